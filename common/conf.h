@@ -1,0 +1,215 @@
+/*
+ * conf: the whole configuration as plain data (relayd's `host->conf`).
+ *
+ * The loader (daemon/config*.c) fills these from libconfig; every
+ * subsystem reads them; runtime structs embed them and compare them on
+ * reload to keep the live state of what did not change. Nothing here
+ * points into libconfig: strings are owned copies, freed by conf_free().
+ * `line` fields remember where an object was defined, for messages.
+ */
+#ifndef VIGIL_CONF_H
+#define VIGIL_CONF_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "addr.h"
+
+enum fwd_method { FWD_NAT, FWD_DR, FWD_TUN };
+enum vs_proto { PROTO_TCP, PROTO_UDP, PROTO_SCTP };
+enum on_failure { ON_FAILURE_REMOVE, ON_FAILURE_INHIBIT };
+
+enum check_type {
+	CHECK_TCP, CHECK_HTTP, CHECK_HTTPS, CHECK_SMTP, CHECK_DNS,
+	CHECK_UDP, CHECK_PING, CHECK_SCRIPT, CHECK__COUNT
+};
+
+#define CONF_MAX_STATUS 16
+#define CONF_MAX_DNS_EXPECT 16
+
+struct check_conf {
+	enum check_type type;
+	int line;
+	double interval;              /* s; default: the VS's check_interval */
+	double timeout;               /* s; default 3 (script: interval) */
+	unsigned rise, fall;          /* default 1, 1 */
+	struct vaddr connect_addr;    /* unset: the real server's address */
+	uint16_t connect_port;        /* 0: the real server's port */
+	struct vaddr bind_addr;       /* unset: kernel's choice */
+	/* http, https */
+	char *path;                   /* default "/" */
+	char *host;                   /* Host header; default: the address */
+	char *method;                 /* default "GET" */
+	int status[CONF_MAX_STATUS];  /* default {200} */
+	unsigned n_status;
+	char *digest;                 /* MD5 hex of the body, lower case */
+	char *expect;                 /* http/https/udp: substring of body/reply */
+	bool verify;                  /* https: verify the certificate */
+	char *ca_file;
+	char *sni;                    /* default: host */
+	/* smtp */
+	char *helo_name;              /* default: router_id */
+	/* dns */
+	char *query;
+	char *qtype;                  /* default "A" */
+	struct vaddr dns_expect[CONF_MAX_DNS_EXPECT];
+	unsigned n_dns_expect;
+	/* udp */
+	char *payload;
+	/* script */
+	char *command;
+	bool dynamic_weight;
+};
+
+struct rs_conf {
+	int line;
+	struct vaddr addr;
+	uint16_t port;
+	int weight;                   /* default 1 */
+	enum fwd_method fwd;          /* default: the VS's forwarding */
+	uint32_t uthreshold, lthreshold;   /* connection thresholds; 0 = none */
+	struct check_conf *checks;
+	unsigned n_checks;
+};
+
+enum sched_flag {
+	SCHED_FLAG_SH_FALLBACK = 1 << 0,
+	SCHED_FLAG_SH_PORT = 1 << 1,
+	SCHED_FLAG_MH_FALLBACK = 1 << 2,
+	SCHED_FLAG_MH_PORT = 1 << 3,
+};
+
+struct vs_conf {
+	int line;
+	char *name;                   /* optional; NULL when absent */
+	struct vaddr addr;            /* unset for fwmark services */
+	uint16_t port;
+	uint32_t fwmark;              /* 0: an address:port service */
+	int family;                   /* AF_INET/AF_INET6 (fwmark: `family` key) */
+	enum vs_proto protocol;       /* default tcp */
+	char scheduler[8];            /* default "wlc" */
+	uint32_t sched_flags;         /* enum sched_flag */
+	enum fwd_method fwd;          /* default nat */
+	bool persistent;
+	uint32_t persist_timeout;     /* s */
+	struct vaddr persist_netmask; /* v4 netmask; unset = 255.255.255.255 */
+	uint8_t persist_prefix;       /* v6 prefix length; default 128 */
+	bool ops;
+	double check_interval;        /* s; default 2.0 */
+	unsigned quorum, hysteresis;  /* default 1, 0 */
+	char *on_quorum_up, *on_quorum_down;
+	bool has_sorry;
+	struct vaddr sorry_addr;
+	uint16_t sorry_port;          /* 0: the VS's port */
+	enum on_failure on_failure;   /* default remove */
+	bool start_up;                /* real servers start up (default: down until first pass) */
+	struct rs_conf *rs;
+	unsigned n_rs;
+};
+
+enum vrrp_initial_state { VRRP_INIT_BACKUP, VRRP_INIT_MASTER };
+enum vrrp_auth { VRRP_AUTH_NONE, VRRP_AUTH_PASS };
+
+struct vrrp_track_if {
+	char *name;
+	int weight;                   /* 0: fault when down */
+};
+
+struct vrrp_track_script {
+	char *name;                   /* refers to vrrp.scripts[].name */
+	int weight;
+	int line;
+};
+
+struct vrrp_track_file {
+	char *path;
+	int weight;
+};
+
+struct vrrp_notify {
+	char *master, *backup, *fault, *stop;
+};
+
+struct vrrp_inst_conf {
+	int line;
+	char *name;
+	char *interface;
+	uint8_t vrid;                 /* 1..255 */
+	uint8_t priority;             /* 1..255; default 100 */
+	uint8_t version;              /* 2 | 3; default 3 */
+	double advert_interval;       /* s; default 1.0 */
+	bool preempt;                 /* default true */
+	double preempt_delay;         /* s; default 0 */
+	enum vrrp_initial_state initial_state;
+	int family;                   /* of the addresses */
+	struct vprefix *addrs;
+	unsigned n_addrs;
+	bool unicast;
+	struct vaddr ucast_src;       /* unset: the interface's primary address */
+	struct vaddr *peers;
+	unsigned n_peers;
+	enum vrrp_auth auth_type;
+	char auth_pass[9];            /* up to 8 bytes, NUL-terminated */
+	bool accept;                  /* v3 Accept_Mode */
+	unsigned garp_count;          /* default 5 */
+	double garp_interval;         /* s between the burst's packets; default 0 */
+	double garp_refresh;          /* s; 0 = off */
+	struct vrrp_track_if *track_ifs;
+	unsigned n_track_ifs;
+	struct vrrp_track_script *track_scripts;
+	unsigned n_track_scripts;
+	struct vrrp_track_file *track_files;
+	unsigned n_track_files;
+	struct vrrp_notify notify;
+	bool has_ipvs_sync;
+	char *sync_interface;
+	uint8_t syncid;
+};
+
+struct vrrp_group_conf {
+	int line;
+	char *name;
+	char **instances;
+	unsigned n_instances;
+	struct vrrp_notify notify;
+};
+
+struct vrrp_script_conf {
+	int line;
+	char *name;
+	char *command;
+	double interval;              /* default 2 */
+	double timeout;               /* default: interval */
+	unsigned rise, fall;          /* default 1, 1 */
+};
+
+struct global_conf {
+	char *router_id;              /* default: hostname */
+	char *script_user;            /* default "nobody" */
+	bool script_security;         /* default true */
+	char *control_socket;         /* default /run/vigil/vigil.sock */
+	bool keep_ipvs_on_exit;       /* default false */
+	char *http_listen;            /* NULL: off */
+	char *snmp_agentx;            /* NULL: off */
+	bool vrrp_realtime;           /* default true: SCHED_RR for the vrrp child where permitted */
+	bool vrrp_mlock;              /* default true: mlockall in the vrrp child */
+};
+
+struct conf {
+	char *path;                   /* the file it was loaded from */
+	struct global_conf global;
+	struct vs_conf *vs;
+	unsigned n_vs;
+	struct vrrp_inst_conf *vrrp;
+	unsigned n_vrrp;
+	struct vrrp_group_conf *groups;
+	unsigned n_groups;
+	struct vrrp_script_conf *scripts;
+	unsigned n_scripts;
+};
+
+const char *check_type_str(enum check_type t);
+const char *fwd_method_str(enum fwd_method f);
+const char *vs_proto_str(enum vs_proto p);
+
+#endif

@@ -1,0 +1,110 @@
+/*
+ * ipc: framed messages between vigild and its children over a socketpair.
+ *
+ *   +--------+--------+----------------+---------------------+
+ *   | type16 | len16  | id32           | payload (len bytes) |
+ *   +--------+--------+----------------+---------------------+
+ *
+ * Host byte order (both ends are the same machine). Every type has a
+ * payload size range in one table (relayd's IMSG_SIZE_CHECK); a frame with
+ * an unknown type or a payload outside its range is malformed, and the
+ * caller ends that connection. The buffers here do no I/O policy: callers
+ * own the fd and its libev watchers.
+ */
+#ifndef VIGIL_IPC_H
+#define VIGIL_IPC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct errbuf;
+
+struct ipc_hdr {
+	uint16_t type;
+	uint16_t len;
+	uint32_t id;
+};
+
+enum ipc_type {
+	IPC_READY = 1,        /* child -> parent: initialised; struct ipc_ready */
+	IPC_HEARTBEAT,        /* both ways: struct ipc_heartbeat; parent pings, child echoes */
+	IPC_RELOAD,           /* parent -> child: re-read config; struct ipc_reload + path */
+	IPC_RELOAD_DONE,      /* child -> parent: struct ipc_reload_done + error text */
+	IPC_STATE_DUMP,       /* parent -> child: log your full state (SIGUSR1); empty */
+	IPC_CHECK_RESULT,     /* checker -> parent: one check result (checker issue) */
+	IPC_VRRP_STATE,       /* vrrp -> parent: instance state change (vrrp issue) */
+	IPC_STATUS_REQ,       /* parent -> child: send a status blob; empty */
+	IPC_STATUS_REPLY,     /* child -> parent: JSON text, not NUL-terminated */
+	IPC__MAX
+};
+
+#define IPC_MAX_PAYLOAD 16384u
+#define IPC_FRAME_MAX (sizeof(struct ipc_hdr) + IPC_MAX_PAYLOAD)
+
+struct ipc_ready {
+	int32_t pid;
+	uint32_t generation;      /* config generation the child runs */
+};
+
+struct ipc_heartbeat {
+	uint64_t seq;
+};
+
+struct ipc_reload {
+	uint32_t generation;
+	/* followed by the config path, NUL-terminated */
+};
+
+struct ipc_reload_done {
+	uint32_t generation;
+	int32_t status;           /* 0 ok, else -errno; error text follows */
+};
+
+/* Name of a type for log lines ("heartbeat"), or "unknown". */
+const char *ipc_type_str(uint16_t type);
+
+/* Checks a header against the size table. Returns 0 or -EBADMSG with a
+ * message in eb. */
+int ipc_check(const struct ipc_hdr *h, struct errbuf *eb);
+
+/* One connection's buffers. */
+struct ipc_conn {
+	uint8_t in[2 * IPC_FRAME_MAX];
+	size_t in_used;
+	size_t in_handed;         /* bytes of the frame last returned by next() */
+	uint8_t *out;
+	size_t out_used, out_cap;
+	uint64_t frames_in, frames_out;
+};
+
+void ipc_conn_init(struct ipc_conn *c);
+void ipc_conn_free(struct ipc_conn *c);
+
+/* Reads what fd has. Returns bytes read (>0), 0 on EOF, -EAGAIN when there
+ * was nothing, or another -errno. */
+long ipc_conn_read(struct ipc_conn *c, int fd);
+
+/* Takes the next complete frame from the input buffer. Returns 1 and sets
+ * *hdr and *payload (valid until the next call), 0 when more bytes are
+ * needed, -EBADMSG on a malformed frame (message in eb). */
+int ipc_conn_next(struct ipc_conn *c, struct ipc_hdr *hdr, const void **payload,
+		  struct errbuf *eb);
+
+/* Appends a frame to the output buffer. Returns 0, -EMSGSIZE or -ENOMEM. */
+int ipc_conn_queue(struct ipc_conn *c, uint16_t type, uint32_t id,
+		   const void *payload, size_t len);
+/* Same with a payload in two parts (fixed struct + variable text). */
+int ipc_conn_queue2(struct ipc_conn *c, uint16_t type, uint32_t id,
+		    const void *p1, size_t l1, const void *p2, size_t l2);
+
+/* Writes as much of the output buffer as fd takes. Returns 0 when all was
+ * written, 1 when some is left (wait for POLLOUT), or -errno. */
+int ipc_conn_flush(struct ipc_conn *c, int fd);
+
+static inline bool ipc_conn_pending(const struct ipc_conn *c)
+{
+	return c->out_used > 0;
+}
+
+#endif
