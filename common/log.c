@@ -34,6 +34,11 @@ void log_set_ident(const char *ident)
 	log_ctx.opened = true;
 }
 
+void log_set_console(bool to_console)
+{
+	log_ctx.console = to_console;
+}
+
 bool log_debug_enabled(void)
 {
 	return log_ctx.debug;

@@ -13,6 +13,7 @@ void log_init(const char *ident, bool to_console, bool debug);
 /* Children call this after fork so their lines say which process wrote them. */
 void log_set_ident(const char *ident);
 bool log_debug_enabled(void);
+void log_set_console(bool to_console);
 
 void log_msg(int prio, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void log_fatal(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));

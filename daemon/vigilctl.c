@@ -1,1 +1,245 @@
-int main(void) { return 0; }
+/*
+ * vigilctl: the operator's client of vigild's control socket. Builds one
+ * JSON request, sends it as a line, reads one JSON reply line, prints it
+ * (as a table, or raw with --json). Exit: 0 ok, 1 refused/unknown object,
+ * 2 usage, 3 no daemon at the socket.
+ */
+#include <errno.h>
+#include <json-c/json.h>
+#include <poll.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "version.h"
+
+#define DEFAULT_SOCKET "/run/vigil/vigil.sock"
+#define REPLY_TIMEOUT_MS 30000
+#define REPLY_MAX (4 << 20)
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: vigilctl [-s SOCKET] status [--json]\n"
+		"       vigilctl [-s SOCKET] reload [--dry-run]\n"
+		"       vigilctl [-s SOCKET] drain   VS RS\n"
+		"       vigilctl [-s SOCKET] undrain VS RS\n"
+		"       vigilctl [-s SOCKET] weight  VS RS N\n"
+		"       vigilctl [-s SOCKET] vrrp    [INSTANCE] [--json]\n"
+		"VS is a virtual server's name, ADDR:PORT[/proto] or fwmark:N; RS is ADDR:PORT.\n");
+}
+
+static int connect_socket(const char *path)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	if (strlen(path) >= sizeof(sun.sun_path)) {
+		fprintf(stderr, "vigilctl: socket path too long\n");
+		return -1;
+	}
+	strcpy(sun.sun_path, path);
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0) {
+		fprintf(stderr, "vigilctl: no daemon at %s: %s\n", path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* Sends req, returns the parsed reply or NULL (message printed). */
+static struct json_object *roundtrip(int fd, struct json_object *req)
+{
+	const char *txt = json_object_to_json_string_ext(req, JSON_C_TO_STRING_PLAIN);
+	size_t len = strlen(txt);
+	char *line = malloc(len + 2);
+	memcpy(line, txt, len);
+	line[len] = '\n';
+	ssize_t w = send(fd, line, len + 1, MSG_NOSIGNAL);
+	free(line);
+	if (w != (ssize_t)len + 1) {
+		fprintf(stderr, "vigilctl: send: %s\n", strerror(errno));
+		return NULL;
+	}
+	char *buf = malloc(REPLY_MAX);
+	size_t used = 0;
+	while (used < REPLY_MAX - 1) {
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		if (poll(&pfd, 1, REPLY_TIMEOUT_MS) <= 0) {
+			fprintf(stderr, "vigilctl: no reply from the daemon\n");
+			break;
+		}
+		ssize_t n = read(fd, buf + used, REPLY_MAX - 1 - used);
+		if (n <= 0)
+			break;
+		used += (size_t)n;
+		if (memchr(buf + used - n, '\n', (size_t)n))
+			break;
+	}
+	buf[used] = '\0';
+	struct json_object *reply = used ? json_tokener_parse(buf) : NULL;
+	if (!reply && used)
+		fprintf(stderr, "vigilctl: unreadable reply\n");
+	free(buf);
+	return reply;
+}
+
+static const char *jstr(struct json_object *o, const char *key)
+{
+	struct json_object *v;
+	if (!json_object_object_get_ex(o, key, &v) || !v)
+		return "-";
+	return json_object_get_string(v);
+}
+
+static void print_status(struct json_object *r)
+{
+	printf("vigild %s, config %s (generation %s)\n", jstr(r, "version"), jstr(r, "config"),
+	       jstr(r, "generation"));
+	printf("%-10s %8s %-11s %10s %8s %10s\n", "PROCESS", "PID", "STATE", "UPTIME", "RESTARTS",
+	       "HEARTBEAT");
+	struct json_object *procs;
+	if (!json_object_object_get_ex(r, "processes", &procs))
+		return;
+	for (size_t i = 0; i < json_object_array_length(procs); i++) {
+		struct json_object *p = json_object_array_get_idx(procs, i), *hb;
+		char hbs[32] = "-";
+		if (json_object_object_get_ex(p, "heartbeat_age", &hb) && hb)
+			snprintf(hbs, sizeof(hbs), "%.1fs ago", json_object_get_double(hb));
+		struct json_object *up;
+		json_object_object_get_ex(p, "uptime", &up);
+		printf("%-10s %8s %-11s %9.0fs %8s %10s\n", jstr(p, "name"), jstr(p, "pid"),
+		       jstr(p, "state"), json_object_get_double(up), jstr(p, "restarts"), hbs);
+		const char *re = jstr(p, "reload_error");
+		if (strcmp(re, "-"))
+			printf("  last reload failed: %s\n", re);
+	}
+}
+
+static void print_reply(const char *cmd, struct json_object *r, bool json)
+{
+	if (json) {
+		printf("%s\n", json_object_to_json_string_ext(r, JSON_C_TO_STRING_PRETTY));
+		return;
+	}
+	if (!strcmp(cmd, "status")) {
+		print_status(r);
+	} else if (!strcmp(cmd, "reload")) {
+		printf("configuration accepted (generation %s)\n", jstr(r, "generation"));
+	} else {
+		printf("%s\n", json_object_to_json_string_ext(r, JSON_C_TO_STRING_PRETTY));
+	}
+}
+
+/* Builds the request from the command line; NULL on a usage error. */
+static struct json_object *build_request(int argc, char **argv, bool *json)
+{
+	const char *cmd = argv[0];
+	struct json_object *req = json_object_new_object();
+	json_object_object_add(req, "cmd", json_object_new_string(cmd));
+	char *pos[4];
+	int npos = 0;
+	bool dry = false;
+	for (int i = 1; i < argc; i++) {
+		if (!strcmp(argv[i], "--json"))
+			*json = true;
+		else if (!strcmp(argv[i], "--dry-run"))
+			dry = true;
+		else if (npos < 4)
+			pos[npos++] = argv[i];
+		else
+			goto bad;
+	}
+	if (!strcmp(cmd, "status") && npos == 0 && !dry)
+		return req;
+	if (!strcmp(cmd, "reload") && npos == 0 && !*json) {
+		json_object_object_add(req, "dry_run", json_object_new_boolean(dry));
+		return req;
+	}
+	if ((!strcmp(cmd, "drain") || !strcmp(cmd, "undrain")) && npos == 2 && !dry) {
+		json_object_object_add(req, "vs", json_object_new_string(pos[0]));
+		json_object_object_add(req, "rs", json_object_new_string(pos[1]));
+		return req;
+	}
+	if (!strcmp(cmd, "weight") && npos == 3 && !dry) {
+		char *end;
+		long w = strtol(pos[2], &end, 10);
+		if (*end || end == pos[2] || w < 0 || w > 65535) {
+			fprintf(stderr, "vigilctl: weight must be 0..65535\n");
+			goto bad;
+		}
+		json_object_object_add(req, "vs", json_object_new_string(pos[0]));
+		json_object_object_add(req, "rs", json_object_new_string(pos[1]));
+		json_object_object_add(req, "weight", json_object_new_int((int)w));
+		return req;
+	}
+	if (!strcmp(cmd, "vrrp") && npos <= 1 && !dry) {
+		if (npos)
+			json_object_object_add(req, "instance", json_object_new_string(pos[0]));
+		return req;
+	}
+bad:
+	json_object_put(req);
+	return NULL;
+}
+
+int main(int argc, char **argv)
+{
+	const char *sock = DEFAULT_SOCKET;
+	int i = 1;
+	for (; i < argc && argv[i][0] == '-'; i++) {
+		if ((!strcmp(argv[i], "-s") || !strcmp(argv[i], "--socket")) && i + 1 < argc)
+			sock = argv[++i];
+		else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+			usage(stdout);
+			return 0;
+		} else if (!strcmp(argv[i], "-v") || !strcmp(argv[i], "--version")) {
+			printf("vigilctl %s\n", VIGIL_VERSION);
+			return 0;
+		} else {
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (i >= argc) {
+		usage(stderr);
+		return 2;
+	}
+	bool json = false;
+	struct json_object *req = build_request(argc - i, argv + i, &json);
+	if (!req) {
+		usage(stderr);
+		return 2;
+	}
+	int fd = connect_socket(sock);
+	if (fd < 0) {
+		json_object_put(req);
+		return 3;
+	}
+	struct json_object *reply = roundtrip(fd, req);
+	close(fd);
+	json_object_put(req);
+	if (!reply)
+		return 3;
+	struct json_object *ok;
+	int rc = 0;
+	if (!json_object_object_get_ex(reply, "ok", &ok) || !json_object_get_boolean(ok)) {
+		fprintf(stderr, "vigilctl: %s\n", jstr(reply, "error"));
+		struct json_object *errs;
+		if (json_object_object_get_ex(reply, "errors", &errs))
+			for (size_t k = 0; k < json_object_array_length(errs); k++)
+				fprintf(stderr, "%s\n",
+					json_object_get_string(json_object_array_get_idx(errs, k)));
+		if (json)
+			printf("%s\n", json_object_to_json_string_ext(reply, JSON_C_TO_STRING_PRETTY));
+		rc = 1;
+	} else {
+		print_reply(argv[i], reply, json);
+	}
+	json_object_put(reply);
+	return rc;
+}

@@ -1,0 +1,51 @@
+/*
+ * child: the runtime shared by the checker and vrrp children — the IPC
+ * connection to the parent, heartbeat echoes, reload and stop. What a
+ * child actually does is behind struct child_ops (child_checker.c,
+ * child_vrrp.c).
+ */
+#ifndef VIGIL_CHILD_H
+#define VIGIL_CHILD_H
+
+#include <ev.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ipc.h"
+
+struct conf;
+struct child_ctx;
+
+struct child_ops {
+	const char *name;
+	/* Called once the loop exists, with the first configuration. */
+	int (*start)(struct child_ctx *cx);
+	/* A new, valid configuration; the old one is freed after the call. */
+	int (*reload)(struct child_ctx *cx, const struct conf *old);
+	void (*dump)(struct child_ctx *cx);
+	/* Graceful stop (SIGTERM or the parent gone). */
+	void (*stop)(struct child_ctx *cx);
+};
+
+struct child_ctx {
+	struct ev_loop *loop;
+	const struct child_ops *ops;
+	struct conf *conf;
+	uint32_t generation;
+	bool dry_run;
+	int fd;
+	struct ipc_conn conn;
+	ev_io io;
+	ev_signal sig_term, sig_int, sig_hup;
+	void *priv;                   /* the subsystem's own state */
+};
+
+/* Sends a message to the parent (buffered, never blocks). */
+int child_send(struct child_ctx *cx, uint16_t type, const void *p1, size_t l1,
+	       const void *p2, size_t l2);
+
+extern const struct child_ops child_checker_ops;
+extern const struct child_ops child_vrrp_ops;
+
+#endif

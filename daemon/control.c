@@ -1,0 +1,236 @@
+/*
+ * control: the control socket's connections (see control.h). Each client
+ * has a line buffer in and a buffer out; requests are parsed with json-c
+ * and answered by ctl_dispatch (control_cmd.c). A client that sends an
+ * oversized line or bad JSON gets an error reply; the daemon never blocks
+ * on a slow client (non-blocking writes, buffered).
+ */
+#include <errno.h>
+#include <json-c/json.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "control.h"
+#include "errbuf.h"
+#include "log.h"
+#include "pidfile.h"
+#include "vigild.h"
+
+#define CTL_LINE_MAX 65536
+#define CTL_MAX_CLIENTS 64
+
+struct ctl_client {
+	struct ctl_server *srv;
+	int fd;
+	ev_io io;
+	char in[CTL_LINE_MAX];
+	size_t in_used;
+	char *out;
+	size_t out_used;
+	bool closing;                 /* close once out is written */
+	struct ctl_client *next;
+};
+
+struct ctl_server {
+	struct vigild *d;
+	char *path;
+	int fd;
+	ev_io io;
+	struct ctl_client *clients;
+	unsigned n_clients;
+};
+
+static void client_free(struct ctl_client *c)
+{
+	struct ctl_server *s = c->srv;
+	ev_io_stop(s->d->loop, &c->io);
+	close(c->fd);
+	for (struct ctl_client **pp = &s->clients; *pp; pp = &(*pp)->next) {
+		if (*pp == c) {
+			*pp = c->next;
+			break;
+		}
+	}
+	s->n_clients--;
+	free(c->out);
+	free(c);
+}
+
+static void client_flush(struct ctl_client *c)
+{
+	while (c->out_used) {
+		ssize_t n = send(c->fd, c->out, c->out_used, MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (n < 0) {
+			if (errno == EAGAIN || errno == EINTR)
+				break;
+			client_free(c);
+			return;
+		}
+		memmove(c->out, c->out + n, c->out_used - (size_t)n);
+		c->out_used -= (size_t)n;
+	}
+	if (!c->out_used && c->closing) {
+		client_free(c);
+		return;
+	}
+	int ev = EV_READ | (c->out_used ? EV_WRITE : 0);
+	if (c->io.events != ev) {
+		ev_io_stop(c->srv->d->loop, &c->io);
+		ev_io_set(&c->io, c->fd, ev);
+		ev_io_start(c->srv->d->loop, &c->io);
+	}
+}
+
+static void client_reply(struct ctl_client *c, struct json_object *reply)
+{
+	const char *txt = json_object_to_json_string_ext(reply, JSON_C_TO_STRING_PLAIN);
+	size_t len = strlen(txt);
+	char *p = realloc(c->out, c->out_used + len + 1);
+	if (p) {
+		c->out = p;
+		memcpy(c->out + c->out_used, txt, len);
+		c->out[c->out_used + len] = '\n';
+		c->out_used += len + 1;
+	}
+	json_object_put(reply);
+}
+
+static struct json_object *error_reply(const char *msg)
+{
+	struct json_object *r = json_object_new_object();
+	json_object_object_add(r, "ok", json_object_new_boolean(0));
+	json_object_object_add(r, "error", json_object_new_string(msg));
+	return r;
+}
+
+static void client_line(struct ctl_client *c, const char *line)
+{
+	enum json_tokener_error jerr;
+	struct json_object *req = json_tokener_parse_verbose(line, &jerr);
+	if (!req || !json_object_is_type(req, json_type_object)) {
+		client_reply(c, error_reply("request is not a JSON object"));
+		json_object_put(req);
+		return;
+	}
+	client_reply(c, ctl_dispatch(c->srv->d, req));
+	json_object_put(req);
+}
+
+static void client_read(struct ctl_client *c)
+{
+	ssize_t n = read(c->fd, c->in + c->in_used, sizeof(c->in) - c->in_used - 1);
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n <= 0) {
+		c->closing = true;
+		return;
+	}
+	c->in_used += (size_t)n;
+	c->in[c->in_used] = '\0';
+	char *start = c->in, *nl;
+	while ((nl = memchr(start, '\n', c->in_used - (size_t)(start - c->in)))) {
+		*nl = '\0';
+		if (nl > start)
+			client_line(c, start);
+		start = nl + 1;
+	}
+	size_t rest = c->in_used - (size_t)(start - c->in);
+	memmove(c->in, start, rest);
+	c->in_used = rest;
+	if (c->in_used >= sizeof(c->in) - 1) {
+		client_reply(c, error_reply("request line too long"));
+		c->closing = true;
+	}
+}
+
+static void client_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct ctl_client *c = w->data;
+	if (revents & EV_READ)
+		client_read(c);
+	client_flush(c);
+	(void)loop;
+}
+
+static void accept_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct ctl_server *s = w->data;
+	int fd = accept4(s->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	if (fd < 0)
+		return;
+	if (s->n_clients >= CTL_MAX_CLIENTS) {
+		log_warn("control: too many clients; refusing one");
+		close(fd);
+		return;
+	}
+	struct ctl_client *c = calloc(1, sizeof(*c));
+	if (!c) {
+		close(fd);
+		return;
+	}
+	c->srv = s;
+	c->fd = fd;
+	ev_io_init(&c->io, client_cb, fd, EV_READ);
+	c->io.data = c;
+	ev_io_start(loop, &c->io);
+	c->next = s->clients;
+	s->clients = c;
+	s->n_clients++;
+}
+
+struct ctl_server *ctl_open(struct vigild *d, const char *path, struct errbuf *eb)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	if (strlen(path) >= sizeof(sun.sun_path)) {
+		errbuf_set(eb, ENAMETOOLONG, "%s: path too long", path);
+		return NULL;
+	}
+	strcpy(sun.sun_path, path);
+	if (mkdir_parents(path, eb) < 0)
+		return NULL;
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		errbuf_set(eb, errno, "socket: %s", strerror(errno));
+		return NULL;
+	}
+	unlink(path);   /* we hold the pid file lock: any socket here is stale */
+	mode_t old = umask(0117);
+	int r = bind(fd, (struct sockaddr *)&sun, sizeof(sun));
+	umask(old);
+	if (r < 0 || listen(fd, 16) < 0) {
+		errbuf_set(eb, errno, "%s: %s", path, strerror(errno));
+		close(fd);
+		return NULL;
+	}
+	chmod(path, 0660);
+	struct ctl_server *s = calloc(1, sizeof(*s));
+	if (!s || !(s->path = strdup(path))) {
+		free(s);
+		close(fd);
+		errbuf_set(eb, ENOMEM, "out of memory");
+		return NULL;
+	}
+	s->d = d;
+	s->fd = fd;
+	ev_io_init(&s->io, accept_cb, fd, EV_READ);
+	s->io.data = s;
+	ev_io_start(d->loop, &s->io);
+	return s;
+}
+
+void ctl_close(struct ctl_server *s)
+{
+	if (!s)
+		return;
+	while (s->clients)
+		client_free(s->clients);
+	ev_io_stop(s->d->loop, &s->io);
+	close(s->fd);
+	unlink(s->path);
+	free(s->path);
+	free(s);
+}

@@ -1,0 +1,119 @@
+/*
+ * control_cmd: the control socket's commands. Each takes the parsed
+ * request and returns the reply object; the socket (control.c) and the
+ * HTTP status page share them, so both always say the same thing.
+ */
+#include <json-c/json.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include "conf.h"
+#include "control.h"
+#include "health.h"
+#include "version.h"
+#include "vigild.h"
+
+static struct json_object *reply_ok(void)
+{
+	struct json_object *r = json_object_new_object();
+	json_object_object_add(r, "ok", json_object_new_boolean(1));
+	return r;
+}
+
+static struct json_object *reply_err(const char *msg)
+{
+	struct json_object *r = json_object_new_object();
+	json_object_object_add(r, "ok", json_object_new_boolean(0));
+	json_object_object_add(r, "error", json_object_new_string(msg));
+	return r;
+}
+
+static double wall_now(void)
+{
+	struct timeval tv;
+	gettimeofday(&tv, NULL);
+	return (double)tv.tv_sec + tv.tv_usec / 1e6;
+}
+
+static struct json_object *proc_json(const char *name, int pid, const char *state,
+				     double uptime, unsigned restarts, double hb_age)
+{
+	struct json_object *p = json_object_new_object();
+	json_object_object_add(p, "name", json_object_new_string(name));
+	json_object_object_add(p, "pid", json_object_new_int(pid));
+	json_object_object_add(p, "state", json_object_new_string(state));
+	json_object_object_add(p, "uptime", json_object_new_double(uptime));
+	json_object_object_add(p, "restarts", json_object_new_int((int)restarts));
+	json_object_object_add(p, "heartbeat_age",
+			       hb_age < 0 ? NULL : json_object_new_double(hb_age));
+	return p;
+}
+
+struct json_object *ctl_status(struct vigild *d)
+{
+	struct json_object *r = reply_ok();
+	double now = ev_now(d->loop);
+	json_object_object_add(r, "version", json_object_new_string(VIGIL_VERSION));
+	json_object_object_add(r, "config", json_object_new_string(d->opts.config));
+	json_object_object_add(r, "config_loaded", json_object_new_double(d->conf_loaded_at));
+	json_object_object_add(r, "generation", json_object_new_int((int)d->generation));
+	json_object_object_add(r, "dry_run", json_object_new_boolean(d->opts.dry_run));
+	struct json_object *procs = json_object_new_array();
+	json_object_array_add(procs, proc_json("vigild", (int)getpid(), "running",
+					       wall_now() - d->started_at, 0, -1));
+	for (int k = 0; k < CHILD__COUNT; k++) {
+		const struct child *c = &d->children[k];
+		bool live = c->pid > 0;
+		struct json_object *p = proc_json(c->name, live ? (int)c->pid : 0,
+						  child_state_str(c->state),
+						  live ? now - c->started_at : 0., c->restarts,
+						  live ? now - c->last_heartbeat : -1);
+		json_object_object_add(p, "generation", json_object_new_int((int)c->generation));
+		if (c->last_reload_error[0])
+			json_object_object_add(p, "reload_error",
+					       json_object_new_string(c->last_reload_error));
+		json_object_array_add(procs, p);
+	}
+	json_object_object_add(r, "processes", procs);
+	health_status_json(d, r);
+	return r;
+}
+
+static struct json_object *cmd_reload(struct vigild *d, struct json_object *req)
+{
+	struct json_object *dry;
+	if (json_object_object_get_ex(req, "dry_run", &dry) && json_object_get_boolean(dry))
+		return reply_err("reload --dry-run needs the IPVS table, which this build "
+				 "does not program yet");
+	struct json_object *errors = NULL;
+	if (parent_reload(d, &errors) != 0) {
+		struct json_object *r = reply_err("configuration invalid; the running one is kept");
+		json_object_object_add(r, "errors", errors);
+		return r;
+	}
+	struct json_object *r = reply_ok();
+	json_object_object_add(r, "generation", json_object_new_int((int)d->generation));
+	return r;
+}
+
+struct json_object *ctl_dispatch(struct vigild *d, struct json_object *req)
+{
+	struct json_object *cmdo;
+	if (!json_object_object_get_ex(req, "cmd", &cmdo) ||
+	    !json_object_is_type(cmdo, json_type_string))
+		return reply_err("request has no \"cmd\" string");
+	const char *cmd = json_object_get_string(cmdo);
+	if (!strcmp(cmd, "status"))
+		return ctl_status(d);
+	if (!strcmp(cmd, "reload"))
+		return cmd_reload(d, req);
+	if (!strcmp(cmd, "drain") || !strcmp(cmd, "undrain") || !strcmp(cmd, "weight"))
+		return reply_err("this build does not program IPVS yet; no real server to steer");
+	if (!strcmp(cmd, "vrrp"))
+		return reply_err("this build runs no VRRP instance yet");
+	char msg[128];
+	snprintf(msg, sizeof(msg), "unknown command '%.64s'", cmd);
+	return reply_err(msg);
+}

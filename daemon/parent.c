@@ -1,0 +1,207 @@
+/*
+ * parent: vigild's supervisor process — start-up (config, daemonize, pid
+ * file, control socket, systemd readiness), signals, reload and stop.
+ *
+ *   SIGHUP  -> parent_reload: load + validate the file; on any error log
+ *              every line and keep the running configuration
+ *   SIGTERM -> stop children (SIGTERM, SIGKILL after the grace time),
+ *   SIGINT     remove the pid file and socket, exit 0
+ *   SIGUSR1 -> state to the log, and ask the children for theirs
+ */
+#include <errno.h>
+#include <json-c/json.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+#include <systemd/sd-daemon.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "control.h"
+#include "errbuf.h"
+#include "log.h"
+#include "pidfile.h"
+#include "version.h"
+#include "vigild.h"
+
+static double wall_now(void)
+{
+	struct timeval tv;
+	gettimeofday(&tv, NULL);
+	return (double)tv.tv_sec + tv.tv_usec / 1e6;
+}
+
+int parent_reload(struct vigild *d, struct json_object **errors)
+{
+	struct conf_errors errs = { 0 };
+	log_info("reloading %s", d->opts.config);
+	struct conf *c = conf_load(d->opts.config, &errs);
+	if (!c) {
+		if (errors)
+			*errors = json_object_new_array();
+		for (unsigned i = 0; i < errs.n; i++) {
+			log_err("%s", errs.lines[i]);
+			if (errors)
+				json_object_array_add(*errors, json_object_new_string(errs.lines[i]));
+		}
+		log_err("reload refused: %u error(s); the running configuration is kept", errs.n);
+		conf_errors_free(&errs);
+		return 1;
+	}
+	conf_free(d->conf);
+	d->conf = c;
+	d->generation++;
+	d->conf_loaded_at = wall_now();
+	log_info("configuration generation %u loaded (%u virtual servers, %u VRRP instances)",
+		 d->generation, c->n_vs, c->n_vrrp);
+	supervise_broadcast_reload(d);
+	return 0;
+}
+
+static void dump_state(struct vigild *d)
+{
+	double now = ev_now(d->loop);
+	log_notice("state: vigild %s pid %d, config %s generation %u", VIGIL_VERSION,
+		   (int)getpid(), d->opts.config, d->generation);
+	for (int k = 0; k < CHILD__COUNT; k++) {
+		const struct child *c = &d->children[k];
+		log_notice("state: %s pid %d %s, up %.0f s, %u restarts, heartbeat %.1f s ago, "
+			   "generation %u", c->name, (int)c->pid, child_state_str(c->state),
+			   c->pid ? now - c->started_at : 0., c->restarts,
+			   c->pid ? now - c->last_heartbeat : 0., c->generation);
+		supervise_send(d, (enum child_kind)k, IPC_STATE_DUMP, NULL, 0, NULL, 0);
+	}
+}
+
+void parent_check_stopped(struct vigild *d)
+{
+	if (d->stopping && supervise_all_stopped(d)) {
+		ev_timer_stop(d->loop, &d->stop_w);
+		ev_break(d->loop, EVBREAK_ALL);
+	}
+}
+
+static void signal_cb(struct ev_loop *loop, ev_signal *w, int revents)
+{
+	struct vigild *d = w->data;
+	switch (w->signum) {
+	case SIGHUP:
+		sd_notify(0, "RELOADING=1");
+		parent_reload(d, NULL);
+		sd_notify(0, "READY=1");
+		break;
+	case SIGUSR1:
+		dump_state(d);
+		break;
+	default:
+		if (d->stopping)
+			break;
+		log_notice("signal %d: stopping", w->signum);
+		sd_notify(0, "STOPPING=1");
+		d->stopping = true;
+		supervise_stop_all(d);
+		parent_check_stopped(d);
+	}
+	(void)loop;
+}
+
+static void setup_signals(struct vigild *d)
+{
+	struct { ev_signal *w; int sig; } sigs[] = {
+		{ &d->sig_hup, SIGHUP }, { &d->sig_term, SIGTERM },
+		{ &d->sig_int, SIGINT }, { &d->sig_usr1, SIGUSR1 },
+	};
+	signal(SIGPIPE, SIG_IGN);
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
+		ev_signal_init(sigs[i].w, signal_cb, sigs[i].sig);
+		sigs[i].w->data = d;
+		ev_signal_start(d->loop, sigs[i].w);
+	}
+}
+
+static int load_initial(struct vigild *d)
+{
+	static char path[PATH_MAX], exe[PATH_MAX];
+	if (!realpath(d->opts.config, path)) {
+		fprintf(stderr, "%s: %s\n", d->opts.config, strerror(errno));
+		return 1;
+	}
+	d->opts.config = path;
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n <= 0) {
+		fprintf(stderr, "vigild: cannot find its own executable: %s\n", strerror(errno));
+		return 3;
+	}
+	exe[n] = '\0';
+	d->self_exe = exe;
+	struct conf_errors errs = { 0 };
+	d->conf = conf_load(d->opts.config, &errs);
+	for (unsigned i = 0; i < errs.n; i++)
+		fprintf(stderr, "%s\n", errs.lines[i]);
+	conf_errors_free(&errs);
+	if (!d->conf)
+		return 1;
+	d->generation = 1;
+	d->conf_loaded_at = wall_now();
+	return 0;
+}
+
+/* Everything that can fail at start happens before daemonizing, so the
+ * failure reaches the terminal and the exit status. */
+static int start_up(struct vigild *d)
+{
+	struct errbuf eb;
+	d->pidfile_fd = pidfile_acquire(d->opts.pidfile, &eb);
+	if (d->pidfile_fd < 0) {
+		log_err("%s", eb.msg);
+		return 3;
+	}
+	d->loop = ev_default_loop(EVFLAG_AUTO);
+	d->ctl = ctl_open(d, d->conf->global.control_socket, &eb);
+	if (!d->ctl) {
+		log_err("control socket: %s", eb.msg);
+		pidfile_release(d->opts.pidfile, d->pidfile_fd);
+		return 3;
+	}
+	if (!d->opts.foreground) {
+		if (daemon(0, 0) < 0) {
+			log_err("daemon: %s", strerror(errno));
+			return 3;
+		}
+		ev_loop_fork(d->loop);
+		if (pidfile_write(d->pidfile_fd, &eb) < 0)
+			log_err("%s", eb.msg);
+	}
+	return 0;
+}
+
+int parent_run(struct vigild *d)
+{
+	int r = load_initial(d);
+	if (r)
+		return r;
+	/* Until start-up is done, failures also go to the terminal. */
+	log_init("vigild", true, d->opts.debug);
+	d->pidfile_fd = -1;
+	r = start_up(d);
+	if (r) {
+		conf_free(d->conf);
+		return r;
+	}
+	log_set_console(d->opts.log_console);
+	d->started_at = wall_now();
+	setup_signals(d);
+	supervise_init(d);
+	supervise_start_all(d);
+	log_notice("vigild %s started (config %s)", VIGIL_VERSION, d->opts.config);
+	sd_notify(0, "READY=1");
+	ev_run(d->loop, 0);
+	ctl_close(d->ctl);
+	pidfile_release(d->opts.pidfile, d->pidfile_fd);
+	conf_free(d->conf);
+	log_notice("vigild stopped");
+	return 0;
+}

@@ -1,0 +1,386 @@
+/*
+ * supervise: start, watch and restart the children.
+ *
+ *   start ──fork+exec──> STARTING ──READY──> RUNNING
+ *                           │                   │ exit, or no heartbeat
+ *                           │                   │ echo for HB_DEAD s (SIGKILL)
+ *                           └───────exit───────>┴──> BACKOFF ──timer──> start
+ *
+ * The backoff starts at 1 s, doubles up to 30 s, and is reset once a child
+ * has run for 60 s. A child is a re-exec of vigild with --child NAME and the
+ * socketpair end on fd 3. The parent pings every HB_INTERVAL; a child whose
+ * loop is stuck stops echoing and is killed, not only one that exits.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "errbuf.h"
+#include "health.h"
+#include "log.h"
+#include "vigild.h"
+
+#define HB_INTERVAL 1.0
+#define HB_DEAD 5.0                /* s without an echo: the child is stuck */
+#define START_DEADLINE 15.0        /* s from fork to READY */
+#define BACKOFF_MIN 1.0
+#define BACKOFF_MAX 30.0
+#define HEALTHY_RESET 60.0
+#define STOP_GRACE 5.0
+
+static const char *const child_names[CHILD__COUNT] = { "checker", "vrrp" };
+
+const char *child_state_str(enum child_state s)
+{
+	switch (s) {
+	case CHILD_DISABLED: return "disabled";
+	case CHILD_STARTING: return "starting";
+	case CHILD_RUNNING: return "running";
+	case CHILD_BACKOFF: return "restarting";
+	case CHILD_STOPPING: return "stopping";
+	case CHILD_STOPPED: return "stopped";
+	}
+	return "?";
+}
+
+static struct vigild *child_owner(struct child *c)
+{
+	return (struct vigild *)((char *)(c - c->kind) - offsetof(struct vigild, children));
+}
+
+static void child_close_ipc(struct vigild *d, struct child *c)
+{
+	if (c->fd < 0)
+		return;
+	ev_io_stop(d->loop, &c->io);
+	close(c->fd);
+	c->fd = -1;
+	ipc_conn_free(&c->conn);
+}
+
+static void child_update_io(struct vigild *d, struct child *c)
+{
+	int events = EV_READ | (ipc_conn_pending(&c->conn) ? EV_WRITE : 0);
+	if (c->io.events == events)
+		return;
+	ev_io_stop(d->loop, &c->io);
+	ev_io_set(&c->io, c->fd, events);
+	ev_io_start(d->loop, &c->io);
+}
+
+static void child_flush(struct vigild *d, struct child *c)
+{
+	if (c->fd < 0)
+		return;
+	int r = ipc_conn_flush(&c->conn, c->fd);
+	if (r < 0) {
+		log_warn("%s: ipc write: %s", c->name, strerror(-r));
+		child_close_ipc(d, c);
+		return;
+	}
+	child_update_io(d, c);
+}
+
+void supervise_send(struct vigild *d, enum child_kind k, uint16_t type,
+		    const void *p1, size_t l1, const void *p2, size_t l2)
+{
+	struct child *c = &d->children[k];
+	if (c->fd < 0)
+		return;
+	if (ipc_conn_queue2(&c->conn, type, 0, p1, l1, p2, l2) < 0) {
+		log_warn("%s: cannot queue %s message", c->name, ipc_type_str(type));
+		return;
+	}
+	child_flush(d, c);
+}
+
+static void send_reload(struct vigild *d, struct child *c)
+{
+	struct ipc_reload r = { .generation = d->generation };
+	supervise_send(d, c->kind, IPC_RELOAD, &r, sizeof(r), d->opts.config,
+		       strlen(d->opts.config) + 1);
+}
+
+static void child_handle(struct vigild *d, struct child *c, const struct ipc_hdr *h,
+			 const void *p)
+{
+	switch (h->type) {
+	case IPC_READY: {
+		const struct ipc_ready *r = p;
+		c->state = CHILD_RUNNING;
+		c->generation = r->generation;
+		c->last_heartbeat = ev_now(d->loop);
+		log_info("%s: running (pid %d)", c->name, (int)c->pid);
+		if (r->generation != d->generation)
+			send_reload(d, c);
+		break;
+	}
+	case IPC_HEARTBEAT:
+		c->last_heartbeat = ev_now(d->loop);
+		break;
+	case IPC_RELOAD_DONE: {
+		const struct ipc_reload_done *r = p;
+		size_t tl = h->len - sizeof(*r);
+		if (r->status == 0) {
+			c->generation = r->generation;
+			c->last_reload_error[0] = '\0';
+			log_info("%s: configuration generation %u in use", c->name, r->generation);
+		} else {
+			snprintf(c->last_reload_error, sizeof(c->last_reload_error), "%.*s",
+				 (int)tl, (const char *)(r + 1));
+			log_err("%s: reload failed, keeping generation %u: %s", c->name,
+				c->generation, c->last_reload_error);
+		}
+		break;
+	}
+	case IPC_CHECK_RESULT:
+		health_on_result(d, p, h->len);
+		break;
+	default:
+		log_debug("%s: ignoring %s message", c->name, ipc_type_str(h->type));
+	}
+}
+
+static void child_io_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct child *c = w->data;
+	struct vigild *d = child_owner(c);
+	if (revents & EV_WRITE)
+		child_flush(d, c);
+	if (!(revents & EV_READ) || c->fd < 0)
+		return;
+	long n = ipc_conn_read(&c->conn, c->fd);
+	if (n == -EAGAIN)
+		return;
+	if (n <= 0) {
+		if (n < 0)
+			log_warn("%s: ipc read: %s", c->name, strerror((int)-n));
+		child_close_ipc(d, c);   /* the exit watcher restarts it */
+		return;
+	}
+	struct ipc_hdr h;
+	const void *p;
+	struct errbuf eb;
+	int r;
+	while ((r = ipc_conn_next(&c->conn, &h, &p, &eb)) == 1)
+		child_handle(d, c, &h, p);
+	if (r < 0) {
+		log_err("%s: malformed message (%s); closing its connection", c->name, eb.msg);
+		child_close_ipc(d, c);
+		if (c->pid > 0)
+			kill(c->pid, SIGKILL);
+	}
+	(void)loop;
+}
+
+static void child_start(struct vigild *d, struct child *c);
+
+static void child_exec(struct vigild *d, struct child *c, int fd)
+{
+	/* In the new child: the socketpair end becomes fd 3, the rest closes on exec. */
+	if (fd != 3) {
+		if (dup2(fd, 3) < 0)
+			_exit(127);
+	} else {
+		fcntl(3, F_SETFD, 0);
+	}
+	sigset_t all;
+	sigemptyset(&all);
+	sigprocmask(SIG_SETMASK, &all, NULL);
+	const char *argv[16];
+	int n = 0;
+	argv[n++] = "vigild";
+	argv[n++] = "--child";
+	argv[n++] = c->name;
+	argv[n++] = "--ipc-fd";
+	argv[n++] = "3";
+	argv[n++] = "-f";
+	argv[n++] = d->opts.config;
+	if (d->opts.log_console)
+		argv[n++] = "-l";
+	if (d->opts.debug)
+		argv[n++] = "-D";
+	if (d->opts.dry_run)
+		argv[n++] = "--dry-run";
+	argv[n] = NULL;
+	execv(d->self_exe, (char *const *)argv);
+	_exit(127);
+}
+
+static void child_exit_cb(struct ev_loop *loop, ev_child *w, int revents)
+{
+	struct child *c = w->data;
+	struct vigild *d = child_owner(c);
+	ev_child_stop(loop, w);
+	c->last_exit = w->rstatus;
+	child_close_ipc(d, c);
+	if (WIFSIGNALED(w->rstatus))
+		log_msg(d->stopping ? LOG_INFO : LOG_ERR, "%s (pid %d) killed by signal %d",
+			c->name, (int)c->pid, WTERMSIG(w->rstatus));
+	else
+		log_msg(d->stopping ? LOG_INFO : LOG_ERR, "%s (pid %d) exited with status %d",
+			c->name, (int)c->pid, WEXITSTATUS(w->rstatus));
+	c->pid = 0;
+	if (d->stopping) {
+		c->state = CHILD_STOPPED;
+		parent_check_stopped(d);
+		return;
+	}
+	if (ev_now(loop) - c->started_at >= HEALTHY_RESET)
+		c->backoff = BACKOFF_MIN;
+	c->state = CHILD_BACKOFF;
+	log_info("%s: restarting in %.0f s", c->name, c->backoff);
+	ev_timer_set(&c->restart_w, c->backoff, 0.);
+	ev_timer_start(loop, &c->restart_w);
+	c->backoff = c->backoff * 2 > BACKOFF_MAX ? BACKOFF_MAX : c->backoff * 2;
+	c->restarts++;
+}
+
+static void child_restart_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct child *c = w->data;
+	child_start(child_owner(c), c);
+	(void)loop;
+}
+
+static void child_start(struct vigild *d, struct child *c)
+{
+	int sv[2];
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0, sv) < 0) {
+		log_err("%s: socketpair: %s", c->name, strerror(errno));
+		goto retry;
+	}
+	pid_t pid = fork();
+	if (pid < 0) {
+		log_err("%s: fork: %s", c->name, strerror(errno));
+		close(sv[0]);
+		close(sv[1]);
+		goto retry;
+	}
+	if (pid == 0) {
+		int fl = fcntl(sv[1], F_GETFL);
+		fcntl(sv[1], F_SETFL, fl & ~O_NONBLOCK);
+		child_exec(d, c, sv[1]);
+	}
+	close(sv[1]);
+	c->pid = pid;
+	c->fd = sv[0];
+	c->state = CHILD_STARTING;
+	c->started_at = ev_now(d->loop);
+	c->last_heartbeat = c->started_at;
+	ipc_conn_init(&c->conn);
+	ev_io_init(&c->io, child_io_cb, c->fd, EV_READ);
+	c->io.data = c;
+	ev_io_start(d->loop, &c->io);
+	ev_child_set(&c->exit_w, pid, 0);
+	ev_child_start(d->loop, &c->exit_w);
+	log_info("%s: started (pid %d)", c->name, (int)pid);
+	return;
+retry:
+	c->state = CHILD_BACKOFF;
+	ev_timer_set(&c->restart_w, c->backoff, 0.);
+	ev_timer_start(d->loop, &c->restart_w);
+}
+
+static void heartbeat_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct vigild *d = w->data;
+	double now = ev_now(loop);
+	for (int k = 0; k < CHILD__COUNT; k++) {
+		struct child *c = &d->children[k];
+		if (c->state != CHILD_RUNNING && c->state != CHILD_STARTING)
+			continue;
+		double limit = c->state == CHILD_STARTING ? START_DEADLINE : HB_DEAD;
+		if (c->pid > 0 && now - c->last_heartbeat > limit) {
+			log_err("%s (pid %d): no heartbeat for %.1f s; killing it", c->name,
+				(int)c->pid, now - c->last_heartbeat);
+			kill(c->pid, SIGKILL);
+			c->last_heartbeat = now;   /* one kill per stall */
+			continue;
+		}
+		struct ipc_heartbeat hb = { .seq = ++c->hb_sent };
+		supervise_send(d, (enum child_kind)k, IPC_HEARTBEAT, &hb, sizeof(hb), NULL, 0);
+	}
+}
+
+void supervise_init(struct vigild *d)
+{
+	for (int k = 0; k < CHILD__COUNT; k++) {
+		struct child *c = &d->children[k];
+		memset(c, 0, sizeof(*c));
+		c->kind = (enum child_kind)k;
+		c->name = child_names[k];
+		c->fd = -1;
+		c->backoff = BACKOFF_MIN;
+		c->state = CHILD_STOPPED;
+		ev_child_init(&c->exit_w, child_exit_cb, 0, 0);
+		c->exit_w.data = c;
+		ev_timer_init(&c->restart_w, child_restart_cb, 0., 0.);
+		c->restart_w.data = c;
+	}
+	if (d->opts.vrrp_only)
+		d->children[CHILD_CHECKER].state = CHILD_DISABLED;
+	if (d->opts.checker_only)
+		d->children[CHILD_VRRP].state = CHILD_DISABLED;
+	ev_timer_init(&d->heartbeat_w, heartbeat_cb, HB_INTERVAL, HB_INTERVAL);
+	d->heartbeat_w.data = d;
+}
+
+void supervise_start_all(struct vigild *d)
+{
+	for (int k = 0; k < CHILD__COUNT; k++)
+		if (d->children[k].state != CHILD_DISABLED)
+			child_start(d, &d->children[k]);
+	ev_timer_start(d->loop, &d->heartbeat_w);
+}
+
+static void stop_grace_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct vigild *d = w->data;
+	for (int k = 0; k < CHILD__COUNT; k++) {
+		struct child *c = &d->children[k];
+		if (c->pid > 0) {
+			log_warn("%s (pid %d) did not stop within %.0f s; killing it", c->name,
+				 (int)c->pid, STOP_GRACE);
+			kill(c->pid, SIGKILL);
+		}
+	}
+	(void)loop;
+}
+
+void supervise_stop_all(struct vigild *d)
+{
+	ev_timer_stop(d->loop, &d->heartbeat_w);
+	for (int k = 0; k < CHILD__COUNT; k++) {
+		struct child *c = &d->children[k];
+		ev_timer_stop(d->loop, &c->restart_w);
+		if (c->pid > 0) {
+			c->state = CHILD_STOPPING;
+			kill(c->pid, SIGTERM);
+		} else if (c->state != CHILD_DISABLED) {
+			c->state = CHILD_STOPPED;
+		}
+	}
+	ev_timer_init(&d->stop_w, stop_grace_cb, STOP_GRACE, 0.);
+	d->stop_w.data = d;
+	ev_timer_start(d->loop, &d->stop_w);
+}
+
+bool supervise_all_stopped(const struct vigild *d)
+{
+	for (int k = 0; k < CHILD__COUNT; k++)
+		if (d->children[k].pid > 0)
+			return false;
+	return true;
+}
+
+void supervise_broadcast_reload(struct vigild *d)
+{
+	for (int k = 0; k < CHILD__COUNT; k++)
+		send_reload(d, &d->children[k]);
+}

@@ -1,0 +1,104 @@
+/*
+ * vigild: the parent process's one context. The parent parses the
+ * configuration, supervises the checker and vrrp children (each a re-exec
+ * of this binary with --child, so it starts from a clean image), serves the
+ * control socket, and (in later subsystems) owns the IPVS table.
+ *
+ *            +-------------------- vigild (parent) ----------------------+
+ *   SIGHUP ->| reload: validate -> swap conf -> IPC_RELOAD to children   |
+ *   control->| status / reload / ...                                     |
+ *            +-----------+-------------------------------+---------------+
+ *                        | socketpair (ipc.h frames)     |
+ *                     checker                          vrrp
+ */
+#ifndef VIGIL_VIGILD_H
+#define VIGIL_VIGILD_H
+
+#include <ev.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "ipc.h"
+
+struct conf;
+
+struct vigild_opts {
+	const char *config;
+	const char *pidfile;
+	const char *child;            /* --child NAME: run as that child */
+	int ipc_fd;                   /* --ipc-fd N (children) */
+	bool foreground, log_console, debug, check_only, dry_run;
+	bool checker_only, vrrp_only;
+};
+
+enum child_kind { CHILD_CHECKER, CHILD_VRRP, CHILD__COUNT };
+
+enum child_state {
+	CHILD_DISABLED,               /* not run (--checker-only / --vrrp-only) */
+	CHILD_STARTING,               /* forked, no READY yet */
+	CHILD_RUNNING,
+	CHILD_BACKOFF,                /* exited; restart timer armed */
+	CHILD_STOPPING,
+	CHILD_STOPPED,
+};
+
+struct child {
+	enum child_kind kind;
+	const char *name;
+	enum child_state state;
+	pid_t pid;
+	int fd;
+	struct ipc_conn conn;
+	ev_io io;
+	ev_child exit_w;
+	ev_timer restart_w;           /* backoff before the next start */
+	double started_at;            /* ev_now of the last fork */
+	double last_heartbeat;        /* ev_now of the last echo */
+	double backoff;               /* s before the next restart */
+	unsigned restarts;
+	uint64_t hb_sent;
+	uint32_t generation;          /* config generation it confirmed */
+	int last_exit;                /* wait status of the last exit */
+	char last_reload_error[256];
+};
+
+struct vigild {
+	struct ev_loop *loop;
+	struct vigild_opts opts;
+	const char *self_exe;         /* for re-exec of children */
+	struct conf *conf;
+	uint32_t generation;
+	double conf_loaded_at;        /* wall clock */
+	double started_at;            /* wall clock */
+	struct child children[CHILD__COUNT];
+	ev_timer heartbeat_w;
+	ev_signal sig_hup, sig_term, sig_int, sig_usr1;
+	ev_timer stop_w;              /* SIGKILL stragglers after the grace time */
+	bool stopping;
+	int pidfile_fd;
+	struct ctl_server *ctl;
+};
+
+/* supervise.c */
+void supervise_init(struct vigild *d);
+void supervise_start_all(struct vigild *d);
+void supervise_stop_all(struct vigild *d);   /* SIGTERM, then SIGKILL after grace */
+bool supervise_all_stopped(const struct vigild *d);
+void supervise_send(struct vigild *d, enum child_kind k, uint16_t type,
+		    const void *p1, size_t l1, const void *p2, size_t l2);
+void supervise_broadcast_reload(struct vigild *d);
+const char *child_state_str(enum child_state s);
+
+/* parent.c */
+int parent_run(struct vigild *d);
+/* Reloads the configuration. Returns 0 when accepted, else 1 with the error
+ * lines in *errors (json array, caller puts it). */
+struct json_object;
+int parent_reload(struct vigild *d, struct json_object **errors);
+void parent_check_stopped(struct vigild *d);
+
+/* child.c: the children's side */
+int child_main(const struct vigild_opts *o);
+
+#endif

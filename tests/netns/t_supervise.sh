@@ -1,0 +1,113 @@
+#!/usr/bin/env bash
+# The supervisor: vigild starts with two children; status shows all three;
+# a child killed with SIGKILL is back within 2 s; a second instance is
+# refused; HUP with a broken file keeps the running configuration and logs
+# every error; HUP with a good one is taken; a frozen child is replaced;
+# TERM leaves no process and no pid file.
+. "$(dirname "$0")/lib.sh"
+
+ns_add d1
+lan_add
+lan_join d1 eth0 192.0.2.1/24
+
+conf="$T_DIR/vigil.conf"
+write_conf() {  # write_conf WEIGHT
+cat > "$conf" <<CONF
+global = { control_socket = "$T_DIR/d1.sock"; router_id = "d1"; };
+virtual_servers = (
+  { name = "web"; address = "192.0.2.10"; port = 80; protocol = "tcp"; scheduler = "wlc";
+    real_servers = ( { address = "198.51.100.11"; port = 80; weight = $1; } ); }
+);
+vrrp = { instances = ( { name = "VI_1"; interface = "eth0"; vrid = 51; priority = 100;
+                         addresses = [ "192.0.2.10/24" ]; } ); };
+CONF
+}
+write_conf 1
+
+vigild_start d1 "$conf"
+status() { vctl d1 status --json > "$T_DIR/status.json" 2>/dev/null; }
+procs_running() {
+  status && [ "$(json_get 'sum(1 for p in r["processes"] if p["state"]=="running" and p["pid"]>0)' < "$T_DIR/status.json")" = 3 ]
+}
+wait_for 5 procs_running || fail "three running processes expected in status"
+pass "status shows vigild, checker and vrrp running"
+
+vctl d1 status | grep -q '^checker ' || fail "table output lacks the checker line"
+
+# A second instance with the same pid file exits 3.
+in_ns d1 "$VIGILD" -n -f "$conf" -p "$T_DIR/d1.pid" > "$T_DIR/second.log" 2>&1
+rc=$?
+[ $rc = 3 ] || fail "second instance exited $rc, expected 3"
+grep -q "already running" "$T_DIR/second.log" || fail "second instance gave no clear message"
+pass "second instance refused (exit 3)"
+
+for child in checker vrrp; do
+  old=$(json_get "[p['pid'] for p in r['processes'] if p['name']=='$child'][0]" < "$T_DIR/status.json")
+  start=$(now_ms)
+  kill -KILL "$old"
+  back() {
+    status && [ "$(json_get "[p for p in r['processes'] if p['name']=='$child'][0]['state']" < "$T_DIR/status.json")" = running ] \
+      && [ "$(json_get "[p for p in r['processes'] if p['name']=='$child'][0]['pid']" < "$T_DIR/status.json")" != "$old" ]
+  }
+  wait_for 2 back || fail "$child not back within 2 s after SIGKILL"
+  log "$child back after $(( $(now_ms) - start )) ms"
+  restarts=$(json_get "[p for p in r['processes'] if p['name']=='$child'][0]['restarts']" < "$T_DIR/status.json")
+  [ "$restarts" = 1 ] || fail "$child restarts=$restarts, expected 1"
+done
+pass "killed children come back within 2 s"
+
+# Broken config: HUP keeps the running one and logs each error.
+gen=$(status && json_get 'r["generation"]' < "$T_DIR/status.json")
+cat > "$conf" <<CONF
+global = { control_socket = "$T_DIR/d1.sock"; };
+virtual_servers = (
+  { address = "192.0.2.300"; port = 80;
+    real_servers = ( { address = "198.51.100.11"; port = 70000; } ); }
+);
+CONF
+kill -HUP "$VIGILD_PID"
+wait_for 3 grep -q "reload refused" "$T_DIR/vigild-d1.log" || fail "no 'reload refused' line"
+grep -q "vigil.conf:3: " "$T_DIR/vigild-d1.log" || fail "error for line 3 not logged"
+grep -q "vigil.conf:4: " "$T_DIR/vigild-d1.log" || fail "error for line 4 not logged"
+status
+[ "$(json_get 'r["generation"]' < "$T_DIR/status.json")" = "$gen" ] || fail "generation changed on a refused reload"
+procs_running || fail "children not running after a refused reload"
+# vigilctl reload reports the errors and exits 1.
+vctl d1 reload > "$T_DIR/reload.out" 2>&1
+rc=$?
+[ $rc = 1 ] || fail "vigilctl reload of a broken file exited $rc, expected 1"
+grep -q "vigil.conf:4: " "$T_DIR/reload.out" || fail "vigilctl reload did not print the errors"
+pass "broken config refused, old one kept"
+
+# Good config: taken, and both children confirm the new generation.
+write_conf 5
+vctl d1 reload > "$T_DIR/reload.out" 2>&1 || fail "vigilctl reload of a good file failed"
+newgen=$((gen + 1))
+confirmed() {
+  status && [ "$(json_get "sum(1 for p in r['processes'][1:] if p['generation']==$newgen)" < "$T_DIR/status.json")" = 2 ]
+}
+wait_for 3 confirmed || fail "children did not confirm generation $newgen"
+pass "good config reloaded (generation $newgen)"
+
+# A child whose loop is stuck (SIGSTOP) misses heartbeats: killed and restarted.
+status
+old=$(json_get "[p['pid'] for p in r['processes'] if p['name']=='vrrp'][0]" < "$T_DIR/status.json")
+kill -STOP "$old"
+replaced() {
+  status && [ "$(json_get "[p for p in r['processes'] if p['name']=='vrrp'][0]['state']" < "$T_DIR/status.json")" = running ] \
+    && [ "$(json_get "[p for p in r['processes'] if p['name']=='vrrp'][0]['pid']" < "$T_DIR/status.json")" != "$old" ]
+}
+wait_for 10 replaced || fail "a stopped vrrp child was not replaced"
+grep -q "vrrp (pid $old): no heartbeat" "$T_DIR/vigild-d1.log" || fail "no log line for the missed heartbeats"
+pass "a frozen child is detected by heartbeat and replaced"
+
+# TERM: nothing left.
+pids=$(json_get '" ".join(str(p["pid"]) for p in r["processes"])' < "$T_DIR/status.json")
+kill -TERM "$VIGILD_PID"
+gone() { for p in $pids; do kill -0 "$p" 2>/dev/null && return 1; done; return 0; }
+wait_for 8 gone || fail "processes left after TERM: $pids"
+[ ! -e "$T_DIR/d1.pid" ] || fail "pid file left after TERM"
+[ ! -e "$T_DIR/d1.sock" ] || fail "control socket left after TERM"
+wait "$VIGILD_PID"; rc=$?
+[ $rc = 0 ] || fail "vigild exited $rc after TERM"
+pass "TERM: no process, pid file or socket left"
