@@ -1,6 +1,194 @@
-/* placeholder, replaced by the config loader */
-#include "config.h"
+/*
+ * config: loads vigil.conf into a struct conf (see config.h).
+ *
+ *   conf_load(path)
+ *     ├─ libconfig parse (include dir = the file's directory)
+ *     │    └─ syntax error / missing @include → one error, stop
+ *     ├─ top level: global, virtual_servers (config_vs.c → config_check.c),
+ *     │             vrrp (config_vrrp.c)
+ *     └─ any error collected → free the partial conf, return NULL
+ *
+ * Readers never stop at the first problem: each reports and carries on,
+ * so `vigild -t` prints everything wrong with a file in one run. The
+ * libconfig tree is only read here; the conf owns copies of everything.
+ */
+#include "config_int.h"
+
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
-struct conf *conf_load(const char *path, struct conf_errors *errs) { (void)path; (void)errs; return NULL; }
-void conf_free(struct conf *c) { free(c); }
-void conf_errors_free(struct conf_errors *errs) { (void)errs; }
+#include <string.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+static const char *const top_keys[] = { "global", "virtual_servers", "vrrp", NULL };
+static const char *const global_keys[] = {
+	"router_id", "script_user", "script_security", "control_socket",
+	"keep_ipvs_on_exit", "http", "snmp", "vrrp_realtime", "vrrp_mlock", NULL
+};
+
+static void global_defaults(struct global_conf *g)
+{
+	char host[256] = "localhost";
+	if (gethostname(host, sizeof(host)) < 0 || !host[0])
+		snprintf(host, sizeof(host), "localhost");
+	host[sizeof(host) - 1] = '\0';
+	g->router_id = cfx_strdup(host);
+	g->script_user = cfx_strdup("nobody");
+	g->script_security = true;
+	g->control_socket = cfx_strdup("/run/vigil/vigil.sock");
+	g->vrrp_realtime = true;
+	g->vrrp_mlock = true;
+}
+
+static void global_http(struct cfx *x, const config_setting_t *g, struct global_conf *gc)
+{
+	static const char *const keys[] = { "listen", NULL };
+	const config_setting_t *h = cfx_group(x, g, "global", "http");
+	if (!h)
+		return;
+	cfx_keys(x, h, "global: http", keys);
+	if (!cfx_require(x, h, "global: http", "listen"))
+		return;
+	if (cfx_str(x, h, "global: http", "listen", &gc->http_listen) <= 0)
+		return;
+	struct vaddr a;
+	uint16_t port;
+	if (vaddr_port_parse(gc->http_listen, &a, &port) < 0 || port == 0)
+		cfx_err(x, config_setting_get_member(h, "listen"), "global: http",
+			"listen \"%s\": expected ADDRESS:PORT (e.g. 127.0.0.1:9650 or [::1]:9650)",
+			gc->http_listen);
+}
+
+static void global_snmp(struct cfx *x, const config_setting_t *g, struct global_conf *gc)
+{
+	static const char *const keys[] = { "agentx", NULL };
+	const config_setting_t *s = cfx_group(x, g, "global", "snmp");
+	if (!s)
+		return;
+	cfx_keys(x, s, "global: snmp", keys);
+	if (cfx_require(x, s, "global: snmp", "agentx"))
+		cfx_str(x, s, "global: snmp", "agentx", &gc->snmp_agentx);
+}
+
+static void global_section(struct cfx *x, const config_setting_t *root)
+{
+	struct global_conf *gc = &x->c->global;
+	global_defaults(gc);
+	const config_setting_t *g = cfx_group(x, root, NULL, "global");
+	if (!g)
+		return;
+	cfx_keys(x, g, "global", global_keys);
+	cfx_str(x, g, "global", "router_id", &gc->router_id);
+	cfx_str(x, g, "global", "script_user", &gc->script_user);
+	cfx_bool(x, g, "global", "script_security", &gc->script_security);
+	if (cfx_str(x, g, "global", "control_socket", &gc->control_socket) > 0) {
+		const config_setting_t *s = config_setting_get_member(g, "control_socket");
+		if (gc->control_socket[0] != '/')
+			cfx_err(x, s, "global", "control_socket \"%s\": must be an absolute path",
+				gc->control_socket);
+		else if (strlen(gc->control_socket) >= sizeof(((struct sockaddr_un *)0)->sun_path))
+			cfx_err(x, s, "global", "control_socket: path longer than %zu bytes",
+				sizeof(((struct sockaddr_un *)0)->sun_path) - 1);
+	}
+	cfx_bool(x, g, "global", "keep_ipvs_on_exit", &gc->keep_ipvs_on_exit);
+	cfx_bool(x, g, "global", "vrrp_realtime", &gc->vrrp_realtime);
+	cfx_bool(x, g, "global", "vrrp_mlock", &gc->vrrp_mlock);
+	global_http(x, g, gc);
+	global_snmp(x, g, gc);
+}
+
+static void top_level(struct cfx *x, const config_setting_t *root)
+{
+	cfx_keys(x, root, NULL, top_keys);
+	global_section(x, root);
+	const config_setting_t *vs = cfx_list(x, root, NULL, "virtual_servers", false);
+	if (vs)
+		cfx_virtual_servers(x, vs);
+	const config_setting_t *vrrp = cfx_group(x, root, NULL, "vrrp");
+	if (vrrp)
+		cfx_vrrp(x, vrrp);
+	/* Present but empty counts as absent: there would be nothing to run. */
+	if (x->c->n_vs == 0 && x->c->n_vrrp == 0)
+		cfx_err_at(x, x->path, 1,
+			   "nothing to do: neither virtual_servers nor vrrp is configured");
+}
+
+static char *dir_of(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	if (!slash)
+		return cfx_strdup(".");
+	if (slash == path)
+		return cfx_strdup("/");
+	char *d = cfx_strdup(path);
+	d[slash - path] = '\0';
+	return d;
+}
+
+/* Parses the file; false (with the error reported) when libconfig refuses it. */
+static bool parse_file(struct cfx *x, config_t *cfg)
+{
+	FILE *f = fopen(x->path, "r");
+	if (!f) {
+		cfx_err_at(x, x->path, 0, "cannot open: %s", strerror(errno));
+		return false;
+	}
+	fclose(f);
+	config_set_include_dir(cfg, x->dir);
+	if (config_read_file(cfg, x->path))
+		return true;
+	if (config_error_type(cfg) == CONFIG_ERR_FILE_IO)
+		cfx_err_at(x, x->path, 0, "cannot read: %s", config_error_text(cfg));
+	else
+		cfx_err_at(x, config_error_file(cfg), config_error_line(cfg), "%s",
+			   config_error_text(cfg));
+	return false;
+}
+
+struct conf *conf_load(const char *path, struct conf_errors *errs)
+{
+	memset(errs, 0, sizeof(*errs));
+	struct cfx x = { .errs = errs, .path = path, .dir = dir_of(path) };
+	config_t cfg;
+	config_init(&cfg);
+	if (parse_file(&x, &cfg)) {
+		x.c = cfx_calloc(1, sizeof(*x.c));
+		x.c->path = cfx_strdup(path);
+		top_level(&x, config_root_setting(&cfg));
+	}
+	config_destroy(&cfg);
+	free(x.dir);
+	if (errs->n > 0) {
+		conf_free(x.c);
+		return NULL;
+	}
+	return x.c;
+}
+
+void conf_free(struct conf *c)
+{
+	if (!c)
+		return;
+	struct global_conf *g = &c->global;
+	free(g->router_id);
+	free(g->script_user);
+	free(g->control_socket);
+	free(g->http_listen);
+	free(g->snmp_agentx);
+	for (unsigned i = 0; i < c->n_vs; i++)
+		cfx_vs_free(&c->vs[i]);
+	free(c->vs);
+	cfx_vrrp_free(c);
+	free(c->path);
+	free(c);
+}
+
+void conf_errors_free(struct conf_errors *errs)
+{
+	for (unsigned i = 0; i < errs->n; i++)
+		free(errs->lines[i]);
+	free(errs->lines);
+	errs->lines = NULL;
+	errs->n = 0;
+}

@@ -13,7 +13,13 @@ struct conf_errors {
 	unsigned n;
 };
 
-/* Loads and validates path. Returns the conf, or NULL with errs->n > 0. */
+/*
+ * Loads and validates path. Returns the conf, or NULL with errs->n > 0.
+ * errs is reset on entry (pass a zeroed or conf_errors_free'd one) and is
+ * filled in file order, one line per problem. `@include "x"` names a
+ * file relative to path's directory. Never logs; aborts only when out of
+ * memory.
+ */
 struct conf *conf_load(const char *path, struct conf_errors *errs);
 void conf_free(struct conf *c);
 void conf_errors_free(struct conf_errors *errs);

@@ -1,0 +1,116 @@
+/*
+ * config_int: what the loader's files share, and nothing else includes.
+ *
+ * The loader walks the libconfig tree once, section by section
+ * (config.c: file, global, top level; config_vs.c: virtual and real
+ * servers; config_check.c: health checks; config_vrrp.c: VRRP). Each
+ * reader takes a `struct cfx` (the load context), the libconfig group it
+ * reads, and a context string naming the object ("real server
+ * 198.51.100.11:80") that prefixes every message. The typed getters in
+ * config_util.c do the type and range checks and report problems
+ * themselves, so readers continue after an error and a single pass finds
+ * every problem in the file.
+ *
+ * Getter convention: 1 = present and valid (*out set), 0 = absent
+ * (*out untouched, so callers preset defaults), -1 = present but wrong
+ * (already reported).
+ */
+#ifndef VIGIL_CONFIG_INT_H
+#define VIGIL_CONFIG_INT_H
+
+#include <libconfig.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "config.h"
+
+#define CFX_CTX_LEN 192
+
+struct cfx {
+	struct conf_errors *errs;
+	const char *path;             /* the top-level file, as given */
+	char *dir;                    /* its directory; include names are relative to it */
+	struct conf *c;
+};
+
+/* Errors and naming (config_util.c) */
+void cfx_err(struct cfx *x, const config_setting_t *s, const char *ctx,
+	     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+void cfx_err_at(struct cfx *x, const char *file, int line, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+/* "line N" when s is in the same file as here, else "FILE:N". */
+const char *cfx_where(struct cfx *x, const config_setting_t *s,
+		      const config_setting_t *here, char *buf, size_t len);
+/* The file name to print for a libconfig file name (NULL = the top file). */
+void cfx_file(const struct cfx *x, const char *f, char *buf, size_t len);
+/* The closest of names[] (NULL-terminated) to s, or NULL when none is close. */
+const char *cfx_suggest(const char *s, const char *const *names);
+
+/* Formats a context string into buf (CFX_CTX_LEN bytes), truncating. */
+void cfx_ctx(char *buf, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Memory: the loader treats allocation failure as fatal (abort). */
+void *cfx_calloc(size_t n, size_t size);
+char *cfx_strdup(const char *s);
+
+/* Reports every member of group g that is not in keys[] (NULL-terminated). */
+void cfx_keys(struct cfx *x, const config_setting_t *g, const char *ctx,
+	      const char *const *keys);
+/* Like cfx_keys, for a member already known to be unknown. */
+void cfx_unknown_key(struct cfx *x, const config_setting_t *m, const char *ctx,
+		     const char *const *keys);
+
+/* Typed getters: see the convention above. */
+int cfx_str(struct cfx *x, const config_setting_t *g, const char *ctx,
+	    const char *key, char **out);
+int cfx_bool(struct cfx *x, const config_setting_t *g, const char *ctx,
+	     const char *key, bool *out);
+int cfx_int(struct cfx *x, const config_setting_t *g, const char *ctx,
+	    const char *key, long long min, long long max, long long *out);
+/* A duration or other number in s: int, int64 or float. Zero is allowed
+ * only with allow_zero; negative never. */
+int cfx_num(struct cfx *x, const config_setting_t *g, const char *ctx,
+	    const char *key, bool allow_zero, double *out);
+int cfx_addr(struct cfx *x, const config_setting_t *g, const char *ctx,
+	     const char *key, struct vaddr *out);
+/* One of names[] (NULL-terminated); *out is its index. */
+int cfx_enum(struct cfx *x, const config_setting_t *g, const char *ctx,
+	     const char *key, const char *const *names, int *out);
+/* Same, naming the value `what` in messages ("unknown check type"). */
+int cfx_enum_as(struct cfx *x, const config_setting_t *g, const char *ctx,
+		const char *key, const char *what, const char *const *names, int *out);
+/* A group member; NULL when absent or (reported) not a group. */
+const config_setting_t *cfx_group(struct cfx *x, const config_setting_t *g,
+				  const char *ctx, const char *key);
+/* A list or array member; NULL when absent or (reported) neither. With
+ * scalar_ok a lone scalar is returned too and counts as one element. */
+const config_setting_t *cfx_list(struct cfx *x, const config_setting_t *g,
+				 const char *ctx, const char *key, bool scalar_ok);
+unsigned cfx_len(const config_setting_t *l);
+const config_setting_t *cfx_elem(const config_setting_t *l, unsigned i);
+/* Reports "missing 'key'" at g when g has no member key; returns false then. */
+bool cfx_require(struct cfx *x, const config_setting_t *g, const char *ctx,
+		 const char *key);
+
+/* Sections */
+void cfx_virtual_servers(struct cfx *x, const config_setting_t *list);
+void cfx_vrrp(struct cfx *x, const config_setting_t *g);
+/* config_vrrp_aux.c: the parts of vrrp an instance refers to or shares. */
+void cfx_vrrp_scripts(struct cfx *x, const config_setting_t *list);
+void cfx_vrrp_groups(struct cfx *x, const config_setting_t *list);
+void cfx_vrrp_track(struct cfx *x, const config_setting_t *inst, const char *ctx,
+		    struct vrrp_inst_conf *vi);
+void cfx_vrrp_notify(struct cfx *x, const config_setting_t *g, const char *ctx,
+		     struct vrrp_notify *n);
+void cfx_checks(struct cfx *x, const config_setting_t *list, const char *ctx,
+		const struct vs_conf *vs, struct rs_conf *rs);
+
+/* Freeing */
+void cfx_vs_free(struct vs_conf *vs);
+void cfx_check_free(struct check_conf *ck);
+void cfx_vrrp_free(struct conf *c);
+void cfx_vrrp_aux_free(struct conf *c);
+void cfx_notify_free(struct vrrp_notify *n);
+
+#endif

@@ -1,0 +1,396 @@
+/*
+ * config_vs: the virtual_servers list and each one's real servers.
+ *
+ * A virtual server is an address:port:protocol service or a firewall
+ * mark (with a `family`); its keys give the IPVS service (scheduler,
+ * flags, persistence) and the parent's policy around it (quorum, sorry
+ * server, on_failure). Real servers inherit forwarding and port from it.
+ * Objects are named in messages by what the user wrote ("virtual server
+ * web", "real server 198.51.100.11:80") so a message can be found in the
+ * file even when the address in it is the thing that is wrong.
+ * Duplicates are caught here, against the objects read before.
+ */
+#include "config_int.h"
+
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const vs_keys[] = {
+	"name", "address", "port", "fwmark", "family", "protocol", "scheduler",
+	"forwarding", "persistence", "ops", "check_interval", "quorum",
+	"hysteresis", "on_quorum_up", "on_quorum_down", "sorry_server",
+	"on_failure", "start_up", "sh_port", "sh_fallback", "mh_port",
+	"mh_fallback", "real_servers", NULL
+};
+static const char *const rs_keys[] = {
+	"address", "port", "weight", "forwarding", "uthreshold", "lthreshold",
+	"checks", NULL
+};
+static const char *const schedulers[] = {
+	"rr", "wrr", "lc", "wlc", "lblc", "lblcr", "dh", "sh", "sed", "nq",
+	"fo", "ovf", "mh", NULL
+};
+static const char *const fwd_names[] = { "nat", "dr", "tun", NULL };
+static const char *const proto_names[] = { "tcp", "udp", "sctp", NULL };
+static const char *const failure_names[] = { "remove", "inhibit", NULL };
+static const char *const family_names[] = { "inet", "inet6", NULL };
+
+static const char *fam_str(int af)
+{
+	return af == AF_INET6 ? "IPv6" : "IPv4";
+}
+
+/* "WHAT ADDR:PORT", or "WHAT ADDR" as written when it does not parse. */
+static void addr_ctx(const config_setting_t *g, const char *what, unsigned idx,
+		     char *buf, size_t len)
+{
+	const char *a = NULL;
+	config_setting_lookup_string(g, "address", &a);
+	long long port = 0;
+	if (!config_setting_lookup_int64(g, "port", &port)) {
+		int p = 0;
+		if (config_setting_lookup_int(g, "port", &p))
+			port = p;
+	}
+	struct vaddr v;
+	char s[VADDR_PORT_STRLEN];
+	if (!a)
+		snprintf(buf, len, "%s #%u", what, idx + 1);
+	else if (vaddr_parse(a, &v) < 0 || port < 1 || port > 65535)
+		snprintf(buf, len, "%s %s", what, a);
+	else
+		snprintf(buf, len, "%s %s", what, vaddr_port_str(&v, (uint16_t)port, s, sizeof(s)));
+}
+
+/* The object's own address: "real server X: not an IP address" when the
+ * context already shows X, else the getter's "address X: ..." form. */
+static int own_addr(struct cfx *x, const config_setting_t *g, const char *ctx,
+		    bool ctx_shows_addr, struct vaddr *out)
+{
+	const config_setting_t *s = config_setting_get_member(g, "address");
+	if (!s)
+		return 0;
+	if (!ctx_shows_addr || config_setting_type(s) != CONFIG_TYPE_STRING)
+		return cfx_addr(x, g, ctx, "address", out);
+	if (vaddr_parse(config_setting_get_string(s), out) < 0) {
+		cfx_err(x, s, ctx, "not an IP address");
+		return -1;
+	}
+	return 1;
+}
+
+static void vs_service(struct cfx *x, const config_setting_t *g, const char *ctx,
+		       bool ctx_shows_addr, struct vs_conf *vs)
+{
+	bool has_addr = config_setting_get_member(g, "address") != NULL;
+	bool has_mark = config_setting_get_member(g, "fwmark") != NULL;
+	long long v;
+	int fam = -1, proto = PROTO_TCP;
+	if (has_addr && has_mark)
+		cfx_err(x, g, ctx, "address and fwmark are mutually exclusive");
+	else if (!has_addr && !has_mark)
+		cfx_err(x, g, ctx, "needs either address and port, or fwmark");
+	if (has_addr && !has_mark) {
+		own_addr(x, g, ctx, ctx_shows_addr, &vs->addr);
+		if (cfx_require(x, g, ctx, "port") && cfx_int(x, g, ctx, "port", 1, 65535, &v) > 0)
+			vs->port = (uint16_t)v;
+	} else if (has_mark) {
+		if (cfx_int(x, g, ctx, "fwmark", 1, UINT32_MAX, &v) > 0)
+			vs->fwmark = (uint32_t)v;
+		if (config_setting_get_member(g, "port"))
+			cfx_err(x, config_setting_get_member(g, "port"), ctx,
+				"port: not used with fwmark (the mark selects the traffic)");
+	}
+	cfx_enum(x, g, ctx, "family", family_names, &fam);
+	vs->family = fam == 1 ? AF_INET6 : AF_INET;
+	if (has_addr && vaddr_is_set(&vs->addr)) {
+		if (fam >= 0 && vs->family != vs->addr.family)
+			cfx_err(x, config_setting_get_member(g, "family"), ctx,
+				"family \"%s\" does not match the %s address",
+				family_names[fam], fam_str(vs->addr.family));
+		vs->family = vs->addr.family;
+	}
+	cfx_enum(x, g, ctx, "protocol", proto_names, &proto);
+	vs->protocol = (enum vs_proto)proto;
+}
+
+static void sched_flag(struct cfx *x, const config_setting_t *g, const char *ctx,
+		       const char *key, const char *sched, uint32_t flag, struct vs_conf *vs)
+{
+	bool on = false;
+	if (cfx_bool(x, g, ctx, key, &on) <= 0 || !on)
+		return;
+	if (strcmp(vs->scheduler, sched) != 0)
+		cfx_err(x, config_setting_get_member(g, key), ctx,
+			"%s: needs scheduler \"%s\"", key, sched);
+	vs->sched_flags |= flag;
+}
+
+static void vs_sched(struct cfx *x, const config_setting_t *g, const char *ctx,
+		     struct vs_conf *vs)
+{
+	int i = 3, fwd = FWD_NAT;     /* wlc */
+	cfx_enum(x, g, ctx, "scheduler", schedulers, &i);
+	snprintf(vs->scheduler, sizeof(vs->scheduler), "%s", schedulers[i]);
+	sched_flag(x, g, ctx, "sh_port", "sh", SCHED_FLAG_SH_PORT, vs);
+	sched_flag(x, g, ctx, "sh_fallback", "sh", SCHED_FLAG_SH_FALLBACK, vs);
+	sched_flag(x, g, ctx, "mh_port", "mh", SCHED_FLAG_MH_PORT, vs);
+	sched_flag(x, g, ctx, "mh_fallback", "mh", SCHED_FLAG_MH_FALLBACK, vs);
+	cfx_enum(x, g, ctx, "forwarding", fwd_names, &fwd);
+	vs->fwd = (enum fwd_method)fwd;
+	if (cfx_bool(x, g, ctx, "ops", &vs->ops) > 0 && vs->ops && vs->protocol != PROTO_UDP)
+		cfx_err(x, config_setting_get_member(g, "ops"), ctx,
+			"ops: one-packet scheduling needs protocol \"udp\"");
+}
+
+static void persist_netmask(struct cfx *x, const config_setting_t *p, const char *ctx,
+			    struct vs_conf *vs)
+{
+	const config_setting_t *s = config_setting_get_member(p, "netmask");
+	long long v;
+	if (!s)
+		return;
+	if (vs->family == AF_INET6) {
+		if (config_setting_type(s) == CONFIG_TYPE_STRING)
+			cfx_err(x, s, ctx, "netmask: an IPv6 service takes a prefix length (1..128)");
+		else if (cfx_int(x, p, ctx, "netmask", 1, 128, &v) > 0)
+			vs->persist_prefix = (uint8_t)v;
+		return;
+	}
+	if (config_setting_type(s) != CONFIG_TYPE_STRING) {
+		if (cfx_int(x, p, ctx, "netmask", 1, 32, &v) > 0) {
+			vs->persist_netmask.family = AF_INET;
+			vs->persist_netmask.u.v4.s_addr = htonl(~0u << (32 - v));
+		}
+		return;
+	}
+	const char *m = config_setting_get_string(s);
+	struct vaddr a;
+	uint32_t inv = 0;
+	if (vaddr_parse(m, &a) == 0 && a.family == AF_INET)
+		inv = ~ntohl(a.u.v4.s_addr);
+	if (a.family != AF_INET || (inv & (inv + 1)) != 0) {
+		cfx_err(x, s, ctx, "netmask %s: not an IPv4 netmask", m);
+		return;
+	}
+	vs->persist_netmask = a;
+}
+
+static void vs_persistence(struct cfx *x, const config_setting_t *g, const char *ctx,
+			   struct vs_conf *vs)
+{
+	static const char *const keys[] = { "timeout", "netmask", NULL };
+	const config_setting_t *p = cfx_group(x, g, ctx, "persistence");
+	char pctx[CFX_CTX_LEN];
+	long long v;
+	if (!p)
+		return;
+	cfx_ctx(pctx, "%s: persistence", ctx);
+	vs->persistent = true;
+	vs->persist_timeout = 300;
+	vs->persist_prefix = 128;
+	cfx_keys(x, p, pctx, keys);
+	if (cfx_int(x, p, pctx, "timeout", 1, UINT32_MAX, &v) > 0)
+		vs->persist_timeout = (uint32_t)v;
+	persist_netmask(x, p, pctx, vs);
+}
+
+static void vs_sorry(struct cfx *x, const config_setting_t *g, const char *ctx,
+		     struct vs_conf *vs)
+{
+	static const char *const keys[] = { "address", "port", NULL };
+	const config_setting_t *s = cfx_group(x, g, ctx, "sorry_server");
+	char sctx[CFX_CTX_LEN];
+	long long v;
+	if (!s)
+		return;
+	cfx_ctx(sctx, "%s: sorry_server", ctx);
+	vs->has_sorry = true;
+	cfx_keys(x, s, sctx, keys);
+	if (cfx_require(x, s, sctx, "address")
+	    && cfx_addr(x, s, sctx, "address", &vs->sorry_addr) > 0
+	    && vs->sorry_addr.family != vs->family)
+		cfx_err(x, config_setting_get_member(s, "address"), sctx,
+			"%s address in an %s virtual server",
+			fam_str(vs->sorry_addr.family), fam_str(vs->family));
+	if (cfx_int(x, s, sctx, "port", 1, 65535, &v) > 0)
+		vs->sorry_port = (uint16_t)v;
+}
+
+static void vs_policy(struct cfx *x, const config_setting_t *g, const char *ctx,
+		      struct vs_conf *vs)
+{
+	long long v;
+	int f = ON_FAILURE_REMOVE;
+	vs->check_interval = 2.0;
+	vs->quorum = 1;
+	cfx_num(x, g, ctx, "check_interval", false, &vs->check_interval);
+	if (cfx_int(x, g, ctx, "quorum", 1, INT_MAX, &v) > 0)
+		vs->quorum = (unsigned)v;
+	if (cfx_int(x, g, ctx, "hysteresis", 0, INT_MAX, &v) > 0)
+		vs->hysteresis = (unsigned)v;
+	cfx_str(x, g, ctx, "on_quorum_up", &vs->on_quorum_up);
+	cfx_str(x, g, ctx, "on_quorum_down", &vs->on_quorum_down);
+	vs_sorry(x, g, ctx, vs);
+	cfx_enum(x, g, ctx, "on_failure", failure_names, &f);
+	vs->on_failure = (enum on_failure)f;
+	cfx_bool(x, g, ctx, "start_up", &vs->start_up);
+}
+
+static void rs_parse(struct cfx *x, const config_setting_t *g, const struct vs_conf *vs,
+		     struct rs_conf *rs, unsigned idx)
+{
+	char ctx[CFX_CTX_LEN];
+	long long v;
+	int fwd = vs->fwd;
+	addr_ctx(g, "real server", idx, ctx, sizeof(ctx));
+	rs->line = (int)config_setting_source_line(g);
+	rs->weight = 1;
+	rs->port = vs->port;
+	cfx_keys(x, g, ctx, rs_keys);
+	if (cfx_require(x, g, ctx, "address") && own_addr(x, g, ctx, true, &rs->addr) > 0
+	    && rs->addr.family != vs->family)
+		cfx_err(x, config_setting_get_member(g, "address"), ctx,
+			"%s real server in an %s virtual server",
+			fam_str(rs->addr.family), fam_str(vs->family));
+	if (cfx_int(x, g, ctx, "port", 1, 65535, &v) > 0)
+		rs->port = (uint16_t)v;
+	if (cfx_int(x, g, ctx, "weight", 0, 65535, &v) > 0)
+		rs->weight = (int)v;
+	cfx_enum(x, g, ctx, "forwarding", fwd_names, &fwd);
+	rs->fwd = (enum fwd_method)fwd;
+	if (cfx_int(x, g, ctx, "uthreshold", 0, UINT32_MAX, &v) > 0)
+		rs->uthreshold = (uint32_t)v;
+	if (cfx_int(x, g, ctx, "lthreshold", 0, UINT32_MAX, &v) > 0)
+		rs->lthreshold = (uint32_t)v;
+	if (rs->uthreshold && rs->lthreshold > rs->uthreshold)
+		cfx_err(x, config_setting_get_member(g, "lthreshold"), ctx,
+			"lthreshold %u: above uthreshold %u", rs->lthreshold, rs->uthreshold);
+	const config_setting_t *l = cfx_list(x, g, ctx, "checks", false);
+	if (l)
+		cfx_checks(x, l, ctx, vs, rs);
+}
+
+static void vs_real_servers(struct cfx *x, const config_setting_t *g, const char *ctx,
+			    struct vs_conf *vs)
+{
+	const config_setting_t *l = cfx_list(x, g, ctx, "real_servers", false);
+	char where[PATH_MAX + 16];
+	if (!l)
+		return;
+	unsigned n = cfx_len(l);
+	vs->rs = cfx_calloc(n, sizeof(*vs->rs));
+	for (unsigned i = 0; i < n; i++) {
+		/* Slots follow list positions (a bad element leaves an empty
+		 * one), so slot j's setting is element j of the list. */
+		const config_setting_t *e = config_setting_get_elem(l, i);
+		struct rs_conf *rs = &vs->rs[vs->n_rs++];
+		if (!config_setting_is_group(e)) {
+			cfx_err(x, e, ctx, "real_servers: element %u: expected a group { ... }", i + 1);
+			continue;
+		}
+		rs_parse(x, e, vs, rs, i);
+		for (unsigned j = 0; vaddr_is_set(&rs->addr) && j + 1 < vs->n_rs; j++) {
+			if (vaddr_equal(&vs->rs[j].addr, &rs->addr) && vs->rs[j].port == rs->port) {
+				char rctx[CFX_CTX_LEN];
+				addr_ctx(e, "real server", i, rctx, sizeof(rctx));
+				cfx_err(x, e, rctx, "listed twice in this virtual server (first at %s)",
+					cfx_where(x, config_setting_get_elem(l, j), e, where, sizeof(where)));
+				break;
+			}
+		}
+	}
+}
+
+static void vs_ctx(const config_setting_t *g, unsigned idx, char *buf, size_t len,
+		   bool *shows_addr)
+{
+	const char *name = NULL;
+	int mark = 0;
+	*shows_addr = false;
+	if (config_setting_lookup_string(g, "name", &name) && *name)
+		snprintf(buf, len, "virtual server %s", name);
+	else if (!config_setting_get_member(g, "address")
+		 && config_setting_lookup_int(g, "fwmark", &mark))
+		snprintf(buf, len, "virtual server fwmark:%d", mark);
+	else {
+		addr_ctx(g, "virtual server", idx, buf, len);
+		*shows_addr = true;
+	}
+}
+
+static bool same_service(const struct vs_conf *a, const struct vs_conf *b)
+{
+	if (a->fwmark || b->fwmark)
+		return a->fwmark == b->fwmark && a->family == b->family;
+	return vaddr_is_set(&a->addr) && vaddr_equal(&a->addr, &b->addr)
+		&& a->port == b->port && a->protocol == b->protocol;
+}
+
+/* VS i against those before it: same name, or same service. */
+static void vs_duplicates(struct cfx *x, const config_setting_t *list,
+			  const config_setting_t *e, const char *ctx, unsigned i)
+{
+	struct vs_conf *vs = x->c->vs;
+	char where[PATH_MAX + 16];
+	for (unsigned j = 0; j < i; j++) {
+		const config_setting_t *o = config_setting_get_elem(list, j);
+		if (vs[i].name && vs[j].name && strcmp(vs[i].name, vs[j].name) == 0)
+			cfx_err(x, config_setting_get_member(e, "name"), ctx,
+				"name already used by the virtual server at %s",
+				cfx_where(x, o, e, where, sizeof(where)));
+		else if (same_service(&vs[i], &vs[j]))
+			cfx_err(x, e, ctx, "same service as the virtual server at %s",
+				cfx_where(x, o, e, where, sizeof(where)));
+	}
+}
+
+static void vs_parse(struct cfx *x, const config_setting_t *g, struct vs_conf *vs,
+		     const char *ctx, bool shows_addr)
+{
+	cfx_keys(x, g, ctx, vs_keys);
+	cfx_str(x, g, ctx, "name", &vs->name);
+	vs_service(x, g, ctx, shows_addr, vs);
+	vs_sched(x, g, ctx, vs);
+	vs_persistence(x, g, ctx, vs);
+	vs_policy(x, g, ctx, vs);
+	vs_real_servers(x, g, ctx, vs);
+}
+
+void cfx_virtual_servers(struct cfx *x, const config_setting_t *list)
+{
+	unsigned n = cfx_len(list);
+	struct conf *c = x->c;
+	c->vs = cfx_calloc(n, sizeof(*c->vs));
+	for (unsigned i = 0; i < n; i++) {
+		/* Slots follow list positions, as for real servers. */
+		const config_setting_t *e = config_setting_get_elem(list, i);
+		struct vs_conf *vs = &c->vs[c->n_vs++];
+		if (!config_setting_is_group(e)) {
+			cfx_err(x, e, NULL, "virtual_servers: element %u: expected a group { ... }",
+				i + 1);
+			continue;
+		}
+		char ctx[CFX_CTX_LEN];
+		bool shows_addr;
+		vs_ctx(e, i, ctx, sizeof(ctx), &shows_addr);
+		vs->line = (int)config_setting_source_line(e);
+		vs_parse(x, e, vs, ctx, shows_addr);
+		vs_duplicates(x, list, e, ctx, i);
+	}
+}
+
+void cfx_vs_free(struct vs_conf *vs)
+{
+	free(vs->name);
+	free(vs->on_quorum_up);
+	free(vs->on_quorum_down);
+	for (unsigned i = 0; i < vs->n_rs; i++) {
+		for (unsigned k = 0; k < vs->rs[i].n_checks; k++)
+			cfx_check_free(&vs->rs[i].checks[k]);
+		free(vs->rs[i].checks);
+	}
+	free(vs->rs);
+}

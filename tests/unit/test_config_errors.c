@@ -1,0 +1,439 @@
+/*
+ * test_config_errors: every broken configuration yields exactly the
+ * expected "FILE:LINE: message" lines, all of them, in order.
+ *
+ * Table-driven: each case is a config text written to a temp file and the
+ * list of lines expected, written as "LINE: message" (the file name is
+ * the temp file's and is prefixed by the test). Each case is its own
+ * cmocka test, so a failure names the case.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "config.h"
+
+#define MAX_EXPECT 4
+
+struct err_case {
+	const char *name;
+	const char *text;
+	const char *expect[MAX_EXPECT + 1];   /* "LINE: message", NULL-terminated */
+};
+
+/* A valid VRRP section, for cases about virtual servers alone to not
+ * depend on it, and the other way round. */
+#define VRRP_OK "vrrp = { instances = ( { name = \"VI_1\"; interface = \"eth0\"; vrid = 1; addresses = [ \"192.0.2.1/24\" ]; } ); };\n"
+#define VS_OK "virtual_servers = ( { address = \"192.0.2.10\"; port = 80; } );\n"
+/* One instance on one line: KEYS are added to a valid one. */
+#define INST(keys) "vrrp = { instances = ( { name = \"VI_1\"; interface = \"eth0\"; vrid = 1; addresses = [ \"192.0.2.1/24\" ]; " keys " } ); };\n"
+/* One real server on line 3 of a VS at line 2. */
+#define RS(keys) \
+	"virtual_servers = (\n" \
+	"  { name = \"web\"; address = \"192.0.2.10\"; port = 80; real_servers = (\n" \
+	"    { address = \"198.51.100.11\"; port = 80; " keys " }\n" \
+	"  ); }\n" \
+	");\n"
+/* One check on line 3. */
+#define CHECK(keys) RS("checks = ( { " keys " } );")
+
+static const struct err_case cases[] = {
+	{ "rs_bad_address",
+	  "virtual_servers = (\n"
+	  "  { address = \"192.0.2.10\"; port = 80; real_servers = (\n"
+	  "    { address = \"198.51.100.300\"; port = 80; }\n"
+	  "  ); }\n"
+	  ");\n",
+	  { "3: real server 198.51.100.300: not an IP address" } },
+	{ "vs_bad_address_named",
+	  "virtual_servers = ( { name = \"web\"; address = \"192.0.2.1000\"; port = 80; } );\n",
+	  { "1: virtual server web: address 192.0.2.1000: not an IP address" } },
+	{ "vs_port_zero",
+	  "virtual_servers = ( { address = \"192.0.2.10\";\n port = 0; } );\n",
+	  { "2: virtual server 192.0.2.10: port 0 out of range (1..65535)" } },
+	{ "rs_port_too_big",
+	  "virtual_servers = (\n"
+	  "  { address = \"192.0.2.10\"; port = 80; real_servers = (\n"
+	  "    { address = \"198.51.100.11\"; port = 70000; }\n"
+	  "  ); }\n"
+	  ");\n",
+	  { "3: real server 198.51.100.11: port 70000 out of range (1..65535)" } },
+	{ "vs_missing_port",
+	  "virtual_servers = ( { address = \"192.0.2.10\"; } );\n",
+	  { "1: virtual server 192.0.2.10: missing 'port'" } },
+	{ "unknown_scheduler_listed",
+	  "virtual_servers = ( { address = \"192.0.2.10\"; port = 80; scheduler = \"random\"; } );\n",
+	  { "1: virtual server 192.0.2.10:80: unknown scheduler \"random\" (expected rr, wrr, lc, wlc, lblc, lblcr, dh, sh, sed, nq, fo, ovf or mh)" } },
+	{ "unknown_scheduler_suggested",
+	  "virtual_servers = ( { address = \"192.0.2.10\"; port = 80; scheduler = \"wcl\"; } );\n",
+	  { "1: virtual server 192.0.2.10:80: unknown scheduler \"wcl\" (did you mean \"wlc\"?)" } },
+	{ "unknown_forwarding",
+	  "virtual_servers = ( { address = \"192.0.2.10\"; port = 80; forwarding = \"route\"; } );\n",
+	  { "1: virtual server 192.0.2.10:80: unknown forwarding \"route\" (expected nat, dr or tun)" } },
+	{ "unknown_protocol",
+	  "virtual_servers = ( { address = \"192.0.2.10\"; port = 80; protocol = \"icmp\"; } );\n",
+	  { "1: virtual server 192.0.2.10:80: unknown protocol \"icmp\" (expected tcp, udp or sctp)" } },
+	{ "unknown_check_type", CHECK("type = \"htpp\";"),
+	  { "3: real server 198.51.100.11:80: check #1: unknown check type \"htpp\" (did you mean \"http\"?)" } },
+	{ "check_missing_type", CHECK("path = \"/\";"),
+	  { "3: real server 198.51.100.11:80: check #1: missing 'type'" } },
+	{ "vrid_zero",
+	  "vrrp = { instances = ( { name = \"VI_1\"; interface = \"eth0\"; vrid = 0; addresses = [ \"192.0.2.1/24\" ]; } ); };\n",
+	  { "1: vrrp instance VI_1: vrid 0 out of range (1..255)" } },
+	{ "vrid_256",
+	  "vrrp = { instances = ( { name = \"VI_1\"; interface = \"eth0\";\n"
+	  "  vrid = 256; addresses = [ \"192.0.2.1/24\" ]; } ); };\n",
+	  { "2: vrrp instance VI_1: vrid 256 out of range (1..255)" } },
+	{ "priority_0", INST("priority = 0;"),
+	  { "1: vrrp instance VI_1: priority 0 out of range (1..255)" } },
+	{ "priority_256", INST("priority = 256;"),
+	  { "1: vrrp instance VI_1: priority 256 out of range (1..255)" } },
+	{ "version_4", INST("version = 4;"),
+	  { "1: vrrp instance VI_1: version 4: expected 2 or 3" } },
+	{ "v2_fractional_advert", INST("version = 2; advert_interval = 1.5;"),
+	  { "1: vrrp instance VI_1: advert_interval 1.5: VRRPv2 needs whole seconds" } },
+	{ "v3_advert_not_centiseconds", INST("advert_interval = 0.015;"),
+	  { "1: vrrp instance VI_1: advert_interval 0.015: VRRPv3 needs a multiple of 0.01 s" } },
+	{ "v3_advert_too_long", INST("advert_interval = 41;"),
+	  { "1: vrrp instance VI_1: advert_interval 41 out of range for VRRPv3 (0.01..40.95)" } },
+	{ "v3_authentication", INST("authentication = { type = \"pass\"; password = \"x\"; };"),
+	  { "1: vrrp instance VI_1: authentication: VRRPv3 has no authentication (RFC 5798)" } },
+	{ "v2_password_too_long",
+	  INST("version = 2; authentication = { type = \"pass\"; password = \"123456789\"; };"),
+	  { "1: vrrp instance VI_1: authentication: password longer than 8 characters" } },
+	{ "v2_ipv6",
+	  "vrrp = { instances = ( { name = \"VI_6\"; interface = \"eth0\"; vrid = 1; version = 2;\n"
+	  "  addresses = [ \"2001:db8::1/64\" ]; } ); };\n",
+	  { "2: vrrp instance VI_6: addresses: VRRPv2 is IPv4 only (use version = 3)" } },
+	{ "mixed_families",
+	  "vrrp = { instances = ( { name = \"VI_1\"; interface = \"eth0\"; vrid = 1;\n"
+	  "  addresses = [ \"192.0.2.1/24\",\n"
+	  "                \"2001:db8::1/64\" ]; } ); };\n",
+	  { "3: vrrp instance VI_1: address 2001:db8::1/64: mixed address families in one instance (IPv6 here, IPv4 before; use one instance per family)" } },
+	{ "mixed_families_peer", INST("unicast = { peers = [ \"2001:db8::2\" ]; };"),
+	  { "1: vrrp instance VI_1: unicast: peer 2001:db8::2: mixed address families in one instance (IPv6 here, IPv4 before; use one instance per family)" } },
+	{ "bad_vip",
+	  "vrrp = { instances = ( { name = \"VI_1\"; interface = \"eth0\"; vrid = 1;\n"
+	  "  addresses = [ \"192.0.2.1/33\", \"192.0.2.2/24\" ]; } ); };\n",
+	  { "2: vrrp instance VI_1: address 192.0.2.1/33: not an address or address/prefix" } },
+	{ "duplicate_rs",
+	  "virtual_servers = (\n"
+	  "  { address = \"192.0.2.10\"; port = 80; real_servers = (\n"
+	  "    { address = \"198.51.100.11\"; port = 80; },\n"
+	  "    { address = \"198.51.100.12\"; port = 80; },\n"
+	  "    { address = \"198.51.100.11\"; port = 80; weight = 2; }\n"
+	  "  ); }\n"
+	  ");\n",
+	  { "5: real server 198.51.100.11:80: listed twice in this virtual server (first at line 3)" } },
+	{ "duplicate_vs_service",
+	  "virtual_servers = (\n"
+	  "  { name = \"a\"; address = \"192.0.2.10\"; port = 80; },\n"
+	  "  { name = \"b\"; address = \"192.0.2.10\"; port = 80; protocol = \"udp\"; },\n"
+	  "  { name = \"c\"; address = \"192.0.2.10\"; port = 80; }\n"
+	  ");\n",
+	  { "4: virtual server c: same service as the virtual server at line 2" } },
+	{ "duplicate_vs_fwmark",
+	  "virtual_servers = (\n"
+	  "  { fwmark = 7; },\n"
+	  "  { fwmark = 7; family = \"inet6\"; },\n"
+	  "  { fwmark = 7; family = \"inet\"; }\n"
+	  ");\n",
+	  { "4: virtual server fwmark:7: same service as the virtual server at line 2" } },
+	{ "duplicate_vs_name",
+	  "virtual_servers = (\n"
+	  "  { name = \"web\"; address = \"192.0.2.10\"; port = 80; },\n"
+	  "  { name = \"web\"; address = \"192.0.2.10\"; port = 443; }\n"
+	  ");\n",
+	  { "3: virtual server web: name already used by the virtual server at line 2" } },
+	{ "duplicate_vrid",
+	  "vrrp = { instances = (\n"
+	  "  { name = \"A\"; interface = \"eth0\"; vrid = 9; addresses = [ \"192.0.2.1\" ]; },\n"
+	  "  { name = \"B\"; interface = \"eth0\"; vrid = 9; addresses = [ \"2001:db8::1\" ]; },\n"
+	  "  { name = \"C\"; interface = \"eth1\"; vrid = 9; addresses = [ \"192.0.2.2\" ]; },\n"
+	  "  { name = \"D\"; interface = \"eth0\";\n"
+	  "    vrid = 9; addresses = [ \"192.0.2.3\" ]; }\n"
+	  "); };\n",
+	  { "6: vrrp instance D: vrid 9 on eth0 (IPv4) already used by vrrp instance A at line 2" } },
+	{ "duplicate_instance_name",
+	  "vrrp = { instances = (\n"
+	  "  { name = \"A\"; interface = \"eth0\"; vrid = 1; addresses = [ \"192.0.2.1\" ]; },\n"
+	  "  { name = \"A\"; interface = \"eth0\"; vrid = 2; addresses = [ \"192.0.2.2\" ]; }\n"
+	  "); };\n",
+	  { "3: vrrp instance A: name already used by the vrrp instance at line 2" } },
+	{ "unknown_key_after_valid",
+	  INST("")
+	  "vrrp_extra = 1;\n",
+	  { "2: unknown key 'vrrp_extra'" } },
+	{ "sync_group_unknown",
+	  "vrrp = {\n"
+	  "  instances = ( { name = \"VI_1\"; interface = \"eth0\"; vrid = 1; addresses = [ \"192.0.2.1\" ]; } );\n"
+	  "  sync_groups = ( { name = \"G1\"; instances = [ \"VI_1\",\n"
+	  "                                              \"VI_2\" ]; } );\n"
+	  "};\n",
+	  { "4: sync group G1: unknown vrrp instance 'VI_2'" } },
+	{ "sync_group_twice",
+	  "vrrp = {\n"
+	  "  instances = ( { name = \"VI_1\"; interface = \"eth0\"; vrid = 1; addresses = [ \"192.0.2.1\" ]; } );\n"
+	  "  sync_groups = ( { name = \"G1\"; instances = [ \"VI_1\" ]; },\n"
+	  "                  { name = \"G2\"; instances = [ \"VI_1\" ]; } );\n"
+	  "};\n",
+	  { "4: sync group G2: vrrp instance 'VI_1' is already in sync group G1" } },
+	{ "track_unknown_script",
+	  "vrrp = {\n"
+	  "  scripts = ( { name = \"chk_nginx\"; command = \"/bin/true\"; } );\n"
+	  "  instances = ( { name = \"VI_1\"; interface = \"eth0\"; vrid = 1; addresses = [ \"192.0.2.1\" ];\n"
+	  "    track = { scripts = ( { name = \"chk_ngnix\"; weight = -10; } ); }; } );\n"
+	  "};\n",
+	  { "4: vrrp instance VI_1: track scripts: unknown script 'chk_ngnix' (not defined in vrrp.scripts)" } },
+	{ "script_without_command",
+	  "vrrp = {\n"
+	  "  scripts = ( { name = \"chk\"; },\n"
+	  "              { name = \"chk2\"; command = \"\"; } );\n"
+	  "  instances = ( { name = \"VI_1\"; interface = \"eth0\"; vrid = 1; addresses = [ \"192.0.2.1\" ]; } );\n"
+	  "};\n",
+	  { "2: vrrp script chk: missing 'command'",
+	    "3: vrrp script chk2: command: must not be empty" } },
+	{ "unknown_key_suggested",
+	  "virtual_servers = ( { address = \"192.0.2.10\"; port = 80;\n"
+	  "  schedular = \"rr\"; } );\n",
+	  { "2: virtual server 192.0.2.10:80: unknown key 'schedular' (did you mean 'scheduler'?)" } },
+	{ "unknown_key_top_level", "virtual_server = ();\n" VRRP_OK,
+	  { "1: unknown key 'virtual_server' (did you mean 'virtual_servers'?)" } },
+	{ "unknown_key_plain", "global = { colour = \"blue\"; };\n" VS_OK,
+	  { "1: global: unknown key 'colour'" } },
+	{ "key_wrong_check_type", CHECK("type = \"tcp\"; path = \"/\";"),
+	  { "3: real server 198.51.100.11:80: tcp check: 'path' does not apply to a tcp check" } },
+	{ "expected_integer",
+	  "virtual_servers = ( { address = \"192.0.2.10\"; port = \"80\"; } );\n",
+	  { "1: virtual server 192.0.2.10: port: expected an integer" } },
+	{ "expected_number", CHECK("type = \"tcp\"; timeout = \"3s\";"),
+	  { "3: real server 198.51.100.11:80: tcp check: timeout: expected a number" } },
+	{ "expected_string", "global = { router_id = 1; };\n" VS_OK,
+	  { "1: global: router_id: expected a string" } },
+	{ "expected_boolean", "global = { script_security = \"yes\"; };\n" VS_OK,
+	  { "1: global: script_security: expected a boolean (true or false)" } },
+	{ "expected_list", "virtual_servers = { address = \"192.0.2.10\"; };\n",
+	  { "1: virtual_servers: expected a list",
+	    "1: nothing to do: neither virtual_servers nor vrrp is configured" } },
+	{ "nothing_to_do", "global = { router_id = \"lb1\"; };\n",
+	  { "1: nothing to do: neither virtual_servers nor vrrp is configured" } },
+	{ "nothing_to_do_empty", "",
+	  { "1: nothing to do: neither virtual_servers nor vrrp is configured" } },
+	{ "weight_negative", RS("weight = -1;"),
+	  { "3: real server 198.51.100.11:80: weight -1 out of range (0..65535)" } },
+	{ "rise_fall_zero", CHECK("type = \"tcp\"; rise = 0; fall = 0;"),
+	  { "3: real server 198.51.100.11:80: tcp check: rise 0: must be at least 1",
+	    "3: real server 198.51.100.11:80: tcp check: fall 0: must be at least 1" } },
+	{ "timeout_zero", CHECK("type = \"tcp\"; timeout = 0.0;"),
+	  { "3: real server 198.51.100.11:80: tcp check: timeout 0: must be positive" } },
+	{ "timeout_negative", CHECK("type = \"tcp\"; timeout = -1;"),
+	  { "3: real server 198.51.100.11:80: tcp check: timeout -1: must be positive" } },
+	{ "status_out_of_range", CHECK("type = \"http\"; status = [ 200, 99, 600 ];"),
+	  { "3: real server 198.51.100.11:80: http check: status 99 out of range (100..599)",
+	    "3: real server 198.51.100.11:80: http check: status 600 out of range (100..599)" } },
+	{ "digest_not_hex", CHECK("type = \"http\"; digest = \"d41d8cd98f00b204e9800998ecf8427g\";"),
+	  { "3: real server 198.51.100.11:80: http check: digest \"d41d8cd98f00b204e9800998ecf8427g\": expected 32 hexadecimal digits (an MD5 sum)" } },
+	{ "digest_short", CHECK("type = \"https\"; digest = \"abc\";"),
+	  { "3: real server 198.51.100.11:80: https check: digest \"abc\": expected 32 hexadecimal digits (an MD5 sum)" } },
+	{ "dns_missing_query", CHECK("type = \"dns\"; expect = [ \"192.0.2.300\" ];"),
+	  { "3: real server 198.51.100.11:80: dns check: missing 'query'",
+	    "3: real server 198.51.100.11:80: dns check: expect 192.0.2.300: not an IP address" } },
+	{ "script_check_no_command", CHECK("type = \"script\";"),
+	  { "3: real server 198.51.100.11:80: script check: missing 'command'" } },
+	{ "address_and_fwmark",
+	  "virtual_servers = ( { name = \"x\"; address = \"192.0.2.10\"; port = 80; fwmark = 1; } );\n",
+	  { "1: virtual server x: address and fwmark are mutually exclusive",
+	    "1: virtual server x: port: not used with fwmark (the mark selects the traffic)" } },
+	{ "neither_address_nor_fwmark",
+	  "virtual_servers = ( { protocol = \"tcp\"; } );\n",
+	  { "1: virtual server #1: needs either address and port, or fwmark" } },
+	{ "sorry_bad_address",
+	  "virtual_servers = ( { name = \"web\"; address = \"192.0.2.10\"; port = 80;\n"
+	  "  sorry_server = { address = \"198.51.100.999\"; }; } );\n",
+	  { "2: virtual server web: sorry_server: address 198.51.100.999: not an IP address" } },
+	{ "sorry_other_family",
+	  "virtual_servers = ( { name = \"web\"; address = \"192.0.2.10\"; port = 80;\n"
+	  "  sorry_server = { address = \"2001:db8::99\"; }; } );\n",
+	  { "2: virtual server web: sorry_server: IPv6 address in an IPv4 virtual server" } },
+	{ "rs_other_family",
+	  "virtual_servers = (\n"
+	  "  { address = \"2001:db8::10\"; port = 80; real_servers = (\n"
+	  "    { address = \"198.51.100.11\"; }\n"
+	  "  ); }\n"
+	  ");\n",
+	  { "3: real server 198.51.100.11: IPv4 real server in an IPv6 virtual server" } },
+	{ "rs_other_family_fwmark",
+	  "virtual_servers = (\n"
+	  "  { fwmark = 5; family = \"inet6\"; real_servers = (\n"
+	  "    { address = \"198.51.100.11\"; }\n"
+	  "  ); }\n"
+	  ");\n",
+	  { "3: real server 198.51.100.11: IPv4 real server in an IPv6 virtual server" } },
+	{ "persistence_netmask",
+	  "virtual_servers = ( { name = \"web\"; address = \"192.0.2.10\"; port = 80;\n"
+	  "  persistence = { timeout = 300;\n"
+	  "                  netmask = \"255.0.255.0\"; }; } );\n",
+	  { "3: virtual server web: persistence: netmask 255.0.255.0: not an IPv4 netmask" } },
+	{ "persistence_netmask_v6",
+	  "virtual_servers = ( { name = \"web6\"; address = \"2001:db8::10\"; port = 80;\n"
+	  "  persistence = { netmask = 129; }; } );\n",
+	  { "2: virtual server web6: persistence: netmask 129 out of range (1..128)" } },
+	{ "sh_port_wrong_scheduler",
+	  "virtual_servers = ( { name = \"web\"; address = \"192.0.2.10\"; port = 80; sh_port = true; } );\n",
+	  { "1: virtual server web: sh_port: needs scheduler \"sh\"" } },
+	{ "ops_tcp",
+	  "virtual_servers = ( { name = \"web\"; address = \"192.0.2.10\"; port = 80; ops = true; } );\n",
+	  { "1: virtual server web: ops: one-packet scheduling needs protocol \"udp\"" } },
+	{ "fwmark_check_without_port",
+	  "virtual_servers = (\n"
+	  "  { fwmark = 5; real_servers = (\n"
+	  "    { address = \"198.51.100.11\"; checks = ( { type = \"tcp\"; } ); }\n"
+	  "  ); }\n"
+	  ");\n",
+	  { "3: real server 198.51.100.11: tcp check: no port to probe: set connect_port (the real server has none)" } },
+	{ "http_listen_bad", "global = { http = { listen = \"localhost\"; }; };\n" VS_OK,
+	  { "1: global: http: listen \"localhost\": expected ADDRESS:PORT (e.g. 127.0.0.1:9650 or [::1]:9650)" } },
+	{ "control_socket_relative", "global = { control_socket = \"vigil.sock\"; };\n" VS_OK,
+	  { "1: global: control_socket \"vigil.sock\": must be an absolute path" } },
+	{ "syntax_error",
+	  "virtual_servers = (\n"
+	  "  { address = \"192.0.2.10\"; port == 80; }\n"
+	  ");\n",
+	  { "2: syntax error" } },
+	{ "duplicate_setting",
+	  "virtual_servers = ( { address = \"192.0.2.10\";\n"
+	  "  address = \"192.0.2.11\"; port = 80; } );\n",
+	  { "2: duplicate setting name" } },
+	{ "three_errors",
+	  "virtual_servers = (\n"
+	  "  { address = \"192.0.2.10\"; port = 80; scheduler = \"fastest\";\n"
+	  "    real_servers = ( { address = \"198.51.100.1\"; port = 80; weight = 100000; } ); }\n"
+	  ");\n"
+	  "vrrp = { instances = ( { name = \"VI_1\"; interface = \"eth0\"; vrid = 300;\n"
+	  "  addresses = [ \"192.0.2.1/24\" ]; } ); };\n",
+	  { "2: virtual server 192.0.2.10:80: unknown scheduler \"fastest\" (expected rr, wrr, lc, wlc, lblc, lblcr, dh, sh, sed, nq, fo, ovf or mh)",
+	    "3: real server 198.51.100.1:80: weight 100000 out of range (0..65535)",
+	    "5: vrrp instance VI_1: vrid 300 out of range (1..255)" } },
+};
+
+static char *write_tmp(const char *text)
+{
+	char *path = strdup("/tmp/vigil-test-XXXXXX.conf");
+	assert_non_null(path);
+	int fd = mkstemps(path, 5);
+	assert_true(fd >= 0);
+	size_t n = strlen(text);
+	assert_int_equal(write(fd, text, n), (ssize_t)n);
+	close(fd);
+	return path;
+}
+
+/* Loads path (and removes it), then compares the errors with expect. */
+static void check_errors(const char *path, const char *const *expect)
+{
+	struct conf_errors errs = { 0 };
+	struct conf *c = conf_load(path, &errs);
+	unlink(path);                 /* before any assert can jump out */
+	unsigned n = 0;
+	while (n < MAX_EXPECT && expect[n])
+		n++;
+	for (unsigned i = 0; i < errs.n; i++)
+		print_message("  got: %s\n", errs.lines[i]);
+	assert_null(c);
+	assert_int_equal(errs.n, n);
+	for (unsigned i = 0; i < n; i++) {
+		char want[1024];
+		snprintf(want, sizeof(want), "%s:%s", path, expect[i]);
+		assert_string_equal(errs.lines[i], want);
+	}
+	conf_errors_free(&errs);
+	assert_int_equal(errs.n, 0);
+}
+
+static void test_case(void **state)
+{
+	const struct err_case *ec = *state;
+	char *path = write_tmp(ec->text);
+	check_errors(path, ec->expect);
+	free(path);
+}
+
+/* Writes name under dir; returns the path (to free). */
+static char *write_in(const char *dir, const char *name, const char *text)
+{
+	char *path;
+	assert_true(asprintf(&path, "%s/%s", dir, name) > 0);
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+	return path;
+}
+
+static void test_include_missing(void **state)
+{
+	char dir[] = "/tmp/vigil-test-XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	char *main = write_in(dir, "main.conf", VS_OK "\n@include \"missing.conf\"\n");
+	const char *const expect[] = { "3: cannot open include file", NULL };
+	check_errors(main, expect);
+	unlink(main);
+	rmdir(dir);
+	free(main);
+}
+
+/* An error inside an included file names that file and its line. */
+static void test_include_error_names_file(void **state)
+{
+	char dir[] = "/tmp/vigil-test-XXXXXX";
+	assert_non_null(mkdtemp(dir));
+	char *inc = write_in(dir, "servers.conf",
+			     "# servers\n"
+			     "virtual_servers = (\n"
+			     "  { address = \"192.0.2.10\"; port = 80; real_servers = (\n"
+			     "    { address = \"198.51.100.300\"; port = 80; } ); } );\n");
+	char *main = write_in(dir, "main.conf", "@include \"servers.conf\"\n" VRRP_OK);
+	struct conf_errors errs = { 0 };
+	assert_null(conf_load(main, &errs));
+	assert_int_equal(errs.n, 1);
+	char want[512];
+	snprintf(want, sizeof(want), "%s:4: real server 198.51.100.300: not an IP address", inc);
+	assert_string_equal(errs.lines[0], want);
+	conf_errors_free(&errs);
+	unlink(inc);
+	unlink(main);
+	rmdir(dir);
+	free(inc);
+	free(main);
+}
+
+static void test_missing_file(void **state)
+{
+	const char *const expect[] = { "0: cannot open: No such file or directory", NULL };
+	check_errors("/tmp/vigil-test-does-not-exist.conf", expect);
+}
+
+int main(void)
+{
+	size_t n = sizeof(cases) / sizeof(cases[0]);
+	struct CMUnitTest *tests = calloc(n + 3, sizeof(*tests));
+	if (!tests)
+		return 1;
+	for (size_t i = 0; i < n; i++)
+		tests[i] = (struct CMUnitTest){ cases[i].name, test_case, NULL, NULL,
+						(void *)&cases[i] };
+	tests[n] = (struct CMUnitTest)cmocka_unit_test(test_include_missing);
+	tests[n + 1] = (struct CMUnitTest)cmocka_unit_test(test_include_error_names_file);
+	tests[n + 2] = (struct CMUnitTest)cmocka_unit_test(test_missing_file);
+	int rc = _cmocka_run_group_tests("config_errors", tests, n + 3, NULL, NULL);
+	free(tests);
+	return rc;
+}
