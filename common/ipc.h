@@ -61,6 +61,31 @@ struct ipc_reload_done {
 	int32_t status;           /* 0 ok, else -errno; error text follows */
 };
 
+/* IPC_CHECK_RESULT: one per (virtual server, real server) that uses a
+ * probe, sent by the checker on every completion of that probe (so at
+ * least once per interval per check; each change is therefore also sent
+ * at once). Indexes refer to the configuration of `generation`; the parent
+ * drops results of any other generation. States: enum ipc_chk_state. */
+enum ipc_chk_state { IPC_CHK_UNKNOWN, IPC_CHK_UP, IPC_CHK_DOWN };
+
+struct ipc_check_result {
+	uint32_t generation;
+	uint32_t vs;              /* index in conf->vs */
+	uint32_t rs;              /* index in vs->rs */
+	uint16_t check;           /* index in rs->checks */
+	uint8_t rs_state;         /* AND of the real server's checks after rise/fall;
+				   * UNKNOWN: a check has no verdict yet */
+	uint8_t check_state;      /* this check after rise/fall */
+	uint8_t pass;             /* this run's raw result: 1 pass, 0 fail */
+	uint8_t pad[3];
+	int32_t weight;           /* dynamic weight (script checks), or -1 */
+	uint32_t latency_us;
+	uint32_t passes;          /* consecutive */
+	uint32_t failures;        /* consecutive */
+	uint32_t reason;          /* checkers' enum chk_reason */
+	/* followed by the reason text, not NUL-terminated, up to 255 bytes */
+};
+
 /* Name of a type for log lines ("heartbeat"), or "unknown". */
 const char *ipc_type_str(uint16_t type);
 

@@ -1,32 +1,92 @@
 /*
- * child_checker: the checker child's hooks. It will run the health checks
- * (checkers/) and report results; at this stage it only keeps the
- * configuration current and reports readiness and heartbeats.
+ * child_checker: the checker child's hooks. It runs the health-check
+ * engine (checkers/) over the configuration and forwards every report as
+ * an IPC_CHECK_RESULT to the parent: one per (vs, rs) using a probe, on
+ * every completion of that probe — the parent keeps the latest and logs
+ * transitions, so this side logs only at debug level. On reload the engine
+ * keeps the probes whose check did not change (no re-rise).
  */
+#include <stdlib.h>
+#include <string.h>
+
 #include "child.h"
+#include "chk.h"
 #include "conf.h"
+#include "errbuf.h"
 #include "log.h"
+
+static void report_cb(void *arg, const struct chk_report *r)
+{
+	struct child_ctx *cx = arg;
+	struct ipc_check_result m = {
+		.generation = cx->generation, .vs = r->vs, .rs = r->rs,
+		.check = (uint16_t)r->check, .rs_state = (uint8_t)r->rs_state,
+		.check_state = (uint8_t)r->check_state, .pass = r->pass, .weight = r->weight,
+		.latency_us = r->latency_us, .passes = r->passes, .failures = r->failures,
+		.reason = (uint32_t)r->reason,
+	};
+	size_t tl = strnlen(r->text, 255);
+	if (log_debug_enabled()) {
+		char a[VADDR_PORT_STRLEN];
+		const struct rs_conf *rs = &cx->conf->vs[r->vs].rs[r->rs];
+		log_debug("vs #%u %s check #%u: %s, %s (%u us)", r->vs,
+			  vaddr_port_str(&rs->addr, rs->port, a, sizeof(a)), r->check,
+			  r->pass ? "pass" : "fail", r->text, r->latency_us);
+	}
+	if (child_send(cx, IPC_CHECK_RESULT, &m, sizeof(m), r->text, tl) < 0)
+		log_warn("cannot queue a check result for the parent");
+}
 
 static int checker_start(struct child_ctx *cx)
 {
-	unsigned n = 0;
-	for (unsigned i = 0; i < cx->conf->n_vs; i++)
-		for (unsigned j = 0; j < cx->conf->vs[i].n_rs; j++)
-			n += cx->conf->vs[i].rs[j].n_checks;
-	log_info("checker ready: %u virtual servers, %u checks configured",
-		 cx->conf->n_vs, n);
+	struct chk_engine *e = chk_engine_new(cx->loop, report_cb, cx);
+	if (!e) {
+		log_err("checker: out of memory");
+		return -1;
+	}
+	cx->priv = e;
+	struct errbuf eb = { "" };
+	if (chk_engine_load(e, cx->conf, &eb) < 0)
+		log_err("checker: %s", eb.msg);
+	log_info("checker ready: %u virtual servers, %u probes", cx->conf->n_vs,
+		 chk_engine_probe_count(e));
 	return 0;
 }
 
 static int checker_reload(struct child_ctx *cx, const struct conf *old)
 {
-	log_info("checker: configuration generation %u (%u virtual servers, was %u)",
-		 cx->generation, cx->conf->n_vs, old->n_vs);
+	struct chk_engine *e = cx->priv;
+	struct errbuf eb = { "" };
+	int r = chk_engine_load(e, cx->conf, &eb);
+	if (r < 0)
+		log_err("checker: %s", eb.msg);
+	log_info("checker: configuration generation %u (%u virtual servers, was %u), %u probes",
+		 cx->generation, cx->conf->n_vs, old->n_vs, chk_engine_probe_count(e));
 	return 0;
+}
+
+static void dump_line(void *arg, const char *s)
+{
+	(void)arg;
+	log_notice("%s", s);
+}
+
+static void checker_dump(struct child_ctx *cx)
+{
+	if (cx->priv)
+		chk_engine_dump(cx->priv, dump_line, NULL);
+}
+
+static void checker_stop(struct child_ctx *cx)
+{
+	chk_engine_free(cx->priv);
+	cx->priv = NULL;
 }
 
 const struct child_ops child_checker_ops = {
 	.name = "checker",
 	.start = checker_start,
 	.reload = checker_reload,
+	.dump = checker_dump,
+	.stop = checker_stop,
 };

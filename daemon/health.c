@@ -1,20 +1,298 @@
 /*
- * health: parent-side record of check results (see health.h). For now it
- * logs what the checker reports; the state table comes with the checkers.
+ * health: parent-side record of check results (see health.h).
+ *
+ * The table mirrors d->conf: one entry per real server, with the last
+ * result of each of its checks. It is rebuilt lazily when the parent's
+ * configuration generation moves on; entries whose virtual server (by
+ * name/address/fwmark) and real server (by address:port) survive keep
+ * their state, so a reload flaps nothing. Results of another generation
+ * are dropped (their indexes point into another configuration). A result
+ * whose real-server state is UNKNOWN (a restarted checker before its first
+ * verdict) updates the details but not the state: the last known state
+ * holds until the checker says otherwise.
  */
+#include <json-c/json.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "conf.h"
 #include "health.h"
+#include "ipc.h"
 #include "log.h"
 #include "vigild.h"
 
-void health_on_result(struct vigild *d, const void *payload, size_t len)
+struct health_check {
+	bool seen;
+	uint8_t state, pass;
+	uint32_t latency_us, passes, failures;
+	double at;
+	char reason[128];
+};
+
+struct health_rs {
+	struct vaddr addr;
+	uint16_t port;
+	uint8_t state;                /* enum ipc_chk_state: last verdict */
+	bool have_result;
+	double since, last_result;
+	int weight;
+	uint32_t latency_us, passes, failures;
+	char reason[128];
+	unsigned n_checks;
+	struct health_check *checks;
+};
+
+struct health_vs {
+	char key[VADDR_PORT_STRLEN + 32];
+	struct health_rs *rs;
+	unsigned n_rs;
+};
+
+struct health {
+	uint32_t generation;
+	struct health_vs *vs;
+	unsigned n_vs;
+};
+
+static void vs_key(const struct vs_conf *vs, char *buf, size_t len)
 {
-	(void)d;
-	(void)payload;
-	log_debug("check result of %zu bytes", len);
+	char a[VADDR_PORT_STRLEN];
+	if (vs->fwmark)
+		snprintf(buf, len, "fwmark:%u/%d", vs->fwmark, vs->family);
+	else
+		snprintf(buf, len, "%s/%s", vaddr_port_str(&vs->addr, vs->port, a, sizeof(a)),
+			 vs_proto_str(vs->protocol));
 }
 
-void health_status_json(struct vigild *d, struct json_object *r)
+static void table_free(struct health *h)
 {
-	(void)d;
-	(void)r;
+	for (unsigned i = 0; h && i < h->n_vs; i++) {
+		for (unsigned j = 0; j < h->vs[i].n_rs; j++)
+			free(h->vs[i].rs[j].checks);
+		free(h->vs[i].rs);
+	}
+	if (h)
+		free(h->vs);
+	free(h);
+}
+
+static const struct health_rs *old_rs(const struct health *o, const char *key,
+				      const struct rs_conf *rc)
+{
+	for (unsigned i = 0; o && i < o->n_vs; i++) {
+		if (strcmp(o->vs[i].key, key))
+			continue;
+		for (unsigned j = 0; j < o->vs[i].n_rs; j++) {
+			const struct health_rs *r = &o->vs[i].rs[j];
+			if (r->port == rc->port && vaddr_equal(&r->addr, &rc->addr))
+				return r;
+		}
+	}
+	return NULL;
+}
+
+static void rs_init(struct health_rs *r, const struct rs_conf *rc, const struct health_rs *o)
+{
+	struct health_check *checks = calloc(rc->n_checks ? rc->n_checks : 1, sizeof(*checks));
+	if (o) {
+		*r = *o;
+		for (unsigned k = 0; k < rc->n_checks && k < o->n_checks; k++)
+			checks[k] = o->checks[k];
+	} else {
+		*r = (struct health_rs){ .weight = -1 };
+		snprintf(r->reason, sizeof(r->reason), "no result yet");
+	}
+	r->addr = rc->addr;
+	r->port = rc->port;
+	r->checks = checks;
+	r->n_checks = rc->n_checks;
+}
+
+/* Makes the table match the parent's current configuration. */
+static struct health *health_sync(struct vigild *d)
+{
+	struct health *o = d->health;
+	if (o && o->generation == d->generation)
+		return o;
+	struct health *h = calloc(1, sizeof(*h));
+	if (!h)
+		log_fatal("out of memory");
+	h->generation = d->generation;
+	const struct conf *c = d->conf;
+	h->vs = calloc(c->n_vs ? c->n_vs : 1, sizeof(*h->vs));
+	h->n_vs = c->n_vs;
+	for (unsigned i = 0; i < c->n_vs; i++) {
+		struct health_vs *hv = &h->vs[i];
+		vs_key(&c->vs[i], hv->key, sizeof(hv->key));
+		hv->n_rs = c->vs[i].n_rs;
+		hv->rs = calloc(hv->n_rs ? hv->n_rs : 1, sizeof(*hv->rs));
+		for (unsigned j = 0; j < hv->n_rs; j++)
+			rs_init(&hv->rs[j], &c->vs[i].rs[j], old_rs(o, hv->key, &c->vs[i].rs[j]));
+	}
+	table_free(o);
+	d->health = h;
+	return h;
+}
+
+static const char *vs_label(const struct vs_conf *vs, char *buf, size_t len)
+{
+	if (vs->name)
+		return vs->name;
+	if (vs->fwmark) {
+		snprintf(buf, len, "fwmark:%u", vs->fwmark);
+		return buf;
+	}
+	return vaddr_port_str(&vs->addr, vs->port, buf, len);
+}
+
+static void log_transition(struct vigild *d, const struct ipc_check_result *m,
+			   const struct health_rs *r)
+{
+	const struct vs_conf *vs = &d->conf->vs[m->vs];
+	const struct rs_conf *rc = &vs->rs[m->rs];
+	const struct check_conf *cc = &rc->checks[m->check];
+	char vb[VADDR_PORT_STRLEN + 16], rb[VADDR_PORT_STRLEN];
+	bool up = m->rs_state == IPC_CHK_UP;
+	log_notice("%s %s %s: %s (%u/%u)", vs_label(vs, vb, sizeof(vb)),
+		   vaddr_port_str(&rc->addr, rc->port, rb, sizeof(rb)), up ? "UP" : "DOWN",
+		   r->reason, up ? m->passes : m->failures, up ? cc->rise : cc->fall);
+}
+
+bool health_on_result(struct vigild *d, const void *payload, size_t len)
+{
+	const struct ipc_check_result *m = payload;
+	if (len < sizeof(*m) || len > sizeof(*m) + 255) {
+		log_warn("checker: check result of %zu bytes ignored", len);
+		return false;
+	}
+	struct health *h = health_sync(d);
+	if (m->generation != d->generation || m->vs >= h->n_vs || m->rs >= h->vs[m->vs].n_rs
+	    || m->check >= h->vs[m->vs].rs[m->rs].n_checks)
+		return false;   /* stale: another configuration's indexes */
+	struct health_rs *r = &h->vs[m->vs].rs[m->rs];
+	struct health_check *ck = &r->checks[m->check];
+	double now = ev_now(d->loop);
+	int tl = (int)(len - sizeof(*m));
+	snprintf(ck->reason, sizeof(ck->reason), "%.*s", tl, (const char *)(m + 1));
+	ck->seen = true;
+	ck->state = m->check_state;
+	ck->pass = m->pass;
+	ck->latency_us = m->latency_us;
+	ck->passes = m->passes;
+	ck->failures = m->failures;
+	ck->at = now;
+	memcpy(r->reason, ck->reason, sizeof(r->reason));
+	r->have_result = true;
+	r->last_result = now;
+	r->latency_us = m->latency_us;
+	r->passes = m->passes;
+	r->failures = m->failures;
+	bool changed = m->weight >= 0 && m->weight != r->weight;
+	if (m->weight >= 0)
+		r->weight = m->weight;
+	if (m->rs_state == IPC_CHK_UNKNOWN || m->rs_state == r->state)
+		return changed;
+	r->state = m->rs_state;
+	r->since = now;
+	log_transition(d, m, r);
+	return true;
+}
+
+bool health_rs_up(struct vigild *d, unsigned vs_idx, unsigned rs_idx)
+{
+	struct health *h = health_sync(d);
+	if (vs_idx >= h->n_vs || rs_idx >= h->vs[vs_idx].n_rs)
+		return false;
+	const struct health_rs *r = &h->vs[vs_idx].rs[rs_idx];
+	if (!r->n_checks)
+		return true;
+	if (r->state == IPC_CHK_UNKNOWN)
+		return d->conf->vs[vs_idx].start_up;
+	return r->state == IPC_CHK_UP;
+}
+
+bool health_rs_up_conf(struct vigild *d, const struct vs_conf *vs, const struct rs_conf *rc,
+		       int *weight)
+{
+	struct health *h = health_sync(d);
+	char key[sizeof(h->vs[0].key)];
+	vs_key(vs, key, sizeof(key));
+	const struct health_rs *r = old_rs(h, key, rc);
+	*weight = r ? r->weight : -1;
+	if (!rc->n_checks)
+		return true;
+	if (!r || r->state == IPC_CHK_UNKNOWN)
+		return vs->start_up;
+	return r->state == IPC_CHK_UP;
+}
+
+int health_rs_weight(struct vigild *d, unsigned vs_idx, unsigned rs_idx)
+{
+	struct health *h = health_sync(d);
+	if (vs_idx >= h->n_vs || rs_idx >= h->vs[vs_idx].n_rs)
+		return -1;
+	return h->vs[vs_idx].rs[rs_idx].weight;
+}
+
+void health_free(struct vigild *d)
+{
+	table_free(d->health);
+	d->health = NULL;
+}
+
+static const char *state_name(uint8_t s)
+{
+	return s == IPC_CHK_UP ? "up" : s == IPC_CHK_DOWN ? "down" : "unknown";
+}
+
+static struct json_object *check_json(const struct check_conf *cc, const struct health_check *k)
+{
+	struct json_object *o = json_object_new_object();
+	json_object_object_add(o, "type", json_object_new_string(check_type_str(cc->type)));
+	json_object_object_add(o, "state", json_object_new_string(state_name(k->state)));
+	json_object_object_add(o, "last", k->seen ? json_object_new_string(k->pass ? "pass" : "fail")
+						  : NULL);
+	json_object_object_add(o, "reason", k->seen ? json_object_new_string(k->reason) : NULL);
+	json_object_object_add(o, "latency_us", json_object_new_int64(k->latency_us));
+	json_object_object_add(o, "passes", json_object_new_int64(k->passes));
+	json_object_object_add(o, "failures", json_object_new_int64(k->failures));
+	json_object_object_add(o, "rise", json_object_new_int64(cc->rise));
+	json_object_object_add(o, "fall", json_object_new_int64(cc->fall));
+	return o;
+}
+
+static struct json_object *health_json(struct vigild *d, unsigned i, unsigned j,
+				       const struct health_rs *r)
+{
+	const struct rs_conf *rc = &d->conf->vs[i].rs[j];
+	struct json_object *hh = json_object_new_object();
+	bool up = health_rs_up(d, i, j);
+	json_object_object_add(hh, "state", json_object_new_string(
+		!rc->n_checks ? "up" : r->state == IPC_CHK_UNKNOWN ? (up ? "up" : "pending")
+		: state_name(r->state)));
+	json_object_object_add(hh, "up", json_object_new_boolean(up));
+	json_object_object_add(hh, "reason", json_object_new_string(
+		rc->n_checks ? r->reason : "no checks"));
+	json_object_object_add(hh, "latency_us", json_object_new_int64(r->latency_us));
+	json_object_object_add(hh, "passes", json_object_new_int64(r->passes));
+	json_object_object_add(hh, "failures", json_object_new_int64(r->failures));
+	json_object_object_add(hh, "since", r->since > 0 ? json_object_new_double(r->since) : NULL);
+	json_object_object_add(hh, "last_result",
+			       r->have_result ? json_object_new_double(r->last_result) : NULL);
+	json_object_object_add(hh, "dynamic_weight",
+			       r->weight >= 0 ? json_object_new_int(r->weight) : NULL);
+	struct json_object *cks = json_object_new_array();
+	for (unsigned k = 0; k < r->n_checks; k++)
+		json_object_array_add(cks, check_json(&rc->checks[k], &r->checks[k]));
+	json_object_object_add(hh, "checks", cks);
+	return hh;
+}
+
+struct json_object *health_rs_json(struct vigild *d, unsigned vs_idx, unsigned rs_idx)
+{
+	struct health *h = health_sync(d);
+	if (vs_idx >= h->n_vs || rs_idx >= h->vs[vs_idx].n_rs)
+		return NULL;
+	return health_json(d, vs_idx, rs_idx, &h->vs[vs_idx].rs[rs_idx]);
 }

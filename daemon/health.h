@@ -1,19 +1,39 @@
 /*
  * health: the parent's view of the real servers' health, fed by the
  * checker child's IPC_CHECK_RESULT messages. It keeps the last known state
- * of every (virtual server, real server) across checker restarts, logs
- * each transition, and shows it in status.
+ * of every (virtual server, real server) across checker restarts and
+ * reloads (matched by address, not position), logs each transition as one
+ * line, and shows it in status. The IPVS side asks health_rs_up().
  */
 #ifndef VIGIL_HEALTH_H
 #define VIGIL_HEALTH_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct vigild;
 struct json_object;
 
-void health_on_result(struct vigild *d, const void *payload, size_t len);
-/* Adds the health part of the status reply to r. */
-void health_status_json(struct vigild *d, struct json_object *r);
+/* Records one result. Returns true when what health_rs_up() or
+ * health_rs_weight() say for that real server changed (mark IPVS dirty). */
+bool health_on_result(struct vigild *d, const void *payload, size_t len);
+/* The "health" object of one real server in status (indexes in d->conf). */
+struct json_object *health_rs_json(struct vigild *d, unsigned vs_idx, unsigned rs_idx);
+
+/* Whether real server rs_idx of virtual server vs_idx (indexes in
+ * d->conf) is healthy: its last verdict; before any, up only with the
+ * virtual server's start_up; a real server without checks is always up. */
+bool health_rs_up(struct vigild *d, unsigned vs_idx, unsigned rs_idx);
+/* The same for a real server of another configuration (a reload's
+ * preview), matched by service and address; *weight as health_rs_weight. */
+struct vs_conf;
+struct rs_conf;
+bool health_rs_up_conf(struct vigild *d, const struct vs_conf *vs, const struct rs_conf *rc,
+		       int *weight);
+/* Its dynamic weight from a script check, or -1 (use the configured one). */
+int health_rs_weight(struct vigild *d, unsigned vs_idx, unsigned rs_idx);
+
+/* Frees the table (at exit). */
+void health_free(struct vigild *d);
 
 #endif

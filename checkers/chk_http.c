@@ -1,0 +1,150 @@
+/*
+ * chk_http: the http and https checks — one request, Connection: close,
+ * judged by status, then (only when asked for) body substring and MD5
+ * digest. https is the same check over the TLS transport, so both ops
+ * live here; the parsing is in http_parse.c.
+ *
+ *   conn open --> send request --> headers: status wrong? fail
+ *                                  no expect/digest? pass
+ *                                  body complete --> judge --> done
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "conn.h"
+#include "engine.h"
+#include "errbuf.h"
+#include "http.h"
+#include "version.h"
+
+#define HTTP_MAX_RESPONSE (4u << 20)
+
+struct http_priv {
+	struct chk_conn conn;
+	struct chk_tls_opts tls;
+	char *request;
+	size_t request_len;
+	struct chk_http_resp resp;
+};
+
+static void http_on_input(struct chk_conn *c, bool eof)
+{
+	struct chk_probe *p = c->p;
+	struct http_priv *h = p->priv;
+	bool head = !strcmp(p->cc->method, "HEAD");
+	int r = chk_http_parse(c->in, c->in_len, eof, head, &h->resp);
+	char detail[96];
+	if (r == CHK_HTTP_BAD) {
+		check_done(p, CHK_R_HTTP_BAD, NULL);
+		return;
+	}
+	if (r == CHK_HTTP_MORE)
+		return;
+	p->phase = "reading the body";
+	bool need = chk_http_needs_body(p->cc);
+	if (r == CHK_HTTP_HEADERS && need) {
+		/* Fail early on the status; otherwise wait for the body. */
+		if (chk_http_judge(p->cc, &h->resp, false, detail, sizeof(detail)) != CHK_R_OK)
+			check_done(p, CHK_R_HTTP_STATUS, "%s", detail);
+		return;
+	}
+	enum chk_reason why = chk_http_judge(p->cc, &h->resp, need, detail, sizeof(detail));
+	if (why == CHK_R_OK)
+		check_done(p, why, NULL);
+	else
+		check_done(p, why, "%s", detail);
+}
+
+static void http_on_open(struct chk_conn *c)
+{
+	struct http_priv *h = c->p->priv;
+	c->p->phase = "waiting for the response";
+	chk_conn_write(c, h->request, h->request_len);
+}
+
+static int http_parse_common(struct chk_probe *p, struct errbuf *eb, bool tls)
+{
+	struct http_priv *h = p->priv;
+	const struct check_conf *cc = p->cc;
+	char host[VADDR_PORT_STRLEN + 8], a[VADDR_STRLEN];
+	vaddr_str(&p->dst_addr, a, sizeof(a));
+	if (cc->host)
+		snprintf(host, sizeof(host), "%s", cc->host);
+	else if (p->dst_port != (tls ? 443 : 80))
+		vaddr_port_str(&p->dst_addr, p->dst_port, host, sizeof(host));
+	else if (p->dst_addr.family == AF_INET6)
+		snprintf(host, sizeof(host), "[%s]", a);
+	else
+		snprintf(host, sizeof(host), "%s", a);
+	int n = asprintf(&h->request,
+			 "%s %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: vigil/%s\r\n"
+			 "Accept: */*\r\nConnection: close\r\n\r\n",
+			 cc->method ? cc->method : "GET", cc->path ? cc->path : "/", host,
+			 VIGIL_VERSION);
+	if (n < 0)
+		return errbuf_set(eb, ENOMEM, "out of memory");
+	h->request_len = (size_t)n;
+	chk_conn_init(&h->conn, p, tls ? &chk_xport_tls : &chk_xport_tcp, HTTP_MAX_RESPONSE);
+	h->conn.on_open = http_on_open;
+	h->conn.on_input = http_on_input;
+	if (!tls)
+		return 0;
+	h->tls.sni = cc->sni ? cc->sni : cc->host;
+	h->tls.verify_name = cc->sni ? cc->sni : cc->host;
+	h->tls.verify = cc->verify;
+	h->tls.ca_file = cc->ca_file;
+	char err[200];
+	h->conn.tls_ctx = chk_tls_ctx_new(&h->tls, err, sizeof(err));
+	h->conn.tls_opts = &h->tls;
+	if (!h->conn.tls_ctx) {
+		free(h->request);
+		h->request = NULL;
+		return errbuf_set(eb, EINVAL, "tls: %s", err);
+	}
+	return 0;
+}
+
+static int http_parse(struct chk_probe *p, struct errbuf *eb)
+{
+	return http_parse_common(p, eb, false);
+}
+
+static int https_parse(struct chk_probe *p, struct errbuf *eb)
+{
+	return http_parse_common(p, eb, true);
+}
+
+static void http_start(struct chk_probe *p)
+{
+	struct http_priv *h = p->priv;
+	chk_conn_start(&h->conn);
+}
+
+static void http_cancel(struct chk_probe *p)
+{
+	struct http_priv *h = p->priv;
+	chk_conn_close(&h->conn);
+	chk_http_resp_free(&h->resp);
+}
+
+static void http_free(struct chk_probe *p)
+{
+	struct http_priv *h = p->priv;
+	chk_conn_free(&h->conn);
+	chk_http_resp_free(&h->resp);
+	if (h->conn.tls_ctx)
+		chk_tls_ctx_free(h->conn.tls_ctx);
+	free(h->request);
+}
+
+const struct check_ops chk_http_ops = {
+	.name = "http", .type = CHECK_HTTP, .priv_size = sizeof(struct http_priv),
+	.parse = http_parse, .start = http_start, .cancel = http_cancel, .free = http_free,
+};
+
+const struct check_ops chk_https_ops = {
+	.name = "https", .type = CHECK_HTTPS, .priv_size = sizeof(struct http_priv),
+	.parse = https_parse, .start = http_start, .cancel = http_cancel, .free = http_free,
+};

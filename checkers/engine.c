@@ -1,0 +1,242 @@
+/*
+ * engine: runs probes (see engine.h for a check type's view, chk.h for the
+ * caller's). This file holds a probe's life: its one timer, the random
+ * first offset, the whole-run deadline taken from ev_now() at start (so a
+ * server that drips one byte a second cannot stretch `timeout`), the end
+ * of a run in check_done(), rise/fall, and the reports fanned out to every
+ * (vs, rs) that shares the probe. engine_load.c builds the probe set.
+ *
+ *   timer fires, idle:    start run, timer := deadline (timeout)
+ *   timer fires, running: expire() or check_done(TIMEOUT)
+ *   check_done:           cancel(), rise/fall, report each use,
+ *                         timer := started + interval (at once if late)
+ */
+#include <assert.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "engine_int.h"
+
+static const char *const reason_names[CHK_R__COUNT] = {
+	[CHK_R_OK] = "ok",
+	[CHK_R_TIMEOUT] = "timeout",
+	[CHK_R_REFUSED] = "connect refused",
+	[CHK_R_UNREACH] = "unreachable",
+	[CHK_R_CONNECT] = "connect:",
+	[CHK_R_RESET] = "connection reset",
+	[CHK_R_CLOSED] = "connection closed",
+	[CHK_R_LOCAL] = "local error:",
+	[CHK_R_TLS] = "tls:",
+	[CHK_R_HTTP_BAD] = "http: malformed response",
+	[CHK_R_HTTP_STATUS] = "http status",
+	[CHK_R_DIGEST] = "digest mismatch",
+	[CHK_R_EXPECT] = "expected text not found",
+	[CHK_R_TOO_LARGE] = "response too large",
+	[CHK_R_SMTP_GREETING] = "smtp greeting",
+	[CHK_R_SMTP_HELO] = "smtp helo reply",
+	[CHK_R_SMTP_BAD] = "smtp: malformed reply",
+	[CHK_R_DNS] = "dns:",
+	[CHK_R_DNS_EXPECT] = "dns: expected address missing",
+	[CHK_R_PORT_UNREACH] = "port unreachable",
+	[CHK_R_UDP_REPLY] = "unexpected reply",
+	[CHK_R_SCRIPT_EXIT] = "script exit",
+	[CHK_R_SCRIPT_SIGNAL] = "script killed by signal",
+	[CHK_R_SCRIPT_SPAWN] = "script:",
+};
+
+const char *chk_reason_str(enum chk_reason r)
+{
+	return (unsigned)r < CHK_R__COUNT ? reason_names[r] : "unknown";
+}
+
+const char *chk_state_str(enum chk_state s)
+{
+	switch (s) {
+	case CHK_UP: return "up";
+	case CHK_DOWN: return "down";
+	default: return "unknown";
+	}
+}
+
+bool chk_rise_fall(struct chk_counts *s, bool pass, unsigned rise, unsigned fall)
+{
+	enum chk_state old = s->state;
+	if (pass) {
+		s->passes++;
+		s->failures = 0;
+		if (s->state == CHK_UNKNOWN || (s->state == CHK_DOWN && s->passes >= rise))
+			s->state = CHK_UP;
+	} else {
+		s->failures++;
+		s->passes = 0;
+		if (s->state != CHK_DOWN && s->failures >= fall)
+			s->state = CHK_DOWN;
+	}
+	return s->state != old;
+}
+
+struct ev_loop *chk_loop(const struct chk_probe *p)
+{
+	return p->eng->loop;
+}
+
+unsigned chk_random(struct chk_probe *p)
+{
+	return (unsigned)rand_r(&p->eng->seed);
+}
+
+/* The AND of a real server's checks; UNKNOWN counts as up with start_up. */
+static enum chk_state rs_state(const struct chk_rs *r)
+{
+	enum chk_state st = CHK_UP;
+	for (unsigned i = 0; i < r->n_probes; i++) {
+		enum chk_state s = r->probes[i]->counts.state;
+		if (s == CHK_DOWN)
+			return CHK_DOWN;
+		if (s == CHK_UNKNOWN && !r->start_up)
+			st = CHK_UNKNOWN;
+	}
+	return st;
+}
+
+void eng_probe_report(struct chk_probe *p)
+{
+	struct chk_report rep = {
+		.check_state = p->counts.state, .pass = p->pass, .weight = p->weight,
+		.latency_us = p->latency_us, .passes = p->counts.passes,
+		.failures = p->counts.failures, .reason = p->reason, .text = p->text,
+	};
+	for (unsigned i = 0; i < p->n_uses; i++) {
+		const struct chk_use *u = &p->uses[i];
+		rep.vs = u->rs->vs;
+		rep.rs = u->rs->rs;
+		rep.check = u->check;
+		rep.rs_state = rs_state(u->rs);
+		p->eng->cb(p->eng->cb_arg, &rep);
+	}
+}
+
+static void arm(struct chk_probe *p, double after)
+{
+	ev_timer_stop(p->eng->loop, &p->timer);
+	ev_timer_set(&p->timer, after > 0 ? after : 0., 0.);
+	ev_timer_start(p->eng->loop, &p->timer);
+}
+
+void check_done(struct chk_probe *p, enum chk_reason r, const char *fmt, ...)
+{
+	assert(p->running);
+	char detail[128] = "";
+	if (fmt) {
+		va_list ap;
+		va_start(ap, fmt);
+		vsnprintf(detail, sizeof(detail), fmt, ap);
+		va_end(ap);
+	}
+	/* The detail may live in the run's buffers: copy before cancel. */
+	snprintf(p->text, sizeof(p->text), "%s%s%s", chk_reason_str(r), detail[0] ? " " : "",
+		 detail);
+	p->running = false;
+	p->ops->cancel(p);
+	double lat = ev_time() - p->t0;
+	p->latency_us = lat > 0 ? (uint32_t)(lat * 1e6) : 0;
+	p->pass = r == CHK_R_OK;
+	p->reason = r;
+	p->runs++;
+	chk_rise_fall(&p->counts, p->pass, p->cc->rise, p->cc->fall);
+	double now = ev_now(p->eng->loop);
+	arm(p, p->started + p->cc->interval - now);
+	eng_probe_report(p);
+}
+
+static void probe_start(struct chk_probe *p)
+{
+	p->running = true;
+	p->started = ev_now(p->eng->loop);
+	p->t0 = ev_time();
+	p->phase = NULL;
+	p->weight = -1;
+	arm(p, p->cc->timeout);
+	p->ops->start(p);
+}
+
+static void probe_timer_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct chk_probe *p = (struct chk_probe *)((char *)w - offsetof(struct chk_probe, timer));
+	(void)loop;
+	(void)revents;
+	if (!p->running) {
+		probe_start(p);
+		return;
+	}
+	if (p->ops->expire) {
+		p->ops->expire(p);
+		return;
+	}
+	if (p->phase)
+		check_done(p, CHK_R_TIMEOUT, "(%s)", p->phase);
+	else
+		check_done(p, CHK_R_TIMEOUT, NULL);
+}
+
+void eng_probe_schedule_first(struct chk_probe *p)
+{
+	ev_init(&p->timer, probe_timer_cb);
+	double frac = (double)(rand_r(&p->eng->seed) % 10000) / 10000.;
+	arm(p, frac * p->cc->interval);
+}
+
+void eng_probe_stop(struct chk_probe *p)
+{
+	if (p->running) {
+		p->running = false;
+		p->ops->cancel(p);
+	}
+	ev_timer_stop(p->eng->loop, &p->timer);
+}
+
+int chk_socket(struct chk_probe *p, int type, int proto, char *err, size_t errlen)
+{
+	int fd = socket(p->dst.ss_family, type | SOCK_NONBLOCK | SOCK_CLOEXEC, proto);
+	if (fd < 0) {
+		int e = errno;
+		snprintf(err, errlen, "socket: %s", strerror(e));
+		return -e;
+	}
+	if (vaddr_is_set(&p->cc->bind_addr)) {
+		struct sockaddr_storage ss;
+		socklen_t sl = vaddr_to_sockaddr(&p->cc->bind_addr, 0, &ss);
+		if (bind(fd, (struct sockaddr *)&ss, sl) < 0) {
+			int e = errno;
+			snprintf(err, errlen, "bind: %s", strerror(e));
+			close(fd);
+			return -e;
+		}
+	}
+	return fd;
+}
+
+void chk_fail_errno(struct chk_probe *p, int err, const char *what)
+{
+	switch (err) {
+	case ECONNREFUSED:
+		check_done(p, CHK_R_REFUSED, NULL);
+		break;
+	case EHOSTUNREACH:
+	case ENETUNREACH:
+		check_done(p, CHK_R_UNREACH, "(%s)", strerror(err));
+		break;
+	case ECONNRESET:
+	case EPIPE:
+		check_done(p, CHK_R_RESET, NULL);
+		break;
+	default:
+		check_done(p, CHK_R_CONNECT, "%s%s%s", what ? what : "", what ? ": " : "",
+			   strerror(err));
+	}
+}

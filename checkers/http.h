@@ -1,0 +1,47 @@
+/*
+ * http: the pure part of the http/https checks — response parsing and
+ * judging, no I/O (unit-tested in tests/unit/test_chk_http.c).
+ */
+#ifndef VIGIL_CHK_HTTP_H
+#define VIGIL_CHK_HTTP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "chk.h"
+
+struct check_conf;
+
+enum chk_http_parse_result {
+	CHK_HTTP_BAD = -1,            /* malformed */
+	CHK_HTTP_MORE = 0,            /* status line or headers incomplete */
+	CHK_HTTP_HEADERS = 1,         /* headers complete, body not yet */
+	CHK_HTTP_DONE = 2,            /* the whole response */
+};
+
+struct chk_http_resp {
+	int status;
+	size_t hdr_len;               /* status line + headers + blank line */
+	long long content_length;     /* -1: none */
+	bool chunked;
+	const char *body;             /* when DONE: the (de-chunked) body */
+	size_t body_len;
+	char *decoded;                /* owned: a de-chunked body */
+};
+
+/* Parses what arrived so far (buf holds the whole response up to now).
+ * `eof`: the server closed; `head`: the request was HEAD (no body). */
+int chk_http_parse(const char *buf, size_t len, bool eof, bool head, struct chk_http_resp *r);
+void chk_http_resp_free(struct chk_http_resp *r);
+
+/* Judges a response: status (against cc->status), then, when the body is
+ * given, expect and digest. Fills detail for the reason text. */
+enum chk_reason chk_http_judge(const struct check_conf *cc, const struct chk_http_resp *r,
+			       bool with_body, char *detail, size_t len);
+/* Whether the check needs the body at all (expect or digest). */
+bool chk_http_needs_body(const struct check_conf *cc);
+
+/* MD5 of buf as 32 lower-case hex digits (xport_tls.c, OpenSSL). */
+int chk_md5_hex(const void *buf, size_t len, char out[33]);
+
+#endif

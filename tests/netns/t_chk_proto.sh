@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# smtp (python3.11 smtpd's DebuggingServer; a 554 greeting), dns (dnsmasq:
+# answer, NXDOMAIN, wrong address), udp (a python responder: expected
+# reply, other reply, ICMP port unreachable), ping (IPv4 and IPv6 up, an
+# absent host down) and script checks (exit 0, exit 1, dynamic weight,
+# killed at the timeout).
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/chk_lib.sh"
+command -v dnsmasq >/dev/null || skip "no dnsmasq"
+chk_net
+
+bg rs1 smtp python3 -W ignore -m smtpd -n -c DebuggingServer 198.51.100.11:25
+bg rs1 smtp554 python3 -c '
+import socket
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("198.51.100.11", 2525)); s.listen(16)
+while True:
+    c, _ = s.accept(); c.sendall(b"554 5.3.2 no service here\r\n"); c.close()'
+bg rs1 dns dnsmasq --no-daemon --conf-file=/dev/null --no-resolv --no-hosts --bind-interfaces \
+  --listen-address=198.51.100.11 --port=53 --local=/example.test/ \
+  --host-record=www.example.test,203.0.113.5 --pid-file="$T_DIR/dnsmasq.pid" --user=root
+bg rs1 udp python3 -c '
+import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("198.51.100.11", 7000))
+while True:
+    d, a = s.recvfrom(2048)
+    s.sendto(b"pong " + d if d == b"ping" else b"what?", a)'
+wait_for 5 port_up rs1 25 || fail "smtpd did not start"
+wait_for 5 port_up rs1 2525 || fail "smtp 554 server did not start"
+wait_for 5 uport_up rs1 53 || fail "dnsmasq did not start"
+wait_for 5 uport_up rs1 7000 || fail "udp responder did not start"
+
+vs() {  # vs NAME RS-ADDR RS-PORT CHECK [VS-ADDR]
+  echo "{ name = \"$1\"; address = \"${5:-192.0.2.10}\"; port = $(( $(echo "$1" | cksum | cut -d' ' -f1) % 60000 + 1024 )); check_interval = 0.5;
+    real_servers = ( { address = \"$2\"; port = $3; checks = ( $4 ); } ); }"
+}
+conf="$T_DIR/vigil.conf"
+cat > "$conf" <<CONF
+global = { control_socket = "$T_DIR/d1.sock"; router_id = "d1"; };
+virtual_servers = (
+$(vs smtp_ok 198.51.100.11 25 '{ type = "smtp"; timeout = 1.0; helo_name = "d1.example.test"; }'),
+$(vs smtp_554 198.51.100.11 2525 '{ type = "smtp"; timeout = 1.0; }'),
+$(vs dns_ok 198.51.100.11 53 '{ type = "dns"; query = "www.example.test"; expect = [ "203.0.113.5" ]; timeout = 1.0; }'),
+$(vs dns_nx 198.51.100.11 53 '{ type = "dns"; query = "nx.example.test"; timeout = 1.0; }'),
+$(vs dns_wrong 198.51.100.11 53 '{ type = "dns"; query = "www.example.test"; expect = [ "203.0.113.9" ]; timeout = 1.0; }'),
+$(vs udp_ok 198.51.100.11 7000 '{ type = "udp"; payload = "ping"; expect = "pong"; timeout = 1.0; }'),
+$(vs udp_other 198.51.100.11 7000 '{ type = "udp"; payload = "hello"; expect = "pong"; timeout = 1.0; }'),
+$(vs udp_unreach 198.51.100.11 7001 '{ type = "udp"; payload = "ping"; timeout = 1.0; }'),
+$(vs ping_ok 198.51.100.11 80 '{ type = "ping"; timeout = 1.0; }'),
+$(vs ping6_ok 2001:db8::11 80 '{ type = "ping"; timeout = 1.0; }' 2001:db8::10),
+$(vs ping_down 198.51.100.13 80 '{ type = "ping"; timeout = 1.0; }'),
+$(vs script_ok 198.51.100.11 80 '{ type = "script"; command = "/bin/true"; timeout = 1.0; }'),
+$(vs script_fail 198.51.100.11 80 '{ type = "script"; command = "/bin/sh -c \"exit 1\""; timeout = 1.0; }'),
+$(vs script_dyn 198.51.100.11 80 '{ type = "script"; command = "/bin/sh -c \"exit 9\""; dynamic_weight = true; timeout = 1.0; }'),
+$(vs script_slow 198.51.100.11 80 '{ type = "script"; command = "/bin/sleep 30"; timeout = 0.5; }')
+);
+CONF
+chk_vigild "$conf"
+B=2.5
+chk_expect \
+  smtp_ok 198.51.100.11:25 up "ok" $B \
+  smtp_554 198.51.100.11:2525 down "smtp greeting 554" $B \
+  dns_ok 198.51.100.11:53 up "ok" $B \
+  dns_nx 198.51.100.11:53 down "dns: NXDOMAIN" $B \
+  dns_wrong 198.51.100.11:53 down "dns: expected address missing (203.0.113.9)" $B \
+  udp_ok 198.51.100.11:7000 up "ok" $B \
+  udp_other 198.51.100.11:7000 down "unexpected reply" $B \
+  udp_unreach 198.51.100.11:7001 down "port unreachable" $B \
+  ping_ok 198.51.100.11:80 up "ok" $B \
+  ping6_ok "[2001:db8::11]:80" up "ok" $B \
+  ping_down 198.51.100.13:80 down "timeout" $B \
+  script_ok 198.51.100.11:80 up "ok" $B \
+  script_fail 198.51.100.11:80 down "script exit 1" $B \
+  script_dyn 198.51.100.11:80 up "ok (weight 7)" $B \
+  script_slow 198.51.100.11:80 down "timeout" 2 \
+  || fail "states"
+pass "smtp, dns, udp, ping and script checks"
+
+vctl d1 status --json > "$T_DIR/st.json"
+[ "$(json_get "[v for v in r['virtual_servers'] if v['name']=='script_dyn'][0]['real_servers'][0]['health']['dynamic_weight']" < "$T_DIR/st.json")" = 7 ] \
+  || fail "dynamic weight not 7"
+pass "dynamic weight = exit code - 2"
+# The timed-out scripts were killed: no sleep 30 older than the timeout survives.
+sleep 1
+[ -z "$(pgrep -f 'sleep 30' -O 2 2>/dev/null)" ] || fail "a timed-out script is still running"
+pass "timed-out scripts are killed"

@@ -1,0 +1,198 @@
+/*
+ * test_chk_engine: rise/fall counting as a table, shared-probe keying,
+ * and the engine on a real libev loop with script checks: one probe for a
+ * check shared by three virtual servers, reports fanned out to each, and
+ * a reload that keeps an unchanged probe's state.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "chk.h"
+#include "conf.h"
+#include "errbuf.h"
+
+#define U CHK_UNKNOWN
+#define P CHK_UP
+#define D CHK_DOWN
+
+static const struct {
+	unsigned rise, fall;
+	const char *results;          /* '+' pass, '-' fail */
+	enum chk_state states[12];    /* after each result */
+} rf_cases[] = {
+	{ 1, 1, "+-+", { P, D, P } },
+	{ 3, 3, "+", { P } },                           /* first pass: up at once */
+	{ 3, 3, "--+", { U, U, P } },                   /* still no verdict: first pass */
+	{ 3, 3, "---", { U, U, D } },
+	{ 3, 3, "+--+---+++", { P, P, P, P, P, P, D, D, D, P } },
+	{ 2, 1, "+-+-++", { P, D, D, D, D, P } },
+	{ 1, 2, "+-+--", { P, P, P, P, D } },
+};
+
+static void test_rise_fall(void **st)
+{
+	(void)st;
+	for (size_t i = 0; i < sizeof(rf_cases) / sizeof(rf_cases[0]); i++) {
+		struct chk_counts c = { CHK_UNKNOWN, 0, 0 };
+		for (size_t k = 0; rf_cases[i].results[k]; k++) {
+			bool pass = rf_cases[i].results[k] == '+';
+			enum chk_state before = c.state;
+			bool changed = chk_rise_fall(&c, pass, rf_cases[i].rise, rf_cases[i].fall);
+			if (c.state != rf_cases[i].states[k])
+				fail_msg("case %zu step %zu: state %s, expected %s", i, k,
+					 chk_state_str(c.state), chk_state_str(rf_cases[i].states[k]));
+			assert_int_equal(changed, before != c.state);
+			assert_int_equal(pass ? c.failures : c.passes, 0);
+		}
+	}
+}
+
+static void test_keying(void **st)
+{
+	(void)st;
+	struct vaddr a, b;
+	vaddr_parse("198.51.100.11", &a);
+	vaddr_parse("198.51.100.12", &b);
+	struct check_conf x = { .type = CHECK_HTTP, .interval = 1, .timeout = 1, .rise = 1,
+				.fall = 1, .path = "/health", .n_status = 1, .status = { 200 },
+				.line = 10 };
+	struct check_conf y = x;
+	y.path = strdup("/health");   /* equal content, other pointer */
+	y.line = 20;
+	assert_true(chk_probe_same(&x, &a, 80, &y, &a, 80));
+	assert_false(chk_probe_same(&x, &a, 80, &y, &b, 80));      /* other real server */
+	assert_false(chk_probe_same(&x, &a, 80, &y, &a, 8080));
+	y.connect_port = 8081;
+	assert_false(chk_probe_same(&x, &a, 80, &y, &a, 80));
+	y.connect_port = 0;
+	y.status[0] = 204;
+	assert_false(chk_probe_same(&x, &a, 80, &y, &a, 80));
+	y.status[0] = 200;
+	y.interval = 2;
+	assert_false(chk_probe_same(&x, &a, 80, &y, &a, 80));
+	y.interval = 1;
+	vaddr_parse("203.0.113.1", &y.connect_addr);
+	assert_false(chk_probe_same(&x, &a, 80, &y, &a, 80));
+	free(y.path);
+}
+
+struct seen {
+	unsigned n, per_vs[4];
+	enum chk_state last_rs[4];
+	char text[64];
+};
+
+static void report_cb(void *arg, const struct chk_report *r)
+{
+	struct seen *s = arg;
+	s->n++;
+	s->per_vs[r->vs]++;
+	s->last_rs[r->vs] = r->rs_state;
+	snprintf(s->text, sizeof(s->text), "%s", r->text);
+}
+
+static void stop_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	(void)w;
+	(void)revents;
+	ev_break(loop, EVBREAK_ONE);
+}
+
+static void run_for(struct ev_loop *loop, double s)
+{
+	ev_timer t;
+	ev_timer_init(&t, stop_cb, s, 0);
+	ev_timer_start(loop, &t);
+	ev_run(loop, 0);
+	ev_timer_stop(loop, &t);
+}
+
+static void test_engine_shared_scripts(void **st)
+{
+	(void)st;
+	struct ev_loop *loop = ev_default_loop(0);
+	struct check_conf ok = { .type = CHECK_SCRIPT, .interval = 0.2, .timeout = 0.5,
+				 .rise = 1, .fall = 1, .command = "/bin/true" };
+	struct check_conf bad = ok;
+	bad.command = "/bin/sh -c 'exit 3'";
+	struct rs_conf rs[3] = { 0 };
+	struct vs_conf vs[3] = { 0 };
+	for (int i = 0; i < 3; i++) {
+		vaddr_parse("198.51.100.11", &rs[i].addr);
+		rs[i].port = 80;
+		rs[i].checks = &ok;
+		rs[i].n_checks = 1;
+		vs[i].rs = &rs[i];
+		vs[i].n_rs = 1;
+	}
+	struct conf c = { .vs = vs, .n_vs = 3 };
+	struct seen s = { 0 };
+	struct chk_engine *e = chk_engine_new(loop, report_cb, &s);
+	struct errbuf eb;
+	assert_int_equal(chk_engine_load(e, &c, &eb), 0);
+	assert_int_equal(chk_engine_probe_count(e), 1);   /* shared by three */
+	run_for(loop, 0.5);
+	assert_true(s.n >= 3);
+	assert_int_equal(s.per_vs[0], s.per_vs[1]);
+	assert_int_equal(s.per_vs[1], s.per_vs[2]);
+	assert_int_equal(s.last_rs[2], CHK_UP);
+	/* vs 2 now points at a failing script: a second probe; vs 0/1 keep theirs. */
+	rs[2].checks = &bad;
+	assert_int_equal(chk_engine_load(e, &c, &eb), 0);
+	assert_int_equal(chk_engine_probe_count(e), 2);
+	memset(&s, 0, sizeof(s));
+	run_for(loop, 0.5);
+	assert_int_equal(s.last_rs[0], CHK_UP);
+	assert_int_equal(s.last_rs[2], CHK_DOWN);
+	chk_engine_free(e);
+}
+
+static void test_engine_script_timeout_and_weight(void **st)
+{
+	(void)st;
+	struct ev_loop *loop = ev_default_loop(0);
+	struct check_conf slow = { .type = CHECK_SCRIPT, .interval = 1, .timeout = 0.2,
+				   .rise = 1, .fall = 1, .command = "/bin/sleep 5" };
+	struct check_conf dyn = { .type = CHECK_SCRIPT, .interval = 1, .timeout = 1,
+				  .rise = 1, .fall = 1, .command = "/bin/sh -c 'exit 7'",
+				  .dynamic_weight = true };
+	struct rs_conf rs = { .port = 80, .checks = &slow, .n_checks = 1 };
+	vaddr_parse("198.51.100.11", &rs.addr);
+	struct vs_conf vs = { .rs = &rs, .n_rs = 1 };
+	struct conf c = { .vs = &vs, .n_vs = 1 };
+	struct seen s = { 0 };
+	struct chk_engine *e = chk_engine_new(loop, report_cb, &s);
+	struct errbuf eb;
+	assert_int_equal(chk_engine_load(e, &c, &eb), 0);
+	double t0 = ev_time();
+	while (!s.n && ev_time() - t0 < 3)
+		run_for(loop, 0.1);
+	assert_int_equal(s.n, 1);
+	assert_string_equal(s.text, "timeout (script running)");
+	rs.checks = &dyn;
+	assert_int_equal(chk_engine_load(e, &c, &eb), 0);
+	s.n = 0;
+	t0 = ev_time();
+	while (!s.n && ev_time() - t0 < 3)
+		run_for(loop, 0.1);
+	assert_string_equal(s.text, "ok (weight 5)");
+	chk_engine_free(e);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_rise_fall),
+		cmocka_unit_test(test_keying),
+		cmocka_unit_test(test_engine_shared_scripts),
+		cmocka_unit_test(test_engine_script_timeout_and_weight),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
