@@ -11,7 +11,9 @@
 
 #include "conf.h"
 #include "control.h"
-#include "health.h"
+#include "lvs.h"
+#include "config.h"
+#include "errbuf.h"
 #include "version.h"
 #include "vigild.h"
 
@@ -77,7 +79,36 @@ struct json_object *ctl_status(struct vigild *d)
 		json_object_array_add(procs, p);
 	}
 	json_object_object_add(r, "processes", procs);
-	health_status_json(d, r);
+	lvs_status_json(d, r);
+	return r;
+}
+
+/* reload --dry-run: validate the file and list the IPVS operations that
+ * loading it would make, changing nothing. */
+static struct json_object *cmd_reload_preview(struct vigild *d)
+{
+	struct conf_errors errs = { 0 };
+	struct conf *c = conf_load(d->opts.config, &errs);
+	if (!c) {
+		struct json_object *r = reply_err("configuration invalid; the running one is kept");
+		struct json_object *arr = json_object_new_array();
+		for (unsigned i = 0; i < errs.n; i++)
+			json_object_array_add(arr, json_object_new_string(errs.lines[i]));
+		json_object_object_add(r, "errors", arr);
+		conf_errors_free(&errs);
+		return r;
+	}
+	struct json_object *ops = json_object_new_array();
+	struct errbuf eb;
+	int err = lvs_preview(d, c, ops, &eb);
+	conf_free(c);
+	if (err) {
+		json_object_put(ops);
+		return reply_err(eb.msg);
+	}
+	struct json_object *r = reply_ok();
+	json_object_object_add(r, "dry_run", json_object_new_boolean(1));
+	json_object_object_add(r, "operations", ops);
 	return r;
 }
 
@@ -85,8 +116,7 @@ static struct json_object *cmd_reload(struct vigild *d, struct json_object *req)
 {
 	struct json_object *dry;
 	if (json_object_object_get_ex(req, "dry_run", &dry) && json_object_get_boolean(dry))
-		return reply_err("reload --dry-run needs the IPVS table, which this build "
-				 "does not program yet");
+		return cmd_reload_preview(d);
 	struct json_object *errors = NULL;
 	if (parent_reload(d, &errors) != 0) {
 		struct json_object *r = reply_err("configuration invalid; the running one is kept");
@@ -110,7 +140,7 @@ struct json_object *ctl_dispatch(struct vigild *d, struct json_object *req)
 	if (!strcmp(cmd, "reload"))
 		return cmd_reload(d, req);
 	if (!strcmp(cmd, "drain") || !strcmp(cmd, "undrain") || !strcmp(cmd, "weight"))
-		return reply_err("this build does not program IPVS yet; no real server to steer");
+		return lvs_cmd_steer(d, cmd, req);
 	if (!strcmp(cmd, "vrrp"))
 		return reply_err("this build runs no VRRP instance yet");
 	char msg[128];

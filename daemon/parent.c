@@ -22,7 +22,9 @@
 #include "config.h"
 #include "control.h"
 #include "errbuf.h"
+#include "health.h"
 #include "log.h"
+#include "lvs.h"
 #include "pidfile.h"
 #include "version.h"
 #include "vigild.h"
@@ -51,8 +53,10 @@ int parent_reload(struct vigild *d, struct json_object **errors)
 		conf_errors_free(&errs);
 		return 1;
 	}
-	conf_free(d->conf);
+	struct conf *old = d->conf;
 	d->conf = c;
+	lvs_conf_changed(d, old);
+	conf_free(old);
 	d->generation++;
 	d->conf_loaded_at = wall_now();
 	log_info("configuration generation %u loaded (%u virtual servers, %u VRRP instances)",
@@ -166,6 +170,12 @@ static int start_up(struct vigild *d)
 		pidfile_release(d->opts.pidfile, d->pidfile_fd);
 		return 3;
 	}
+	if (!d->opts.vrrp_only && lvs_open(d, &eb) < 0) {
+		log_err("%s", eb.msg);
+		ctl_close(d->ctl);
+		pidfile_release(d->opts.pidfile, d->pidfile_fd);
+		return 3;
+	}
 	if (!d->opts.foreground) {
 		if (daemon(0, 0) < 0) {
 			log_err("daemon: %s", strerror(errno));
@@ -199,6 +209,8 @@ int parent_run(struct vigild *d)
 	log_notice("vigild %s started (config %s)", VIGIL_VERSION, d->opts.config);
 	sd_notify(0, "READY=1");
 	ev_run(d->loop, 0);
+	lvs_close(d);
+	health_free(d);
 	ctl_close(d->ctl);
 	pidfile_release(d->opts.pidfile, d->pidfile_fd);
 	conf_free(d->conf);

@@ -22,6 +22,7 @@
 
 #include "errbuf.h"
 #include "health.h"
+#include "lvs.h"
 #include "log.h"
 #include "vigild.h"
 
@@ -139,7 +140,8 @@ static void child_handle(struct vigild *d, struct child *c, const struct ipc_hdr
 		break;
 	}
 	case IPC_CHECK_RESULT:
-		health_on_result(d, p, h->len);
+		if (health_on_result(d, p, h->len))
+			lvs_mark_dirty(d);
 		break;
 	default:
 		log_debug("%s: ignoring %s message", c->name, ipc_type_str(h->type));

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "version.h"
@@ -96,6 +97,37 @@ static const char *jstr(struct json_object *o, const char *key)
 	return json_object_get_string(v);
 }
 
+/* One line per real server: state, reason and latency of the last result,
+ * consecutive passes/failures, age of the last transition. */
+static void print_health(struct json_object *r)
+{
+	struct json_object *vss, *rss, *h, *v;
+	if (!json_object_object_get_ex(r, "virtual_servers", &vss))
+		return;
+	time_t now = time(NULL);
+	for (size_t i = 0; i < json_object_array_length(vss); i++) {
+		struct json_object *vs = json_object_array_get_idx(vss, i);
+		printf("\nVIRTUAL SERVER %s (%s %s)\n", jstr(vs, "name"), jstr(vs, "service"),
+		       jstr(vs, "protocol"));
+		if (!json_object_object_get_ex(vs, "real_servers", &rss))
+			continue;
+		for (size_t j = 0; j < json_object_array_length(rss); j++) {
+			struct json_object *rs = json_object_array_get_idx(rss, j);
+			if (!json_object_object_get_ex(rs, "health", &h))
+				continue;
+			char since[32] = "-";
+			if (json_object_object_get_ex(h, "since", &v) && v)
+				snprintf(since, sizeof(since), "%llds ago",
+					 (long long)(now - (time_t)json_object_get_double(v)));
+			json_object_object_get_ex(h, "latency_us", &v);
+			printf("  %-24s %-8s %7.1fms  %3s ok %3s failed  changed %-10s %s\n",
+			       jstr(rs, "address"), jstr(h, "state"),
+			       json_object_get_int64(v) / 1000.0, jstr(h, "passes"),
+			       jstr(h, "failures"), since, jstr(h, "reason"));
+		}
+	}
+}
+
 static void print_status(struct json_object *r)
 {
 	printf("vigild %s, config %s (generation %s)\n", jstr(r, "version"), jstr(r, "config"),
@@ -118,6 +150,7 @@ static void print_status(struct json_object *r)
 		if (strcmp(re, "-"))
 			printf("  last reload failed: %s\n", re);
 	}
+	print_health(r);
 }
 
 static void print_reply(const char *cmd, struct json_object *r, bool json)
@@ -129,7 +162,17 @@ static void print_reply(const char *cmd, struct json_object *r, bool json)
 	if (!strcmp(cmd, "status")) {
 		print_status(r);
 	} else if (!strcmp(cmd, "reload")) {
-		printf("configuration accepted (generation %s)\n", jstr(r, "generation"));
+		struct json_object *ops;
+		if (json_object_object_get_ex(r, "operations", &ops)) {
+			size_t n = json_object_array_length(ops);
+			for (size_t i = 0; i < n; i++)
+				printf("%s\n", json_object_get_string(json_object_array_get_idx(ops, i)));
+			printf("dry run: %zu IPVS operation%s, nothing changed\n", n, n == 1 ? "" : "s");
+		} else {
+			printf("configuration accepted (generation %s)\n", jstr(r, "generation"));
+		}
+	} else if (!strcmp(cmd, "drain") || !strcmp(cmd, "undrain") || !strcmp(cmd, "weight")) {
+		/* silence is success, as with ipvsadm */
 	} else {
 		printf("%s\n", json_object_to_json_string_ext(r, JSON_C_TO_STRING_PRETTY));
 	}

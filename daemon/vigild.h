@@ -78,6 +78,8 @@ struct vigild {
 	bool stopping;
 	int pidfile_fd;
 	struct ctl_server *ctl;
+	struct lvs *lvs;              /* the IPVS table (NULL with --vrrp-only) */
+	struct health *health;        /* real servers' health, from the checker */
 };
 
 /* supervise.c */

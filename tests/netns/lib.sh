@@ -43,6 +43,11 @@ t_cleanup() {
     for pid in $(ip netns pids "$ns" 2>/dev/null); do kill -KILL "$pid" 2>/dev/null; done
     ip netns del "$ns" 2>/dev/null
   done
+  # A sanitizer report in any daemon's log fails the test (sanitize label).
+  if grep -l -E "ERROR: (Address|Leak)Sanitizer|runtime error:" "$T_DIR"/*.log 2>/dev/null; then
+    echo "sanitizer report in the logs above"
+    [ $rc -eq 0 ] && rc=1
+  fi
   if [ $rc -ne 0 ] && [ $rc -ne 77 ]; then
     for f in "$T_DIR"/*.log; do
       [ -f "$f" ] || continue

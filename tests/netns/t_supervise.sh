@@ -24,7 +24,14 @@ CONF
 }
 write_conf 1
 
-vigild_start d1 "$conf"
+# The host kernel has no IPVS: without --dry-run vigild refuses to start.
+in_ns d1 "$VIGILD" -n -f "$conf" -p "$T_DIR/d1.pid" > "$T_DIR/noipvs.log" 2>&1
+rc=$?
+[ $rc = 3 ] || fail "vigild without IPVS exited $rc, expected 3"
+grep -q "modprobe ip_vs" "$T_DIR/noipvs.log" || fail "no hint to load ip_vs"
+pass "no IPVS in the kernel: exit 3 with a hint"
+
+vigild_start d1 "$conf" --dry-run
 status() { vctl d1 status --json > "$T_DIR/status.json" 2>/dev/null; }
 procs_running() {
   status && [ "$(json_get 'sum(1 for p in r["processes"] if p["state"]=="running" and p["pid"]>0)' < "$T_DIR/status.json")" = 3 ]

@@ -1,0 +1,260 @@
+/*
+ * lvs: reconcile the kernel's IPVS table to the wanted one (see lvs.h).
+ *
+ *   config ─┐
+ *   health ─┼─> lvs_build_wanted ─> wanted ─┐
+ *   drains ─┘                               ├─ ipvs_reconcile ─> ops ─> ipvs_apply
+ *        kernel (dump, or `owned` when the ─┘        (or, in a dry run, the log)
+ *        last apply fully succeeded)
+ *
+ * `owned` is the last wanted table: the services vigild created or adopted.
+ * The reconciler never touches a kernel service outside wanted ∪ owned, so
+ * services an operator added by hand stay. After an apply with no error the
+ * kernel equals `owned` for those services and the next pass needs no dump
+ * (a one-weight reload of 2,000 services is one edit, no 40,000-entry dump);
+ * after any error the next pass dumps and retries what failed.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <json-c/json.h>
+
+#include "errbuf.h"
+#include "health.h"
+#include "log.h"
+#include "lvs.h"
+#include "lvs_int.h"
+#include "vigild.h"
+
+static double mono_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+struct lvs_override *lvs_find_override(struct lvs *l, const struct ipvs_svc_key *k,
+				       const struct vaddr *a, uint16_t port)
+{
+	for (struct lvs_override *o = l->overrides; o; o = o->next)
+		if (!ipvs_svc_key_cmp(&o->svc, k) && vaddr_equal(&o->addr, a) && o->port == port)
+			return o;
+	return NULL;
+}
+
+/* Health and the operator's word on one destination; false: leave it out. */
+static bool shape_dest(struct lvs *l, const struct conf *c, unsigned i, unsigned j,
+		       const struct ipvs_svc_key *k, struct ipvs_dest *dst)
+{
+	const struct vs_conf *v = &c->vs[i];
+	int dynw;
+	bool up;
+	if (c == l->d->conf) {
+		up = health_rs_up(l->d, i, j);
+		dynw = health_rs_weight(l->d, i, j);
+	} else {
+		up = health_rs_up_conf(l->d, v, &v->rs[j], &dynw);
+	}
+	if (dynw >= 0)
+		dst->weight = dynw;
+	const struct lvs_override *o = lvs_find_override(l, k, &dst->addr, dst->port);
+	if (o)
+		dst->weight = o->weight;   /* the operator wins over checks' weights */
+	if (up)
+		return true;
+	dst->weight = 0;
+	return v->on_failure == ON_FAILURE_INHIBIT;
+}
+
+int lvs_build_wanted(struct lvs *l, const struct conf *c, struct ipvs_table *out,
+		     struct errbuf *eb)
+{
+	int err = ipvs_table_from_conf(c, out, eb);
+	if (err)
+		return err;
+	/* ipvs_table_from_conf gives one service per virtual server and one
+	 * destination per real server, in configuration order. */
+	for (unsigned i = 0; i < out->n_svcs; i++) {
+		struct ipvs_table_svc *ts = &out->svcs[i];
+		unsigned kept = 0;
+		for (unsigned j = 0; j < ts->n_dests; j++) {
+			struct ipvs_dest dst = ts->dests[j];
+			if (shape_dest(l, c, i, j, &ts->svc.key, &dst))
+				ts->dests[kept++] = dst;
+		}
+		ts->n_dests = kept;
+	}
+	return 0;
+}
+
+static void count_applied(struct lvs *l, const struct ipvs_oplist *ops)
+{
+	for (unsigned i = 0; i < ops->n; i++) {
+		if (ops->ops[i].err) {
+			l->count.errors++;
+			l->last.errors++;
+		} else {
+			l->count.ops[ops->ops[i].type]++;
+		}
+	}
+}
+
+static void log_ops(const struct ipvs_oplist *ops, const char *prefix)
+{
+	char buf[256];
+	for (unsigned i = 0; i < ops->n; i++) {
+		const struct ipvs_op *op = &ops->ops[i];
+		ipvs_op_format(op, buf, sizeof(buf));
+		if (op->err)
+			log_err("ipvs: %s: %s", buf, ipvs_op_strerror(op, op->err));
+		else
+			log_msg(prefix ? LOG_NOTICE : LOG_DEBUG, "%s%s", prefix ? prefix : "ipvs: ", buf);
+	}
+}
+
+/* The kernel's view for the reconciler: the cache, a dump, or empty. */
+static int kernel_view(struct lvs *l, struct ipvs_table *kernel, bool *borrowed)
+{
+	struct errbuf eb;
+	*borrowed = false;
+	if (l->owned_is_kernel) {
+		*kernel = l->owned;
+		*borrowed = true;
+		return 0;
+	}
+	ipvs_table_init(kernel);
+	if (!l->have_ipvs)
+		return 0;   /* dry run without IPVS: start from an empty table */
+	int err = ipvs_dump(&l->ctx, kernel, &eb);
+	if (err)
+		log_err("ipvs: dump: %s", eb.msg);
+	return err;
+}
+
+/* Brings the kernel to `wanted`; takes ownership of wanted. */
+static void reconcile_to(struct lvs *l, struct ipvs_table *wanted)
+{
+	struct ipvs_table kernel;
+	bool borrowed;
+	double t0 = mono_ms();
+	if (kernel_view(l, &kernel, &borrowed) < 0) {
+		ipvs_table_free(wanted);
+		l->dirty = true;   /* try again on the next pass */
+		return;
+	}
+	struct ipvs_oplist ops;
+	ipvs_oplist_init(&ops);
+	if (ipvs_reconcile(wanted, &kernel, l->started ? &l->owned : NULL, &ops) < 0) {
+		log_err("ipvs: out of memory computing the changes");
+		goto out;
+	}
+	l->last.ops = ops.n;
+	l->last.errors = 0;
+	struct errbuf eb;
+	if (l->d->opts.dry_run) {
+		log_ops(&ops, "dry-run: would ");
+	} else if (ops.n) {
+		if (ipvs_apply(&l->ctx, &ops, &eb) < 0)
+			log_err("ipvs: %s", eb.msg);
+		log_ops(&ops, NULL);
+	}
+	count_applied(l, &ops);
+	l->count.reconciles++;
+	l->last.ms = mono_ms() - t0;
+	if (ops.n)
+		log_info("ipvs: %u operations (%u failed) in %.1f ms", ops.n, l->last.errors,
+			 l->last.ms);
+	if (!borrowed)
+		ipvs_table_free(&kernel);
+	ipvs_table_free(&l->owned);
+	l->owned = *wanted;
+	ipvs_table_init(wanted);
+	l->owned_is_kernel = l->last.errors == 0;
+	l->started = true;
+out:
+	ipvs_oplist_free(&ops);
+	ipvs_table_free(wanted);
+}
+
+static void reconcile(struct lvs *l)
+{
+	struct ipvs_table wanted;
+	struct errbuf eb;
+	l->dirty = false;
+	ipvs_table_init(&wanted);
+	if (lvs_build_wanted(l, l->d->conf, &wanted, &eb) < 0) {
+		log_err("ipvs: cannot build the wanted table: %s", eb.msg);
+		ipvs_table_free(&wanted);
+		return;
+	}
+	reconcile_to(l, &wanted);
+}
+
+static void prepare_cb(struct ev_loop *loop, ev_prepare *w, int revents)
+{
+	struct lvs *l = w->data;
+	if (l->dirty && !l->d->stopping)
+		reconcile(l);
+	(void)loop;
+}
+
+void lvs_mark_dirty(struct vigild *d)
+{
+	if (d->lvs)
+		d->lvs->dirty = true;
+}
+
+int lvs_open(struct vigild *d, struct errbuf *eb)
+{
+	struct lvs *l = calloc(1, sizeof(*l));
+	if (!l)
+		return errbuf_set(eb, ENOMEM, "out of memory");
+	l->d = d;
+	ipvs_table_init(&l->owned);
+	int err = ipvs_open(&l->ctx, eb);
+	if (err == 0) {
+		l->have_ipvs = true;
+	} else if (d->conf->n_vs > 0 && !d->opts.dry_run) {
+		free(l);
+		return err;
+	} else if (d->conf->n_vs > 0) {
+		log_warn("ipvs: %s; dry run against an empty table", eb->msg);
+	}
+	ev_prepare_init(&l->prepare_w, prepare_cb);
+	l->prepare_w.data = l;
+	ev_prepare_start(d->loop, &l->prepare_w);
+	ev_unref(d->loop);   /* the prepare watcher alone must not keep the loop alive */
+	l->dirty = true;
+	d->lvs = l;
+	return 0;
+}
+
+void lvs_close(struct vigild *d)
+{
+	struct lvs *l = d->lvs;
+	if (!l)
+		return;
+	if (l->started && !d->conf->global.keep_ipvs_on_exit) {
+		struct ipvs_table empty;
+		ipvs_table_init(&empty);
+		log_info("ipvs: removing the %u services vigild owns", l->owned.n_svcs);
+		reconcile_to(l, &empty);
+	} else if (l->started) {
+		log_info("ipvs: keep_ipvs_on_exit: leaving %u services in place", l->owned.n_svcs);
+	}
+	ev_ref(d->loop);
+	ev_prepare_stop(d->loop, &l->prepare_w);
+	if (l->have_ipvs)
+		ipvs_close(&l->ctx);
+	ipvs_table_free(&l->owned);
+	while (l->overrides) {
+		struct lvs_override *o = l->overrides;
+		l->overrides = o->next;
+		free(o);
+	}
+	free(l);
+	d->lvs = NULL;
+}

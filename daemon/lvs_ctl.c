@@ -1,0 +1,193 @@
+/*
+ * lvs_ctl: the operator's side of the IPVS table — drain, undrain and
+ * weight overrides, and the virtual/real server part of status. An
+ * override is keyed by (service, real server address:port) and remembers
+ * the configured weight and forwarding it was set against: a reload that
+ * leaves the real server unchanged keeps it, one that changes it drops it.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "errbuf.h"
+#include "log.h"
+#include "lvs.h"
+#include "lvs_int.h"
+#include "vigild.h"
+
+__attribute__((format(printf, 1, 2)))
+static struct json_object *reply_err(const char *fmt, ...)
+{
+	char msg[256];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	struct json_object *r = json_object_new_object();
+	json_object_object_add(r, "ok", json_object_new_boolean(0));
+	json_object_object_add(r, "error", json_object_new_string(msg));
+	return r;
+}
+
+/* The service key of one configured virtual server. */
+static int vs_key(const struct vs_conf *v, struct ipvs_svc_key *k)
+{
+	struct conf one = { .vs = (struct vs_conf *)v, .n_vs = 1 };
+	struct ipvs_table t;
+	struct errbuf eb;
+	ipvs_table_init(&t);
+	int err = ipvs_table_from_conf(&one, &t, &eb);
+	if (!err)
+		*k = t.svcs[0].svc.key;
+	ipvs_table_free(&t);
+	return err;
+}
+
+static bool vs_matches(const struct vs_conf *v, const char *spec)
+{
+	if (v->name && !strcmp(v->name, spec))
+		return true;
+	if (!strncmp(spec, "fwmark:", 7))
+		return v->fwmark && strtoul(spec + 7, NULL, 10) == v->fwmark;
+	char buf[80];
+	snprintf(buf, sizeof(buf), "%s", spec);
+	enum vs_proto proto = PROTO_TCP;
+	char *slash = strrchr(buf, '/');
+	if (slash) {
+		*slash = '\0';
+		if (!strcmp(slash + 1, "udp"))
+			proto = PROTO_UDP;
+		else if (!strcmp(slash + 1, "sctp"))
+			proto = PROTO_SCTP;
+		else if (strcmp(slash + 1, "tcp"))
+			return false;
+	}
+	struct vaddr a;
+	uint16_t port;
+	if (vaddr_port_parse(buf, &a, &port) < 0 || v->fwmark)
+		return false;
+	return vaddr_equal(&a, &v->addr) && port == v->port && proto == v->protocol;
+}
+
+static const struct vs_conf *find_vs(const struct conf *c, const char *spec)
+{
+	for (unsigned i = 0; i < c->n_vs; i++)
+		if (vs_matches(&c->vs[i], spec))
+			return &c->vs[i];
+	return NULL;
+}
+
+static const struct rs_conf *find_rs(const struct vs_conf *v, const char *spec)
+{
+	struct vaddr a;
+	uint16_t port;
+	if (vaddr_port_parse(spec, &a, &port) < 0)
+		return NULL;
+	for (unsigned j = 0; j < v->n_rs; j++) {
+		const struct rs_conf *r = &v->rs[j];
+		uint16_t rport = r->port ? r->port : v->port;
+		if (vaddr_equal(&r->addr, &a) && rport == port)
+			return r;
+	}
+	return NULL;
+}
+
+static void set_override(struct lvs *l, const struct ipvs_svc_key *k, const struct vs_conf *v,
+			 const struct rs_conf *r, const char *cmd, int weight)
+{
+	uint16_t port = r->port ? r->port : v->port;
+	struct lvs_override *o = lvs_find_override(l, k, &r->addr, port);
+	if (!strcmp(cmd, "undrain")) {
+		for (struct lvs_override **pp = &l->overrides; *pp; pp = &(*pp)->next)
+			if (*pp == o) {
+				*pp = o->next;
+				free(o);
+				break;
+			}
+		return;
+	}
+	if (!o) {
+		o = calloc(1, sizeof(*o));
+		if (!o)
+			return;
+		o->svc = *k;
+		o->addr = r->addr;
+		o->port = port;
+		o->next = l->overrides;
+		l->overrides = o;
+	}
+	o->drained = !strcmp(cmd, "drain");
+	o->weight = o->drained ? 0 : weight;
+	o->conf_weight = r->weight;
+	o->conf_fwd = r->fwd;
+}
+
+struct json_object *lvs_cmd_steer(struct vigild *d, const char *cmd, struct json_object *req)
+{
+	struct json_object *jvs, *jrs, *jw;
+	if (!d->lvs)
+		return reply_err("%s: no IPVS table in this process", cmd);
+	if (!json_object_object_get_ex(req, "vs", &jvs) || !json_object_object_get_ex(req, "rs", &jrs))
+		return reply_err("%s needs \"vs\" and \"rs\"", cmd);
+	const char *vss = json_object_get_string(jvs), *rss = json_object_get_string(jrs);
+	const struct vs_conf *v = find_vs(d->conf, vss);
+	if (!v)
+		return reply_err("unknown virtual server '%s'", vss);
+	const struct rs_conf *r = find_rs(v, rss);
+	if (!r)
+		return reply_err("unknown real server '%s'", rss);
+	int weight = 0;
+	if (!strcmp(cmd, "weight")) {
+		if (!json_object_object_get_ex(req, "weight", &jw) ||
+		    !json_object_is_type(jw, json_type_int) || json_object_get_int(jw) < 0 ||
+		    json_object_get_int(jw) > 65535)
+			return reply_err("%s needs a \"weight\" of 0..65535", cmd);
+		weight = json_object_get_int(jw);
+	}
+	struct ipvs_svc_key k;
+	if (vs_key(v, &k) < 0)
+		return reply_err("virtual server '%s' has no usable key", vss);
+	set_override(d->lvs, &k, v, r, cmd, weight);
+	log_notice("operator: %s %s %s%s%s", cmd, vss, rss, strcmp(cmd, "weight") ? "" : " ",
+		   strcmp(cmd, "weight") ? "" : json_object_get_string(jw));
+	lvs_mark_dirty(d);
+	struct json_object *ok = json_object_new_object();
+	json_object_object_add(ok, "ok", json_object_new_boolean(1));
+	return ok;
+}
+
+void lvs_conf_changed(struct vigild *d, const struct conf *old)
+{
+	struct lvs *l = d->lvs;
+	if (!l)
+		return;
+	(void)old;
+	/* Keep an override only where the same real server is configured alike. */
+	for (struct lvs_override **pp = &l->overrides; *pp;) {
+		struct lvs_override *o = *pp;
+		bool keep = false;
+		for (unsigned i = 0; i < d->conf->n_vs && !keep; i++) {
+			const struct vs_conf *v = &d->conf->vs[i];
+			struct ipvs_svc_key k;
+			if (vs_key(v, &k) < 0 || ipvs_svc_key_cmp(&k, &o->svc))
+				continue;
+			for (unsigned j = 0; j < v->n_rs && !keep; j++) {
+				const struct rs_conf *r = &v->rs[j];
+				keep = vaddr_equal(&r->addr, &o->addr) &&
+				       (r->port ? r->port : v->port) == o->port &&
+				       r->weight == o->conf_weight && r->fwd == o->conf_fwd;
+			}
+		}
+		if (keep) {
+			pp = &o->next;
+		} else {
+			*pp = o->next;
+			free(o);
+		}
+	}
+	lvs_mark_dirty(d);
+}

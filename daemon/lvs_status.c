@@ -1,0 +1,139 @@
+/*
+ * lvs_status: what the IPVS side shows — every virtual server and real
+ * server with configured, wanted and kernel weight and the kernel's
+ * connection counts, the operation counters — and the dry-run preview of
+ * a configuration (`vigilctl reload --dry-run`).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "errbuf.h"
+#include "health.h"
+#include "log.h"
+#include "lvs.h"
+#include "lvs_int.h"
+#include "vigild.h"
+
+static struct json_object *rs_json(struct json_object *health,
+				   const struct vs_conf *v, const struct rs_conf *r,
+				   const struct ipvs_dest *want, const struct ipvs_dest *kern,
+				   const struct lvs_override *o)
+{
+	char buf[VADDR_PORT_STRLEN];
+	struct json_object *j = json_object_new_object();
+	vaddr_port_str(&r->addr, r->port ? r->port : v->port, buf, sizeof(buf));
+	json_object_object_add(j, "address", json_object_new_string(buf));
+	json_object_object_add(j, "forwarding", json_object_new_string(fwd_method_str(r->fwd)));
+	json_object_object_add(j, "weight_configured", json_object_new_int(r->weight));
+	json_object_object_add(j, "weight_wanted", want ? json_object_new_int(want->weight) : NULL);
+	json_object_object_add(j, "in_kernel", json_object_new_boolean(kern != NULL));
+	json_object_object_add(j, "weight_kernel", kern ? json_object_new_int(kern->weight) : NULL);
+	json_object_object_add(j, "active_conns",
+			       json_object_new_int64(kern ? kern->active_conns : 0));
+	json_object_object_add(j, "inactive_conns",
+			       json_object_new_int64(kern ? kern->inact_conns : 0));
+	json_object_object_add(j, "override", !o ? NULL
+				: json_object_new_string(o->drained ? "drain" : "weight"));
+	json_object_object_add(j, "health", health);
+	return j;
+}
+
+static struct json_object *vs_json(struct lvs *l, unsigned vi, const struct vs_conf *v,
+				   const struct ipvs_table_svc *want, const struct ipvs_table *kernel)
+{
+	char buf[96];
+	struct json_object *j = json_object_new_object();
+	json_object_object_add(j, "name", v->name ? json_object_new_string(v->name) : NULL);
+	ipvs_svc_key_str(&want->svc.key, buf, sizeof(buf));
+	json_object_object_add(j, "service", json_object_new_string(buf));
+	json_object_object_add(j, "scheduler", json_object_new_string(want->svc.sched));
+	const struct ipvs_table_svc *ks = kernel ? ipvs_table_find_svc(kernel, &want->svc.key) : NULL;
+	json_object_object_add(j, "in_kernel", json_object_new_boolean(ks != NULL));
+	struct json_object *rss = json_object_new_array();
+	for (unsigned i = 0; i < v->n_rs; i++) {
+		const struct rs_conf *rc = &v->rs[i];
+		uint16_t port = rc->port ? rc->port : v->port;
+		const struct ipvs_dest *wd = ipvs_table_find_dest(want, &rc->addr, port);
+		const struct ipvs_dest *kd = ks ? ipvs_table_find_dest(ks, &rc->addr, port) : NULL;
+		const struct lvs_override *o = lvs_find_override(l, &want->svc.key, &rc->addr, port);
+		json_object_array_add(rss, rs_json(health_rs_json(l->d, vi, i), v, &v->rs[i], wd,
+						   kd, o));
+	}
+	json_object_object_add(j, "real_servers", rss);
+	return j;
+}
+
+static struct json_object *counters_json(const struct lvs *l)
+{
+	static const char *const names[] = {
+		[IPVS_OP_ADD_SVC] = "add_service", [IPVS_OP_EDIT_SVC] = "edit_service",
+		[IPVS_OP_DEL_SVC] = "delete_service", [IPVS_OP_ADD_DEST] = "add_dest",
+		[IPVS_OP_EDIT_DEST] = "edit_dest", [IPVS_OP_DEL_DEST] = "delete_dest",
+	};
+	struct json_object *j = json_object_new_object();
+	json_object_object_add(j, "available", json_object_new_boolean(l->have_ipvs));
+	json_object_object_add(j, "reconciles", json_object_new_int64((int64_t)l->count.reconciles));
+	struct json_object *ops = json_object_new_object();
+	for (unsigned t = 0; t <= IPVS_OP_DEL_DEST; t++)
+		json_object_object_add(ops, names[t], json_object_new_int64((int64_t)l->count.ops[t]));
+	json_object_object_add(j, "ops", ops);
+	json_object_object_add(j, "errors", json_object_new_int64((int64_t)l->count.errors));
+	struct json_object *last = json_object_new_object();
+	json_object_object_add(last, "ops", json_object_new_int((int)l->last.ops));
+	json_object_object_add(last, "errors", json_object_new_int((int)l->last.errors));
+	json_object_object_add(last, "ms", json_object_new_double(l->last.ms));
+	json_object_object_add(j, "last", last);
+	return j;
+}
+
+void lvs_status_json(struct vigild *d, struct json_object *r)
+{
+	struct lvs *l = d->lvs;
+	if (!l)
+		return;
+	struct ipvs_table want, kernel;
+	struct errbuf eb;
+	ipvs_table_init(&want);
+	ipvs_table_init(&kernel);
+	bool have_kernel = l->have_ipvs && ipvs_dump(&l->ctx, &kernel, &eb) == 0;
+	struct json_object *vss = json_object_new_array();
+	if (lvs_build_wanted(l, d->conf, &want, &eb) == 0) {
+		for (unsigned i = 0; i < d->conf->n_vs && i < want.n_svcs; i++)
+			json_object_array_add(vss, vs_json(l, i, &d->conf->vs[i], &want.svcs[i],
+							   have_kernel ? &kernel : NULL));
+	}
+	json_object_object_add(r, "virtual_servers", vss);
+	json_object_object_add(r, "ipvs", counters_json(l));
+	ipvs_table_free(&want);
+	ipvs_table_free(&kernel);
+}
+
+int lvs_preview(struct vigild *d, const struct conf *c, struct json_object *out,
+		struct errbuf *eb)
+{
+	struct lvs *l = d->lvs;
+	if (!l)
+		return errbuf_set(eb, ENOENT, "no IPVS table in this process");
+	struct ipvs_table want, kernel;
+	ipvs_table_init(&want);
+	ipvs_table_init(&kernel);
+	int err = lvs_build_wanted(l, c, &want, eb);
+	if (!err && l->have_ipvs)
+		err = ipvs_dump(&l->ctx, &kernel, eb);
+	struct ipvs_oplist ops;
+	ipvs_oplist_init(&ops);
+	if (!err)
+		err = ipvs_reconcile(&want, l->have_ipvs ? &kernel : &l->owned,
+				     l->started ? &l->owned : NULL, &ops);
+	char buf[256];
+	for (unsigned i = 0; !err && i < ops.n; i++)
+		json_object_array_add(out, json_object_new_string(
+			ipvs_op_format(&ops.ops[i], buf, sizeof(buf))));
+	ipvs_oplist_free(&ops);
+	ipvs_table_free(&want);
+	ipvs_table_free(&kernel);
+	return err;
+}
