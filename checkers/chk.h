@@ -84,7 +84,14 @@ struct chk_engine *chk_engine_new(struct ev_loop *loop, chk_report_fn *cb, void 
 int chk_engine_load(struct chk_engine *e, const struct conf *c, struct errbuf *eb);
 void chk_engine_free(struct chk_engine *e);
 unsigned chk_engine_probe_count(const struct chk_engine *e);
-/* One line per probe, for SIGUSR1 state dumps. */
+/* How late runs started against their schedule, over the engine's life
+ * (a debug counter for benchmarks and state dumps). */
+struct chk_lateness {
+	uint64_t runs;
+	double p50_ms, p99_ms, max_ms;   /* p50/p99: upper bucket edges (+19%) */
+};
+void chk_engine_lateness(const struct chk_engine *e, struct chk_lateness *out);
+/* A lateness summary, then one line per probe, for SIGUSR1 state dumps. */
 void chk_engine_dump(const struct chk_engine *e, void (*line)(void *arg, const char *s),
 		     void *arg);
 

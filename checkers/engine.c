@@ -14,6 +14,7 @@
 #include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -150,12 +151,44 @@ void check_done(struct chk_probe *p, enum chk_reason r, const char *fmt, ...)
 	p->runs++;
 	chk_rise_fall(&p->counts, p->pass, p->cc->rise, p->cc->fall);
 	double now = ev_now(p->eng->loop);
-	arm(p, p->started + p->cc->interval - now);
+	p->due = p->started + p->cc->interval;
+	arm(p, p->due - now);
 	eng_probe_report(p);
+}
+
+static void count_lateness(struct chk_engine *e, double late)
+{
+	double us = late * 1e6;
+	unsigned b = us < 1. ? 0 : 1 + (unsigned)(4. * log2(us));
+	e->late[b < CHK_LATE_BUCKETS ? b : CHK_LATE_BUCKETS - 1]++;
+	e->late_n++;
+	if (late > e->late_max)
+		e->late_max = late;
+}
+
+static double late_quantile(const struct chk_engine *e, double q)
+{
+	uint64_t want = (uint64_t)ceil(q * (double)e->late_n), seen = 0;
+	for (unsigned b = 0; b < CHK_LATE_BUCKETS; b++) {
+		seen += e->late[b];
+		if (seen >= want && seen)
+			return b ? pow(2., b / 4.) / 1e3 : 0.001;
+	}
+	return e->late_max * 1e3;
+}
+
+void chk_engine_lateness(const struct chk_engine *e, struct chk_lateness *out)
+{
+	out->runs = e->late_n;
+	out->p50_ms = e->late_n ? late_quantile(e, .5) : 0;
+	out->p99_ms = e->late_n ? late_quantile(e, .99) : 0;
+	out->max_ms = e->late_max * 1e3;
 }
 
 static void probe_start(struct chk_probe *p)
 {
+	double late = ev_time() - p->due;
+	count_lateness(p->eng, late > 0 ? late : 0);
 	p->running = true;
 	p->started = ev_now(p->eng->loop);
 	p->t0 = ev_time();
@@ -188,6 +221,7 @@ void eng_probe_schedule_first(struct chk_probe *p)
 {
 	ev_init(&p->timer, probe_timer_cb);
 	double frac = (double)(rand_r(&p->eng->seed) % 10000) / 10000.;
+	p->due = ev_now(p->eng->loop) + frac * p->cc->interval;
 	arm(p, frac * p->cc->interval);
 }
 

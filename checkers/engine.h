@@ -53,6 +53,7 @@ struct chk_probe {
 	ev_timer timer;               /* interval when idle, deadline when running */
 	bool running;
 	double started;               /* ev_now() at start */
+	double due;                   /* when the next run should start */
 	double t0;                    /* ev_time() at start, for latency */
 	const char *phase;            /* what a timeout interrupted */
 	int weight;                   /* set by a check before check_done; -1 none */

@@ -22,6 +22,10 @@ struct chk_use {
 	unsigned check;
 };
 
+/* Start lateness (actual start - due), in quarter-octave buckets of
+ * microseconds: bucket 0 is < 1 us, bucket b >= 1 ends at 2^(b/4) us. */
+#define CHK_LATE_BUCKETS 106
+
 struct chk_engine {
 	struct ev_loop *loop;
 	chk_report_fn *cb;
@@ -34,6 +38,9 @@ struct chk_engine {
 	unsigned n_buckets;
 	struct chk_rs *rs;
 	unsigned n_rs;
+	uint64_t late[CHK_LATE_BUCKETS];
+	uint64_t late_n;
+	double late_max;              /* s */
 };
 
 void eng_probe_schedule_first(struct chk_probe *p);

@@ -4,16 +4,21 @@
  * an IPC_CHECK_RESULT to the parent: one per (vs, rs) using a probe, on
  * every completion of that probe — the parent keeps the latest and logs
  * transitions, so this side logs only at debug level. On reload the engine
- * keeps the probes whose check did not change (no re-rise).
+ * keeps the probes whose check did not change (no re-rise). Before the
+ * engine starts it drops root (privdrop.h): from then on it is
+ * global.script_user with CAP_NET_RAW alone, and re-reads the
+ * configuration on reload as that user.
  */
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "child.h"
 #include "chk.h"
 #include "conf.h"
 #include "errbuf.h"
 #include "log.h"
+#include "privdrop.h"
 
 static void report_cb(void *arg, const struct chk_report *r)
 {
@@ -37,8 +42,35 @@ static void report_cb(void *arg, const struct chk_report *r)
 		log_warn("cannot queue a check result for the parent");
 }
 
+static int drop_privileges(struct child_ctx *cx)
+{
+	char user[64];
+	struct errbuf eb = { "" };
+	priv_script_user(cx->conf->global.script_user, user, sizeof(user));
+	int r = priv_drop_checker(user, &eb);
+	if (r < 0) {
+		log_err("checker: cannot drop privileges to '%s': %s", user, eb.msg);
+		return -1;
+	}
+	if (r > 0) {
+		log_info("checker: not started as root; running as uid %u", (unsigned)getuid());
+		return 0;
+	}
+	if (strcmp(user, cx->conf->global.script_user))
+		log_warn("checker: script_user '%s' does not exist; running as '%s'",
+			 cx->conf->global.script_user, user);
+	log_info("checker: running as %s (uid %u) with CAP_NET_RAW only", user,
+		 (unsigned)getuid());
+	if (access(cx->conf->path, R_OK) < 0)
+		log_warn("checker: %s is not readable by %s: reloads will fail in the checker",
+			 cx->conf->path, user);
+	return 0;
+}
+
 static int checker_start(struct child_ctx *cx)
 {
+	if (drop_privileges(cx) < 0)
+		return -1;
 	struct chk_engine *e = chk_engine_new(cx->loop, report_cb, cx);
 	if (!e) {
 		log_err("checker: out of memory");

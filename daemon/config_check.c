@@ -202,8 +202,8 @@ static void type_keys_parse(struct cfx *x, const config_setting_t *g, const char
 		cfx_str(x, g, ctx, "expect", &ck->expect);
 		break;
 	case CHECK_SCRIPT:
-		if (cfx_require(x, g, ctx, "command"))
-			cfx_str(x, g, ctx, "command", &ck->command);
+		if (cfx_require(x, g, ctx, "command") && cfx_str(x, g, ctx, "command", &ck->command) > 0)
+			cfx_command(x, g, ctx, "command", ck->command);
 		cfx_bool(x, g, ctx, "dynamic_weight", &ck->dynamic_weight);
 		break;
 	case CHECK_TCP:

@@ -105,6 +105,11 @@ void cfx_vrrp_notify(struct cfx *x, const config_setting_t *g, const char *ctx,
 		     struct vrrp_notify *n);
 void cfx_checks(struct cfx *x, const config_setting_t *list, const char *ctx,
 		const struct vs_conf *vs, struct rs_conf *rs);
+/* config_script.c: a command to run (g's member key, already read into
+ * command): it splits into words and, with script_security, its program
+ * is safe (see there). Reports at the member's line. */
+void cfx_command(struct cfx *x, const config_setting_t *g, const char *ctx,
+		 const char *key, const char *command);
 
 /* Freeing */
 void cfx_vs_free(struct vs_conf *vs);

@@ -116,10 +116,14 @@ void cfx_vrrp_notify(struct cfx *x, const config_setting_t *g, const char *ctx,
 	char nctx[CFX_CTX_LEN];
 	cfx_ctx(nctx, "%s: notify", ctx);
 	cfx_keys(x, g, nctx, keys);
-	cfx_str(x, g, nctx, "master", &n->master);
-	cfx_str(x, g, nctx, "backup", &n->backup);
-	cfx_str(x, g, nctx, "fault", &n->fault);
-	cfx_str(x, g, nctx, "stop", &n->stop);
+	if (cfx_str(x, g, nctx, "master", &n->master) > 0)
+		cfx_command(x, g, nctx, "master", n->master);
+	if (cfx_str(x, g, nctx, "backup", &n->backup) > 0)
+		cfx_command(x, g, nctx, "backup", n->backup);
+	if (cfx_str(x, g, nctx, "fault", &n->fault) > 0)
+		cfx_command(x, g, nctx, "fault", n->fault);
+	if (cfx_str(x, g, nctx, "stop", &n->stop) > 0)
+		cfx_command(x, g, nctx, "stop", n->stop);
 }
 
 static void script_parse(struct cfx *x, const config_setting_t *e, struct vrrp_script_conf *s)
@@ -140,8 +144,8 @@ static void script_parse(struct cfx *x, const config_setting_t *e, struct vrrp_s
 	cfx_keys(x, e, ctx, keys);
 	if (cfx_require(x, e, ctx, "name"))
 		cfx_str(x, e, ctx, "name", &s->name);
-	if (cfx_require(x, e, ctx, "command"))
-		cfx_str(x, e, ctx, "command", &s->command);
+	if (cfx_require(x, e, ctx, "command") && cfx_str(x, e, ctx, "command", &s->command) > 0)
+		cfx_command(x, e, ctx, "command", s->command);
 	cfx_num(x, e, ctx, "interval", false, &s->interval);
 	s->timeout = s->interval;
 	cfx_num(x, e, ctx, "timeout", false, &s->timeout);

@@ -231,8 +231,10 @@ static void vs_policy(struct cfx *x, const config_setting_t *g, const char *ctx,
 		vs->quorum = (unsigned)v;
 	if (cfx_int(x, g, ctx, "hysteresis", 0, INT_MAX, &v) > 0)
 		vs->hysteresis = (unsigned)v;
-	cfx_str(x, g, ctx, "on_quorum_up", &vs->on_quorum_up);
-	cfx_str(x, g, ctx, "on_quorum_down", &vs->on_quorum_down);
+	if (cfx_str(x, g, ctx, "on_quorum_up", &vs->on_quorum_up) > 0)
+		cfx_command(x, g, ctx, "on_quorum_up", vs->on_quorum_up);
+	if (cfx_str(x, g, ctx, "on_quorum_down", &vs->on_quorum_down) > 0)
+		cfx_command(x, g, ctx, "on_quorum_down", vs->on_quorum_down);
 	vs_sorry(x, g, ctx, vs);
 	cfx_enum(x, g, ctx, "on_failure", failure_names, &f);
 	vs->on_failure = (enum on_failure)f;

@@ -25,7 +25,7 @@ static uint16_t proto_num(enum vs_proto p)
 	return 0;
 }
 
-static uint32_t fwd_flag(enum fwd_method f)
+uint32_t ipvs_fwd_flag(enum fwd_method f)
 {
 	switch (f) {
 	case FWD_NAT: return IP_VS_CONN_F_MASQ;
@@ -77,7 +77,7 @@ static void dest_from_rs(const struct vs_conf *v, const struct rs_conf *r, struc
 	memset(d, 0, sizeof(*d));
 	d->addr = r->addr;
 	d->port = r->port ? r->port : v->port;
-	d->fwd = fwd_flag(r->fwd);
+	d->fwd = ipvs_fwd_flag(r->fwd);
 	d->weight = r->weight;
 	d->u_thresh = r->uthreshold;
 	d->l_thresh = r->lthreshold;

@@ -18,6 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "conf.h"
 #include "errbuf.h"
 #include "table.h"
 
@@ -98,6 +99,8 @@ int ipvs_op_errbuf(const struct ipvs_op *op, int err, struct errbuf *eb);
 /* Every virtual server with every real server up at its configured weight
  * (checks come later). Returns 0, or -EINVAL/-ENOMEM with a message. */
 int ipvs_table_from_conf(const struct conf *c, struct ipvs_table *out, struct errbuf *eb);
+/* The IP_VS_CONN_F_* flag of a forwarding method. */
+uint32_t ipvs_fwd_flag(enum fwd_method f);
 
 /* Parses the text table format of text.c ("service tcp 192.0.2.10:80 wlc",
  * "  dest 198.51.100.11:80 weight 3 nat"), for tests and tools. Returns 0

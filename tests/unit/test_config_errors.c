@@ -322,6 +322,17 @@ static const struct err_case cases[] = {
 	  { "2: virtual server 192.0.2.10:80: unknown scheduler \"fastest\" (expected rr, wrr, lc, wlc, lblc, lblcr, dh, sh, sed, nq, fo, ovf or mh)",
 	    "3: real server 198.51.100.1:80: weight 100000 out of range (0..65535)",
 	    "5: vrrp instance VI_1: vrid 300 out of range (1..255)" } },
+	{ "script_relative_command", CHECK("type = \"script\"; command = \"chk.sh --fast\";"),
+	  { "3: real server 198.51.100.11:80: script check: command \"chk.sh --fast\": refused by script_security: \"chk.sh\" is not an absolute path" } },
+	{ "script_unterminated_quote",
+	  "virtual_servers = ( { address = \"192.0.2.10\"; port = 80;\n"
+	  "  on_quorum_down = \"/bin/echo 'down\"; } );\n",
+	  { "2: virtual server 192.0.2.10:80: on_quorum_down \"/bin/echo 'down\": unterminated quote" } },
+	{ "script_relative_allowed_without_security",
+	  "global = { script_security = false; };\n"
+	  "virtual_servers = ( { address = \"192.0.2.10\"; port = 80;\n"
+	  "  on_quorum_down = \"down.sh\"; on_quorum_up = \"/bin/echo 'up\"; } );\n",
+	  { "3: virtual server 192.0.2.10:80: on_quorum_up \"/bin/echo 'up\": unterminated quote" } },
 };
 
 static char *write_tmp(const char *text)
@@ -421,10 +432,70 @@ static void test_missing_file(void **state)
 	check_errors("/tmp/vigil-test-does-not-exist.conf", expect);
 }
 
+/* script_security: a script writable by another user, or in a directory
+ * another user can write to, or owned by another user, is refused where
+ * it is named; with script_security = false the same file loads. */
+static void test_script_security(void **state)
+{
+	if (geteuid() != 0)
+		skip();   /* the files must be root's for the safe cases */
+	char dir[] = "/tmp/vigil-test-XXXXXX", open_dir[64], *conf;
+	assert_non_null(mkdtemp(dir));
+	snprintf(open_dir, sizeof(open_dir), "%s/open", dir);
+	assert_int_equal(mkdir(open_dir, 0777), 0);
+	assert_int_equal(chmod(open_dir, 0777), 0);
+	char *ww = write_in(dir, "ww.sh", "#!/bin/sh\n");
+	char *ok = write_in(dir, "ok.sh", "#!/bin/sh\n");
+	char *in_open = write_in(open_dir, "n.sh", "#!/bin/sh\n");
+	char *theirs = write_in(dir, "theirs.sh", "#!/bin/sh\n");
+	assert_int_equal(chmod(ww, 0777), 0);
+	assert_int_equal(chmod(ok, 0755), 0);
+	assert_int_equal(chown(theirs, 1000, 1000), 0);
+	char text[2048];
+	snprintf(text, sizeof(text),
+		 "virtual_servers = ( { address = \"192.0.2.10\"; port = 80;\n"
+		 "  on_quorum_up = \"%s up\";\n"
+		 "  on_quorum_down = \"%s\";\n"
+		 "  real_servers = ( { address = \"198.51.100.11\"; checks = (\n"
+		 "    { type = \"script\"; command = \"%s\"; } ); } ); } );\n"
+		 "vrrp = { scripts = ( { name = \"s\"; command = \"%s\"; },\n"
+		 "  { name = \"later\"; command = \"%s/not-yet.sh\"; } ); };\n",
+		 ok, ww, in_open, theirs, dir);
+	conf = write_in(dir, "main.conf", text);
+	char e1[512], e2[512], e3[512];
+	snprintf(e1, sizeof(e1), "3: virtual server 192.0.2.10:80: on_quorum_down \"%s\": refused by script_security: %s is writable by a non-root user", ww, ww);
+	snprintf(e2, sizeof(e2), "5: real server 198.51.100.11: script check: command \"%s\": refused by script_security: directory %s is writable by a non-root user", in_open, open_dir);
+	snprintf(e3, sizeof(e3), "6: vrrp script s: command \"%s\": refused by script_security: %s is owned by uid 1000, not root", theirs, theirs);
+	const char *const expect[] = { e1, e2, e3, NULL };
+	/* check_errors prefixes the path: strip nothing, compare by hand. */
+	struct conf_errors errs = { 0 };
+	assert_null(conf_load(conf, &errs));
+	for (unsigned i = 0; i < errs.n; i++)
+		print_message("  got: %s\n", errs.lines[i]);
+	assert_int_equal(errs.n, 3);
+	for (unsigned i = 0; i < 3; i++) {
+		char want[1024];
+		snprintf(want, sizeof(want), "%s:%s", conf, expect[i]);
+		assert_string_equal(errs.lines[i], want);
+	}
+	conf_errors_free(&errs);
+	/* The same file without script_security loads. */
+	char *off = write_in(dir, "off.conf", "global = { script_security = false; };\n@include \"main.conf\"\n");
+	struct conf *c = conf_load(off, &errs);
+	assert_non_null(c);
+	conf_free(c);
+	for (char **f = (char *[]){ ww, ok, in_open, theirs, conf, off, NULL }; *f; f++) {
+		unlink(*f);
+		free(*f);
+	}
+	rmdir(open_dir);
+	rmdir(dir);
+}
+
 int main(void)
 {
 	size_t n = sizeof(cases) / sizeof(cases[0]);
-	struct CMUnitTest *tests = calloc(n + 3, sizeof(*tests));
+	struct CMUnitTest *tests = calloc(n + 4, sizeof(*tests));
 	if (!tests)
 		return 1;
 	for (size_t i = 0; i < n; i++)
@@ -433,7 +504,8 @@ int main(void)
 	tests[n] = (struct CMUnitTest)cmocka_unit_test(test_include_missing);
 	tests[n + 1] = (struct CMUnitTest)cmocka_unit_test(test_include_error_names_file);
 	tests[n + 2] = (struct CMUnitTest)cmocka_unit_test(test_missing_file);
-	int rc = _cmocka_run_group_tests("config_errors", tests, n + 3, NULL, NULL);
+	tests[n + 3] = (struct CMUnitTest)cmocka_unit_test(test_script_security);
+	int rc = _cmocka_run_group_tests("config_errors", tests, n + 4, NULL, NULL);
 	free(tests);
 	return rc;
 }

@@ -72,6 +72,33 @@ vm_netns_add() {
     ip -n "$ns" link set lo up || vm_fail "lo up in $ns"
 }
 
+# --- a NAT director ------------------------------------------------------------------
+#   client (203.0.113.2) --- this namespace (VIP on lo, 203.0.113.1,
+#   198.51.100.1 on br0) --- br0 --- real servers (vm_nat_rs)
+# vm_nat_lan VIP: makes this namespace the director of that picture.
+vm_nat_lan() {
+    local vip=${1:?vm_nat_lan VIP}
+    sysctl -qw net.ipv4.ip_forward=1
+    ip addr add "$vip/32" dev lo
+    vm_netns_add client
+    ip link add dcl type veth peer name eth0 netns client
+    ip addr add 203.0.113.1/24 dev dcl; ip link set dcl up
+    ip -n client addr add 203.0.113.2/24 dev eth0; ip -n client link set eth0 up
+    ip -n client route add 192.0.2.0/24 via 203.0.113.1
+    ip link add br0 type bridge; ip addr add 198.51.100.1/24 dev br0; ip link set br0 up
+    vm_on_exit ip link del br0
+}
+
+# vm_nat_rs NAME ADDR: a real-server namespace on br0, routed via the director.
+vm_nat_rs() {
+    local n=${1:?vm_nat_rs NAME ADDR} a=${2:?vm_nat_rs NAME ADDR}
+    vm_netns_add "$n"
+    ip link add "v$n" type veth peer name eth0 netns "$n"
+    ip link set "v$n" master br0 up
+    ip -n "$n" addr add "$a/24" dev eth0; ip -n "$n" link set eth0 up
+    ip -n "$n" route add default via 198.51.100.1
+}
+
 # --- waiting -------------------------------------------------------------------------
 # vm_wait_for SECONDS CMD [ARGS...]: run CMD every VM_WAIT_INTERVAL (default
 # 0.1 s) until it succeeds (return 0) or SECONDS pass (return 1). The loop is

@@ -19,21 +19,9 @@ vm_on_exit ipvsadm -C
 vm_on_exit rm -rf "$T"
 
 # client --- director (this namespace) --- br0 --- rs1, rs2
-sysctl -qw net.ipv4.ip_forward=1
-ip addr add 192.0.2.10/32 dev lo
-vm_netns_add client
-ip link add dcl type veth peer name eth0 netns client
-ip addr add 203.0.113.1/24 dev dcl; ip link set dcl up
-ip -n client addr add 203.0.113.2/24 dev eth0; ip -n client link set eth0 up
-ip -n client route add 192.0.2.0/24 via 203.0.113.1
-ip link add br0 type bridge; ip addr add 198.51.100.1/24 dev br0; ip link set br0 up
-vm_on_exit ip link del br0
+vm_nat_lan 192.0.2.10
 for i in 1 2; do
-  vm_netns_add "rs$i"
-  ip link add "vrs$i" type veth peer name eth0 netns "rs$i"
-  ip link set "vrs$i" master br0 up
-  ip -n "rs$i" addr add "198.51.100.1$i/24" dev eth0; ip -n "rs$i" link set eth0 up
-  ip -n "rs$i" route add default via 198.51.100.1
+  vm_nat_rs "rs$i" "198.51.100.1$i"
   mkdir -p "$T/www$i"; echo "rs$i" > "$T/www$i/index.html"
   ip netns exec "rs$i" python3 -m http.server 80 --bind "198.51.100.1$i" --directory "$T/www$i" \
     > "$T/http$i.log" 2>&1 &

@@ -1,0 +1,147 @@
+/*
+ * lvs_quorum: each virtual server's quorum and sorry server, applied to
+ * its wanted service by lvs_build_wanted().
+ *
+ * The alive weight is the sum of the weights of the real servers that are
+ * up, after health and dynamic weights (an operator's drain or weight is
+ * not counted: quorum measures the pool's health, not the operator's
+ * steering). keepalived's rule, with hysteresis h:
+ *
+ *          alive == 0 or alive < quorum - h
+ *     UP ──────────────────────────────────> LOST   sorry server alone in
+ *        <──────────────────────────────────        the service; the live
+ *          alive >= quorum + h                       real servers leave
+ *
+ * The first evaluation of a service (at start, or new in a reload) sets
+ * the state from alive >= quorum and runs no command; every later change
+ * runs on_quorum_up or on_quorum_down (script.h, as script_user) with the
+ * virtual server's name (or ADDR:PORT, fwmark:N) as argument. Without a
+ * sorry server a lost quorum only runs the command and the live real
+ * servers stay. States are kept by service key, so a reload that keeps
+ * the service keeps its state (no command runs again).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "errbuf.h"
+#include "log.h"
+#include "lvs_int.h"
+#include "privdrop.h"
+#include "script.h"
+#include "vigild.h"
+
+const struct lvs_quorum *lvs_find_quorum(const struct lvs *l, const struct ipvs_svc_key *k)
+{
+	for (const struct lvs_quorum *q = l->quorums; q; q = q->next)
+		if (!ipvs_svc_key_cmp(&q->svc, k))
+			return q;
+	return NULL;
+}
+
+static bool quorum_next(const struct vs_conf *v, const struct lvs_quorum *q, unsigned alive)
+{
+	long long a = alive, need = v->quorum, h = v->hysteresis;
+	if (!q)
+		return a >= need;
+	if (q->up)
+		return a > 0 && a >= need - h;
+	return a >= need + h;
+}
+
+static const char *vs_label(const struct vs_conf *v, char *buf, size_t len)
+{
+	if (v->name)
+		snprintf(buf, len, "%s", v->name);
+	else if (v->fwmark)
+		snprintf(buf, len, "fwmark:%u", v->fwmark);
+	else
+		vaddr_port_str(&v->addr, v->port, buf, len);
+	return buf;
+}
+
+static void run_command(struct lvs *l, const struct vs_conf *v, bool up)
+{
+	const char *cmd = up ? v->on_quorum_up : v->on_quorum_down;
+	if (!cmd)
+		return;
+	char label[VADDR_PORT_STRLEN + 64], what[160], user[64];
+	const char *args[] = { vs_label(v, label, sizeof(label)), NULL };
+	snprintf(what, sizeof(what), "on_quorum_%s %s", up ? "up" : "down", label);
+	struct errbuf eb = { "" };
+	priv_script_user(l->d->conf->global.script_user, user, sizeof(user));
+	if (script_run(l->d->loop, cmd, args, user, 0., what, NULL, NULL, &eb) < 0)
+		log_err("%s", eb.msg);
+}
+
+static void commit(struct lvs *l, const struct vs_conf *v, const struct ipvs_svc_key *k,
+		   struct lvs_quorum *q, bool up, unsigned alive)
+{
+	char label[VADDR_PORT_STRLEN + 64];
+	if (!q) {
+		q = calloc(1, sizeof(*q));
+		if (!q)
+			log_fatal("out of memory");
+		q->svc = *k;
+		q->up = up;
+		q->next = l->quorums;
+		l->quorums = q;
+		if (!up)
+			log_notice("%s: quorum not reached at start (alive weight %u < %u)%s",
+				   vs_label(v, label, sizeof(label)), alive, v->quorum,
+				   v->has_sorry ? ": sorry server in" : "");
+	} else if (q->up != up) {
+		q->up = up;
+		log_notice("%s: quorum %s (alive weight %u, quorum %u, hysteresis %u)%s",
+			   vs_label(v, label, sizeof(label)), up ? "regained" : "lost", alive,
+			   v->quorum, v->hysteresis, !v->has_sorry ? ""
+			   : up ? ": sorry server out" : ": sorry server in");
+		run_command(l, v, up);
+	}
+	q->alive = alive;
+	q->seen = true;
+}
+
+static void sorry_alone(const struct vs_conf *v, struct ipvs_table_svc *ts)
+{
+	struct ipvs_dest s = {
+		.addr = v->sorry_addr, .port = v->sorry_port ? v->sorry_port : v->port,
+		.fwd = ipvs_fwd_flag(v->fwd), .weight = 1,
+	};
+	ts->n_dests = 0;
+	if (ipvs_table_add_dest(ts, &s) < 0)
+		log_err("ipvs: out of memory adding a sorry server");
+}
+
+void lvs_quorum_apply(struct lvs *l, const struct vs_conf *v, struct ipvs_table_svc *ts,
+		      unsigned alive, bool do_commit)
+{
+	struct lvs_quorum *q = (struct lvs_quorum *)lvs_find_quorum(l, &ts->svc.key);
+	bool up = quorum_next(v, q, alive);
+	if (do_commit)
+		commit(l, v, &ts->svc.key, q, up, alive);
+	if (!up && v->has_sorry)
+		sorry_alone(v, ts);
+}
+
+void lvs_quorum_sweep(struct lvs *l)
+{
+	for (struct lvs_quorum **pp = &l->quorums; *pp;) {
+		struct lvs_quorum *q = *pp;
+		if (q->seen) {
+			q->seen = false;
+			pp = &q->next;
+		} else {
+			*pp = q->next;
+			free(q);
+		}
+	}
+}
+
+void lvs_quorum_free(struct lvs *l)
+{
+	while (l->quorums) {
+		struct lvs_quorum *q = l->quorums;
+		l->quorums = q->next;
+		free(q);
+	}
+}

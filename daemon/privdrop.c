@@ -1,0 +1,89 @@
+/*
+ * privdrop: the checker child's drop to an unprivileged user (see
+ * privdrop.h). Every step is checked and the result verified (setuid(0)
+ * must fail afterwards): a half-dropped checker is worse than none.
+ */
+#include <errno.h>
+#include <grp.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/capability.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include "errbuf.h"
+#include "privdrop.h"
+
+const char *priv_script_user(const char *configured, char *buf, unsigned len)
+{
+	const char *u = configured && getpwnam(configured) ? configured : "nobody";
+	snprintf(buf, len, "%s", u);
+	return buf;
+}
+
+/* Empties the bounding set but for CAP_NET_RAW (needs CAP_SETPCAP: root). */
+static int bound_to_net_raw(struct errbuf *eb)
+{
+	for (int c = 0; c <= CAP_LAST_CAP; c++) {
+		if (c == CAP_NET_RAW || !CAP_IS_SUPPORTED(c))
+			continue;
+		if (prctl(PR_CAPBSET_DROP, c, 0, 0, 0) < 0 && errno != EINVAL)
+			return errbuf_set(eb, errno, "PR_CAPBSET_DROP %d: %s", c, strerror(errno));
+	}
+	prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
+	return 0;
+}
+
+static int caps_net_raw_only(struct errbuf *eb)
+{
+	cap_t caps = cap_init();   /* all clear, inheritable too */
+	if (!caps)
+		return errbuf_set(eb, ENOMEM, "cap_init: out of memory");
+	cap_value_t raw[] = { CAP_NET_RAW };
+	int r = 0;
+	if (cap_set_flag(caps, CAP_PERMITTED, 1, raw, CAP_SET) < 0 ||
+	    cap_set_flag(caps, CAP_EFFECTIVE, 1, raw, CAP_SET) < 0 || cap_set_proc(caps) < 0)
+		r = errbuf_set(eb, errno, "cap_set_proc: %s", strerror(errno));
+	cap_free(caps);
+	return r;
+}
+
+static int switch_ids(const struct passwd *pw, struct errbuf *eb)
+{
+	gid_t g = pw->pw_gid;
+	if (setgroups(1, &g) < 0)
+		return errbuf_set(eb, errno, "setgroups: %s", strerror(errno));
+	if (setresgid(g, g, g) < 0)
+		return errbuf_set(eb, errno, "setresgid %u: %s", (unsigned)g, strerror(errno));
+	if (setresuid(pw->pw_uid, pw->pw_uid, pw->pw_uid) < 0)
+		return errbuf_set(eb, errno, "setresuid %u: %s", (unsigned)pw->pw_uid,
+				  strerror(errno));
+	return 0;
+}
+
+int priv_drop_checker(const char *user, struct errbuf *eb)
+{
+	if (geteuid() != 0)
+		return 1;
+	const struct passwd *pw = getpwnam(user);
+	if (!pw)
+		return errbuf_set(eb, ENOENT, "unknown user '%s'", user);
+	if (pw->pw_uid == 0)
+		return errbuf_set(eb, EPERM, "user '%s' is root", user);
+	int err;
+	if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
+		return errbuf_set(eb, errno, "PR_SET_KEEPCAPS: %s", strerror(errno));
+	if ((err = bound_to_net_raw(eb)) < 0 || (err = switch_ids(pw, eb)) < 0 ||
+	    (err = caps_net_raw_only(eb)) < 0)
+		return err;
+	prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0);
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		return errbuf_set(eb, errno, "PR_SET_NO_NEW_PRIVS: %s", strerror(errno));
+	/* A change of credentials clears the parent-death signal: set it again. */
+	prctl(PR_SET_PDEATHSIG, SIGTERM, 0, 0, 0);
+	if (setuid(0) == 0 || geteuid() == 0)
+		return errbuf_set(eb, EPERM, "still able to become root after the drop");
+	return 0;
+}
