@@ -21,7 +21,7 @@ static const struct {
 	[IPC_RELOAD_DONE] = { "reload-done", sizeof(struct ipc_reload_done), IPC_MAX_PAYLOAD },
 	[IPC_STATE_DUMP] = { "state-dump", 0, 0 },
 	[IPC_CHECK_RESULT] = { "check-result", 1, IPC_MAX_PAYLOAD },
-	[IPC_VRRP_STATE] = { "vrrp-state", 1, IPC_MAX_PAYLOAD },
+	[IPC_VRRP_STATE] = { "vrrp-state", sizeof(struct ipc_vrrp_state), sizeof(struct ipc_vrrp_state) },
 	[IPC_STATUS_REQ] = { "status-request", 0, 0 },
 	[IPC_STATUS_REPLY] = { "status-reply", 0, IPC_MAX_PAYLOAD },
 };

@@ -86,6 +86,47 @@ struct ipc_check_result {
 	/* followed by the reason text, not NUL-terminated, up to 255 bytes */
 };
 
+/* IPC_VRRP_STATE: the vrrp child's report on one instance, sync group or
+ * receiving interface. Sent at once on every transition (changed = 1) and
+ * once a second for every object (changed = 0) so the parent's view of
+ * the counters and timers is never more than a second old; the parent
+ * answers `vigilctl vrrp` and status from the last one. state is the
+ * vrrp/fsm.h enum vrrp_state, rejected[] is indexed by vrrp/pkt.h enum
+ * vrrp_rx (the daemon checks that it fits). Interfaces carry only the
+ * rejects that no instance could be blamed for (unknown VRID, too short
+ * to tell). */
+enum ipc_vrrp_kind { IPC_VRRP_INSTANCE = 1, IPC_VRRP_GROUP, IPC_VRRP_IFACE };
+
+#define IPC_VRRP_NAME_MAX 64
+#define IPC_VRRP_REASONS 24
+
+struct ipc_vrrp_state {
+	uint32_t generation;
+	uint8_t kind;             /* enum ipc_vrrp_kind */
+	uint8_t state;            /* enum vrrp_state */
+	uint8_t prev_state;       /* before this transition (changed = 1) */
+	uint8_t changed;          /* 1: a transition; 0: a periodic refresh */
+	uint8_t base_priority;    /* configured */
+	uint8_t priority;         /* effective (tracking applied) */
+	uint8_t master_priority;  /* of the master seen; 0 unknown */
+	uint8_t family;           /* AF_INET / AF_INET6 (instances, interfaces) */
+	char name[IPC_VRRP_NAME_MAX];   /* NUL-terminated */
+	char reason[64];          /* why the last transition happened */
+	uint8_t master[16];       /* address of the master seen (family's length) */
+	uint8_t master_known;
+	uint8_t fault_reasons;    /* count of trackers holding a fault */
+	uint8_t pad[6];
+	double master_down_in;    /* s until the master-down timer fires; < 0: not running */
+	double adver_int;         /* s: our interval */
+	double master_adver_int;  /* s: learned from the master (v3) */
+	double since;             /* wall clock of the last transition */
+	uint64_t sent;            /* adverts sent */
+	uint64_t received;        /* usable adverts received */
+	uint64_t transitions;
+	uint64_t garp_sent;
+	uint64_t rejected[IPC_VRRP_REASONS];
+};
+
 /* Name of a type for log lines ("heartbeat"), or "unknown". */
 const char *ipc_type_str(uint16_t type);
 

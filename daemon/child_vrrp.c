@@ -1,27 +1,305 @@
 /*
- * child_vrrp: the vrrp child's hooks. It will run the VRRP instances
- * (vrrp/) and report state changes; at this stage it only keeps the
- * configuration current and reports readiness and heartbeats.
+ * child_vrrp: the vrrp child's hooks (child_ops) — it runs every
+ * configured VRRP instance (see vrrp_run.h for the parts) and reports to
+ * the parent with IPC_VRRP_STATE.
+ *
+ *   start:  realtime + mlock (if configured and permitted) ─> netlink,
+ *           link monitor ─> build run ─> STARTUP every instance
+ *   reload: build a new run; an instance whose protocol configuration did
+ *           not change keeps its state machine, timers and counters (no
+ *           transition, no advert); a changed or removed one is shut down
+ *           (priority 0 if master) and a changed or new one starts afresh
+ *   stop:   SHUTDOWN every instance (a master sends priority 0 and
+ *           releases its addresses), report STOPPED, free
+ *
+ * Track scripts run in this child (not the parent), as global.script_user
+ * when the child is root (the user is resolved at start and reload, never
+ * per run), with SCHED_RESET_ON_FORK so they never inherit the realtime
+ * policy.
  */
+#include <errno.h>
+#include <pwd.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
 #include "child.h"
-#include "conf.h"
+#include "errbuf.h"
 #include "log.h"
+#include "parsers.h"
+#include "vrrp_run.h"
+
+#define REPORT_EVERY 1.0
+
+static void go_realtime(const struct global_conf *g)
+{
+	if (g->vrrp_realtime) {
+		struct sched_param sp = { .sched_priority = 20 };
+		if (sched_setscheduler(0, SCHED_RR | SCHED_RESET_ON_FORK, &sp) < 0)
+			log_notice("vrrp: realtime scheduling not permitted (%s); running "
+				   "with the normal policy", strerror(errno));
+		else
+			log_info("vrrp: realtime scheduling (SCHED_RR, priority %d)",
+				 sp.sched_priority);
+	}
+	if (g->vrrp_mlock) {
+		if (mlockall(MCL_CURRENT | MCL_FUTURE) < 0)
+			log_notice("vrrp: cannot lock memory (%s)", strerror(errno));
+		else
+			log_info("vrrp: memory locked");
+	}
+}
+
+static void report_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct vrrp_run *r = w->data;
+	for (unsigned i = 0; i < r->n_insts; i++)
+		vrrp_inst_report(&r->insts[i], false, r->insts[i].fsm.state);
+	for (unsigned i = 0; i < r->n_groups; i++)
+		vrrp_grp_report(&r->groups[i], false, r->groups[i].state);
+	for (struct vrrp_io *io = r->ios; io; io = io->next)
+		vrrp_io_report(io);
+	(void)loop;
+}
+
+static struct vrrp_inst *find_inst(struct vrrp_run *r, const char *name)
+{
+	for (unsigned i = 0; i < r->n_insts; i++)
+		if (!strcmp(r->insts[i].conf->name, name))
+			return &r->insts[i];
+	return NULL;
+}
+
+static void build_groups(struct vrrp_run *r, const struct conf *c)
+{
+	r->groups = calloc(c->n_groups ? c->n_groups : 1, sizeof(*r->groups));
+	r->n_groups = c->n_groups;
+	for (unsigned i = 0; i < c->n_groups; i++) {
+		struct vrrp_grp *g = &r->groups[i];
+		g->run = r;
+		g->conf = &c->groups[i];
+		g->state = VRRP_STATE_INIT;
+		g->m = calloc(c->groups[i].n_instances + 1, sizeof(*g->m));
+		for (unsigned j = 0; j < c->groups[i].n_instances; j++) {
+			struct vrrp_inst *in = find_inst(r, c->groups[i].instances[j]);
+			if (in) {
+				in->group = g;
+				g->m[g->n++] = in;
+			}
+		}
+	}
+}
+
+static struct vrrp_run *run_build(struct child_ctx *cx, struct vrrp_nl *nl,
+				  struct vrrp_linkmon *links)
+{
+	const struct conf *c = cx->conf;
+	struct vrrp_run *r = calloc(1, sizeof(*r));
+	if (!r)
+		log_fatal("out of memory");
+	r->cx = cx;
+	r->loop = cx->loop;
+	r->nl = nl;
+	r->links = links;
+	const char *user = c->global.script_user ? c->global.script_user : "nobody";
+	struct passwd *pw = getpwnam(user);
+	if (pw) {
+		r->have_user = true;
+		r->uid = pw->pw_uid;
+		r->gid = pw->pw_gid;
+	} else if (c->n_scripts) {
+		log_warn("vrrp: script_user '%s' unknown; track scripts run as the vrrp "
+			 "child's user", user);
+	}
+	r->insts = calloc(c->n_vrrp ? c->n_vrrp : 1, sizeof(*r->insts));
+	r->n_insts = c->n_vrrp;
+	for (unsigned i = 0; i < c->n_vrrp; i++) {
+		struct vrrp_inst *in = &r->insts[i];
+		vrrp_inst_init(in, r, &c->vrrp[i]);
+		in->io = vrrp_io_get(r, c->vrrp[i].interface, c->vrrp[i].family,
+				     !c->vrrp[i].unicast);
+	}
+	build_groups(r, c);
+	for (struct vrrp_io *io = r->ios; io; io = io->next)
+		vrrp_io_open(io);
+	vrrp_run_track_setup(r);
+	ev_timer_init(&r->report_w, report_cb, REPORT_EVERY, REPORT_EVERY);
+	r->report_w.data = r;
+	ev_timer_start(r->loop, &r->report_w);
+	return r;
+}
+
+/* Frees a run without any protocol action (its instances were shut down
+ * or moved to the next run). */
+static void run_free(struct vrrp_run *r)
+{
+	ev_timer_stop(r->loop, &r->report_w);
+	for (unsigned i = 0; i < r->n_insts; i++)
+		vrrp_inst_stop_timers(&r->insts[i]);
+	vrrp_run_track_free(r);
+	vrrp_io_free_all(r);
+	for (unsigned i = 0; i < r->n_groups; i++)
+		free(r->groups[i].m);
+	free(r->groups);
+	free(r->insts);
+	free(r);
+}
+
+static void start_inst(struct vrrp_inst *in)
+{
+	struct vrrp_event ev = { .type = VRRP_EV_STARTUP };
+	vrrp_inst_event(in, &ev, "startup");
+}
+
+static void shutdown_run(struct vrrp_run *r, const char *why)
+{
+	r->stopping = true;
+	struct vrrp_event ev = { .type = VRRP_EV_SHUTDOWN };
+	for (unsigned i = 0; i < r->n_insts; i++)
+		vrrp_inst_event(&r->insts[i], &ev, why);
+}
 
 static int vrrp_start(struct child_ctx *cx)
 {
-	log_info("vrrp ready: %u instances configured", cx->conf->n_vrrp);
+	struct errbuf eb;
+	go_realtime(&cx->conf->global);
+	struct vrrp_nl *nl = vrrp_nl_open(&eb);
+	if (!nl) {
+		log_err("vrrp: %s", eb.msg);
+		return -1;
+	}
+	struct vrrp_linkmon *links = vrrp_linkmon_open(cx->loop, vrrp_link_event_cb,
+						      vrrp_addr_event_cb, cx, &eb);
+	if (!links) {
+		log_err("vrrp: %s", eb.msg);
+		vrrp_nl_close(nl);
+		return -1;
+	}
+	struct vrrp_run *r = run_build(cx, nl, links);
+	cx->priv = r;
+	for (unsigned i = 0; i < r->n_insts; i++)
+		start_inst(&r->insts[i]);
+	log_info("vrrp ready: %u instances, %u sync groups", r->n_insts, r->n_groups);
 	return 0;
 }
 
-static int vrrp_reload(struct child_ctx *cx, const struct conf *old)
+static bool same_addrs(const struct vprefix *a, unsigned na, const struct vprefix *b, unsigned nb)
 {
-	log_info("vrrp: configuration generation %u (%u instances, was %u)",
-		 cx->generation, cx->conf->n_vrrp, old->n_vrrp);
+	if (na != nb)
+		return false;
+	for (unsigned i = 0; i < na; i++)
+		if (!vaddr_equal(&a[i].addr, &b[i].addr) || a[i].plen != b[i].plen)
+			return false;
+	return true;
+}
+
+/* Does the instance speak the same protocol as before? Tracking, notify
+ * and ipvs_sync may differ: they are rebuilt or live in the parent. */
+static bool same_proto(const struct vrrp_inst_conf *a, const struct vrrp_inst_conf *b)
+{
+	if (strcmp(a->interface, b->interface) || a->vrid != b->vrid || a->family != b->family ||
+	    a->version != b->version || a->priority != b->priority ||
+	    a->advert_interval != b->advert_interval || a->preempt != b->preempt ||
+	    a->preempt_delay != b->preempt_delay || a->unicast != b->unicast ||
+	    a->auth_type != b->auth_type || strcmp(a->auth_pass, b->auth_pass) ||
+	    a->accept != b->accept || a->n_peers != b->n_peers ||
+	    !vaddr_equal(&a->ucast_src, &b->ucast_src))
+		return false;
+	for (unsigned i = 0; i < a->n_peers; i++)
+		if (!vaddr_equal(&a->peers[i], &b->peers[i]))
+			return false;
+	return same_addrs(a->addrs, a->n_addrs, b->addrs, b->n_addrs);
+}
+
+/* Moves the live state of an unchanged instance into the new run. */
+static void adopt(struct vrrp_inst *in, const struct vrrp_inst *old)
+{
+	in->fsm = old->fsm;
+	in->sent = old->sent;
+	in->received = old->received;
+	in->transitions = old->transitions;
+	in->garp_sent = old->garp_sent;
+	memcpy(in->rejected, old->rejected, sizeof(in->rejected));
+	in->since = old->since;
+	in->last_superior = old->last_superior;
+	snprintf(in->reason, sizeof(in->reason), "%s", old->reason);
+	vrrp_inst_rearm(in);
+}
+
+static int vrrp_reload(struct child_ctx *cx, const struct conf *oldc)
+{
+	struct vrrp_run *old = cx->priv;
+	if (!old)
+		return 0;
+	struct vrrp_run *r = run_build(cx, old->nl, old->links);
+	bool *kept = calloc(old->n_insts + 1, sizeof(*kept));
+	struct vrrp_event shut = { .type = VRRP_EV_SHUTDOWN };
+	for (unsigned i = 0; i < old->n_insts; i++) {
+		struct vrrp_inst *o = &old->insts[i];
+		struct vrrp_inst *n = find_inst(r, o->conf->name);
+		kept[i] = n && same_proto(n->conf, o->conf);
+		if (!kept[i])
+			vrrp_inst_event(o, &shut, "removed or changed by reload");
+	}
+	unsigned n_kept = 0;
+	for (unsigned i = 0; i < old->n_insts; i++) {
+		if (!kept[i])
+			continue;
+		adopt(find_inst(r, old->insts[i].conf->name), &old->insts[i]);
+		n_kept++;
+	}
+	free(kept);
+	run_free(old);
+	cx->priv = r;
+	for (unsigned i = 0; i < r->n_insts; i++) {
+		struct vrrp_inst *in = &r->insts[i];
+		if (in->fsm.state == VRRP_STATE_INIT)
+			start_inst(in);
+		vrrp_inst_retrack(in, "reload");
+		vrrp_inst_report(in, false, in->fsm.state);
+	}
+	for (unsigned i = 0; i < r->n_groups; i++)
+		vrrp_grp_update(&r->groups[i], "reload");
+	log_info("vrrp: configuration generation %u: %u instances (%u kept, was %u)",
+		 cx->generation, r->n_insts, n_kept, oldc->n_vrrp);
 	return 0;
+}
+
+static void vrrp_dump(struct child_ctx *cx)
+{
+	struct vrrp_run *r = cx->priv;
+	for (unsigned i = 0; r && i < r->n_insts; i++) {
+		const struct vrrp_inst *in = &r->insts[i];
+		char a[VADDR_STRLEN] = "-";
+		if (in->fsm.master_known)
+			vaddr_str(&in->fsm.master_addr, a, sizeof(a));
+		log_notice("state: vrrp %s %s vrid %u %s priority %u/%u master %s sent %llu "
+			   "received %llu", in->conf->name, in->conf->interface, in->conf->vrid,
+			   vrrp_state_str(in->fsm.state), in->fsm.priority, in->conf->priority, a,
+			   (unsigned long long)in->sent, (unsigned long long)in->received);
+	}
+}
+
+static void vrrp_stop(struct child_ctx *cx)
+{
+	struct vrrp_run *r = cx->priv;
+	if (!r)
+		return;
+	shutdown_run(r, "shutdown");
+	struct vrrp_nl *nl = r->nl;
+	struct vrrp_linkmon *links = r->links;
+	run_free(r);
+	vrrp_linkmon_close(links);
+	vrrp_nl_close(nl);
+	cx->priv = NULL;
 }
 
 const struct child_ops child_vrrp_ops = {
 	.name = "vrrp",
 	.start = vrrp_start,
 	.reload = vrrp_reload,
+	.dump = vrrp_dump,
+	.stop = vrrp_stop,
 };

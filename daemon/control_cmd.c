@@ -16,6 +16,7 @@
 #include "errbuf.h"
 #include "version.h"
 #include "vigild.h"
+#include "vrrp_state.h"
 
 static struct json_object *reply_ok(void)
 {
@@ -80,6 +81,7 @@ struct json_object *ctl_status(struct vigild *d)
 	}
 	json_object_object_add(r, "processes", procs);
 	lvs_status_json(d, r);
+	vrrp_state_status_json(d, r);
 	return r;
 }
 
@@ -142,7 +144,7 @@ struct json_object *ctl_dispatch(struct vigild *d, struct json_object *req)
 	if (!strcmp(cmd, "drain") || !strcmp(cmd, "undrain") || !strcmp(cmd, "weight"))
 		return lvs_cmd_steer(d, cmd, req);
 	if (!strcmp(cmd, "vrrp"))
-		return reply_err("this build runs no VRRP instance yet");
+		return vrrp_state_cmd(d, req);
 	char msg[128];
 	snprintf(msg, sizeof(msg), "unknown command '%.64s'", cmd);
 	return reply_err(msg);

@@ -25,6 +25,7 @@
 #include "lvs.h"
 #include "log.h"
 #include "vigild.h"
+#include "vrrp_state.h"
 
 #define HB_INTERVAL 1.0
 #define HB_DEAD 5.0                /* s without an echo: the child is stuck */
@@ -142,6 +143,9 @@ static void child_handle(struct vigild *d, struct child *c, const struct ipc_hdr
 	case IPC_CHECK_RESULT:
 		if (health_on_result(d, p, h->len))
 			lvs_mark_dirty(d);
+		break;
+	case IPC_VRRP_STATE:
+		vrrp_state_on_msg(d, p, h->len);
 		break;
 	default:
 		log_debug("%s: ignoring %s message", c->name, ipc_type_str(h->type));

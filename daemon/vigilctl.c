@@ -20,7 +20,7 @@
 
 #define DEFAULT_SOCKET "/run/vigil/vigil.sock"
 #define REPLY_TIMEOUT_MS 30000
-#define REPLY_MAX (4 << 20)
+#define REPLY_MAX (256 << 20)   /* status of tens of thousands of real servers */
 
 static void usage(FILE *f)
 {
@@ -66,21 +66,30 @@ static struct json_object *roundtrip(int fd, struct json_object *req)
 		fprintf(stderr, "vigilctl: send: %s\n", strerror(errno));
 		return NULL;
 	}
-	char *buf = malloc(REPLY_MAX);
-	size_t used = 0;
-	while (used < REPLY_MAX - 1) {
+	size_t cap = 65536, used = 0;
+	char *buf = malloc(cap);
+	while (buf && used < REPLY_MAX - 1) {
 		struct pollfd pfd = { .fd = fd, .events = POLLIN };
 		if (poll(&pfd, 1, REPLY_TIMEOUT_MS) <= 0) {
 			fprintf(stderr, "vigilctl: no reply from the daemon\n");
 			break;
 		}
-		ssize_t n = read(fd, buf + used, REPLY_MAX - 1 - used);
+		if (cap - used < 65536) {
+			char *nb = realloc(buf, cap * 2);
+			if (!nb)
+				break;
+			buf = nb;
+			cap *= 2;
+		}
+		ssize_t n = read(fd, buf + used, cap - 1 - used);
 		if (n <= 0)
 			break;
 		used += (size_t)n;
 		if (memchr(buf + used - n, '\n', (size_t)n))
 			break;
 	}
+	if (!buf)
+		return NULL;
 	buf[used] = '\0';
 	struct json_object *reply = used ? json_tokener_parse(buf) : NULL;
 	if (!reply && used)
@@ -99,7 +108,9 @@ static const char *jstr(struct json_object *o, const char *key)
 
 /* One line per real server: state, reason and latency of the last result,
  * consecutive passes/failures, age of the last transition. */
-static void print_health(struct json_object *r)
+/* One block per virtual server, one line per real server: health, the
+ * weight vigild wants and the kernel's, and the kernel's connections. */
+static void print_servers(struct json_object *r)
 {
 	struct json_object *vss, *rss, *h, *v;
 	if (!json_object_object_get_ex(r, "virtual_servers", &vss))
@@ -107,23 +118,33 @@ static void print_health(struct json_object *r)
 	time_t now = time(NULL);
 	for (size_t i = 0; i < json_object_array_length(vss); i++) {
 		struct json_object *vs = json_object_array_get_idx(vss, i);
-		printf("\nVIRTUAL SERVER %s (%s %s)\n", jstr(vs, "name"), jstr(vs, "service"),
-		       jstr(vs, "protocol"));
+		printf("\nVIRTUAL SERVER %s  %s  %s%s\n", jstr(vs, "name"), jstr(vs, "service"),
+		       jstr(vs, "scheduler"),
+		       json_object_object_get_ex(vs, "in_kernel", &v) && json_object_get_boolean(v)
+		       ? "" : "  (not in the kernel)");
+		printf("  %-24s %-8s %6s %6s %7s %7s %9s %9s %-10s %s\n", "REAL SERVER", "HEALTH",
+		       "WANT", "KERNEL", "ACTIVE", "INACT", "LATENCY", "PASS/FAIL", "SINCE", "LAST RESULT");
 		if (!json_object_object_get_ex(vs, "real_servers", &rss))
 			continue;
 		for (size_t j = 0; j < json_object_array_length(rss); j++) {
 			struct json_object *rs = json_object_array_get_idx(rss, j);
-			if (!json_object_object_get_ex(rs, "health", &h))
-				continue;
-			char since[32] = "-";
+			if (!json_object_object_get_ex(rs, "health", &h) || !h)
+				h = rs;
+			char since[32] = "-", pf[24], lat[16] = "-";
 			if (json_object_object_get_ex(h, "since", &v) && v)
 				snprintf(since, sizeof(since), "%llds ago",
 					 (long long)(now - (time_t)json_object_get_double(v)));
-			json_object_object_get_ex(h, "latency_us", &v);
-			printf("  %-24s %-8s %7.1fms  %3s ok %3s failed  changed %-10s %s\n",
-			       jstr(rs, "address"), jstr(h, "state"),
-			       json_object_get_int64(v) / 1000.0, jstr(h, "passes"),
-			       jstr(h, "failures"), since, jstr(h, "reason"));
+			if (json_object_object_get_ex(h, "latency_us", &v) && v)
+				snprintf(lat, sizeof(lat), "%.1fms", json_object_get_int64(v) / 1000.0);
+			snprintf(pf, sizeof(pf), "%s/%s", jstr(h, "passes"), jstr(h, "failures"));
+			const char *ov = jstr(rs, "override");
+			char ovs[32] = "";
+			if (strcmp(ov, "-"))
+				snprintf(ovs, sizeof(ovs), "  [operator: %s]", ov);
+			printf("  %-24s %-8s %6s %6s %7s %7s %9s %9s %-10s %s%s\n", jstr(rs, "address"),
+			       jstr(h, "state"), jstr(rs, "weight_wanted"), jstr(rs, "weight_kernel"),
+			       jstr(rs, "active_conns"), jstr(rs, "inactive_conns"), lat, pf, since,
+			       jstr(h, "reason"), ovs);
 		}
 	}
 }
@@ -150,7 +171,74 @@ static void print_status(struct json_object *r)
 		if (strcmp(re, "-"))
 			printf("  last reload failed: %s\n", re);
 	}
-	print_health(r);
+	print_servers(r);
+}
+
+/* "ttl=2 checksum=1" from a reason -> count object; "-" when empty. */
+static void reasons_str(struct json_object *o, char *buf, size_t len)
+{
+	size_t off = 0;
+	buf[0] = '\0';
+	json_object_object_foreach(o, k, v) {
+		int n = snprintf(buf + off, len - off, "%s%s=%s", off ? " " : "", k,
+				 json_object_get_string(v));
+		if (n < 0 || (size_t)n >= len - off)
+			break;
+		off += (size_t)n;
+	}
+	if (!off)
+		snprintf(buf, len, "-");
+}
+
+/* One line per instance, then sync groups and per-interface rejects. */
+static void print_vrrp(struct json_object *r)
+{
+	struct json_object *a, *o, *v;
+	printf("%-12s %-8s %4s %2s %-7s %-8s %-26s %8s %8s %8s  %s\n", "INSTANCE", "IFACE",
+	       "VRID", "V", "STATE", "PRIO", "MASTER", "DOWN-IN", "SENT", "RECV", "REJECTED");
+	if (json_object_object_get_ex(r, "instances", &a))
+		for (size_t i = 0; i < json_object_array_length(a); i++) {
+			o = json_object_array_get_idx(a, i);
+			char prio[16] = "-", master[64] = "-", down[16] = "-", rej[256] = "-";
+			struct json_object *p, *adv = NULL;
+			if (json_object_object_get_ex(o, "priority", &p))
+				snprintf(prio, sizeof(prio), "%s/%s", jstr(p, "effective"), jstr(p, "base"));
+			if (json_object_object_get_ex(o, "master", &v) && v)
+				snprintf(master, sizeof(master), "%s%s (%s)", jstr(v, "address"),
+					 json_object_get_boolean(json_object_object_get(v, "self"))
+					 ? "*" : "", jstr(v, "priority"));
+			if (json_object_object_get_ex(o, "master_down_timer", &v) && v)
+				snprintf(down, sizeof(down), "%.2fs", json_object_get_double(v));
+			if (json_object_object_get_ex(o, "rejected", &v) && v)
+				reasons_str(v, rej, sizeof(rej));
+			json_object_object_get_ex(o, "adverts", &adv);
+			printf("%-12s %-8s %4s %2s %-7s %-8s %-26s %8s %8s %8s  %s\n", jstr(o, "name"),
+			       jstr(o, "interface"), jstr(o, "vrid"), jstr(o, "version"),
+			       jstr(o, "state"), prio, master, down, adv ? jstr(adv, "sent") : "-",
+			       adv ? jstr(adv, "received") : "-", rej);
+		}
+	if (json_object_object_get_ex(r, "sync_groups", &a) && json_object_array_length(a)) {
+		printf("\n%-12s %-7s %s\n", "SYNC GROUP", "STATE", "INSTANCES");
+		for (size_t i = 0; i < json_object_array_length(a); i++) {
+			o = json_object_array_get_idx(a, i);
+			json_object_object_get_ex(o, "instances", &v);
+			char mem[256] = "";
+			for (size_t j = 0; v && j < json_object_array_length(v); j++)
+				snprintf(mem + strlen(mem), sizeof(mem) - strlen(mem), "%s%s", j ? " " : "",
+					 json_object_get_string(json_object_array_get_idx(v, j)));
+			printf("%-12s %-7s %s\n", jstr(o, "name"), jstr(o, "state"), mem);
+		}
+	}
+	if (json_object_object_get_ex(r, "interfaces", &a))
+		for (size_t i = 0; i < json_object_array_length(a); i++) {
+			o = json_object_array_get_idx(a, i);
+			char rej[256];
+			if (!json_object_object_get_ex(o, "rejected", &v) || !json_object_object_length(v))
+				continue;
+			reasons_str(v, rej, sizeof(rej));
+			printf("interface %s (%s): rejected %s\n", jstr(o, "name"), jstr(o, "family"), rej);
+		}
+	printf("(* = this router; PRIO = effective/base; DOWN-IN = master-down timer)\n");
 }
 
 static void print_reply(const char *cmd, struct json_object *r, bool json)
@@ -171,6 +259,8 @@ static void print_reply(const char *cmd, struct json_object *r, bool json)
 		} else {
 			printf("configuration accepted (generation %s)\n", jstr(r, "generation"));
 		}
+	} else if (!strcmp(cmd, "vrrp")) {
+		print_vrrp(r);
 	} else if (!strcmp(cmd, "drain") || !strcmp(cmd, "undrain") || !strcmp(cmd, "weight")) {
 		/* silence is success, as with ipvsadm */
 	} else {

@@ -22,6 +22,7 @@
 #include "ipc.h"
 
 struct conf;
+struct vrrp_status;
 
 struct vigild_opts {
 	const char *config;
@@ -78,8 +79,10 @@ struct vigild {
 	bool stopping;
 	int pidfile_fd;
 	struct ctl_server *ctl;
+	struct http_server *http;     /* NULL unless global.http.listen */
 	struct lvs *lvs;              /* the IPVS table (NULL with --vrrp-only) */
 	struct health *health;        /* real servers' health, from the checker */
+	struct vrrp_status *vrrp;     /* VRRP states, from the vrrp child (vrrp_state.c) */
 };
 
 /* supervise.c */

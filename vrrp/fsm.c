@@ -26,6 +26,7 @@
  *  MASTER self-loops: Adver timer, advert priority 0, PRIORITY_CHANGED ->
  *    send an advert now and re-arm the Adver timer; lower advert ignored.
  *    The owner (255) ignores every advert (RFC 5798 §7.1).
+ *  MASTER --FORCE_BACKUP (sync group)--> BACKUP, priority 0 sent first.
  *  Any state --SHUTDOWN--> STOPPED (a master cancels its timers, sends
  *    priority 0 and releases its addresses); STOPPED --STARTUP--> as INIT.
  */
@@ -52,6 +53,7 @@ static const char *const event_names[VRRP_EV__COUNT] = {
 	[VRRP_EV_FAULT_OFF] = "fault_off",
 	[VRRP_EV_PRIORITY_CHANGED] = "priority_changed",
 	[VRRP_EV_PREEMPT_DELAY_EXPIRED] = "preempt_delay_timer",
+	[VRRP_EV_FORCE_BACKUP] = "force_backup",
 };
 
 static const char *const action_names[VRRP_ACT__COUNT] = {
@@ -346,6 +348,12 @@ void vrrp_fsm_step(struct vrrp_fsm *f, const struct vrrp_event *ev, double now,
 		return;
 	case VRRP_EV_PRIORITY_CHANGED:
 		priority_changed(f, ev, now, out);
+		return;
+	case VRRP_EV_FORCE_BACKUP:
+		if (f->state == VRRP_STATE_MASTER) {
+			send_advert(out, 0);
+			become_backup(f, now, out);
+		}
 		return;
 	default:
 		break;

@@ -46,6 +46,9 @@ enum vrrp_event_type {
 	VRRP_EV_FAULT_OFF,
 	VRRP_EV_PRIORITY_CHANGED,     /* tracking changed the effective priority */
 	VRRP_EV_PREEMPT_DELAY_EXPIRED,
+	/* A sync-group peer left MASTER: a master sends priority 0 (so the
+	 * other router's member takes over at once) and becomes BACKUP. */
+	VRRP_EV_FORCE_BACKUP,
 	VRRP_EV__COUNT
 };
 

@@ -17,6 +17,8 @@ set -u
 T_NAME=$(basename "$0" .sh)
 T_PREFIX="vg$$"
 T_DIR=$(mktemp -d "/tmp/vigil-${T_NAME}.XXXXXX")
+# The checker child runs unprivileged and re-reads its configuration here.
+chmod 755 "$T_DIR"
 T_NAMESPACES=()
 T_PIDS=()
 VIGIL_BUILD=${VIGIL_BUILD:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/build}

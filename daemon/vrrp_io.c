@@ -1,0 +1,295 @@
+/*
+ * vrrp_io: the vrrp child's sockets — one raw VRRP socket and one
+ * announcement socket per (interface, family), shared by the instances
+ * on it — and the receive path.
+ *
+ *   readable ─> recv ─> decode (headers, lengths, checksum)
+ *        │  bad: blame the instance of the VRID byte if there is one,
+ *        │       else the interface; count by reason, log rate-limited
+ *        └─ ok ─> instance of that VRID? none: count "unknown VRID"
+ *                  └─> validate (TTL, version, auth, interval, peers,
+ *                      addresses) ─> count/log, or ADVERT_RECEIVED
+ *
+ * No rejected packet changes any state. A missing interface leaves the
+ * socket closed (fd -1); the link monitor reopens it when it appears.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "child.h"
+#include "errbuf.h"
+#include "log.h"
+#include "vrrp_run.h"
+
+static void rx_cb(struct ev_loop *loop, ev_io *w, int revents);
+
+struct vrrp_io *vrrp_io_get(struct vrrp_run *r, const char *ifname, int family, bool mcast)
+{
+	for (struct vrrp_io *io = r->ios; io; io = io->next)
+		if (io->family == family && !strcmp(io->ifname, ifname)) {
+			io->mcast |= mcast;
+			return io;
+		}
+	struct vrrp_io *io = calloc(1, sizeof(*io));
+	if (!io)
+		log_fatal("out of memory");
+	io->run = r;
+	io->family = family;
+	io->mcast = mcast;
+	io->sock.fd = io->garp.fd = -1;
+	snprintf(io->ifname, sizeof(io->ifname), "%s", ifname);
+	ev_io_init(&io->rx_w, rx_cb, -1, EV_READ);
+	io->rx_w.data = io;
+	io->next = r->ios;
+	r->ios = io;
+	return io;
+}
+
+static void io_close(struct vrrp_io *io)
+{
+	ev_io_stop(io->run->loop, &io->rx_w);
+	vrrp_sock_close(&io->sock);
+	vrrp_garp_close(&io->garp);
+	io->src_valid = false;
+}
+
+void vrrp_io_open(struct vrrp_io *io)
+{
+	struct errbuf eb;
+	int idx = (int)if_nametoindex(io->ifname);
+	if (io->sock.fd >= 0 && idx == io->sock.ifindex)
+		return;
+	io_close(io);
+	if (vrrp_sock_open(&io->sock, io->ifname, io->family, io->mcast, &eb) < 0) {
+		log_warn("vrrp: %s", eb.msg);
+		return;
+	}
+	if (vrrp_garp_open(&io->garp, io->ifname, io->family, &eb) < 0)
+		log_warn("vrrp: %s", eb.msg);
+	ev_io_set(&io->rx_w, io->sock.fd, EV_READ);
+	ev_io_start(io->run->loop, &io->rx_w);
+	log_debug("vrrp: %s %s socket open (ifindex %d)", io->ifname,
+		  io->family == AF_INET ? "IPv4" : "IPv6", io->sock.ifindex);
+}
+
+void vrrp_io_free_all(struct vrrp_run *r)
+{
+	while (r->ios) {
+		struct vrrp_io *io = r->ios;
+		r->ios = io->next;
+		io_close(io);
+		free(io);
+	}
+}
+
+bool vrrp_io_source(struct vrrp_io *io, struct vaddr *out)
+{
+	if (!io->src_valid) {
+		struct vprefix vips[64];
+		unsigned n = 0;
+		struct vrrp_run *r = io->run;
+		for (unsigned i = 0; i < r->n_insts; i++)
+			for (unsigned j = 0; r->insts[i].io == io && j < r->insts[i].conf->n_addrs &&
+			     n < 64; j++)
+				vips[n++] = r->insts[i].conf->addrs[j];
+		struct errbuf eb;
+		if (io->sock.ifindex &&
+		    vrrp_if_source(r->nl, io->sock.ifindex, io->family, vips, n, &io->src, &eb) == 0)
+			io->src_valid = true;
+	}
+	*out = io->src;
+	return io->src_valid;
+}
+
+static void send_one(struct vrrp_inst *in, struct vrrp_advert *adv, const struct vaddr *dst)
+{
+	uint8_t buf[VRRP_PKT_MAX];
+	struct errbuf eb;
+	adv->dst = *dst;
+	int n = vrrp_pkt_encode(adv, buf, sizeof(buf));
+	if (n < 0)
+		snprintf(eb.msg, sizeof(eb.msg), "cannot encode the advert (%d)", n);
+	if (n < 0 || vrrp_sock_send(&in->io->sock, &adv->src, dst, buf, (size_t)n, &eb) < 0) {
+		unsigned quiet;
+		if (vrrp_ratelimit(&in->rl_tx, ev_now(in->run->loop), &quiet))
+			log_warn("%s: %s (%u more like it not logged)", in->conf->name, eb.msg, quiet);
+	}
+}
+
+void vrrp_inst_send_advert(struct vrrp_inst *in, uint8_t priority)
+{
+	const struct vrrp_inst_conf *c = in->conf;
+	struct vrrp_advert adv;
+	if (in->io->sock.fd < 0 || vrrp_advert_from_conf(c, priority, &adv) < 0)
+		return;
+	if (c->unicast && vaddr_is_set(&c->ucast_src))
+		adv.src = c->ucast_src;
+	else if (!vrrp_io_source(in->io, &adv.src)) {
+		unsigned quiet;
+		if (vrrp_ratelimit(&in->rl_tx, ev_now(in->run->loop), &quiet))
+			log_warn("%s: no source address on %s yet; advert not sent", c->name,
+				 c->interface);
+		return;
+	}
+	if (c->unicast) {
+		for (unsigned i = 0; i < c->n_peers; i++)
+			send_one(in, &adv, &c->peers[i]);
+	} else {
+		struct vaddr g;
+		vrrp_mcast_group(c->family, &g);
+		send_one(in, &adv, &g);
+	}
+	in->sent++;
+}
+
+void vrrp_io_announce(struct vrrp_inst *in)
+{
+	struct vrrp_io *io = in->io;
+	if (io->garp.fd < 0)
+		return;
+	for (unsigned i = 0; i < in->conf->n_addrs; i++) {
+		struct errbuf eb;
+		if (vrrp_garp_send(&io->garp, &in->conf->addrs[i].addr, &eb) < 0) {
+			unsigned quiet;
+			if (vrrp_ratelimit(&in->rl_tx, ev_now(in->run->loop), &quiet))
+				log_warn("%s: %s", in->conf->name, eb.msg);
+		} else {
+			in->garp_sent++;
+		}
+	}
+}
+
+static struct vrrp_inst *find_inst(struct vrrp_io *io, int vrid)
+{
+	struct vrrp_run *r = io->run;
+	for (unsigned i = 0; i < r->n_insts; i++)
+		if (r->insts[i].io == io && r->insts[i].conf->vrid == vrid)
+			return &r->insts[i];
+	return NULL;
+}
+
+static void log_reject(struct vrrp_ratelimit *rl, double now, const char *who,
+		       const struct vaddr *src, enum vrrp_rx why)
+{
+	unsigned quiet;
+	char a[VADDR_STRLEN] = "?";
+	if (!vrrp_ratelimit(rl, now, &quiet))
+		return;
+	if (src && vaddr_is_set(src))
+		vaddr_str(src, a, sizeof(a));
+	log_warn("%s: advert from %s rejected: %s (%u more rejects not logged)", who, a,
+		 vrrp_rx_str(why), quiet);
+}
+
+/* Did this advert come from one of our own addresses (a looped copy)? */
+static bool from_self(struct vrrp_io *io, const struct vaddr *src)
+{
+	struct vaddr s;
+	return vrrp_io_source(io, &s) && vaddr_equal(&s, src);
+}
+
+static void rx_advert(struct vrrp_inst *in, const struct vrrp_advert *adv)
+{
+	double now = ev_now(in->run->loop);
+	enum vrrp_rx r = vrrp_pkt_validate(adv, &in->exp);
+	if (r != VRRP_RX_OK) {
+		in->rejected[r]++;
+		log_reject(&in->rl_rx, now, in->conf->name, &adv->src, r);
+		if (!vrrp_rx_usable(r, adv))
+			return;
+	}
+	in->received++;
+	struct vaddr me = in->conf->ucast_src;
+	if (!(in->conf->unicast && vaddr_is_set(&me)))
+		vrrp_io_source(in->io, &me);
+	struct vrrp_event ev = {
+		.type = VRRP_EV_ADVERT_RECEIVED, .priority = adv->priority,
+		.max_adver_int = vrrp_advert_interval(adv), .src = adv->src,
+		.src_greater = vaddr_cmp(&adv->src, &me) > 0,
+	};
+	bool superior = adv->priority > in->fsm.priority ||
+			(adv->priority == in->fsm.priority && ev.src_greater) ||
+			(!in->conf->preempt && adv->priority > 0);
+	if (adv->priority == 0)
+		in->last_superior = 0;
+	else if (superior)
+		in->last_superior = now;
+	char why[64], a[VADDR_STRLEN];
+	snprintf(why, sizeof(why), "advert priority %u from %s", adv->priority,
+		 vaddr_str(&adv->src, a, sizeof(a)));
+	bool knew = in->fsm.master_known;
+	struct vaddr was = in->fsm.master_addr;
+	vrrp_inst_event(in, &ev, why);
+	if (in->fsm.master_known != knew || !vaddr_equal(&was, &in->fsm.master_addr))
+		vrrp_inst_report(in, false, in->fsm.state);   /* a new master: tell at once */
+	bool lower = adv->priority < in->fsm.priority ||
+		     (adv->priority == in->fsm.priority && !ev.src_greater);
+	if (adv->priority > 0 && lower && in->fsm.state == VRRP_STATE_MASTER)
+		vrrp_inst_contested(in);
+}
+
+static void rx_one(struct vrrp_io *io, const struct vrrp_rxpkt *p)
+{
+	struct vrrp_advert adv;
+	double now = ev_now(io->run->loop);
+	enum vrrp_rx r = vrrp_sock_decode(&io->sock, p, &adv);
+	if (r != VRRP_RX_OK) {
+		struct vrrp_inst *in = find_inst(io, vrrp_sock_peek_vrid(&io->sock, p));
+		if (in) {
+			in->rejected[r]++;
+			log_reject(&in->rl_rx, now, in->conf->name, &adv.src, r);
+		} else {
+			io->rejected[r]++;
+			log_reject(&io->rl, now, io->ifname, &adv.src, r);
+		}
+		return;
+	}
+	if (from_self(io, &adv.src))
+		return;
+	struct vrrp_inst *in = find_inst(io, adv.vrid);
+	if (!in) {
+		io->rejected[VRRP_RX_NOT_FOR_US]++;
+		if (log_debug_enabled()) {
+			char a[VADDR_STRLEN];
+			log_debug("%s: advert for VRID %u from %s: no such instance", io->ifname,
+				  adv.vrid, vaddr_str(&adv.src, a, sizeof(a)));
+		}
+		return;
+	}
+	rx_advert(in, &adv);
+}
+
+static void rx_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	struct vrrp_io *io = w->data;
+	struct vrrp_rxpkt *p = &io->run->rxbuf;
+	for (int i = 0; i < 32; i++) {
+		long n = vrrp_sock_recv(&io->sock, p);
+		if (n == -EAGAIN)
+			break;
+		if (n < 0) {
+			if (n != -ENETDOWN)
+				log_warn("%s: receive: %s", io->ifname, strerror((int)-n));
+			break;
+		}
+		rx_one(io, p);
+	}
+	(void)loop;
+	(void)revents;
+}
+
+void vrrp_io_report(struct vrrp_io *io)
+{
+	struct ipc_vrrp_state m;
+	memset(&m, 0, sizeof(m));
+	m.generation = io->run->cx->generation;
+	m.kind = IPC_VRRP_IFACE;
+	m.family = (uint8_t)io->family;
+	m.state = io->sock.fd >= 0 ? VRRP_STATE_BACKUP : VRRP_STATE_FAULT;
+	snprintf(m.name, sizeof(m.name), "%s", io->ifname);
+	for (unsigned i = 0; i < VRRP_RX__COUNT; i++)
+		m.rejected[i] = io->rejected[i];
+	child_send(io->run->cx, IPC_VRRP_STATE, &m, sizeof(m), NULL, 0);
+}

@@ -1,0 +1,161 @@
+/*
+ * vrrp_run: the vrrp child's runtime, shared by child_vrrp.c (life cycle,
+ * reload, tracking, realtime), vrrp_inst.c (one instance: timers, actions,
+ * sync groups, reports) and vrrp_io.c (sockets per interface and family,
+ * receive and validate, announcements).
+ *
+ *   packet ─> vrrp_io (decode, find VRID, validate, count) ─┐
+ *   ev_timer (adver / master down / preempt) ───────────────┼─> vrrp_fsm_step
+ *   trackers (link, file, script) ─> priority / fault ──────┘        │
+ *                   actions: send advert, add/remove addresses, GARP burst,
+ *                   timers, notify ─> IPC_VRRP_STATE to the parent, sync group
+ *
+ * One struct vrrp_run per process (cx->priv); a reload builds a new one
+ * and moves the state machines of unchanged instances into it.
+ */
+#ifndef VIGIL_VRRP_RUN_H
+#define VIGIL_VRRP_RUN_H
+
+#include <ev.h>
+#include <net/if.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "conf.h"
+#include "fsm.h"
+#include "garp.h"
+#include "ipc.h"
+#include "pkt.h"
+#include "sock.h"
+#include "track.h"
+#include "vip.h"
+
+struct child_ctx;
+struct vrrp_run;
+
+#define VRRP_LOG_EVERY 10.0        /* s between two log lines of one kind */
+
+/* Logs at most once per VRRP_LOG_EVERY, counting what it swallowed. */
+struct vrrp_ratelimit {
+	double at;
+	unsigned quiet;
+};
+
+struct vrrp_io {
+	struct vrrp_run *run;
+	char ifname[IF_NAMESIZE];
+	int family;
+	bool mcast;
+	struct vrrp_sock sock;        /* fd -1 while the interface is missing */
+	struct vrrp_garp garp;
+	ev_io rx_w;
+	bool src_valid;               /* src is current (address events clear it) */
+	struct vaddr src;
+	uint64_t rejected[VRRP_RX__COUNT];   /* no instance to blame */
+	struct vrrp_ratelimit rl;
+	struct vrrp_io *next;
+};
+
+struct vrrp_tscript {
+	struct vrrp_run *run;
+	const struct vrrp_script_conf *conf;
+	struct vrrp_script_run s;
+	char **argv;
+};
+
+struct vrrp_grp;
+
+struct vrrp_inst {
+	struct vrrp_run *run;
+	const struct vrrp_inst_conf *conf;
+	struct vrrp_io *io;
+	struct vrrp_grp *group;
+	struct vrrp_fsm fsm;
+	struct vrrp_expect exp;
+	ev_timer adver_w, down_w, preempt_w, garp_w, refresh_w;
+	unsigned garp_left;
+	/* tracking */
+	bool if_up;                   /* its own interface */
+	bool *trk_if_up;              /* per conf->track_ifs */
+	struct vrrp_tscript **trk_script;   /* per conf->track_scripts */
+	long *trk_file;               /* per conf->track_files: the value read */
+	unsigned faults;              /* trackers holding a fault now */
+	/* status */
+	uint64_t sent, received, transitions, garp_sent;
+	uint64_t rejected[VRRP_RX__COUNT];
+	double since;                 /* wall clock of the last transition */
+	double last_superior;         /* ev_now of the last advert we yield to */
+	double last_contested;        /* ev_now of the last re-announcement (split brain) */
+	char reason[64];
+	struct vrrp_ratelimit rl_rx, rl_tx;
+};
+
+struct vrrp_grp {
+	struct vrrp_run *run;
+	const struct vrrp_group_conf *conf;
+	struct vrrp_inst **m;
+	unsigned n;
+	enum vrrp_state state;
+	double since;
+	uint64_t transitions;
+	char reason[64];
+};
+
+struct vrrp_run {
+	struct child_ctx *cx;
+	struct ev_loop *loop;
+	struct vrrp_nl *nl;
+	struct vrrp_linkmon *links;
+	struct vrrp_filemon *files;
+	struct vrrp_io *ios;
+	struct vrrp_inst *insts;
+	unsigned n_insts;
+	struct vrrp_grp *groups;
+	unsigned n_groups;
+	struct vrrp_tscript *scripts;
+	unsigned n_scripts;
+	bool have_user;               /* track scripts run as script_user */
+	uid_t uid;
+	gid_t gid;
+	ev_timer report_w;
+	bool stopping;
+	struct vrrp_rxpkt rxbuf;      /* one packet at a time */
+};
+
+/* vrrp_inst.c */
+void vrrp_inst_init(struct vrrp_inst *in, struct vrrp_run *r, const struct vrrp_inst_conf *c);
+/* Feeds one event to the state machine and carries out its actions. */
+void vrrp_inst_event(struct vrrp_inst *in, const struct vrrp_event *ev, const char *reason);
+/* Re-arms libev timers from the deadlines kept in in->fsm (after a reload). */
+void vrrp_inst_rearm(struct vrrp_inst *in);
+void vrrp_inst_stop_timers(struct vrrp_inst *in);
+void vrrp_inst_send_advert(struct vrrp_inst *in, uint8_t priority);
+/* A MASTER heard a lower master (a healed split brain): advert now and a
+ * new GARP burst, at most once per advert interval. */
+void vrrp_inst_contested(struct vrrp_inst *in);
+/* Sums the trackers; feeds FAULT_ON/OFF and PRIORITY_CHANGED as needed. */
+void vrrp_inst_retrack(struct vrrp_inst *in, const char *why);
+void vrrp_inst_report(struct vrrp_inst *in, bool changed, enum vrrp_state prev);
+/* Recomputes the group's state from its members; reports a change. */
+void vrrp_grp_update(struct vrrp_grp *g, const char *why);
+void vrrp_grp_report(struct vrrp_grp *g, bool changed, enum vrrp_state prev);
+bool vrrp_ratelimit(struct vrrp_ratelimit *rl, double now, unsigned *quiet);
+
+/* vrrp_track.c */
+void vrrp_run_track_setup(struct vrrp_run *r);
+void vrrp_run_track_free(struct vrrp_run *r);
+void vrrp_link_event_cb(void *arg, int ifindex, const char *ifname, bool up);
+void vrrp_addr_event_cb(void *arg);
+
+/* vrrp_io.c */
+struct vrrp_io *vrrp_io_get(struct vrrp_run *r, const char *ifname, int family, bool mcast);
+/* Opens (or reopens, after the interface came back) the sockets. */
+void vrrp_io_open(struct vrrp_io *io);
+void vrrp_io_free_all(struct vrrp_run *r);
+/* The address adverts are sent from (looked up when stale); false if none. */
+bool vrrp_io_source(struct vrrp_io *io, struct vaddr *out);
+void vrrp_io_announce(struct vrrp_inst *in);
+void vrrp_io_report(struct vrrp_io *io);
+
+#endif

@@ -1,0 +1,217 @@
+/*
+ * vrrp_track: the vrrp child's trackers wired to its instances — link
+ * events (own interface and track.interfaces), files (inotify) and track
+ * scripts (vrrp/track.c runs them) — each change ends in
+ * vrrp_inst_retrack() for the instances concerned.
+ *
+ *   link monitor ─> vrrp_link_event_cb ─> sockets reopened if the
+ *                   interface came back; if_up / trk_if_up ─> retrack
+ *   address event ─> advert source looked up again at the next send
+ *   inotify ─> file_cb ─> value re-read ─> retrack
+ *   script verdict (rise/fall) ─> script_cb ─> retrack its instances
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+
+#include "child.h"
+#include "errbuf.h"
+#include "log.h"
+#include "parsers.h"
+#include "vrrp_run.h"
+
+static void script_cb(void *arg, bool up, int status)
+{
+	struct vrrp_tscript *t = arg;
+	struct vrrp_run *r = t->run;
+	char why[64];
+	if (status == -1)
+		log_warn("vrrp script %s: cannot start", t->conf->name);
+	log_info("vrrp script %s: %s", t->conf->name, up ? "up" : "down");
+	snprintf(why, sizeof(why), "script %s %s", t->conf->name, up ? "up" : "down");
+	for (unsigned i = 0; i < r->n_insts; i++) {
+		struct vrrp_inst *in = &r->insts[i];
+		for (unsigned j = 0; j < in->conf->n_track_scripts; j++)
+			if (in->trk_script[j] == t) {
+				vrrp_inst_retrack(in, why);
+				break;
+			}
+	}
+}
+
+static void file_cb(void *arg, const char *path)
+{
+	struct vrrp_run *r = arg;
+	for (unsigned i = 0; i < r->n_insts; i++) {
+		struct vrrp_inst *in = &r->insts[i];
+		bool hit = false;
+		for (unsigned j = 0; j < in->conf->n_track_files; j++)
+			if (!strcmp(in->conf->track_files[j].path, path)) {
+				in->trk_file[j] = vrrp_file_value(path);
+				hit = true;
+			}
+		if (hit) {
+			char why[64];
+			snprintf(why, sizeof(why), "file %.50s changed", path);
+			vrrp_inst_retrack(in, why);
+		}
+	}
+}
+
+static bool referenced(const struct conf *c, const char *name)
+{
+	for (unsigned i = 0; i < c->n_vrrp; i++)
+		for (unsigned j = 0; j < c->vrrp[i].n_track_scripts; j++)
+			if (!strcmp(c->vrrp[i].track_scripts[j].name, name))
+				return true;
+	return false;
+}
+
+static void setup_scripts(struct vrrp_run *r, const struct conf *c)
+{
+	r->scripts = calloc(c->n_scripts + 1, sizeof(*r->scripts));
+	for (unsigned i = 0; i < c->n_scripts; i++) {
+		const struct vrrp_script_conf *sc = &c->scripts[i];
+		if (!referenced(c, sc->name))
+			continue;
+		struct vrrp_tscript *t = &r->scripts[r->n_scripts];
+		if (chk_argv_split(sc->command, &t->argv) <= 0) {
+			log_err("vrrp script %s: cannot split '%s'", sc->name, sc->command);
+			continue;
+		}
+		t->run = r;
+		t->conf = sc;
+		t->s = (struct vrrp_script_run){
+			.loop = r->loop, .argv = t->argv, .uid = r->uid, .gid = r->gid,
+			.drop = r->have_user, .interval = sc->interval, .timeout = sc->timeout,
+			.rise = sc->rise, .fall = sc->fall, .cb = script_cb, .arg = t,
+		};
+		vrrp_script_start(&t->s);
+		r->n_scripts++;
+	}
+}
+
+static struct vrrp_tscript *find_script(struct vrrp_run *r, const char *name)
+{
+	for (unsigned i = 0; i < r->n_scripts; i++)
+		if (!strcmp(r->scripts[i].conf->name, name))
+			return &r->scripts[i];
+	return NULL;
+}
+
+static bool link_up(struct vrrp_run *r, const char *ifname)
+{
+	int idx;
+	bool up;
+	return vrrp_link_query(r->links, ifname, &idx, &up) == 0 && up;
+}
+
+static void setup_inst(struct vrrp_run *r, struct vrrp_inst *in)
+{
+	const struct vrrp_inst_conf *c = in->conf;
+	in->trk_if_up = calloc(c->n_track_ifs + 1, sizeof(*in->trk_if_up));
+	in->trk_script = calloc(c->n_track_scripts + 1, sizeof(*in->trk_script));
+	in->trk_file = calloc(c->n_track_files + 1, sizeof(*in->trk_file));
+	if (!in->trk_if_up || !in->trk_script || !in->trk_file)
+		log_fatal("out of memory");
+	in->if_up = link_up(r, c->interface);
+	for (unsigned i = 0; i < c->n_track_ifs; i++)
+		in->trk_if_up[i] = link_up(r, c->track_ifs[i].name);
+	for (unsigned i = 0; i < c->n_track_scripts; i++)
+		in->trk_script[i] = find_script(r, c->track_scripts[i].name);
+	for (unsigned i = 0; i < c->n_track_files; i++) {
+		struct errbuf eb;
+		in->trk_file[i] = vrrp_file_value(c->track_files[i].path);
+		if (r->files && vrrp_filemon_add(r->files, c->track_files[i].path, &eb) < 0)
+			log_warn("%s: %s", c->name, eb.msg);
+	}
+}
+
+void vrrp_run_track_setup(struct vrrp_run *r)
+{
+	struct errbuf eb;
+	const struct conf *c = r->cx->conf;
+	r->files = vrrp_filemon_open(r->loop, file_cb, r, &eb);
+	if (!r->files)
+		log_warn("vrrp: track files: %s", eb.msg);
+	setup_scripts(r, c);
+	for (unsigned i = 0; i < r->n_insts; i++)
+		setup_inst(r, &r->insts[i]);
+	for (unsigned i = 0; i < r->n_insts; i++)
+		vrrp_inst_retrack(&r->insts[i], "trackers");
+}
+
+void vrrp_run_track_free(struct vrrp_run *r)
+{
+	for (unsigned i = 0; i < r->n_scripts; i++) {
+		vrrp_script_stop(&r->scripts[i].s);
+		chk_argv_free(r->scripts[i].argv);
+	}
+	free(r->scripts);
+	r->scripts = NULL;
+	r->n_scripts = 0;
+	vrrp_filemon_close(r->files);
+	r->files = NULL;
+	for (unsigned i = 0; i < r->n_insts; i++) {
+		free(r->insts[i].trk_if_up);
+		free(r->insts[i].trk_script);
+		free(r->insts[i].trk_file);
+	}
+}
+
+static void link_changed(struct vrrp_run *r, const char *ifname, bool up)
+{
+	char why[64];
+	snprintf(why, sizeof(why), "interface %s %s", ifname, up ? "up" : "down");
+	for (struct vrrp_io *io = r->ios; io; io = io->next)
+		if (!strcmp(io->ifname, ifname) && up) {
+			vrrp_io_open(io);
+			io->src_valid = false;
+			if (io->garp.fd >= 0)
+				vrrp_garp_refresh_mac(&io->garp, io->ifname);
+		}
+	for (unsigned i = 0; i < r->n_insts; i++) {
+		struct vrrp_inst *in = &r->insts[i];
+		bool hit = false;
+		if (!strcmp(in->conf->interface, ifname) && in->if_up != up) {
+			in->if_up = up;
+			hit = true;
+		}
+		for (unsigned j = 0; j < in->conf->n_track_ifs; j++)
+			if (!strcmp(in->conf->track_ifs[j].name, ifname) && in->trk_if_up[j] != up) {
+				in->trk_if_up[j] = up;
+				hit = true;
+			}
+		if (hit)
+			vrrp_inst_retrack(in, why);
+	}
+}
+
+void vrrp_link_event_cb(void *arg, int ifindex, const char *ifname, bool up)
+{
+	struct child_ctx *cx = arg;
+	struct vrrp_run *r = cx->priv;
+	if (!r || r->stopping)
+		return;
+	if (ifname && *ifname) {
+		link_changed(r, ifname, up);
+		return;
+	}
+	/* Events were lost: ask for every interface we care about. */
+	for (unsigned i = 0; i < r->n_insts; i++) {
+		const struct vrrp_inst_conf *c = r->insts[i].conf;
+		link_changed(r, c->interface, link_up(r, c->interface));
+		for (unsigned j = 0; j < c->n_track_ifs; j++)
+			link_changed(r, c->track_ifs[j].name, link_up(r, c->track_ifs[j].name));
+	}
+	(void)ifindex;
+}
+
+void vrrp_addr_event_cb(void *arg)
+{
+	struct child_ctx *cx = arg;
+	struct vrrp_run *r = cx->priv;
+	for (struct vrrp_io *io = r ? r->ios : NULL; io; io = io->next)
+		io->src_valid = false;
+}

@@ -1,0 +1,213 @@
+/*
+ * sock: raw VRRP sockets (see sock.h).
+ *
+ *   IPv4: raw socket, IP header built by the kernel (no IP_HDRINCL), TOS
+ *         0xc0, TTL 255 for multicast and unicast; the source comes from an
+ *         IP_PKTINFO control message, so the v3 pseudo-header checksum the
+ *         caller computed matches what goes on the wire.
+ *   IPv6: raw socket; hop limit 255; IPV6_PKTINFO for the source on send,
+ *         IPV6_RECVPKTINFO / IPV6_RECVHOPLIMIT for the destination and hop
+ *         limit on receive (an IPv6 raw socket never sees the IP header).
+ *
+ * Loopback of our own multicast is off; SO_BINDTODEVICE keeps adverts of
+ * other interfaces out.
+ */
+#include "sock.h"
+
+#include <errno.h>
+#include <netinet/ip.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "errbuf.h"
+
+static int setopt(int fd, int level, int name, int val)
+{
+	return setsockopt(fd, level, name, &val, sizeof(val));
+}
+
+int vrrp_sock_join(struct vrrp_sock *s, struct errbuf *eb)
+{
+	int r;
+	if (s->family == AF_INET) {
+		struct ip_mreqn m = { .imr_ifindex = s->ifindex };
+		m.imr_multiaddr.s_addr = htonl(0xe0000012);   /* 224.0.0.18 */
+		r = setsockopt(s->fd, IPPROTO_IP, IP_ADD_MEMBERSHIP, &m, sizeof(m));
+	} else {
+		struct ipv6_mreq m = { .ipv6mr_interface = (unsigned)s->ifindex };
+		struct vaddr g;
+		vrrp_mcast_group(AF_INET6, &g);
+		m.ipv6mr_multiaddr = g.u.v6;
+		r = setsockopt(s->fd, IPPROTO_IPV6, IPV6_ADD_MEMBERSHIP, &m, sizeof(m));
+	}
+	if (r < 0 && errno != EADDRINUSE)
+		return errbuf_set(eb, errno, "%s: joining the VRRP group: %s", s->ifname,
+				  strerror(errno));
+	s->joined = true;
+	return 0;
+}
+
+static int setup_ip4(struct vrrp_sock *s)
+{
+	struct ip_mreqn m = { .imr_ifindex = s->ifindex };
+	if (setopt(s->fd, IPPROTO_IP, IP_TOS, IPTOS_PREC_INTERNETCONTROL) < 0 ||
+	    setopt(s->fd, IPPROTO_IP, IP_TTL, VRRP_TTL) < 0 ||
+	    setopt(s->fd, IPPROTO_IP, IP_MULTICAST_TTL, VRRP_TTL) < 0 ||
+	    setopt(s->fd, IPPROTO_IP, IP_MULTICAST_LOOP, 0) < 0)
+		return -errno;
+	if (setsockopt(s->fd, IPPROTO_IP, IP_MULTICAST_IF, &m, sizeof(m)) < 0)
+		return -errno;
+	return 0;
+}
+
+static int setup_ip6(struct vrrp_sock *s)
+{
+	if (setopt(s->fd, IPPROTO_IPV6, IPV6_UNICAST_HOPS, VRRP_TTL) < 0 ||
+	    setopt(s->fd, IPPROTO_IPV6, IPV6_MULTICAST_HOPS, VRRP_TTL) < 0 ||
+	    setopt(s->fd, IPPROTO_IPV6, IPV6_MULTICAST_LOOP, 0) < 0 ||
+	    setopt(s->fd, IPPROTO_IPV6, IPV6_MULTICAST_IF, s->ifindex) < 0 ||
+	    setopt(s->fd, IPPROTO_IPV6, IPV6_RECVHOPLIMIT, 1) < 0 ||
+	    setopt(s->fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, 1) < 0 ||
+	    setopt(s->fd, IPPROTO_IPV6, IPV6_TCLASS, 0xc0) < 0)
+		return -errno;
+	return 0;
+}
+
+int vrrp_sock_open(struct vrrp_sock *s, const char *ifname, int family, bool mcast,
+		   struct errbuf *eb)
+{
+	memset(s, 0, sizeof(*s));
+	s->fd = -1;
+	s->family = family;
+	snprintf(s->ifname, sizeof(s->ifname), "%s", ifname);
+	s->ifindex = (int)if_nametoindex(ifname);
+	if (!s->ifindex)
+		return errbuf_set(eb, ENODEV, "%s: no such interface", ifname);
+	int fd = socket(family, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, VRRP_IPPROTO);
+	if (fd < 0)
+		return errbuf_set(eb, errno, "%s: raw VRRP socket: %s", ifname, strerror(errno));
+	s->fd = fd;
+	int r = setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, ifname, (socklen_t)strlen(ifname));
+	if (r == 0)
+		r = family == AF_INET ? setup_ip4(s) : setup_ip6(s);
+	else
+		r = -errno;
+	if (r == 0 && mcast)
+		r = vrrp_sock_join(s, eb);
+	else if (r < 0)
+		errbuf_set(eb, -r, "%s: VRRP socket options: %s", ifname, strerror(-r));
+	if (r < 0)
+		vrrp_sock_close(s);
+	return r;
+}
+
+void vrrp_sock_close(struct vrrp_sock *s)
+{
+	if (s->fd >= 0)
+		close(s->fd);
+	s->fd = -1;
+}
+
+static void read_cmsgs(struct msghdr *mh, struct vrrp_rxpkt *p)
+{
+	for (struct cmsghdr *c = CMSG_FIRSTHDR(mh); c; c = CMSG_NXTHDR(mh, c)) {
+		if (c->cmsg_level != IPPROTO_IPV6)
+			continue;
+		if (c->cmsg_type == IPV6_HOPLIMIT) {
+			int h;
+			memcpy(&h, CMSG_DATA(c), sizeof(h));
+			p->hlim = (uint8_t)h;
+		} else if (c->cmsg_type == IPV6_PKTINFO) {
+			struct in6_pktinfo pi;
+			memcpy(&pi, CMSG_DATA(c), sizeof(pi));
+			p->dst6 = pi.ipi6_addr;
+		}
+	}
+}
+
+long vrrp_sock_recv(const struct vrrp_sock *s, struct vrrp_rxpkt *p)
+{
+	struct sockaddr_in6 from;
+	union { char b[256]; struct cmsghdr align; } ctl;
+	struct iovec iov = { .iov_base = p->buf, .iov_len = sizeof(p->buf) };
+	struct msghdr mh = {
+		.msg_name = &from, .msg_namelen = sizeof(from),
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = ctl.b, .msg_controllen = sizeof(ctl.b),
+	};
+	memset(&from, 0, sizeof(from));
+	ssize_t n = recvmsg(s->fd, &mh, 0);
+	if (n < 0)
+		return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR ? -EAGAIN : -errno;
+	p->len = (size_t)n;
+	p->truncated = (mh.msg_flags & MSG_TRUNC) != 0;
+	p->hlim = 0;
+	memset(&p->dst6, 0, sizeof(p->dst6));
+	if (s->family == AF_INET6) {
+		p->src6 = from.sin6_addr;
+		read_cmsgs(&mh, p);
+	}
+	return n;
+}
+
+enum vrrp_rx vrrp_sock_decode(const struct vrrp_sock *s, const struct vrrp_rxpkt *p,
+			      struct vrrp_advert *out)
+{
+	if (p->truncated) {
+		memset(out, 0, sizeof(*out));
+		return VRRP_RX_LENGTH;
+	}
+	if (s->family == AF_INET)
+		return vrrp_pkt_decode_ip4(p->buf, p->len, out);
+	return vrrp_pkt_decode_ip6(p->buf, p->len, p->hlim, &p->src6, &p->dst6, out);
+}
+
+int vrrp_sock_peek_vrid(const struct vrrp_sock *s, const struct vrrp_rxpkt *p)
+{
+	size_t off = 0;
+	if (s->family == AF_INET) {
+		if (p->len < VRRP_IP4_HDR_LEN)
+			return -1;
+		off = (size_t)(p->buf[0] & 0x0f) * 4;
+	}
+	return p->len >= off + 2 ? p->buf[off + 1] : -1;
+}
+
+int vrrp_sock_send(const struct vrrp_sock *s, const struct vaddr *src, const struct vaddr *dst,
+		   const uint8_t *msg, size_t len, struct errbuf *eb)
+{
+	struct sockaddr_storage to;
+	socklen_t tolen = vaddr_to_sockaddr(dst, 0, &to);
+	union { char b[CMSG_SPACE(sizeof(struct in6_pktinfo))]; struct cmsghdr align; } ctl;
+	memset(&ctl, 0, sizeof(ctl));
+	struct iovec iov = { .iov_base = (void *)msg, .iov_len = len };
+	struct msghdr mh = {
+		.msg_name = &to, .msg_namelen = tolen, .msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = ctl.b,
+	};
+	struct cmsghdr *c = (struct cmsghdr *)ctl.b;
+	if (s->family == AF_INET) {
+		struct in_pktinfo pi = { .ipi_ifindex = s->ifindex, .ipi_spec_dst = src->u.v4 };
+		mh.msg_controllen = CMSG_SPACE(sizeof(pi));
+		c->cmsg_level = IPPROTO_IP;
+		c->cmsg_type = IP_PKTINFO;
+		c->cmsg_len = CMSG_LEN(sizeof(pi));
+		memcpy(CMSG_DATA(c), &pi, sizeof(pi));
+	} else {
+		struct in6_pktinfo pi = { .ipi6_addr = src->u.v6, .ipi6_ifindex = (unsigned)s->ifindex };
+		((struct sockaddr_in6 *)&to)->sin6_scope_id = (uint32_t)s->ifindex;
+		mh.msg_controllen = CMSG_SPACE(sizeof(pi));
+		c->cmsg_level = IPPROTO_IPV6;
+		c->cmsg_type = IPV6_PKTINFO;
+		c->cmsg_len = CMSG_LEN(sizeof(pi));
+		memcpy(CMSG_DATA(c), &pi, sizeof(pi));
+	}
+	if (sendmsg(s->fd, &mh, MSG_DONTWAIT) < 0) {
+		char a[VADDR_STRLEN];
+		return errbuf_set(eb, errno, "%s: sending to %s: %s", s->ifname,
+				  vaddr_str(dst, a, sizeof(a)), strerror(errno));
+	}
+	return 0;
+}

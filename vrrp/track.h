@@ -1,0 +1,79 @@
+/*
+ * track: what moves an instance's priority or puts it in fault — link
+ * state of interfaces (rtnetlink link events, no polling), the number in
+ * a file (inotify), and scripts run periodically with rise/fall. Each
+ * tracker only observes and calls back; the instance driver adds up the
+ * weights (vrrp_effective_priority) and feeds the state machine. No
+ * logging: failures to start go to an errbuf, a script's run to its callback.
+ *
+ *   link:   NETLINK_ROUTE socket in RTNLGRP_LINK (+ address groups) ─ev_io─>
+ *           link_cb(ifindex, name, up) / addr_cb()
+ *   file:   inotify on the file's directory ─ev_io─> file_cb(path)
+ *   script: ev_timer ─fork/exec─> ev_child (+ ev_timer timeout, SIGKILL)
+ *           ─> rise/fall ─> script_cb(up) on a change of the verdict
+ */
+#ifndef VIGIL_VRRP_TRACK_H
+#define VIGIL_VRRP_TRACK_H
+
+#include <ev.h>
+#include <stdbool.h>
+#include <sys/types.h>
+
+struct errbuf;
+
+/* ---- links ---- */
+typedef void (*vrrp_link_fn)(void *arg, int ifindex, const char *ifname, bool up);
+typedef void (*vrrp_addr_fn)(void *arg);
+
+struct vrrp_linkmon;
+
+struct vrrp_linkmon *vrrp_linkmon_open(struct ev_loop *loop, vrrp_link_fn link_cb,
+				       vrrp_addr_fn addr_cb, void *arg, struct errbuf *eb);
+void vrrp_linkmon_close(struct vrrp_linkmon *m);
+/* The current state of ifname (a one-off query). -ENODEV when absent. */
+int vrrp_link_query(struct vrrp_linkmon *m, const char *ifname, int *ifindex, bool *up);
+/* "up" as VRRP means it: administratively up and with carrier. */
+bool vrrp_link_flags_up(unsigned flags);
+
+/* ---- files ---- */
+typedef void (*vrrp_file_fn)(void *arg, const char *path);
+
+struct vrrp_filemon;
+
+struct vrrp_filemon *vrrp_filemon_open(struct ev_loop *loop, vrrp_file_fn cb, void *arg,
+				       struct errbuf *eb);
+void vrrp_filemon_close(struct vrrp_filemon *m);
+/* Watches path (its directory, so creation and replacement are seen too). */
+int vrrp_filemon_add(struct vrrp_filemon *m, const char *path, struct errbuf *eb);
+/* The integer the file holds; 0 when it is absent or holds none. */
+long vrrp_file_value(const char *path);
+
+/* ---- scripts ---- */
+typedef void (*vrrp_script_fn)(void *arg, bool up, int status);
+
+struct vrrp_script_run {
+	struct ev_loop *loop;
+	char **argv;                  /* NULL-terminated, owned by the caller */
+	uid_t uid;                    /* run as (if the process is root) */
+	gid_t gid;
+	bool drop;                    /* setuid/setgid before exec */
+	double interval, timeout;
+	unsigned rise, fall;
+	vrrp_script_fn cb;
+	void *arg;
+	/* state */
+	int verdict;                  /* -1 unknown, 0 down, 1 up */
+	unsigned passes, failures;    /* consecutive */
+	pid_t pid;
+	int last_status;
+	ev_timer tick_w, timeout_w;
+	ev_child child_w;
+};
+
+/* Starts the periodic runs (the first one at once). */
+void vrrp_script_start(struct vrrp_script_run *s);
+/* Stops the timers and kills a running process (reaped by no one: the
+ * caller's loop ignores the exit). */
+void vrrp_script_stop(struct vrrp_script_run *s);
+
+#endif
