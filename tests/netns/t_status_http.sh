@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# The HTTP status endpoint (global.http.listen): `/` is a page listing the
+# virtual and real servers with their health, `/status.json` is the same
+# reply as `vigilctl status --json`, `/metrics` is Prometheus text with the
+# real servers' health and weights; an unknown path is 404, POST is 405,
+# a client that never finishes its request is dropped without blocking.
+. "$(dirname "$0")/lib.sh"
+
+ns_add d1
+lan_add
+lan_join d1 eth0 198.51.100.1/24
+ns_add rs1
+lan_join rs1 eth0 198.51.100.11/24
+mkdir -p "$T_DIR/www"; echo ok > "$T_DIR/www/health"
+bg rs1 http1 python3 -m http.server 80 --bind 198.51.100.11 --directory "$T_DIR/www"
+
+cat > "$T_DIR/vigil.conf" <<CONF
+global = { control_socket = "$T_DIR/d1.sock"; http = { listen = "127.0.0.1:9650"; }; };
+virtual_servers = (
+  { name = "web"; address = "192.0.2.10"; port = 80;
+    real_servers = (
+      { address = "198.51.100.11"; port = 80; checks = ( { type = "http"; path = "/health"; interval = 0.5; } ); },
+      { address = "198.51.100.12"; port = 80; checks = ( { type = "tcp"; interval = 0.5; timeout = 0.5; } ); } ); }
+);
+CONF
+vigild_start d1 "$T_DIR/vigil.conf" --dry-run
+get() {  # get PATH [METHOD] -> body on stdout, "STATUS" on fd 3
+  in_ns d1 python3 - "$@" <<'PY'
+import sys, urllib.request, urllib.error
+req = urllib.request.Request("http://127.0.0.1:9650" + sys.argv[1], method=sys.argv[2] if len(sys.argv) > 2 else "GET")
+try:
+    r = urllib.request.urlopen(req, timeout=3); print(r.status); print(r.headers["Content-Type"]); sys.stdout.write(r.read().decode())
+except urllib.error.HTTPError as e:
+    print(e.code); print(e.headers["Content-Type"])
+PY
+}
+up() { get /status.json > "$T_DIR/up.out"; grep -q '"state":"up"\|"state": "up"' "$T_DIR/up.out"; }
+wait_for 8 up || fail "real server 1 never up in /status.json"
+
+get /status.json > "$T_DIR/s.out"
+[ "$(head -1 "$T_DIR/s.out")" = 200 ] || fail "/status.json status $(head -1 "$T_DIR/s.out")"
+tail -n +3 "$T_DIR/s.out" | python3 -c '
+import json, sys
+r = json.load(sys.stdin)
+assert r["ok"] and len(r["processes"]) == 3, r
+rs = r["virtual_servers"][0]["real_servers"]
+assert rs[0]["health"]["state"] == "up" and rs[1]["health"]["state"] in ("down", "pending"), rs
+' || fail "/status.json content"
+vctl d1 status --json | python3 -c 'import json,sys; r=json.load(sys.stdin); assert r["virtual_servers"][0]["name"] == "web"' \
+  || fail "vigilctl and /status.json disagree"
+pass "/status.json"
+
+get /metrics > "$T_DIR/m.out"
+grep -q '^text/plain; version=0.0.4' "$T_DIR/m.out" || fail "metrics content type"
+grep -q '^vigil_up 1$' "$T_DIR/m.out" || fail "vigil_up missing"
+grep -q '^vigil_real_server_up{vs="web",rs="198.51.100.11:80"} 1$' "$T_DIR/m.out" || fail "rs1 up sample"
+grep -q '^vigil_real_server_up{vs="web",rs="198.51.100.12:80"} 0$' "$T_DIR/m.out" || fail "rs2 down sample"
+grep -q '^vigil_process_restarts_total{process="checker"} 0$' "$T_DIR/m.out" || fail "restarts sample"
+grep -q '^# TYPE vigil_ipvs_operations_total counter$' "$T_DIR/m.out" || fail "ipvs counter type"
+pass "/metrics"
+
+get / > "$T_DIR/p.out"
+grep -q '^text/html' "$T_DIR/p.out" || fail "page content type"
+grep -q '<td>198.51.100.11:80</td><td>up</td>' "$T_DIR/p.out" || fail "page lacks rs1 up"
+grep -q '<td>198.51.100.12:80</td>' "$T_DIR/p.out" || fail "page lacks rs2"
+pass "/ status page"
+
+[ "$(get /nope | head -1)" = 404 ] || fail "unknown path not 404"
+[ "$(get /metrics POST | head -1)" = 405 ] || fail "POST not 405"
+# A client that sends half a request and waits: the daemon keeps answering.
+in_ns d1 python3 -c '
+import socket, time
+s = socket.create_connection(("127.0.0.1", 9650)); s.sendall(b"GET / HT"); time.sleep(6)' &
+stalled=$!
+sleep 0.5
+[ "$(get /metrics | head -1)" = 200 ] || fail "a stalled client blocked the endpoint"
+wait "$stalled"
+pass "404, 405, stalled client"
