@@ -75,6 +75,8 @@ static void log_v(int prio, const char *fmt, va_list ap)
 
 void log_msg(int prio, const char *fmt, ...)
 {
+	if (prio == LOG_DEBUG && !log_ctx.debug)
+		return;
 	va_list ap;
 	va_start(ap, fmt);
 	log_v(prio, fmt, ap);

@@ -53,6 +53,7 @@ struct health {
 	uint32_t generation;
 	struct health_vs *vs;
 	unsigned n_vs;
+	struct health_vs **by_key;    /* vs sorted by key: reloads of thousands stay O(n log n) */
 };
 
 static void vs_key(const struct vs_conf *vs, char *buf, size_t len)
@@ -72,22 +73,40 @@ static void table_free(struct health *h)
 			free(h->vs[i].rs[j].checks);
 		free(h->vs[i].rs);
 	}
-	if (h)
+	if (h) {
 		free(h->vs);
+		free(h->by_key);
+	}
 	free(h);
+}
+
+static int vs_ptr_cmp(const void *a, const void *b)
+{
+	return strcmp((*(struct health_vs *const *)a)->key, (*(struct health_vs *const *)b)->key);
+}
+
+static void index_build(struct health *h)
+{
+	h->by_key = malloc(sizeof(*h->by_key) * (h->n_vs ? h->n_vs : 1));
+	if (!h->by_key)
+		log_fatal("out of memory");
+	for (unsigned i = 0; i < h->n_vs; i++)
+		h->by_key[i] = &h->vs[i];
+	qsort(h->by_key, h->n_vs, sizeof(*h->by_key), vs_ptr_cmp);
 }
 
 static const struct health_rs *old_rs(const struct health *o, const char *key,
 				      const struct rs_conf *rc)
 {
-	for (unsigned i = 0; o && i < o->n_vs; i++) {
-		if (strcmp(o->vs[i].key, key))
-			continue;
-		for (unsigned j = 0; j < o->vs[i].n_rs; j++) {
-			const struct health_rs *r = &o->vs[i].rs[j];
-			if (r->port == rc->port && vaddr_equal(&r->addr, &rc->addr))
-				return r;
-		}
+	if (!o)
+		return NULL;
+	struct health_vs probe, *pp = &probe;
+	snprintf(probe.key, sizeof(probe.key), "%s", key);
+	struct health_vs **hit = bsearch(&pp, o->by_key, o->n_vs, sizeof(*o->by_key), vs_ptr_cmp);
+	for (unsigned j = 0; hit && j < (*hit)->n_rs; j++) {
+		const struct health_rs *r = &(*hit)->rs[j];
+		if (r->port == rc->port && vaddr_equal(&r->addr, &rc->addr))
+			return r;
 	}
 	return NULL;
 }
@@ -130,6 +149,7 @@ static struct health *health_sync(struct vigild *d)
 		for (unsigned j = 0; j < hv->n_rs; j++)
 			rs_init(&hv->rs[j], &c->vs[i].rs[j], old_rs(o, hv->key, &c->vs[i].rs[j]));
 	}
+	index_build(h);
 	table_free(o);
 	d->health = h;
 	return h;

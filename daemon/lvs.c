@@ -3,8 +3,9 @@
  *
  *   config ─┐
  *   health ─┼─> lvs_build_wanted ─> wanted ─┐
- *   drains ─┘                               ├─ ipvs_reconcile ─> ops ─> ipvs_apply
- *        kernel (dump, or `owned` when the ─┘        (or, in a dry run, the log)
+ *   drains ─┘   + quorum, sorry server      ├─ ipvs_reconcile ─> ops ─> ipvs_apply
+ *               (lvs_quorum.c)              │        (or, in a dry run, the log)
+ *        kernel (dump, or `owned` when the ─┘
  *        last apply fully succeeded)
  *
  * `owned` is the last wanted table: the services vigild created or adopted.
@@ -45,9 +46,11 @@ struct lvs_override *lvs_find_override(struct lvs *l, const struct ipvs_svc_key 
 	return NULL;
 }
 
-/* Health and the operator's word on one destination; false: leave it out. */
+/* Health and the operator's word on one destination; false: leave it out.
+ * *alive gains its weight when it is up (before the operator's override:
+ * quorum counts the pool's health). */
 static bool shape_dest(struct lvs *l, const struct conf *c, unsigned i, unsigned j,
-		       const struct ipvs_svc_key *k, struct ipvs_dest *dst)
+		       const struct ipvs_svc_key *k, struct ipvs_dest *dst, unsigned *alive)
 {
 	const struct vs_conf *v = &c->vs[i];
 	int dynw;
@@ -60,6 +63,8 @@ static bool shape_dest(struct lvs *l, const struct conf *c, unsigned i, unsigned
 	}
 	if (dynw >= 0)
 		dst->weight = dynw;
+	if (up && dst->weight > 0)
+		*alive += (unsigned)dst->weight;
 	const struct lvs_override *o = lvs_find_override(l, k, &dst->addr, dst->port);
 	if (o)
 		dst->weight = o->weight;   /* the operator wins over checks' weights */
@@ -70,7 +75,7 @@ static bool shape_dest(struct lvs *l, const struct conf *c, unsigned i, unsigned
 }
 
 int lvs_build_wanted(struct lvs *l, const struct conf *c, struct ipvs_table *out,
-		     struct errbuf *eb)
+		     bool commit, struct errbuf *eb)
 {
 	int err = ipvs_table_from_conf(c, out, eb);
 	if (err)
@@ -79,14 +84,17 @@ int lvs_build_wanted(struct lvs *l, const struct conf *c, struct ipvs_table *out
 	 * destination per real server, in configuration order. */
 	for (unsigned i = 0; i < out->n_svcs; i++) {
 		struct ipvs_table_svc *ts = &out->svcs[i];
-		unsigned kept = 0;
+		unsigned kept = 0, alive = 0;
 		for (unsigned j = 0; j < ts->n_dests; j++) {
 			struct ipvs_dest dst = ts->dests[j];
-			if (shape_dest(l, c, i, j, &ts->svc.key, &dst))
+			if (shape_dest(l, c, i, j, &ts->svc.key, &dst, &alive))
 				ts->dests[kept++] = dst;
 		}
 		ts->n_dests = kept;
+		lvs_quorum_apply(l, &c->vs[i], ts, alive, commit);
 	}
+	if (commit)
+		lvs_quorum_sweep(l);
 	return 0;
 }
 
@@ -102,11 +110,16 @@ static void count_applied(struct lvs *l, const struct ipvs_oplist *ops)
 	}
 }
 
+/* Failures always; each operation in a dry run, or when debugging (formatting
+ * 40,000 lines nobody reads would cost more than applying them). */
 static void log_ops(const struct ipvs_oplist *ops, const char *prefix)
 {
 	char buf[256];
+	bool each = prefix || log_debug_enabled();
 	for (unsigned i = 0; i < ops->n; i++) {
 		const struct ipvs_op *op = &ops->ops[i];
+		if (!op->err && !each)
+			continue;
 		ipvs_op_format(op, buf, sizeof(buf));
 		if (op->err)
 			log_err("ipvs: %s: %s", buf, ipvs_op_strerror(op, op->err));
@@ -151,6 +164,7 @@ static void reconcile_to(struct lvs *l, struct ipvs_table *wanted)
 		log_err("ipvs: out of memory computing the changes");
 		goto out;
 	}
+	double t_diff = mono_ms();
 	l->last.ops = ops.n;
 	l->last.errors = 0;
 	struct errbuf eb;
@@ -163,10 +177,11 @@ static void reconcile_to(struct lvs *l, struct ipvs_table *wanted)
 	}
 	count_applied(l, &ops);
 	l->count.reconciles++;
-	l->last.ms = mono_ms() - t0;
+	double t_end = mono_ms();
+	l->last.ms = t_end - t0;
 	if (ops.n)
-		log_info("ipvs: %u operations (%u failed) in %.1f ms", ops.n, l->last.errors,
-			 l->last.ms);
+		log_info("ipvs: %u operations (%u failed) in %.1f ms (diff %.1f ms, apply %.1f ms)",
+			 ops.n, l->last.errors, l->last.ms, t_diff - t0, t_end - t_diff);
 	if (!borrowed)
 		ipvs_table_free(&kernel);
 	ipvs_table_free(&l->owned);
@@ -184,12 +199,14 @@ static void reconcile(struct lvs *l)
 	struct ipvs_table wanted;
 	struct errbuf eb;
 	l->dirty = false;
+	double t0 = mono_ms();
 	ipvs_table_init(&wanted);
-	if (lvs_build_wanted(l, l->d->conf, &wanted, &eb) < 0) {
+	if (lvs_build_wanted(l, l->d->conf, &wanted, true, &eb) < 0) {
 		log_err("ipvs: cannot build the wanted table: %s", eb.msg);
 		ipvs_table_free(&wanted);
 		return;
 	}
+	log_debug("ipvs: wanted table built in %.1f ms", mono_ms() - t0);
 	reconcile_to(l, &wanted);
 }
 
@@ -199,6 +216,12 @@ static void prepare_cb(struct ev_loop *loop, ev_prepare *w, int revents)
 	if (l->dirty && !l->d->stopping)
 		reconcile(l);
 	(void)loop;
+}
+
+void lvs_reconcile_now(struct vigild *d)
+{
+	if (d->lvs)
+		reconcile(d->lvs);
 }
 
 void lvs_mark_dirty(struct vigild *d)
@@ -221,7 +244,7 @@ int lvs_open(struct vigild *d, struct errbuf *eb)
 		free(l);
 		return err;
 	} else if (d->conf->n_vs > 0) {
-		log_warn("ipvs: %s; dry run against an empty table", eb->msg);
+		log_warn("%s; dry run against an empty table", eb->msg);
 	}
 	ev_prepare_init(&l->prepare_w, prepare_cb);
 	l->prepare_w.data = l;
@@ -250,6 +273,7 @@ void lvs_close(struct vigild *d)
 	if (l->have_ipvs)
 		ipvs_close(&l->ctx);
 	ipvs_table_free(&l->owned);
+	lvs_quorum_free(l);
 	while (l->overrides) {
 		struct lvs_override *o = l->overrides;
 		l->overrides = o->next;
@@ -257,4 +281,30 @@ void lvs_close(struct vigild *d)
 	}
 	free(l);
 	d->lvs = NULL;
+}
+
+int lvs_sync_daemon(struct vigild *d, int state, const char *ifname, unsigned syncid)
+{
+	struct lvs *l = d->lvs;
+	const char *role = state == IPVS_SYNC_MASTER ? "master" : state == IPVS_SYNC_BACKUP
+			   ? "backup" : "stopped";
+	if (!l || !l->have_ipvs || d->opts.dry_run) {
+		log_info("ipvs: %ssync daemon %s on %s, syncid %u", l && l->have_ipvs ? "(dry run) "
+			 : "(no IPVS) ", role, ifname, syncid);
+		return 0;
+	}
+	struct errbuf eb;
+	for (int s = IPVS_SYNC_MASTER; s <= IPVS_SYNC_BACKUP; s++)
+		if (s != state)
+			ipvs_sync_stop(&l->ctx, (enum ipvs_sync_state)s, &eb);   /* may not run */
+	if (!state)
+		return 0;
+	struct ipvs_sync_daemon sd = { .state = (enum ipvs_sync_state)state, .syncid = syncid };
+	snprintf(sd.ifname, sizeof(sd.ifname), "%s", ifname);
+	int r = ipvs_sync_start(&l->ctx, &sd, &eb);
+	if (r < 0)
+		log_err("ipvs: sync daemon %s on %s: %s", role, ifname, eb.msg);
+	else
+		log_info("ipvs: sync daemon %s on %s, syncid %u", role, ifname, syncid);
+	return r;
 }

@@ -20,6 +20,15 @@ struct lvs_override {
 	struct lvs_override *next;
 };
 
+/* One virtual server's quorum, kept by service key across reloads. */
+struct lvs_quorum {
+	struct ipvs_svc_key svc;
+	bool up;
+	unsigned alive;               /* alive weight at the last evaluation */
+	bool seen;                    /* evaluated in this pass (sweeping) */
+	struct lvs_quorum *next;
+};
+
 struct lvs_counts {
 	uint64_t ops[IPVS_OP_DEL_DEST + 1];   /* applied, by enum ipvs_op_type */
 	uint64_t errors;
@@ -36,13 +45,28 @@ struct lvs {
 	bool dirty;
 	ev_prepare prepare_w;
 	struct lvs_override *overrides;
+	struct lvs_quorum *quorums;
 	struct lvs_counts count;
 	struct { unsigned ops, errors; double ms; } last;
 };
 
-/* Builds the wanted table for c (config + health + overrides). */
+/* Builds the wanted table for c (config + health + overrides + quorum).
+ * With commit (the reconcile of d->conf) it also records each virtual
+ * server's quorum state and runs on_quorum_up/down on changes; without
+ * (status, previews) it only reads them. */
 int lvs_build_wanted(struct lvs *l, const struct conf *c, struct ipvs_table *out,
-		     struct errbuf *eb);
+		     bool commit, struct errbuf *eb);
+const struct lvs_quorum *lvs_find_quorum(const struct lvs *l, const struct ipvs_svc_key *k);
+
+/* lvs_quorum.c: evaluates virtual server v's quorum from its alive weight
+ * and, when lost with a sorry server, makes it the service's only
+ * destination; records the state and runs commands when commit. */
+struct ipvs_table_svc;
+void lvs_quorum_apply(struct lvs *l, const struct vs_conf *v, struct ipvs_table_svc *ts,
+		      unsigned alive, bool commit);
+/* After a committing pass: forgets services no longer configured. */
+void lvs_quorum_sweep(struct lvs *l);
+void lvs_quorum_free(struct lvs *l);
 struct lvs_override *lvs_find_override(struct lvs *l, const struct ipvs_svc_key *k,
 				       const struct vaddr *a, uint16_t port);
 

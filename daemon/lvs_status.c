@@ -1,8 +1,9 @@
 /*
  * lvs_status: what the IPVS side shows — every virtual server and real
  * server with configured, wanted and kernel weight and the kernel's
- * connection counts, the operation counters — and the dry-run preview of
- * a configuration (`vigilctl reload --dry-run`).
+ * connection counts, each virtual server's quorum, the operation
+ * counters — and the dry-run preview of a configuration (`vigilctl
+ * reload --dry-run`).
  */
 #include <errno.h>
 #include <stdio.h>
@@ -41,6 +42,20 @@ static struct json_object *rs_json(struct json_object *health,
 	return j;
 }
 
+static struct json_object *quorum_json(const struct lvs *l, const struct vs_conf *v,
+				       const struct ipvs_svc_key *k)
+{
+	const struct lvs_quorum *q = lvs_find_quorum(l, k);
+	struct json_object *j = json_object_new_object();
+	json_object_object_add(j, "up", q ? json_object_new_boolean(q->up) : NULL);
+	json_object_object_add(j, "alive_weight", q ? json_object_new_int64(q->alive) : NULL);
+	json_object_object_add(j, "quorum", json_object_new_int64(v->quorum));
+	json_object_object_add(j, "hysteresis", json_object_new_int64(v->hysteresis));
+	json_object_object_add(j, "sorry_server_in", json_object_new_boolean(
+		q && !q->up && v->has_sorry));
+	return j;
+}
+
 static struct json_object *vs_json(struct lvs *l, unsigned vi, const struct vs_conf *v,
 				   const struct ipvs_table_svc *want, const struct ipvs_table *kernel)
 {
@@ -63,6 +78,7 @@ static struct json_object *vs_json(struct lvs *l, unsigned vi, const struct vs_c
 						   kd, o));
 	}
 	json_object_object_add(j, "real_servers", rss);
+	json_object_object_add(j, "quorum", quorum_json(l, v, &want->svc.key));
 	return j;
 }
 
@@ -100,7 +116,7 @@ void lvs_status_json(struct vigild *d, struct json_object *r)
 	ipvs_table_init(&kernel);
 	bool have_kernel = l->have_ipvs && ipvs_dump(&l->ctx, &kernel, &eb) == 0;
 	struct json_object *vss = json_object_new_array();
-	if (lvs_build_wanted(l, d->conf, &want, &eb) == 0) {
+	if (lvs_build_wanted(l, d->conf, &want, false, &eb) == 0) {
 		for (unsigned i = 0; i < d->conf->n_vs && i < want.n_svcs; i++)
 			json_object_array_add(vss, vs_json(l, i, &d->conf->vs[i], &want.svcs[i],
 							   have_kernel ? &kernel : NULL));
@@ -120,7 +136,7 @@ int lvs_preview(struct vigild *d, const struct conf *c, struct json_object *out,
 	struct ipvs_table want, kernel;
 	ipvs_table_init(&want);
 	ipvs_table_init(&kernel);
-	int err = lvs_build_wanted(l, c, &want, eb);
+	int err = lvs_build_wanted(l, c, &want, false, eb);
 	if (!err && l->have_ipvs)
 		err = ipvs_dump(&l->ctx, &kernel, eb);
 	struct ipvs_oplist ops;

@@ -23,11 +23,13 @@
 #include "control.h"
 #include "errbuf.h"
 #include "health.h"
+#include "status_http.h"
 #include "log.h"
 #include "lvs.h"
 #include "pidfile.h"
 #include "version.h"
 #include "vigild.h"
+#include "vrrp_state.h"
 
 static double wall_now(void)
 {
@@ -36,10 +38,24 @@ static double wall_now(void)
 	return (double)tv.tv_sec + tv.tv_usec / 1e6;
 }
 
+/* A reload that changes global.http.listen moves the status endpoint. */
+static void reopen_http(struct vigild *d, const struct conf *old)
+{
+	const char *was = old->global.http_listen, *now = d->conf->global.http_listen;
+	if ((!was && !now) || (was && now && !strcmp(was, now)))
+		return;
+	http_close(d->http);
+	d->http = NULL;
+	struct errbuf eb;
+	if (now && !(d->http = http_open(d, now, &eb)))
+		log_err("%s; the status endpoint is off until the next reload", eb.msg);
+}
+
 int parent_reload(struct vigild *d, struct json_object **errors)
 {
 	struct conf_errors errs = { 0 };
 	log_info("reloading %s", d->opts.config);
+	double t0 = ev_time();
 	struct conf *c = conf_load(d->opts.config, &errs);
 	if (!c) {
 		if (errors)
@@ -55,12 +71,15 @@ int parent_reload(struct vigild *d, struct json_object **errors)
 	}
 	struct conf *old = d->conf;
 	d->conf = c;
+	reopen_http(d, old);
 	lvs_conf_changed(d, old);
 	conf_free(old);
 	d->generation++;
 	d->conf_loaded_at = wall_now();
-	log_info("configuration generation %u loaded (%u virtual servers, %u VRRP instances)",
-		 d->generation, c->n_vs, c->n_vrrp);
+	log_info("configuration generation %u loaded in %.1f ms (%u virtual servers, %u VRRP "
+		 "instances)", d->generation, (ev_time() - t0) * 1e3, c->n_vs, c->n_vrrp);
+	/* The kernel first: the children's own re-reads would compete for the CPU. */
+	lvs_reconcile_now(d);
 	supervise_broadcast_reload(d);
 	return 0;
 }
@@ -170,6 +189,13 @@ static int start_up(struct vigild *d)
 		pidfile_release(d->opts.pidfile, d->pidfile_fd);
 		return 3;
 	}
+	if (d->conf->global.http_listen &&
+	    !(d->http = http_open(d, d->conf->global.http_listen, &eb))) {
+		log_err("%s", eb.msg);
+		ctl_close(d->ctl);
+		pidfile_release(d->opts.pidfile, d->pidfile_fd);
+		return 3;
+	}
 	if (!d->opts.vrrp_only && lvs_open(d, &eb) < 0) {
 		log_err("%s", eb.msg);
 		ctl_close(d->ctl);
@@ -204,6 +230,7 @@ int parent_run(struct vigild *d)
 	log_set_console(d->opts.log_console);
 	d->started_at = wall_now();
 	setup_signals(d);
+	lvs_reconcile_now(d);
 	supervise_init(d);
 	supervise_start_all(d);
 	log_notice("vigild %s started (config %s)", VIGIL_VERSION, d->opts.config);
@@ -211,6 +238,8 @@ int parent_run(struct vigild *d)
 	ev_run(d->loop, 0);
 	lvs_close(d);
 	health_free(d);
+	vrrp_state_free(d);
+	http_close(d->http);
 	ctl_close(d->ctl);
 	pidfile_release(d->opts.pidfile, d->pidfile_fd);
 	conf_free(d->conf);
