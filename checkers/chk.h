@@ -91,8 +91,10 @@ struct chk_lateness {
 	double p50_ms, p99_ms, max_ms;   /* p50/p99: upper bucket edges (+19%) */
 };
 void chk_engine_lateness(const struct chk_engine *e, struct chk_lateness *out);
+/* Starts a new lateness window (each state dump reports one window). */
+void chk_engine_lateness_reset(struct chk_engine *e);
 /* A lateness summary, then one line per probe, for SIGUSR1 state dumps. */
-void chk_engine_dump(const struct chk_engine *e, void (*line)(void *arg, const char *s),
+void chk_engine_dump(struct chk_engine *e, void (*line)(void *arg, const char *s),
 		     void *arg);
 
 /* Rise/fall counting, pure (unit-tested as a table). */

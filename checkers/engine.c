@@ -185,10 +185,20 @@ void chk_engine_lateness(const struct chk_engine *e, struct chk_lateness *out)
 	out->max_ms = e->late_max * 1e3;
 }
 
+void chk_engine_lateness_reset(struct chk_engine *e)
+{
+	memset(e->late, 0, sizeof(e->late));
+	e->late_n = 0;
+	e->late_max = 0;
+	/* Called after a dump: what the dump itself delayed is not counted. */
+	e->late_since = ev_time();
+}
+
 static void probe_start(struct chk_probe *p)
 {
 	double late = ev_time() - p->due;
-	count_lateness(p->eng, late > 0 ? late : 0);
+	if (p->due >= p->eng->late_since)
+		count_lateness(p->eng, late > 0 ? late : 0);
 	p->running = true;
 	p->started = ev_now(p->eng->loop);
 	p->t0 = ev_time();

@@ -41,6 +41,7 @@ struct chk_engine {
 	uint64_t late[CHK_LATE_BUCKETS];
 	uint64_t late_n;
 	double late_max;              /* s */
+	double late_since;             /* window start: probes due earlier are not counted */
 };
 
 void eng_probe_schedule_first(struct chk_probe *p);

@@ -317,15 +317,15 @@ unsigned chk_engine_probe_count(const struct chk_engine *e)
 	return e->n_probes;
 }
 
-void chk_engine_dump(const struct chk_engine *e, void (*line)(void *arg, const char *s),
-		     void *arg)
+void chk_engine_dump(struct chk_engine *e, void (*line)(void *arg, const char *s), void *arg)
 {
 	char buf[512], dst[VADDR_PORT_STRLEN];
 	struct chk_lateness lt;
 	chk_engine_lateness(e, &lt);
-	snprintf(buf, sizeof(buf), "lateness: %llu runs, p50 %.3f ms, p99 %.3f ms, max %.3f ms",
-		 (unsigned long long)lt.runs, lt.p50_ms, lt.p99_ms, lt.max_ms);
+	snprintf(buf, sizeof(buf), "lateness: %llu runs, p50 %.3f ms, p99 %.3f ms, max %.3f ms "
+		 "(since the last dump)", (unsigned long long)lt.runs, lt.p50_ms, lt.p99_ms, lt.max_ms);
 	line(arg, buf);
+	chk_engine_lateness_reset(e);
 	for (const struct chk_probe *p = e->probes; p; p = p->next) {
 		snprintf(buf, sizeof(buf),
 			 "probe %s %s: %s, %u passes, %u failures, %lu runs, %u users, last: %s (%u us)%s",

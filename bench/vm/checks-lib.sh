@@ -1,0 +1,65 @@
+# bench/vm/checks-lib.sh — shared by bench/checks.sh (host) and
+# bench/vm/checks-guest.sh (VM): a namespace with lo up and an nginx
+# answering every 127.0.0.0/8 address on port 8000, and the measurement
+# of one checker program: CPU seconds (utime + stime of /proc/PID/stat)
+# over a window after a warm-up, its RSS, and probes per second.
+# Needs: BENCH_DIR (scratch), NS (namespace name).
+CLK_TCK=$(getconf CLK_TCK)
+in_ns() { ip netns exec "$NS" "$@"; }
+
+bench_ns() {  # bench_ns NAME: a fresh namespace (IPVS state is per namespace)
+  NS=$1
+  ip netns add "$NS"
+  ip -n "$NS" link set lo up
+}
+
+bench_nginx() {  # serves 200 "ok" on 0.0.0.0:8000 in $NS
+  local d="$BENCH_DIR/nginx-$NS"
+  mkdir -p "$d"
+  cat > "$d/nginx.conf" <<CONF
+worker_processes 2;
+pid $d/nginx.pid;
+error_log $d/error.log;
+events { worker_connections 16384; }
+worker_rlimit_nofile 40000;
+http {
+  access_log off;
+  client_body_temp_path $d; proxy_temp_path $d; fastcgi_temp_path $d;
+  uwsgi_temp_path $d; scgi_temp_path $d;
+  server { listen 8000 backlog=8192 reuseport; keepalive_timeout 0;
+           location / { return 200 "ok\n"; } }
+  server { listen 127.0.0.1:8001; location / { stub_status; } }
+}
+CONF
+  in_ns nginx -c "$d/nginx.conf" -e "$d/error.log" || return 1
+}
+bench_nginx_stop() { kill "$(cat "$BENCH_DIR/nginx-$NS/nginx.pid")" 2>/dev/null || true; }
+
+cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
+rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
+now_s() { date +%s.%N; }
+# Connections nginx accepted so far: the probes that reached it.
+accepts() { in_ns python3 -c "import urllib.request as u; print(u.urlopen('http://127.0.0.1:8001/').read().decode().split()[7])"; }
+
+# measure LABEL N WARMUP SECS PID [PID2]: prints one result line: cpu s
+# per 10,000 probes (probes counted by nginx's accepts in the window),
+# share of one core, RSS of PID (and PID2's cpu), probes/s against N.
+measure() {
+  local label=$1 n=$2 warm=$3 secs=$4 pid=$5 pid2=${6:-}
+  sleep "$warm"
+  ${MEASURE_START_HOOK:-true}   # e.g. a state dump that opens vigild's lateness window
+  local c1 c1b=0 t1 c2 c2b=0 t2
+  local a1 a2
+  a1=$(accepts); c1=$(cpu_ticks "$pid"); [ -n "$pid2" ] && c1b=$(cpu_ticks "$pid2"); t1=$(now_s)
+  sleep "$secs"
+  # accepts() takes a python start-up: read it first at both ends, so
+  # its delay shifts the probe window rather than lengthening it.
+  a2=$(accepts); c2=$(cpu_ticks "$pid"); [ -n "$pid2" ] && c2b=$(cpu_ticks "$pid2"); t2=$(now_s)
+  awk -v l="$label" -v n="$n" -v c="$((c2 - c1))" -v cb="$((c2b - c1b))" -v hz="$CLK_TCK" \
+      -v t1="$t1" -v t2="$t2" -v acc="$((a2 - a1))" -v rss="$(rss_kb "$pid")" -v two="${pid2:+1}" 'BEGIN {
+    wall = t2 - t1; cpu = c / hz; probes = acc
+    printf "%-22s %6d checks %6.0f probes/s  %5.1f s  checker cpu %6.2f s = %5.1f%% core  %6.3f s/10k probes  rss %6d KiB",
+      l, n, probes / wall, wall, cpu, 100 * cpu / wall, cpu / probes * 10000, rss
+    if (two) printf "  (+parent %.2f s = %.3f s/10k)", cb / hz, cb / hz / probes * 10000
+    printf "\n" }'
+}
