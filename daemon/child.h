@@ -38,10 +38,12 @@ struct child_ctx {
 	struct ipc_conn conn;
 	ev_io io;
 	ev_signal sig_term, sig_int, sig_hup;
+	ev_prepare flush_w;           /* writes the queued messages once per pass */
 	void *priv;                   /* the subsystem's own state */
 };
 
-/* Sends a message to the parent (buffered, never blocks). */
+/* Queues a message to the parent; it is written before the loop next
+ * blocks (never blocks itself). */
 int child_send(struct child_ctx *cx, uint16_t type, const void *p1, size_t l1,
 	       const void *p2, size_t l2);
 
