@@ -46,6 +46,8 @@ struct lvs {
 	ev_prepare prepare_w;
 	struct lvs_override *overrides;
 	struct lvs_quorum *quorums;
+	struct lvs_quorum **quorum_index;   /* the list sorted by key, rebuilt at each sweep */
+	unsigned n_quorum_index;
 	struct lvs_counts count;
 	struct { unsigned ops, errors; double ms; } last;
 };

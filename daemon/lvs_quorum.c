@@ -30,12 +30,37 @@
 #include "script.h"
 #include "vigild.h"
 
+static int quorum_cmp(const void *a, const void *b)
+{
+	const struct lvs_quorum *const *x = a, *const *y = b;
+	return ipvs_svc_key_cmp(&(*x)->svc, &(*y)->svc);
+}
+
+/* Every state that survived the last sweep is in the index; one created in
+ * this pass is not, but no pass looks a service up twice. With thousands of
+ * virtual servers a list walk per service would make each pass O(n²). */
 const struct lvs_quorum *lvs_find_quorum(const struct lvs *l, const struct ipvs_svc_key *k)
 {
-	for (const struct lvs_quorum *q = l->quorums; q; q = q->next)
-		if (!ipvs_svc_key_cmp(&q->svc, k))
-			return q;
-	return NULL;
+	struct lvs_quorum probe = { .svc = *k }, *pp = &probe;
+	struct lvs_quorum **hit = l->n_quorum_index
+		? bsearch(&pp, l->quorum_index, l->n_quorum_index, sizeof(*hit), quorum_cmp) : NULL;
+	return hit ? *hit : NULL;
+}
+
+static void index_rebuild(struct lvs *l)
+{
+	unsigned n = 0;
+	for (struct lvs_quorum *q = l->quorums; q; q = q->next)
+		n++;
+	free(l->quorum_index);
+	l->quorum_index = malloc(sizeof(*l->quorum_index) * (n ? n : 1));
+	if (!l->quorum_index)
+		log_fatal("out of memory");
+	n = 0;
+	for (struct lvs_quorum *q = l->quorums; q; q = q->next)
+		l->quorum_index[n++] = q;
+	qsort(l->quorum_index, n, sizeof(*l->quorum_index), quorum_cmp);
+	l->n_quorum_index = n;
 }
 
 static bool quorum_next(const struct vs_conf *v, const struct lvs_quorum *q, unsigned alive)
@@ -135,10 +160,14 @@ void lvs_quorum_sweep(struct lvs *l)
 			free(q);
 		}
 	}
+	index_rebuild(l);
 }
 
 void lvs_quorum_free(struct lvs *l)
 {
+	free(l->quorum_index);
+	l->quorum_index = NULL;
+	l->n_quorum_index = 0;
 	while (l->quorums) {
 		struct lvs_quorum *q = l->quorums;
 		l->quorums = q->next;
