@@ -298,6 +298,10 @@ static void step_master(struct vrrp_fsm *f, const struct vrrp_event *ev, double 
 		set_adver_timer(f, now, out);
 	} else if (ev->priority > f->priority ||
 		   (ev->priority == f->priority && ev->src_greater)) {
+		/* One last advert as we yield: after a split brain the winner may
+		 * never have heard us, and this tells it to re-announce the
+		 * addresses (a lower-priority master's advert triggers its GARP). */
+		send_advert(out, f->priority);
 		learn_master(f, ev);
 		become_backup(f, now, out);
 	}

@@ -76,6 +76,8 @@ struct fsm_case {
 
 #define BECOME_MASTER(p) ACTS(A_CANCEL, A_ADD, A_SEND(p), A_GARP, A_ADV_T(T + 1.0), A_NOTIFY(MASTER))
 #define BECOME_BACKUP(md) ACTS(A_CANCEL, A_DEL, A_MD_T(T + (md)), A_NOTIFY(BACKUP))
+/* A master yielding to an advert sends one last advert of its own first. */
+#define YIELD(md) ACTS(A_SEND(100), A_CANCEL, A_DEL, A_MD_T(T + (md)), A_NOTIFY(BACKUP))
 
 #define TO_BACKUP PRE(EV(STARTUP))
 #define TO_MASTER PRE(EV(STARTUP), EV(MASTER_DOWN_TIMER_EXPIRED))
@@ -179,13 +181,13 @@ static const struct fsm_case cases[] = {
 	{ "backup: sync group force_backup -> nothing", CONF(), TO_BACKUP,
 	  .from = VRRP_STATE_BACKUP, .ev = EV(FORCE_BACKUP), .to = VRRP_STATE_BACKUP, NO_ACTS },
 	{ "master: higher advert -> backup", CONF(), TO_MASTER, .from = VRRP_STATE_MASTER,
-	  .ev = ADV(150), .to = VRRP_STATE_BACKUP, BECOME_BACKUP(MDI_100) },
+	  .ev = ADV(150), .to = VRRP_STATE_BACKUP, YIELD(MDI_100) },
 	{ "master v3: higher advert, learns 2 s", CONF(), TO_MASTER,
 	  .from = VRRP_STATE_MASTER, .ev = ADV_X(150, 2.0, false),
-	  .to = VRRP_STATE_BACKUP, BECOME_BACKUP(7.21875) },
+	  .to = VRRP_STATE_BACKUP, YIELD(7.21875) },
 	{ "master: equal priority, greater address -> backup", CONF(), TO_MASTER,
 	  .from = VRRP_STATE_MASTER, .ev = ADV_X(100, 1.0, true),
-	  .to = VRRP_STATE_BACKUP, BECOME_BACKUP(MDI_100) },
+	  .to = VRRP_STATE_BACKUP, YIELD(MDI_100) },
 	{ "master: equal priority, smaller address ignored", CONF(), TO_MASTER,
 	  .from = VRRP_STATE_MASTER, .ev = ADV(100), .to = VRRP_STATE_MASTER, NO_ACTS },
 	{ "master: lower advert ignored", CONF(), TO_MASTER, .from = VRRP_STATE_MASTER,
@@ -198,7 +200,7 @@ static const struct fsm_case cases[] = {
 	  .to = VRRP_STATE_MASTER, NO_ACTS },
 	{ "initial master still yields", CONF(.initial_master = true), PRE(EV(STARTUP)),
 	  .from = VRRP_STATE_MASTER, .ev = ADV(150), .to = VRRP_STATE_BACKUP,
-	  BECOME_BACKUP(MDI_100) },
+	  YIELD(MDI_100) },
 	{ "master: shutdown -> priority 0, release", CONF(), TO_MASTER,
 	  .from = VRRP_STATE_MASTER, .ev = EV(SHUTDOWN), .to = VRRP_STATE_STOPPED,
 	  ACTS(A_CANCEL, A_SEND(0), A_DEL, A_NOTIFY(STOPPED)) },
