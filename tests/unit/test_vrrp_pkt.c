@@ -18,36 +18,7 @@
 #include <string.h>
 
 #include "pkt.h"
-
-static struct vaddr A(const char *s)
-{
-	struct vaddr a;
-	assert_int_equal(vaddr_parse(s, &a), 0);
-	return a;
-}
-
-static struct vprefix P(const char *s)
-{
-	struct vprefix p = { .addr = A(s), .plen = 24 };
-	return p;
-}
-
-static struct in6_addr A6(const char *s)
-{
-	return A(s).u.v6;
-}
-
-static void expect_init(struct vrrp_expect *e, uint8_t version, uint8_t vrid, int family,
-			const struct vprefix *addrs, unsigned n)
-{
-	memset(e, 0, sizeof(*e));
-	e->version = version;
-	e->vrid = vrid;
-	e->family = family;
-	e->addrs = addrs;
-	e->n_addrs = n;
-	e->v2_adver_int = 1;
-}
+#include "vrrp_test.h"
 
 /* ---- hand-made packets ------------------------------------------------ */
 
