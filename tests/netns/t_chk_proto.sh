@@ -52,7 +52,7 @@ $(vs ping_down 198.51.100.13 80 '{ type = "ping"; timeout = 1.0; }'),
 $(vs script_ok 198.51.100.11 80 '{ type = "script"; command = "/bin/true"; timeout = 1.0; }'),
 $(vs script_fail 198.51.100.11 80 '{ type = "script"; command = "/bin/sh -c \"exit 1\""; timeout = 1.0; }'),
 $(vs script_dyn 198.51.100.11 80 '{ type = "script"; command = "/bin/sh -c \"exit 9\""; dynamic_weight = true; timeout = 1.0; }'),
-$(vs script_slow 198.51.100.11 80 '{ type = "script"; command = "/bin/sleep 30"; timeout = 0.5; }')
+$(vs script_slow 198.51.100.11 80 '{ type = "script"; command = "/bin/sleep 30.123"; timeout = 0.5; }')
 );
 CONF
 chk_vigild "$conf"
@@ -80,7 +80,8 @@ vctl d1 status --json > "$T_DIR/st.json"
 [ "$(json_get "[v for v in r['virtual_servers'] if v['name']=='script_dyn'][0]['real_servers'][0]['health']['dynamic_weight']" < "$T_DIR/st.json")" = 7 ] \
   || fail "dynamic weight not 7"
 pass "dynamic weight = exit code - 2"
-# The timed-out scripts were killed: no sleep 30 older than the timeout survives.
+# The timed-out scripts were killed: no sleep of ours (a 30.123 s one, so no
+# other sleep on the machine matches) older than the timeout survives.
 sleep 1
-[ -z "$(pgrep -f 'sleep 30' -O 2 2>/dev/null)" ] || fail "a timed-out script is still running"
+[ -z "$(pgrep -f 'sleep 30[.]123' -O 2 2>/dev/null)" ] || fail "a timed-out script is still running"
 pass "timed-out scripts are killed"
