@@ -86,6 +86,11 @@ struct ev_loop *chk_loop(const struct chk_probe *p)
 	return p->eng->loop;
 }
 
+struct chk_shared *chk_shared(struct chk_probe *p, enum chk_shared_kind k)
+{
+	return &p->eng->shared[k];
+}
+
 unsigned chk_random(struct chk_probe *p)
 {
 	return (unsigned)rand_r(&p->eng->seed);
@@ -144,7 +149,9 @@ void check_done(struct chk_probe *p, enum chk_reason r, const char *fmt, ...)
 		 detail);
 	p->running = false;
 	p->ops->cancel(p);
-	double lat = ev_time() - p->t0;
+	/* The loop's time: set after the poll that brought this result (one
+	 * clock read per probe, at its start, is all a run costs). */
+	double lat = ev_now(p->eng->loop) - p->t0;
 	p->latency_us = lat > 0 ? (uint32_t)(lat * 1e6) : 0;
 	p->pass = r == CHK_R_OK;
 	p->reason = r;
@@ -196,12 +203,14 @@ void chk_engine_lateness_reset(struct chk_engine *e)
 
 static void probe_start(struct chk_probe *p)
 {
-	double late = ev_time() - p->due;
+	/* The real clock, not the loop's: a probe started late in a long
+	 * loop pass is counted as late as it is. */
+	p->t0 = ev_time();
+	double late = p->t0 - p->due;
 	if (p->due >= p->eng->late_since)
 		count_lateness(p->eng, late > 0 ? late : 0);
 	p->running = true;
 	p->started = ev_now(p->eng->loop);
-	p->t0 = ev_time();
 	p->phase = NULL;
 	p->weight = -1;
 	arm(p, p->cc->timeout);

@@ -54,7 +54,7 @@ struct chk_probe {
 	bool running;
 	double started;               /* ev_now() at start */
 	double due;                   /* when the next run should start */
-	double t0;                    /* ev_time() at start, for latency */
+	double t0;                    /* ev_time() at start: lateness, latency */
 	const char *phase;            /* what a timeout interrupted */
 	int weight;                   /* set by a check before check_done; -1 none */
 	struct chk_counts counts;
@@ -81,6 +81,17 @@ struct ev_loop *chk_loop(const struct chk_probe *p);
 /* A random number from the engine's own state. */
 unsigned chk_random(struct chk_probe *p);
 
+/* State a check type shares between all its probes (the half-open TCP
+ * check's raw sockets): made on a probe's first use, freed with the
+ * engine; `dump` adds a line to the state dump. */
+enum chk_shared_kind { CHK_SHARED_SYN, CHK_SHARED__COUNT };
+struct chk_shared {
+	void *state;
+	void (*free)(void *state);
+	void (*dump)(void *state, char *buf, size_t len);
+};
+struct chk_shared *chk_shared(struct chk_probe *p, enum chk_shared_kind k);
+
 /* Helpers shared by the socket-based checks. */
 /* socket() + O_NONBLOCK + CLOEXEC + bind_address; -errno with text. */
 int chk_socket(struct chk_probe *p, int type, int proto, char *err, size_t errlen);
@@ -88,7 +99,7 @@ int chk_socket(struct chk_probe *p, int type, int proto, char *err, size_t errle
 void chk_fail_errno(struct chk_probe *p, int err, const char *what);
 
 /* The registry. */
-extern const struct check_ops chk_tcp_ops, chk_http_ops, chk_https_ops, chk_smtp_ops,
+extern const struct check_ops chk_tcp_ops, chk_tcp_half_ops, chk_http_ops, chk_https_ops, chk_smtp_ops,
 	chk_dns_ops, chk_udp_ops, chk_ping_ops, chk_script_ops;
 
 #endif

@@ -42,6 +42,7 @@ struct chk_engine {
 	uint64_t late_n;
 	double late_max;              /* s */
 	double late_since;             /* window start: probes due earlier are not counted */
+	struct chk_shared shared[CHK_SHARED__COUNT];
 };
 
 void eng_probe_schedule_first(struct chk_probe *p);

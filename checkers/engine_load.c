@@ -37,7 +37,8 @@ static bool conf_same(const struct check_conf *a, const struct check_conf *b)
 	    || a->rise != b->rise || a->fall != b->fall || a->connect_port != b->connect_port
 	    || !vaddr_equal(&a->connect_addr, &b->connect_addr)
 	    || !vaddr_equal(&a->bind_addr, &b->bind_addr) || a->verify != b->verify
-	    || a->dynamic_weight != b->dynamic_weight || a->n_status != b->n_status
+	    || a->dynamic_weight != b->dynamic_weight || a->half_open != b->half_open
+	    || a->n_status != b->n_status
 	    || a->n_dns_expect != b->n_dns_expect)
 		return false;
 	const char *const sa[] = { a->path, a->host, a->method, a->digest, a->expect,
@@ -102,7 +103,8 @@ static struct chk_probe *probe_new(struct chk_engine *e, const struct check_conf
 				   const struct rs_conf *rs, struct errbuf *eb)
 {
 	struct chk_probe *p = calloc(1, sizeof(*p));
-	const struct check_ops *ops = registry[cc->type];
+	const struct check_ops *ops = cc->type == CHECK_TCP && cc->half_open
+		? &chk_tcp_half_ops : registry[cc->type];
 	if (!p || !(p->priv = calloc(1, ops->priv_size ? ops->priv_size : 1))) {
 		free(p);
 		return NULL;
@@ -309,6 +311,9 @@ void chk_engine_free(struct chk_engine *e)
 	}
 	free(e->hash);
 	free_rs(e->rs, e->n_rs);
+	for (unsigned k = 0; k < CHK_SHARED__COUNT; k++)
+		if (e->shared[k].free)
+			e->shared[k].free(e->shared[k].state);
 	free(e);
 }
 
@@ -326,6 +331,11 @@ void chk_engine_dump(struct chk_engine *e, void (*line)(void *arg, const char *s
 		 "(since the last dump)", (unsigned long long)lt.runs, lt.p50_ms, lt.p99_ms, lt.max_ms);
 	line(arg, buf);
 	chk_engine_lateness_reset(e);
+	for (unsigned k = 0; k < CHK_SHARED__COUNT; k++)
+		if (e->shared[k].dump) {
+			e->shared[k].dump(e->shared[k].state, buf, sizeof(buf));
+			line(arg, buf);
+		}
 	for (const struct chk_probe *p = e->probes; p; p = p->next) {
 		snprintf(buf, sizeof(buf),
 			 "probe %s %s: %s, %u passes, %u failures, %lu runs, %u users, last: %s (%u us)%s",

@@ -36,6 +36,8 @@ struct check_conf {
 	struct vaddr connect_addr;    /* unset: the real server's address */
 	uint16_t connect_port;        /* 0: the real server's port */
 	struct vaddr bind_addr;       /* unset: kernel's choice */
+	/* tcp */
+	bool half_open;               /* SYN, then SYN-ACK = up, RST = refused */
 	/* http, https */
 	char *path;                   /* default "/" */
 	char *host;                   /* Host header; default: the address */

@@ -36,9 +36,10 @@ static const char *const smtp_keys[] = { "helo_name", NULL };
 static const char *const dns_keys[] = { "query", "qtype", "expect", NULL };
 static const char *const udp_keys[] = { "payload", "expect", NULL };
 static const char *const script_keys[] = { "command", "dynamic_weight", NULL };
+static const char *const tcp_keys[] = { "half_open", NULL };
 static const char *const no_keys[] = { NULL };
 static const char *const *const type_keys[CHECK__COUNT] = {
-	[CHECK_TCP] = no_keys, [CHECK_HTTP] = http_keys, [CHECK_HTTPS] = https_keys,
+	[CHECK_TCP] = tcp_keys, [CHECK_HTTP] = http_keys, [CHECK_HTTPS] = https_keys,
 	[CHECK_SMTP] = smtp_keys, [CHECK_DNS] = dns_keys, [CHECK_UDP] = udp_keys,
 	[CHECK_PING] = no_keys, [CHECK_SCRIPT] = script_keys,
 };
@@ -207,6 +208,8 @@ static void type_keys_parse(struct cfx *x, const config_setting_t *g, const char
 		cfx_bool(x, g, ctx, "dynamic_weight", &ck->dynamic_weight);
 		break;
 	case CHECK_TCP:
+		cfx_bool(x, g, ctx, "half_open", &ck->half_open);
+		break;
 	case CHECK_PING:
 	case CHECK__COUNT:
 		break;
