@@ -6,8 +6,9 @@
 # probes start against their schedule (p99, from the engine's histogram
 # in the SIGUSR1 state dump).
 #
-#   bench/checks.sh host [N...]   vigild alone on this kernel (no IPVS:
-#                                 --checker-only --dry-run); default 10000 TCP
+#   bench/checks.sh host [N:KIND...]  vigild alone on this kernel (no IPVS:
+#                                 --checker-only --dry-run); KIND tcp, half
+#                                 (half-open tcp) or http; default 10000:tcp
 #   bench/checks.sh vm [ARGS]     vigild against keepalived 2.2.7 in the VM
 #                                 (keepalived's checker needs IPVS); see
 #                                 bench/vm/checks-guest.sh for ARGS
@@ -57,6 +58,7 @@ run_vigild() {  # run_vigild N tcp|http
   up=$(grep -c " UP: " "$BENCH_DIR/vigild.log" || true)
   kill -USR1 "$VPID"; sleep 2
   echo "    $up/$n up; $(grep -o 'lateness: .*' "$BENCH_DIR/vigild.log" | tail -1)"
+  grep -o 'half-open tcp: .*' "$BENCH_DIR/vigild.log" | tail -1 | sed 's/^/    /' || true
   kill "$VPID"; wait "$VPID" 2>/dev/null || true; VPID=""
 }
 for spec in ${*:-10000:tcp}; do

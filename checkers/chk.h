@@ -83,6 +83,12 @@ struct chk_engine *chk_engine_new(struct ev_loop *loop, chk_report_fn *cb, void 
  * keeps running what it could set up and names the first bad check). */
 int chk_engine_load(struct chk_engine *e, const struct conf *c, struct errbuf *eb);
 void chk_engine_free(struct chk_engine *e);
+/* With refresh > 0, a probe's result is reported only when it differs from
+ * the last one reported for that use (pass, reason and its text, check
+ * state, weight, the real server's state), or when refresh seconds have
+ * passed since: latency and consecutive counts then lag by up to that
+ * much, verdicts never. 0 (the default): every result. */
+void chk_engine_set_refresh(struct chk_engine *e, double refresh);
 unsigned chk_engine_probe_count(const struct chk_engine *e);
 /* How late runs started against their schedule, over the engine's life
  * (a debug counter for benchmarks and state dumps). */

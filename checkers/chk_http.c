@@ -7,11 +7,20 @@
  *   conn open --> send request --> headers: status wrong? fail
  *                                  no expect/digest? pass
  *                                  body complete --> judge --> done
+ *
+ * With reuse_connection the request asks for keep-alive, the whole
+ * response is read, and after a passing run whose response could carry
+ * another (see chk_http_resp.reusable) the connection is parked for the
+ * next run: no connect, no TLS handshake, no close per probe. A parked
+ * connection the server closed meanwhile shows as EOF or a reset before
+ * any byte of the answer: the run then opens a new one, once, and only a
+ * failure on that counts. Anything else ends with the connection closed.
  */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #include "conn.h"
 #include "engine.h"
@@ -27,13 +36,36 @@ struct http_priv {
 	char *request;
 	size_t request_len;
 	struct chk_http_resp resp;
+	bool reused;                  /* this run writes on a parked connection */
+	bool keep;                    /* park the connection when the run ends */
 };
+
+/* A parked connection died before the answer began: start over, once, on
+ * a new connection (not a failure: servers close idle connections). */
+static bool http_stale(struct chk_conn *c)
+{
+	struct http_priv *h = c->p->priv;
+	if (!h->reused || c->in_len)
+		return false;
+	h->reused = false;
+	chk_conn_close(c);
+	chk_conn_start(c);
+	return true;
+}
+
+static bool http_on_error(struct chk_conn *c, int err)
+{
+	(void)err;
+	return http_stale(c);
+}
 
 static void http_on_input(struct chk_conn *c, bool eof)
 {
 	struct chk_probe *p = c->p;
 	struct http_priv *h = p->priv;
 	bool head = !strcmp(p->cc->method, "HEAD");
+	if (eof && !c->in_len && http_stale(c))
+		return;
 	int r = chk_http_parse(c->in, c->in_len, eof, head, &h->resp);
 	char detail[96];
 	if (r == CHK_HTTP_BAD) {
@@ -44,6 +76,13 @@ static void http_on_input(struct chk_conn *c, bool eof)
 		return;
 	p->phase = "reading the body";
 	bool need = chk_http_needs_body(p->cc);
+	if (r == CHK_HTTP_HEADERS && p->cc->reuse_connection) {
+		/* The rest of the body must be read to reuse the connection;
+		 * a wrong status ends the run (and the connection) now. */
+		if (chk_http_judge(p->cc, &h->resp, false, detail, sizeof(detail)) != CHK_R_OK)
+			check_done(p, CHK_R_HTTP_STATUS, "%s", detail);
+		return;
+	}
 	if (r == CHK_HTTP_HEADERS && need) {
 		/* Fail early on the status; otherwise wait for the body. */
 		if (chk_http_judge(p->cc, &h->resp, false, detail, sizeof(detail)) != CHK_R_OK)
@@ -51,6 +90,8 @@ static void http_on_input(struct chk_conn *c, bool eof)
 		return;
 	}
 	enum chk_reason why = chk_http_judge(p->cc, &h->resp, need, detail, sizeof(detail));
+	h->keep = p->cc->reuse_connection && r == CHK_HTTP_DONE && h->resp.reusable
+		&& why == CHK_R_OK;
 	if (why == CHK_R_OK)
 		check_done(p, why, NULL);
 	else
@@ -80,15 +121,16 @@ static int http_parse_common(struct chk_probe *p, struct errbuf *eb, bool tls)
 		snprintf(host, sizeof(host), "%s", a);
 	int n = asprintf(&h->request,
 			 "%s %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: vigil/%s\r\n"
-			 "Accept: */*\r\nConnection: close\r\n\r\n",
+			 "Accept: */*\r\nConnection: %s\r\n\r\n",
 			 cc->method ? cc->method : "GET", cc->path ? cc->path : "/", host,
-			 VIGIL_VERSION);
+			 VIGIL_VERSION, cc->reuse_connection ? "keep-alive" : "close");
 	if (n < 0)
 		return errbuf_set(eb, ENOMEM, "out of memory");
 	h->request_len = (size_t)n;
 	chk_conn_init(&h->conn, p, tls ? &chk_xport_tls : &chk_xport_tcp, HTTP_MAX_RESPONSE);
 	h->conn.on_open = http_on_open;
 	h->conn.on_input = http_on_input;
+	h->conn.on_error = http_on_error;
 	if (!tls)
 		return 0;
 	h->tls.sni = cc->sni ? cc->sni : cc->host;
@@ -119,13 +161,34 @@ static int https_parse(struct chk_probe *p, struct errbuf *eb)
 static void http_start(struct chk_probe *p)
 {
 	struct http_priv *h = p->priv;
-	chk_conn_start(&h->conn);
+	h->keep = false;
+	h->reused = chk_conn_is_open(&h->conn);
+	if (h->reused) {
+		/* Closed, reset, or sent something unasked (a 408 before
+		 * closing, a TLS alert) while parked: start afresh. */
+		char b;
+		ssize_t n = recv(h->conn.fd, &b, 1, MSG_PEEK | MSG_DONTWAIT);
+		if (n >= 0 || (errno != EAGAIN && errno != EWOULDBLOCK)) {
+			chk_conn_close(&h->conn);
+			h->reused = false;
+		}
+	}
+	if (!h->reused) {
+		chk_conn_start(&h->conn);
+		return;
+	}
+	p->phase = "waiting for the response";
+	chk_conn_write(&h->conn, h->request, h->request_len);
 }
 
 static void http_cancel(struct chk_probe *p)
 {
 	struct http_priv *h = p->priv;
-	chk_conn_close(&h->conn);
+	if (h->keep)
+		chk_conn_park(&h->conn);
+	else
+		chk_conn_close(&h->conn);
+	h->keep = false;
 	chk_http_resp_free(&h->resp);
 }
 

@@ -39,6 +39,8 @@
 
 #define SYN_BUCKETS 1024      /* pending probes, by sequence number */
 #define SYN_BATCH 32          /* segments per recvmmsg */
+#define SYN_DRAIN 32          /* sends between reads within one loop pass */
+#define SYN_RCVBUF (4 << 20)  /* asked; the kernel caps it at net.core.rmem_max */
 
 struct half_priv;
 
@@ -46,6 +48,7 @@ struct syn_fam {
 	int raw, hold;
 	uint16_t port;                /* our source port, host order */
 	int err;                      /* > 0: opening failed with this errno */
+	uint32_t dropped;             /* by the kernel, queue full (SO_RXQ_OVFL) */
 	ev_io io;
 	struct syn_ctx *ctx;
 };
@@ -54,6 +57,7 @@ struct syn_ctx {
 	struct ev_loop *loop;
 	struct syn_fam fam[2];        /* [0] IPv4, [1] IPv6 */
 	struct half_priv *tab[SYN_BUCKETS];
+	unsigned unread;              /* sends since the last read */
 	unsigned long sent, replies, malformed, stray;
 };
 
@@ -148,19 +152,21 @@ static void read_errors(struct syn_ctx *c, struct syn_fam *f, int family)
 	}
 }
 
-static void raw_cb(struct ev_loop *loop, ev_io *w, int revents)
+static void raw_read(struct syn_fam *f)
 {
-	struct syn_fam *f = w->data;
 	struct syn_ctx *c = f->ctx;
 	int family = f == &c->fam[0] ? AF_INET : AF_INET6;
-	(void)loop;
-	(void)revents;
+	c->unread = 0;
 	read_errors(c, f, family);
 	for (;;) {
 		uint8_t buf[SYN_BATCH][128];
 		struct sockaddr_storage from[SYN_BATCH];
 		struct iovec iov[SYN_BATCH];
 		struct mmsghdr mm[SYN_BATCH];
+		union {
+			char b[CMSG_SPACE(sizeof(uint32_t))];
+			struct cmsghdr align;
+		} ctl[SYN_BATCH];
 		memset(mm, 0, sizeof(mm));
 		for (int i = 0; i < SYN_BATCH; i++) {
 			iov[i] = (struct iovec){ buf[i], sizeof(buf[i]) };
@@ -168,6 +174,8 @@ static void raw_cb(struct ev_loop *loop, ev_io *w, int revents)
 			mm[i].msg_hdr.msg_iovlen = 1;
 			mm[i].msg_hdr.msg_name = &from[i];
 			mm[i].msg_hdr.msg_namelen = sizeof(from[i]);
+			mm[i].msg_hdr.msg_control = ctl[i].b;
+			mm[i].msg_hdr.msg_controllen = sizeof(ctl[i].b);
 		}
 		int n = recvmmsg(f->raw, mm, SYN_BATCH, MSG_DONTWAIT, NULL);
 		if (n <= 0)
@@ -175,6 +183,9 @@ static void raw_cb(struct ev_loop *loop, ev_io *w, int revents)
 		for (int i = 0; i < n; i++) {
 			struct vaddr src = { 0 };
 			struct synpkt_reply r;
+			struct cmsghdr *cm = CMSG_FIRSTHDR(&mm[i].msg_hdr);
+			if (cm && cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SO_RXQ_OVFL)
+				memcpy(&f->dropped, CMSG_DATA(cm), sizeof(f->dropped));
 			vaddr_from_sockaddr((struct sockaddr *)&from[i], &src, NULL);
 			size_t len = mm[i].msg_len < sizeof(buf[i]) ? mm[i].msg_len : sizeof(buf[i]);
 			if (synpkt_parse(family, buf[i], len, &src, &r) < 0)
@@ -185,6 +196,13 @@ static void raw_cb(struct ev_loop *loop, ev_io *w, int revents)
 		if (n < SYN_BATCH)
 			return;
 	}
+}
+
+static void raw_cb(struct ev_loop *loop, ev_io *w, int revents)
+{
+	(void)loop;
+	(void)revents;
+	raw_read(w->data);
 }
 
 /* Only TCP segments to our port reach the raw socket's queue. */
@@ -224,7 +242,10 @@ static int fam_open(struct syn_ctx *c, struct syn_fam *f, int family)
 	f->port = ntohs(family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
 					    : ((struct sockaddr_in *)&ss)->sin_port);
 	f->raw = socket(family, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_TCP);
-	if (f->raw < 0 || attach_filter(f->raw, family, f->port) < 0)
+	int rcvbuf = SYN_RCVBUF;
+	if (f->raw < 0 || attach_filter(f->raw, family, f->port) < 0
+	    || setsockopt(f->raw, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf)) < 0
+	    || setsockopt(f->raw, SOL_SOCKET, SO_RXQ_OVFL, &one, sizeof(one)) < 0)
 		return -errno;
 	if (family == AF_INET6
 	    ? setsockopt(f->raw, IPPROTO_IPV6, IPV6_CHECKSUM, &off, sizeof(off)) < 0
@@ -257,8 +278,9 @@ static void ctx_dump(void *state, char *buf, size_t len)
 {
 	struct syn_ctx *c = state;
 	snprintf(buf, len, "half-open tcp: source ports %u (IPv4) %u (IPv6); %lu SYNs sent, "
-		 "%lu replies, %lu stray, %lu malformed", c->fam[0].port, c->fam[1].port, c->sent,
-		 c->replies, c->stray, c->malformed);
+		 "%lu replies, %lu stray, %lu malformed, %lu dropped (queue full)", c->fam[0].port,
+		 c->fam[1].port, c->sent, c->replies, c->stray, c->malformed,
+		 (unsigned long)c->fam[0].dropped + c->fam[1].dropped);
 }
 
 /* The family's raw socket, opened on first use; NULL with *err set. */
@@ -375,6 +397,11 @@ static void half_start(struct chk_probe *p)
 	h->next = *b;
 	*b = h;
 	p->phase = "waiting for the SYN-ACK";
+	/* Many probes start in one loop pass, and on a near network their
+	 * SYN-ACKs are queued before the pass ends: read them as we go, so
+	 * the queue never fills (this may end this very run: fine here). */
+	if (++c->unread >= SYN_DRAIN)
+		raw_read(f);
 }
 
 static void half_cancel(struct chk_probe *p)

@@ -80,6 +80,8 @@ static bool conn_flush(struct chk_conn *c)
 		if (n == -EAGAIN)
 			break;
 		if (n < 0) {
+			if (c->on_error && !err[0] && c->on_error(c, (int)-n))
+				return false;
 			if (err[0])
 				check_done(c->p, CHK_R_TLS, "%s", err);
 			else
@@ -115,6 +117,8 @@ static void conn_read(struct chk_conn *c)
 		if (n == -EAGAIN)
 			return;
 		if (n < 0) {
+			if (c->on_error && !err[0] && c->on_error(c, (int)-n))
+				return;
 			if (err[0])
 				check_done(c->p, CHK_R_TLS, "%s", err);
 			else
@@ -126,9 +130,10 @@ static void conn_read(struct chk_conn *c)
 		c->in[c->in_len] = '\0';
 		struct chk_probe *p = c->p;
 		unsigned long runs = p->runs;
+		int fd = c->fd;
 		c->on_input(c, n == 0);
-		if (!p->running || p->runs != runs)
-			return;   /* the check ended the run */
+		if (!p->running || p->runs != runs || c->fd != fd || c->state != CONN_OPEN)
+			return;   /* the check ended the run, or moved to a new connection */
 		if (n == 0) {
 			check_done(p, CHK_R_CLOSED, NULL);
 			return;
@@ -214,6 +219,17 @@ void chk_conn_close(struct chk_conn *c)
 	close(c->fd);
 	c->fd = -1;
 	c->state = CONN_IDLE;
+}
+
+void chk_conn_park(struct chk_conn *c)
+{
+	ev_io_stop(chk_loop(c->p), &c->io);
+	c->in_len = c->out_len = c->out_off = 0;
+}
+
+bool chk_conn_is_open(const struct chk_conn *c)
+{
+	return c->fd >= 0 && c->state == CONN_OPEN;
 }
 
 void chk_conn_free(struct chk_conn *c)

@@ -10,6 +10,9 @@
  *   CONNECTING --writable, SO_ERROR 0--> HANDSHAKE --done--> OPEN
  *        |                                   |                 | on_input(eof?)
  *        +--error: check_done(refused...)    +--tls: ...       +--reset/closed
+ *
+ * A check that keeps its connection between runs parks it (OPEN, not
+ * watched) and writes on it at the next start.
  */
 #ifndef VIGIL_CHK_CONN_H
 #define VIGIL_CHK_CONN_H
@@ -65,6 +68,9 @@ struct chk_conn {
 	void (*on_open)(struct chk_conn *c);
 	/* New input in c->in (or eof); the check parses and may end the run. */
 	void (*on_input)(struct chk_conn *c, bool eof);
+	/* Optional: a send or receive failed with err; true when the check
+	 * took it over (a reused connection found dead), else the run fails. */
+	bool (*on_error)(struct chk_conn *c, int err);
 };
 
 /* Prepares c (once per probe). in_max bounds the input buffer. */
@@ -74,6 +80,11 @@ void chk_conn_init(struct chk_conn *c, struct chk_probe *p, const struct xport_o
 void chk_conn_start(struct chk_conn *c);
 /* Queues bytes to send (copied). */
 void chk_conn_write(struct chk_conn *c, const void *buf, size_t len);
+/* Keeps an open connection for the next run: stops watching it and
+ * empties the buffers; the next chk_conn_write sends on it again. */
+void chk_conn_park(struct chk_conn *c);
+/* Whether c is an open (parked) connection. */
+bool chk_conn_is_open(const struct chk_conn *c);
 /* Closes and resets for the next run; idempotent. Keeps buffers' memory. */
 void chk_conn_close(struct chk_conn *c);
 /* Frees the buffers too. */

@@ -110,20 +110,48 @@ static enum chk_state rs_state(const struct chk_rs *r)
 	return st;
 }
 
+/* What a report says, as a number: a change in it is reported at once. */
+static uint32_t verdict_hash(const struct chk_probe *p)
+{
+	uint32_t h = 2166136261u;
+	const int v[] = { p->pass, (int)p->reason, (int)p->counts.state, p->weight };
+	const unsigned char *b = (const unsigned char *)v;
+	for (size_t i = 0; i < sizeof(v); i++)
+		h = (h ^ b[i]) * 16777619u;
+	for (const char *c = p->text; *c; c++)
+		h = (h ^ (unsigned char)*c) * 16777619u;
+	return h;
+}
+
 void eng_probe_report(struct chk_probe *p)
 {
+	struct chk_engine *e = p->eng;
+	double now = ev_now(e->loop);
+	uint32_t vh = verdict_hash(p);
+	bool all = e->refresh <= 0 || vh != p->reported_hash || now - p->reported_at >= e->refresh;
+	if (all) {
+		p->reported_hash = vh;
+		p->reported_at = now;
+	}
 	struct chk_report rep = {
 		.check_state = p->counts.state, .pass = p->pass, .weight = p->weight,
 		.latency_us = p->latency_us, .passes = p->counts.passes,
 		.failures = p->counts.failures, .reason = p->reason, .text = p->text,
 	};
 	for (unsigned i = 0; i < p->n_uses; i++) {
-		const struct chk_use *u = &p->uses[i];
+		struct chk_use *u = &p->uses[i];
 		rep.vs = u->rs->vs;
 		rep.rs = u->rs->rs;
 		rep.check = u->check;
 		rep.rs_state = rs_state(u->rs);
-		p->eng->cb(p->eng->cb_arg, &rep);
+		if (!all && u->sent && u->sent_rs_state == (uint8_t)rep.rs_state) {
+			e->reports_saved++;
+			continue;
+		}
+		u->sent = true;
+		u->sent_rs_state = (uint8_t)rep.rs_state;
+		e->reports++;
+		e->cb(e->cb_arg, &rep);
 	}
 }
 

@@ -63,6 +63,8 @@ struct chk_probe {
 	char text[160];
 	uint32_t latency_us;
 	unsigned long runs;
+	double reported_at;           /* ev_now() of the last full report */
+	uint32_t reported_hash;       /* of what that report said */
 	struct chk_use *uses;         /* (vs, rs, check) referencing it */
 	unsigned n_uses, cap_uses;
 	struct chk_probe *hnext;      /* hash chain */

@@ -20,6 +20,8 @@ struct chk_rs {
 struct chk_use {
 	struct chk_rs *rs;
 	unsigned check;
+	bool sent;                    /* reported at least once (this load) */
+	uint8_t sent_rs_state;        /* the real server's state last reported */
 };
 
 /* Start lateness (actual start - due), in quarter-octave buckets of
@@ -43,6 +45,8 @@ struct chk_engine {
 	double late_max;              /* s */
 	double late_since;             /* window start: probes due earlier are not counted */
 	struct chk_shared shared[CHK_SHARED__COUNT];
+	double refresh;               /* see chk_engine_set_refresh */
+	unsigned long reports, reports_saved;
 };
 
 void eng_probe_schedule_first(struct chk_probe *p);

@@ -38,6 +38,7 @@ static bool conf_same(const struct check_conf *a, const struct check_conf *b)
 	    || !vaddr_equal(&a->connect_addr, &b->connect_addr)
 	    || !vaddr_equal(&a->bind_addr, &b->bind_addr) || a->verify != b->verify
 	    || a->dynamic_weight != b->dynamic_weight || a->half_open != b->half_open
+	    || a->reuse_connection != b->reuse_connection
 	    || a->n_status != b->n_status
 	    || a->n_dns_expect != b->n_dns_expect)
 		return false;
@@ -317,6 +318,11 @@ void chk_engine_free(struct chk_engine *e)
 	free(e);
 }
 
+void chk_engine_set_refresh(struct chk_engine *e, double refresh)
+{
+	e->refresh = refresh;
+}
+
 unsigned chk_engine_probe_count(const struct chk_engine *e)
 {
 	return e->n_probes;
@@ -329,6 +335,9 @@ void chk_engine_dump(struct chk_engine *e, void (*line)(void *arg, const char *s
 	chk_engine_lateness(e, &lt);
 	snprintf(buf, sizeof(buf), "lateness: %llu runs, p50 %.3f ms, p99 %.3f ms, max %.3f ms "
 		 "(since the last dump)", (unsigned long long)lt.runs, lt.p50_ms, lt.p99_ms, lt.max_ms);
+	line(arg, buf);
+	snprintf(buf, sizeof(buf), "reports: %lu sent, %lu unchanged within %.0f s not sent",
+		 e->reports, e->reports_saved, e->refresh);
 	line(arg, buf);
 	chk_engine_lateness_reset(e);
 	for (unsigned k = 0; k < CHK_SHARED__COUNT; k++)

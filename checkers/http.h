@@ -27,6 +27,11 @@ struct chk_http_resp {
 	const char *body;             /* when DONE: the (de-chunked) body */
 	size_t body_len;
 	char *decoded;                /* owned: a de-chunked body */
+	bool conn_close;              /* HTTP/1.0, or "Connection: close" */
+	/* When DONE: the connection may carry the next request — the response
+	 * had a known length (Content-Length, or no body), every byte read was
+	 * part of it, and the server did not ask to close. */
+	bool reusable;
 };
 
 /* Parses what arrived so far (buf holds the whole response up to now).

@@ -75,6 +75,9 @@ static int header_fields(const char *buf, size_t end, struct chk_http_resp *r)
 					return -1;
 			} else if (nl == 17 && !strncasecmp(line, "Transfer-Encoding", 17)) {
 				r->chunked = memmem(v, vl, "chunked", 7) != NULL;
+			} else if (nl == 10 && !strncasecmp(line, "Connection", 10)) {
+				for (size_t i = 0; i + 5 <= vl; i++)
+					r->conn_close |= !strncasecmp(v + i, "close", 5);
 			}
 		}
 		p = eol;
@@ -139,6 +142,7 @@ int chk_http_parse(const char *buf, size_t len, bool eof, bool head, struct chk_
 	if (!end)
 		return eof ? CHK_HTTP_BAD : CHK_HTTP_MORE;
 	r->hdr_len = end;
+	r->conn_close = buf[7] == '0';        /* HTTP/1.0 closes unless told */
 	if (header_fields(buf, end, r) < 0)
 		return CHK_HTTP_BAD;
 	const char *b = buf + end;
@@ -146,6 +150,7 @@ int chk_http_parse(const char *buf, size_t len, bool eof, bool head, struct chk_
 	if (head || r->status < 200 || r->status == 204 || r->status == 304) {
 		r->body = b;
 		r->body_len = 0;
+		r->reusable = !r->conn_close && bl == 0;
 		return CHK_HTTP_DONE;
 	}
 	if (r->chunked) {
@@ -159,6 +164,7 @@ int chk_http_parse(const char *buf, size_t len, bool eof, bool head, struct chk_
 			return eof ? CHK_HTTP_BAD : CHK_HTTP_HEADERS;
 		r->body = b;
 		r->body_len = (size_t)r->content_length;
+		r->reusable = !r->conn_close && bl == r->body_len;
 		return CHK_HTTP_DONE;
 	}
 	if (!eof)

@@ -47,6 +47,7 @@ struct check_conf {
 	char *digest;                 /* MD5 hex of the body, lower case */
 	char *expect;                 /* http/https/udp: substring of body/reply */
 	bool verify;                  /* https: verify the certificate */
+	bool reuse_connection;        /* http/https: keep-alive between runs */
 	char *ca_file;
 	char *sni;                    /* default: host */
 	/* smtp */

@@ -1,9 +1,10 @@
 /*
  * child_checker: the checker child's hooks. It runs the health-check
  * engine (checkers/) over the configuration and forwards every report as
- * an IPC_CHECK_RESULT to the parent: one per (vs, rs) using a probe, on
- * every completion of that probe — the parent keeps the latest and logs
- * transitions, so this side logs only at debug level. On reload the engine
+ * an IPC_CHECK_RESULT to the parent: one per (vs, rs) using a probe, when
+ * its verdict changes, and otherwise at least every REPORT_REFRESH seconds
+ * (for the latency and counts in status) — the parent keeps the latest and
+ * logs transitions, so this side logs only at debug level. On reload the engine
  * keeps the probes whose check did not change (no re-rise). Before the
  * engine starts it drops root (privdrop.h): from then on it is
  * global.script_user with CAP_NET_RAW alone, and re-reads the
@@ -19,6 +20,9 @@
 #include "errbuf.h"
 #include "log.h"
 #include "privdrop.h"
+
+/* Unchanged results reach the parent at most this often (s). */
+#define REPORT_REFRESH 5.0
 
 static void report_cb(void *arg, const struct chk_report *r)
 {
@@ -76,6 +80,7 @@ static int checker_start(struct child_ctx *cx)
 		log_err("checker: out of memory");
 		return -1;
 	}
+	chk_engine_set_refresh(e, REPORT_REFRESH);
 	cx->priv = e;
 	struct errbuf eb = { "" };
 	if (chk_engine_load(e, cx->conf, &eb) < 0)

@@ -26,10 +26,10 @@ static const char *const common_keys[] = {
 	"connect_port", "bind_address", NULL
 };
 static const char *const http_keys[] = {
-	"path", "host", "status", "digest", "expect", "method", NULL
+	"path", "host", "status", "digest", "expect", "method", "reuse_connection", NULL
 };
 static const char *const https_keys[] = {
-	"path", "host", "status", "digest", "expect", "method", "verify",
+	"path", "host", "status", "digest", "expect", "method", "reuse_connection", "verify",
 	"ca_file", "sni", NULL
 };
 static const char *const smtp_keys[] = { "helo_name", NULL };
@@ -145,6 +145,7 @@ static void http_keys_parse(struct cfx *x, const config_setting_t *g, const char
 	http_status(x, g, ctx, ck);
 	http_digest(x, g, ctx, ck);
 	cfx_str(x, g, ctx, "expect", &ck->expect);
+	cfx_bool(x, g, ctx, "reuse_connection", &ck->reuse_connection);
 	if (!tls)
 		return;
 	cfx_bool(x, g, ctx, "verify", &ck->verify);

@@ -6,9 +6,10 @@
 # --checker-only and programs IPVS for real. Under TCG everything is
 # slower than on hardware: compare the two, not the absolute numbers.
 #
-#   VIGIL_BENCH_ARGS="SPEC..." with SPEC = N:tcp|N:http (default 250:tcp 250:http:
+#   VIGIL_BENCH_ARGS="SPEC..." with SPEC = N:tcp|N:half|N:http (default 250:tcp
+#   250:half 250:http; half is vigild's half-open check against keepalived's TCP_CHECK;
 #   under TCG 1,000 checks a second saturate either program, which then
-#   runs fewer probes than scheduled; probes are counted at nginx anyway)
+#   runs fewer probes than scheduled; probes are counted as SYN-ACKs anyway)
 #   VIGIL_BENCH_WARM / VIGIL_BENCH_SECS: warm-up and window, s (default 15 / 30)
 set -euo pipefail
 . "${VIGIL_SRC:?}/tests/vm/lib.sh"
@@ -44,6 +45,7 @@ run_vigild() {  # N KIND
   MEASURE_START_HOOK="kill -USR1 $pid" measure "vigild $kind" "$n" "$WARM" "$SECS" "$cpid" "$pid"
   kill -USR1 "$pid"; sleep 3
   echo "    in IPVS: $(dests)/$n; $(grep -o 'lateness: .*' "$BENCH_DIR/vigild$NSN.log" | tail -1)"
+  grep -o 'half-open tcp: .*' "$BENCH_DIR/vigild$NSN.log" | tail -1 | sed 's/^/    /' || true
   kill "$pid"; wait "$pid" 2>/dev/null || true
 }
 
@@ -62,7 +64,7 @@ run_keepalived() {  # N KIND
   kill "$pid"; wait "$pid" 2>/dev/null || true
 }
 
-for spec in ${VIGIL_BENCH_ARGS:-250:tcp 250:http}; do
+for spec in ${VIGIL_BENCH_ARGS:-250:tcp 250:half 250:http}; do
   n=${spec%%:*} kind=${spec##*:}
   fresh; run_vigild "$n" "$kind"
   fresh; run_keepalived "$n" "$kind"

@@ -11,6 +11,17 @@ bench_ns() {  # bench_ns NAME: a fresh namespace (IPVS state is per namespace)
   NS=$1
   ip netns add "$NS"
   ip -n "$NS" link set lo up
+  # Every probe, connect or half-open, draws one SYN-ACK from the real
+  # servers' port: that is what is counted (nginx only sees connections).
+  in_ns nft -f - <<'NFT'
+table inet bench {
+  counter synack { }
+  chain out {
+    type filter hook output priority 0;
+    tcp sport 8000 tcp flags & (syn | ack) == syn | ack counter name synack
+  }
+}
+NFT
 }
 
 bench_nginx() {  # serves 200 "ok" on 0.0.0.0:8000 in $NS
@@ -28,7 +39,6 @@ http {
   uwsgi_temp_path $d; scgi_temp_path $d;
   server { listen 8000 backlog=8192 reuseport; keepalive_timeout 0;
            location / { return 200 "ok\n"; } }
-  server { listen 127.0.0.1:8001; location / { stub_status; } }
 }
 CONF
   in_ns nginx -c "$d/nginx.conf" -e "$d/error.log" || return 1
@@ -38,11 +48,11 @@ bench_nginx_stop() { kill "$(cat "$BENCH_DIR/nginx-$NS/nginx.pid")" 2>/dev/null 
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
 now_s() { date +%s.%N; }
-# Connections nginx accepted so far: the probes that reached it.
-accepts() { in_ns python3 -c "import urllib.request as u; print(u.urlopen('http://127.0.0.1:8001/').read().decode().split()[7])"; }
+# SYN-ACKs the real servers sent so far: one per probe that reached them.
+probes() { in_ns nft list counter inet bench synack | awk '$1 == "packets" { print $2 }'; }
 
 # measure LABEL N WARMUP SECS PID [PID2]: prints one result line: cpu s
-# per 10,000 probes (probes counted by nginx's accepts in the window),
+# per 10,000 probes (probes counted by the SYN-ACKs in the window),
 # share of one core, RSS of PID (and PID2's cpu), probes/s against N.
 measure() {
   local label=$1 n=$2 warm=$3 secs=$4 pid=$5 pid2=${6:-}
@@ -50,11 +60,11 @@ measure() {
   ${MEASURE_START_HOOK:-true}   # e.g. a state dump that opens vigild's lateness window
   local c1 c1b=0 t1 c2 c2b=0 t2
   local a1 a2
-  a1=$(accepts); c1=$(cpu_ticks "$pid"); [ -n "$pid2" ] && c1b=$(cpu_ticks "$pid2"); t1=$(now_s)
+  a1=$(probes); c1=$(cpu_ticks "$pid"); [ -n "$pid2" ] && c1b=$(cpu_ticks "$pid2"); t1=$(now_s)
   sleep "$secs"
-  # accepts() takes a python start-up: read it first at both ends, so
+  # probes() takes a process start: read it first at both ends, so
   # its delay shifts the probe window rather than lengthening it.
-  a2=$(accepts); c2=$(cpu_ticks "$pid"); [ -n "$pid2" ] && c2b=$(cpu_ticks "$pid2"); t2=$(now_s)
+  a2=$(probes); c2=$(cpu_ticks "$pid"); [ -n "$pid2" ] && c2b=$(cpu_ticks "$pid2"); t2=$(now_s)
   awk -v l="$label" -v n="$n" -v c="$((c2 - c1))" -v cb="$((c2b - c1b))" -v hz="$CLK_TCK" \
       -v t1="$t1" -v t2="$t2" -v acc="$((a2 - a1))" -v rss="$(rss_kb "$pid")" -v two="${pid2:+1}" 'BEGIN {
     wall = t2 - t1; cpu = c / hz; probes = acc

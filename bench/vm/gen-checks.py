@@ -2,9 +2,10 @@
 """Writes one check load in two languages: vigil.conf and keepalived.conf.
 N real servers at 127.A.B.C:8000 (loopback: one nginx bound to 0.0.0.0
 answers them all), 100 per virtual server (192.0.2.x:80, never carries
-traffic), each checked every second by one TCP or HTTP check.
+traffic), each checked every second by one TCP or HTTP check. "half":
+vigild's half-open TCP check; keepalived has none, so it gets TCP_CHECK.
 
-   gen-checks.py N tcp|http OUTDIR SOCKET
+   gen-checks.py N tcp|half|http OUTDIR SOCKET
 """
 import os
 import sys
@@ -34,11 +35,12 @@ with open(os.path.join(out, "vigil.conf"), "w") as v, \
                 "  protocol TCP\n" % (a, p))
         rs = range(i * PER_VS, min(n, (i + 1) * PER_VS))
         for j in rs:
-            chk = ('{ type = "tcp"; timeout = 3.0; }' if kind == "tcp" else
-                   '{ type = "http"; path = "/"; timeout = 3.0; }')
+            chk = {"tcp": '{ type = "tcp"; timeout = 3.0; }',
+                   "half": '{ type = "tcp"; half_open = true; timeout = 3.0; }',
+                   "http": '{ type = "http"; path = "/"; timeout = 3.0; }'}[kind]
             v.write('      { address = "%s"; port = 8000; checks = ( %s ); }%s\n'
                     % (rip(j), chk, "," if j != rs[-1] else ""))
-            kchk = ("    TCP_CHECK {\n      connect_timeout 3\n    }\n" if kind == "tcp" else
+            kchk = ("    TCP_CHECK {\n      connect_timeout 3\n    }\n" if kind != "http" else
                     "    HTTP_GET {\n      url {\n        path /\n        status_code 200\n"
                     "      }\n      connect_timeout 3\n    }\n")
             k.write("  real_server %s 8000 {\n    weight 1\n%s  }\n" % (rip(j), kchk))

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -186,6 +187,45 @@ static void test_engine_script_timeout_and_weight(void **st)
 	chk_engine_free(e);
 }
 
+/* With a refresh period, unchanged results are not reported again until
+ * it has passed; a changed verdict is reported at once. */
+static void test_engine_refresh(void **st)
+{
+	(void)st;
+	struct ev_loop *loop = ev_default_loop(0);
+	char flag[] = "/tmp/vigil-test-flag.XXXXXX";
+	int fd = mkstemp(flag);
+	assert_true(fd >= 0);
+	close(fd);
+	char cmd[128];
+	snprintf(cmd, sizeof(cmd), "/bin/sh -c 'test -e %s'", flag);
+	struct check_conf ck = { .type = CHECK_SCRIPT, .interval = 0.05, .timeout = 0.5,
+				 .rise = 1, .fall = 1, .command = cmd };
+	struct rs_conf rs = { .port = 80, .checks = &ck, .n_checks = 1 };
+	vaddr_parse("198.51.100.11", &rs.addr);
+	struct vs_conf vs = { .rs = &rs, .n_rs = 1 };
+	struct conf c = { .vs = &vs, .n_vs = 1 };
+	struct seen s = { 0 };
+	struct chk_engine *e = chk_engine_new(loop, report_cb, &s);
+	chk_engine_set_refresh(e, 10.);
+	struct errbuf eb;
+	assert_int_equal(chk_engine_load(e, &c, &eb), 0);
+	run_for(loop, 0.6);                  /* about ten passing runs */
+	assert_int_equal(s.n, 1);
+	assert_string_equal(s.text, "ok");
+	unlink(flag);
+	run_for(loop, 0.3);
+	assert_int_equal(s.n, 2);            /* the failure, at once */
+	assert_string_equal(s.text, "script exit 1");
+	assert_int_equal(s.last_rs[0], CHK_DOWN);
+	run_for(loop, 0.3);
+	assert_int_equal(s.n, 2);
+	chk_engine_set_refresh(e, 0.2);      /* now a report every 0.2 s at least */
+	run_for(loop, 0.7);
+	assert_in_range(s.n, 4, 8);
+	chk_engine_free(e);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -193,6 +233,7 @@ int main(void)
 		cmocka_unit_test(test_keying),
 		cmocka_unit_test(test_engine_shared_scripts),
 		cmocka_unit_test(test_engine_script_timeout_and_weight),
+		cmocka_unit_test(test_engine_refresh),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -69,6 +69,39 @@ static void test_eof_body_and_head(void **st)
 	chk_http_resp_free(&r);
 }
 
+/* When a connection may carry the next request (reuse_connection). */
+static void test_reusable(void **st)
+{
+	(void)st;
+	struct chk_http_resp r = { 0 };
+	assert_int_equal(parse("HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nok\n", false, &r),
+			 CHK_HTTP_DONE);
+	assert_true(r.reusable);
+	assert_false(r.conn_close);
+	/* A byte past the response: out of step with the server. */
+	assert_int_equal(parse("HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nok\nX", false, &r),
+			 CHK_HTTP_DONE);
+	assert_false(r.reusable);
+	assert_int_equal(parse("HTTP/1.1 200 OK\r\nConnection: Close\r\nContent-Length: 0\r\n\r\n",
+			       false, &r), CHK_HTTP_DONE);
+	assert_true(r.conn_close);
+	assert_false(r.reusable);
+	assert_int_equal(parse("HTTP/1.1 200 OK\r\nConnection: keep-alive, close\r\n"
+			       "Content-Length: 0\r\n\r\n", false, &r), CHK_HTTP_DONE);
+	assert_false(r.reusable);
+	assert_int_equal(parse("HTTP/1.0 200 OK\r\nContent-Length: 0\r\n\r\n", false, &r),
+			 CHK_HTTP_DONE);
+	assert_false(r.reusable);
+	assert_int_equal(parse("HTTP/1.1 200 OK\r\n\r\nto the end", true, &r), CHK_HTTP_DONE);
+	assert_false(r.reusable);
+	assert_int_equal(parse("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+			       "2\r\nok\r\n0\r\n\r\n", false, &r), CHK_HTTP_DONE);
+	assert_false(r.reusable);
+	assert_int_equal(parse("HTTP/1.1 204 No Content\r\n\r\n", false, &r), CHK_HTTP_DONE);
+	assert_true(r.reusable);
+	chk_http_resp_free(&r);
+}
+
 static void test_chunked(void **st)
 {
 	(void)st;
@@ -121,6 +154,7 @@ int main(void)
 		cmocka_unit_test(test_malformed),
 		cmocka_unit_test(test_eof_body_and_head),
 		cmocka_unit_test(test_chunked),
+		cmocka_unit_test(test_reusable),
 		cmocka_unit_test(test_judge),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
