@@ -12,7 +12,7 @@ PACKAGES=(
   mandoc valgrind
   qemu-system-x86 linux-image-amd64 busybox-static cpio ipvsadm
   python3 keepalived iproute2 nftables tcpdump procps psmisc
-  dnsmasq nginx-light openssl stress-ng
+  dnsmasq nginx-light openssl stress-ng curl
 )
 
 missing=()

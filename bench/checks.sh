@@ -54,6 +54,7 @@ run_vigild() {  # run_vigild N tcp|http
     sleep 0.2
   done
   [ "${cpid:-0}" != 0 ] || { tail "$BENCH_DIR/vigild.log"; echo "no checker pid"; return 1; }
+  case $kind in http|reuse) PROBES=requests ;; *) PROBES=synack ;; esac
   MEASURE_START_HOOK="kill -USR1 $VPID" measure "vigild $kind (host)" "$n" "$WARM" "$SECS" "$cpid" "$VPID"
   up=$(grep -c " UP: " "$BENCH_DIR/vigild.log" || true)
   kill -USR1 "$VPID"; sleep 2

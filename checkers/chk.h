@@ -71,6 +71,7 @@ struct chk_report {
 	unsigned passes, failures;    /* consecutive */
 	enum chk_reason reason;
 	const char *text;             /* full reason text, e.g. "http status 503" */
+	bool changed;                 /* says something new (else a refresh) */
 };
 
 typedef void chk_report_fn(void *arg, const struct chk_report *r);

@@ -20,7 +20,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 
 #include "conn.h"
 #include "engine.h"
@@ -162,17 +161,9 @@ static void http_start(struct chk_probe *p)
 {
 	struct http_priv *h = p->priv;
 	h->keep = false;
+	/* A parked connection the server closed (or sent a 408 or a TLS
+	 * alert on) was closed as it happened, in conn.c. */
 	h->reused = chk_conn_is_open(&h->conn);
-	if (h->reused) {
-		/* Closed, reset, or sent something unasked (a 408 before
-		 * closing, a TLS alert) while parked: start afresh. */
-		char b;
-		ssize_t n = recv(h->conn.fd, &b, 1, MSG_PEEK | MSG_DONTWAIT);
-		if (n >= 0 || (errno != EAGAIN && errno != EWOULDBLOCK)) {
-			chk_conn_close(&h->conn);
-			h->reused = false;
-		}
-	}
 	if (!h->reused) {
 		chk_conn_start(&h->conn);
 		return;

@@ -145,6 +145,10 @@ static void conn_io_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
 	struct chk_conn *c = (struct chk_conn *)((char *)w - offsetof(struct chk_conn, io));
 	(void)loop;
+	if (c->parked) {
+		chk_conn_close(c);
+		return;
+	}
 	switch (c->state) {
 	case CONN_CONNECTING:
 		conn_connected(c);
@@ -194,6 +198,7 @@ void chk_conn_start(struct chk_conn *c)
 
 void chk_conn_write(struct chk_conn *c, const void *buf, size_t len)
 {
+	c->parked = false;
 	if (c->out_len + len > c->out_cap || !c->out) {
 		size_t cap = c->out_len + len + 256;
 		char *b = realloc(c->out, cap);
@@ -219,12 +224,14 @@ void chk_conn_close(struct chk_conn *c)
 	close(c->fd);
 	c->fd = -1;
 	c->state = CONN_IDLE;
+	c->parked = false;
 }
 
 void chk_conn_park(struct chk_conn *c)
 {
-	ev_io_stop(chk_loop(c->p), &c->io);
+	c->parked = true;
 	c->in_len = c->out_len = c->out_off = 0;
+	conn_events(c, false);
 }
 
 bool chk_conn_is_open(const struct chk_conn *c)

@@ -59,6 +59,7 @@ struct chk_conn {
 	const struct chk_tls_opts *tls_opts;
 	void *tls;                    /* SSL * */
 	enum chk_conn_state state;
+	bool parked;                  /* open between runs, see chk_conn_park */
 	int fd;
 	ev_io io;
 	char *out;
@@ -80,8 +81,10 @@ void chk_conn_init(struct chk_conn *c, struct chk_probe *p, const struct xport_o
 void chk_conn_start(struct chk_conn *c);
 /* Queues bytes to send (copied). */
 void chk_conn_write(struct chk_conn *c, const void *buf, size_t len);
-/* Keeps an open connection for the next run: stops watching it and
- * empties the buffers; the next chk_conn_write sends on it again. */
+/* Keeps an open connection for the next run and empties the buffers; the
+ * next chk_conn_write sends on it again. It stays watched for reading (no
+ * epoll change per run): anything arriving while parked — the server
+ * closing, or talking unasked — closes it. */
 void chk_conn_park(struct chk_conn *c);
 /* Whether c is an open (parked) connection. */
 bool chk_conn_is_open(const struct chk_conn *c);

@@ -128,7 +128,8 @@ void eng_probe_report(struct chk_probe *p)
 	struct chk_engine *e = p->eng;
 	double now = ev_now(e->loop);
 	uint32_t vh = verdict_hash(p);
-	bool all = e->refresh <= 0 || vh != p->reported_hash || now - p->reported_at >= e->refresh;
+	bool changed = vh != p->reported_hash;
+	bool all = e->refresh <= 0 || changed || now - p->reported_at >= e->refresh;
 	if (all) {
 		p->reported_hash = vh;
 		p->reported_at = now;
@@ -144,10 +145,12 @@ void eng_probe_report(struct chk_probe *p)
 		rep.rs = u->rs->rs;
 		rep.check = u->check;
 		rep.rs_state = rs_state(u->rs);
-		if (!all && u->sent && u->sent_rs_state == (uint8_t)rep.rs_state) {
+		bool same_rs = u->sent && u->sent_rs_state == (uint8_t)rep.rs_state;
+		if (!all && same_rs) {
 			e->reports_saved++;
 			continue;
 		}
+		rep.changed = changed || !same_rs;
 		u->sent = true;
 		u->sent_rs_state = (uint8_t)rep.rs_state;
 		e->reports++;

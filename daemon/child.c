@@ -35,11 +35,15 @@ static void child_update_io(struct child_ctx *cx)
 
 /* Messages are queued and written once per loop pass, just before the
  * loop blocks (ev_prepare): thousands of check results a second become a
- * few large writes instead of one syscall each, on both sides. */
+ * few large writes instead of one syscall each, on both sides. Lazy
+ * messages wait for a timer, or for the next urgent one. */
 #define CHILD_FLUSH_NOW (256 * 1024)   /* bytes queued: write at once */
+#define CHILD_LAZY 0.25                /* s a lazy message may wait */
 
 static void child_flush(struct child_ctx *cx)
 {
+	cx->urgent = false;
+	ev_timer_stop(cx->loop, &cx->lazy_w);
 	if (!ipc_conn_pending(&cx->conn))
 		return;
 	int r = ipc_conn_flush(&cx->conn, cx->fd);
@@ -50,19 +54,47 @@ static void child_flush(struct child_ctx *cx)
 
 static void flush_cb(struct ev_loop *loop, ev_prepare *w, int revents)
 {
-	child_flush(w->data);
+	struct child_ctx *cx = w->data;
 	(void)loop;
+	(void)revents;
+	if (cx->urgent)
+		child_flush(cx);
+}
+
+static void lazy_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	(void)loop;
+	(void)revents;
+	child_flush(w->data);
+}
+
+static int queue(struct child_ctx *cx, bool urgent, uint16_t type, const void *p1, size_t l1,
+		 const void *p2, size_t l2)
+{
+	int r = ipc_conn_queue2(&cx->conn, type, 0, p1, l1, p2, l2);
+	if (r < 0)
+		return r;
+	if (urgent)
+		cx->urgent = true;
+	else if (!ev_is_active(&cx->lazy_w)) {
+		ev_timer_set(&cx->lazy_w, CHILD_LAZY, 0.);
+		ev_timer_start(cx->loop, &cx->lazy_w);
+	}
+	if (cx->conn.out_used >= CHILD_FLUSH_NOW)
+		child_flush(cx);
+	return 0;
 }
 
 int child_send(struct child_ctx *cx, uint16_t type, const void *p1, size_t l1,
 	       const void *p2, size_t l2)
 {
-	int r = ipc_conn_queue2(&cx->conn, type, 0, p1, l1, p2, l2);
-	if (r < 0)
-		return r;
-	if (cx->conn.out_used >= CHILD_FLUSH_NOW)
-		child_flush(cx);
-	return 0;
+	return queue(cx, true, type, p1, l1, p2, l2);
+}
+
+int child_send_lazy(struct child_ctx *cx, uint16_t type, const void *p1, size_t l1,
+		    const void *p2, size_t l2)
+{
+	return queue(cx, false, type, p1, l1, p2, l2);
 }
 
 static void child_stop(struct child_ctx *cx, const char *why)
@@ -192,6 +224,8 @@ static int child_setup(struct child_ctx *cx, const struct vigild_opts *o)
 	ev_prepare_init(&cx->flush_w, flush_cb);
 	cx->flush_w.data = cx;
 	ev_prepare_start(cx->loop, &cx->flush_w);
+	ev_init(&cx->lazy_w, lazy_cb);
+	cx->lazy_w.data = cx;
 	return 0;
 }
 

@@ -39,6 +39,8 @@ struct child_ctx {
 	ev_io io;
 	ev_signal sig_term, sig_int, sig_hup;
 	ev_prepare flush_w;           /* writes the queued messages once per pass */
+	ev_timer lazy_w;              /* or, when all are lazy, CHILD_LAZY s later */
+	bool urgent;                  /* an urgent message is queued */
 	void *priv;                   /* the subsystem's own state */
 };
 
@@ -46,6 +48,11 @@ struct child_ctx {
  * blocks (never blocks itself). */
 int child_send(struct child_ctx *cx, uint16_t type, const void *p1, size_t l1,
 	       const void *p2, size_t l2);
+/* The same for a message that may wait up to CHILD_LAZY s (a refresh the
+ * parent acts on nothing for): the parent is woken a few times a second,
+ * not once per result. An urgent message takes the lazy ones along. */
+int child_send_lazy(struct child_ctx *cx, uint16_t type, const void *p1, size_t l1,
+		    const void *p2, size_t l2);
 
 extern const struct child_ops child_checker_ops;
 extern const struct child_ops child_vrrp_ops;

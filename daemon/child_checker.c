@@ -42,7 +42,9 @@ static void report_cb(void *arg, const struct chk_report *r)
 			  vaddr_port_str(&rs->addr, rs->port, a, sizeof(a)), r->check,
 			  r->pass ? "pass" : "fail", r->text, r->latency_us);
 	}
-	if (child_send(cx, IPC_CHECK_RESULT, &m, sizeof(m), r->text, tl) < 0)
+	int (*send)(struct child_ctx *, uint16_t, const void *, size_t, const void *, size_t) =
+		r->changed ? child_send : child_send_lazy;
+	if (send(cx, IPC_CHECK_RESULT, &m, sizeof(m), r->text, tl) < 0)
 		log_warn("cannot queue a check result for the parent");
 }
 

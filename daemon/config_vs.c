@@ -323,30 +323,109 @@ static void vs_ctx(const config_setting_t *g, unsigned idx, char *buf, size_t le
 	}
 }
 
-static bool same_service(const struct vs_conf *a, const struct vs_conf *b)
+/* Duplicates among the virtual servers, found by sorting (a 2,000-service
+ * file must not cost 2,000,000 comparisons): each later one is reported
+ * against the first, in file order; a duplicate name hides a duplicate
+ * service. */
+struct vs_ref {
+	const struct vs_conf *vs;
+	unsigned i;
+};
+
+static int by_name(const void *a, const void *b)
 {
-	if (a->fwmark || b->fwmark)
-		return a->fwmark == b->fwmark && a->family == b->family;
-	return vaddr_is_set(&a->addr) && vaddr_equal(&a->addr, &b->addr)
-		&& a->port == b->port && a->protocol == b->protocol;
+	const struct vs_ref *x = a, *y = b;
+	int c = strcmp(x->vs->name, y->vs->name);
+	return c ? c : (x->i > y->i) - (x->i < y->i);
 }
 
-/* VS i against those before it: same name, or same service. */
-static void vs_duplicates(struct cfx *x, const config_setting_t *list,
-			  const config_setting_t *e, const char *ctx, unsigned i)
+static int by_service(const void *a, const void *b)
 {
-	struct vs_conf *vs = x->c->vs;
-	char where[PATH_MAX + 16];
-	for (unsigned j = 0; j < i; j++) {
-		const config_setting_t *o = config_setting_get_elem(list, j);
-		if (vs[i].name && vs[j].name && strcmp(vs[i].name, vs[j].name) == 0)
+	const struct vs_ref *x = a, *y = b;
+	const struct vs_conf *p = x->vs, *q = y->vs;
+	int c = (p->fwmark != 0) - (q->fwmark != 0);
+	if (!c && p->fwmark)
+		c = p->fwmark != q->fwmark ? (p->fwmark > q->fwmark ? 1 : -1) : p->family - q->family;
+	if (!c && !p->fwmark) {
+		c = (int)p->addr.family - (int)q->addr.family;
+		if (!c)
+			c = memcmp(&p->addr.u, &q->addr.u, p->addr.family == AF_INET6 ? 16 : 4);
+		if (!c)
+			c = (int)p->port - (int)q->port;
+		if (!c)
+			c = (int)p->protocol - (int)q->protocol;
+	}
+	return c ? c : (x->i > y->i) - (x->i < y->i);
+}
+
+struct vs_dup {
+	unsigned i, first;
+	bool name;
+};
+
+static int dup_order(const void *a, const void *b)
+{
+	const struct vs_dup *x = a, *y = b;
+	return x->i != y->i ? (x->i > y->i) - (x->i < y->i) : (int)y->name - (int)x->name;
+}
+
+/* Sorted refs: each run of equal ones becomes dups (later vs first). */
+static unsigned runs(struct vs_ref *r, unsigned n, int (*cmp)(const void *, const void *),
+		     bool name, const bool *skip, struct vs_dup *out)
+{
+	unsigned k = 0;
+	qsort(r, n, sizeof(*r), cmp);
+	for (unsigned a = 0, b; a < n; a = b) {
+		for (b = a + 1; b < n; b++) {
+			struct vs_ref t = r[b];
+			t.i = r[a].i;                /* equal but for the index? */
+			if (cmp(&r[a], &t) != 0)
+				break;
+			if (!skip || !skip[r[b].i])
+				out[k++] = (struct vs_dup){ r[b].i, r[a].i, name };
+		}
+	}
+	return k;
+}
+
+static void vs_duplicates(struct cfx *x, const config_setting_t *list)
+{
+	const struct conf *c = x->c;
+	unsigned n = c->n_vs, nn = 0, ns = 0;
+	struct vs_ref *named = cfx_calloc(n ? n : 1, sizeof(*named));
+	struct vs_ref *svc = cfx_calloc(n ? n : 1, sizeof(*svc));
+	struct vs_dup *dups = cfx_calloc(2 * n + 1, sizeof(*dups));
+	bool *name_dup = cfx_calloc(n ? n : 1, sizeof(*name_dup));
+	for (unsigned i = 0; i < n; i++) {
+		const struct vs_conf *vs = &c->vs[i];
+		if (vs->name)
+			named[nn++] = (struct vs_ref){ vs, i };
+		if (vs->fwmark || vaddr_is_set(&vs->addr))
+			svc[ns++] = (struct vs_ref){ vs, i };
+	}
+	unsigned nd = runs(named, nn, by_name, true, NULL, dups);
+	for (unsigned k = 0; k < nd; k++)
+		name_dup[dups[k].i] = true;
+	nd += runs(svc, ns, by_service, false, name_dup, dups + nd);
+	qsort(dups, nd, sizeof(*dups), dup_order);
+	char ctx[CFX_CTX_LEN], where[PATH_MAX + 16];
+	for (unsigned k = 0; k < nd; k++) {
+		const config_setting_t *e = config_setting_get_elem(list, dups[k].i);
+		const config_setting_t *o = config_setting_get_elem(list, dups[k].first);
+		bool shows_addr;
+		vs_ctx(e, dups[k].i, ctx, sizeof(ctx), &shows_addr);
+		if (dups[k].name)
 			cfx_err(x, config_setting_get_member(e, "name"), ctx,
 				"name already used by the virtual server at %s",
 				cfx_where(x, o, e, where, sizeof(where)));
-		else if (same_service(&vs[i], &vs[j]))
+		else
 			cfx_err(x, e, ctx, "same service as the virtual server at %s",
 				cfx_where(x, o, e, where, sizeof(where)));
 	}
+	free(named);
+	free(svc);
+	free(dups);
+	free(name_dup);
 }
 
 static void vs_parse(struct cfx *x, const config_setting_t *g, struct vs_conf *vs,
@@ -380,8 +459,8 @@ void cfx_virtual_servers(struct cfx *x, const config_setting_t *list)
 		vs_ctx(e, i, ctx, sizeof(ctx), &shows_addr);
 		vs->line = (int)config_setting_source_line(e);
 		vs_parse(x, e, vs, ctx, shows_addr);
-		vs_duplicates(x, list, e, ctx, i);
 	}
+	vs_duplicates(x, list);
 }
 
 void cfx_vs_free(struct vs_conf *vs)

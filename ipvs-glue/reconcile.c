@@ -15,8 +15,11 @@
  *   wanted ∖ kernel       ─▶ add service, add each dest
  *   wanted ∩ kernel       ─▶ [edit service] dest deletes, edits, adds
  *
- * Kernel services and destinations are looked up through sorted pointer
- * arrays (O(n log n)); ops follow the wanted table's order, so a dry run
+ * Kernel services and destinations are looked up first at the same
+ * position (a reload compares two tables built from configurations in the
+ * same order: a 42,000-destination diff is then one linear pass), and
+ * only when that misses through sorted pointer arrays (O(n log n)), made
+ * on the first miss. Ops follow the wanted table's order, so a dry run
  * reads like the config.
  */
 #include "ipvs.h"
@@ -49,11 +52,28 @@ static const struct ipvs_table_svc **svc_index(const struct ipvs_table *t)
 	return ix;
 }
 
-static const struct ipvs_table_svc *svc_lookup(const struct ipvs_table_svc **ix, unsigned n,
-					       const struct ipvs_table_svc *key)
+/* A table and its sorted index, made when a positional guess misses. */
+struct svc_finder {
+	const struct ipvs_table *t;
+	const struct ipvs_table_svc **ix;
+};
+
+/* t's service with key's key, trying position `hint` first. 0 or -ENOMEM. */
+static int svc_find(struct svc_finder *f, unsigned hint, const struct ipvs_table_svc *key,
+		    const struct ipvs_table_svc **out)
 {
-	const struct ipvs_table_svc *const *hit = bsearch(&key, ix, n, sizeof(*ix), svc_ptr_cmp);
-	return hit ? *hit : NULL;
+	const struct ipvs_table *t = f->t;
+	*out = NULL;
+	if (hint < t->n_svcs && !ipvs_svc_key_cmp(&t->svcs[hint].svc.key, &key->svc.key)) {
+		*out = &t->svcs[hint];
+		return 0;
+	}
+	if (!f->ix && !(f->ix = svc_index(t)))
+		return -ENOMEM;
+	const struct ipvs_table_svc *const *hit =
+		bsearch(&key, f->ix, t->n_svcs, sizeof(*f->ix), svc_ptr_cmp);
+	*out = hit ? *hit : NULL;
+	return 0;
 }
 
 static int push_svc_op(struct ipvs_oplist *out, enum ipvs_op_type type,
@@ -90,10 +110,28 @@ static const struct ipvs_dest **dest_index(const struct ipvs_table_svc *ts)
 	return ix;
 }
 
+/* Both sides list the same destinations in the same order: edits only. */
+static int diff_dests_aligned(const struct ipvs_table_svc *w, const struct ipvs_table_svc *k,
+			      struct ipvs_oplist *out, bool *aligned)
+{
+	*aligned = w->n_dests == k->n_dests;
+	for (unsigned i = 0; *aligned && i < w->n_dests; i++)
+		*aligned = !ipvs_dest_key_cmp(&w->dests[i], &k->dests[i]);
+	int err = 0;
+	for (unsigned i = 0; *aligned && !err && i < w->n_dests; i++)
+		if (!ipvs_dest_attrs_equal(&k->dests[i], &w->dests[i]))
+			err = push_svc_op(out, IPVS_OP_EDIT_DEST, &w->svc, &w->dests[i]);
+	return err;
+}
+
 /* Destination ops for a service present on both sides. */
 static int diff_dests(const struct ipvs_table_svc *w, const struct ipvs_table_svc *k,
 		      struct ipvs_oplist *out)
 {
+	bool aligned;
+	int err0 = diff_dests_aligned(w, k, out, &aligned);
+	if (aligned || err0)
+		return err0;
 	const struct ipvs_dest **wix = dest_index(w), **kix = dest_index(k);
 	int err = (!wix || !kix) ? -ENOMEM : 0;
 	for (unsigned i = 0; !err && i < k->n_dests; i++)
@@ -130,19 +168,23 @@ static int diff_service(const struct ipvs_table_svc *w, const struct ipvs_table_
 int ipvs_reconcile(const struct ipvs_table *wanted, const struct ipvs_table *kernel,
 		   const struct ipvs_table *owned, struct ipvs_oplist *out)
 {
-	const struct ipvs_table_svc **wix = svc_index(wanted), **kix = svc_index(kernel);
-	int err = (!wix || !kix) ? -ENOMEM : 0;
+	struct svc_finder wf = { .t = wanted }, kf = { .t = kernel };
+	int err = 0;
 	for (unsigned i = 0; !err && owned && i < owned->n_svcs; i++) {
-		const struct ipvs_table_svc *o = &owned->svcs[i];
-		const struct ipvs_table_svc *k = svc_lookup(kix, kernel->n_svcs, o);
-		if (k && !svc_lookup(wix, wanted->n_svcs, o))
+		const struct ipvs_table_svc *o = &owned->svcs[i], *k, *w = NULL;
+		err = svc_find(&kf, i, o, &k);
+		if (!err && k)
+			err = svc_find(&wf, i, o, &w);
+		if (!err && k && !w)
 			err = push_svc_op(out, IPVS_OP_DEL_SVC, &k->svc, NULL);
 	}
 	for (unsigned i = 0; !err && i < wanted->n_svcs; i++) {
-		const struct ipvs_table_svc *w = &wanted->svcs[i];
-		err = diff_service(w, svc_lookup(kix, kernel->n_svcs, w), out);
+		const struct ipvs_table_svc *w = &wanted->svcs[i], *k;
+		err = svc_find(&kf, i, w, &k);
+		if (!err)
+			err = diff_service(w, k, out);
 	}
-	free(wix);
-	free(kix);
+	free(wf.ix);
+	free(kf.ix);
 	return err;
 }

@@ -6,8 +6,9 @@
 # --checker-only and programs IPVS for real. Under TCG everything is
 # slower than on hardware: compare the two, not the absolute numbers.
 #
-#   VIGIL_BENCH_ARGS="SPEC..." with SPEC = N:tcp|N:half|N:http (default 250:tcp
-#   250:half 250:http; half is vigild's half-open check against keepalived's TCP_CHECK;
+#   VIGIL_BENCH_ARGS="SPEC..." with SPEC = N:tcp|N:half|N:http|N:reuse (default
+#   all four at 250; half is vigild's half-open check against keepalived's
+#   TCP_CHECK, reuse its HTTP check with reuse_connection against HTTP_GET;
 #   under TCG 1,000 checks a second saturate either program, which then
 #   runs fewer probes than scheduled; probes are counted as SYN-ACKs anyway)
 #   VIGIL_BENCH_WARM / VIGIL_BENCH_SECS: warm-up and window, s (default 15 / 30)
@@ -64,8 +65,9 @@ run_keepalived() {  # N KIND
   kill "$pid"; wait "$pid" 2>/dev/null || true
 }
 
-for spec in ${VIGIL_BENCH_ARGS:-250:tcp 250:half 250:http}; do
+for spec in ${VIGIL_BENCH_ARGS:-250:tcp 250:half 250:http 250:reuse}; do
   n=${spec%%:*} kind=${spec##*:}
+  case $kind in http|reuse) PROBES=requests ;; *) PROBES=synack ;; esac
   fresh; run_vigild "$n" "$kind"
   fresh; run_keepalived "$n" "$kind"
 done

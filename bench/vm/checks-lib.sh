@@ -37,8 +37,11 @@ http {
   access_log off;
   client_body_temp_path $d; proxy_temp_path $d; fastcgi_temp_path $d;
   uwsgi_temp_path $d; scgi_temp_path $d;
-  server { listen 8000 backlog=8192 reuseport; keepalive_timeout 0;
+  # Keep-alive for the checks that ask for it (reuse_connection); the
+  # others send "Connection: close" (vigild) or speak HTTP/1.0 (keepalived).
+  server { listen 8000 backlog=8192 reuseport; keepalive_timeout 300s; keepalive_requests 1000000;
            location / { return 200 "ok\n"; } }
+  server { listen 127.0.0.1:8001; location / { stub_status; } }
 }
 CONF
   in_ns nginx -c "$d/nginx.conf" -e "$d/error.log" || return 1
@@ -48,11 +51,19 @@ bench_nginx_stop() { kill "$(cat "$BENCH_DIR/nginx-$NS/nginx.pid")" 2>/dev/null 
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
 now_s() { date +%s.%N; }
-# SYN-ACKs the real servers sent so far: one per probe that reached them.
-probes() { in_ns nft list counter inet bench synack | awk '$1 == "packets" { print $2 }'; }
+# Probes that reached the real servers so far: SYN-ACKs sent (one per TCP
+# probe, connect or half-open), or with PROBES=requests the HTTP requests
+# nginx served (a reused connection carries many) less those of this count.
+probes() {
+  if [ "${PROBES:-synack}" = requests ]; then
+    in_ns curl -s http://127.0.0.1:8001/ | awk 'NR == 3 { print $3 }'
+  else
+    in_ns nft list counter inet bench synack | awk '$1 == "packets" { print $2 }'
+  fi
+}
 
 # measure LABEL N WARMUP SECS PID [PID2]: prints one result line: cpu s
-# per 10,000 probes (probes counted by the SYN-ACKs in the window),
+# per 10,000 probes (probes counted by probes() over the window),
 # share of one core, RSS of PID (and PID2's cpu), probes/s against N.
 measure() {
   local label=$1 n=$2 warm=$3 secs=$4 pid=$5 pid2=${6:-}

@@ -4,8 +4,9 @@ N real servers at 127.A.B.C:8000 (loopback: one nginx bound to 0.0.0.0
 answers them all), 100 per virtual server (192.0.2.x:80, never carries
 traffic), each checked every second by one TCP or HTTP check. "half":
 vigild's half-open TCP check; keepalived has none, so it gets TCP_CHECK.
+"reuse": vigild's HTTP check with reuse_connection; keepalived gets HTTP_GET.
 
-   gen-checks.py N tcp|half|http OUTDIR SOCKET
+   gen-checks.py N tcp|half|http|reuse OUTDIR SOCKET
 """
 import os
 import sys
@@ -37,10 +38,13 @@ with open(os.path.join(out, "vigil.conf"), "w") as v, \
         for j in rs:
             chk = {"tcp": '{ type = "tcp"; timeout = 3.0; }',
                    "half": '{ type = "tcp"; half_open = true; timeout = 3.0; }',
-                   "http": '{ type = "http"; path = "/"; timeout = 3.0; }'}[kind]
+                   "http": '{ type = "http"; path = "/"; timeout = 3.0; }',
+                   "reuse": '{ type = "http"; path = "/"; reuse_connection = true; '
+                            'timeout = 3.0; }'}[kind]
             v.write('      { address = "%s"; port = 8000; checks = ( %s ); }%s\n'
                     % (rip(j), chk, "," if j != rs[-1] else ""))
-            kchk = ("    TCP_CHECK {\n      connect_timeout 3\n    }\n" if kind != "http" else
+            kchk = ("    TCP_CHECK {\n      connect_timeout 3\n    }\n"
+                    if kind in ("tcp", "half") else
                     "    HTTP_GET {\n      url {\n        path /\n        status_code 200\n"
                     "      }\n      connect_timeout 3\n    }\n")
             k.write("  real_server %s 8000 {\n    weight 1\n%s  }\n" % (rip(j), kchk))

@@ -112,6 +112,25 @@ static const struct rcase cases[] = {
 	  "service tcp 192.0.2.10:80 wlc\n  dest 198.51.100.11:80 weight 1 tun\n", NULL,
 	  { "edit dest tcp 192.0.2.10:80 -> 198.51.100.11:80 weight 1 tun tun-type gue "
 	    "tun-port 6080", NULL } },
+	{ "kernel lists the dests in another order: the same one edit", BASE,
+	  "service tcp 192.0.2.10:80 wlc\n"
+	  "  dest 198.51.100.12:80 weight 5 nat\n"
+	  "  dest 198.51.100.11:80 weight 1 nat\n", NULL,
+	  { "edit dest tcp 192.0.2.10:80 -> 198.51.100.12:80 weight 2 nat", NULL } },
+	{ "same position, other dest: delete and add, not edit",
+	  "service tcp 192.0.2.10:80 wlc\n"
+	  "  dest 198.51.100.11:80 weight 1 nat\n"
+	  "  dest 198.51.100.13:80 weight 2 nat\n", BASE, NULL,
+	  { "delete dest tcp 192.0.2.10:80 -> 198.51.100.12:80",
+	    "add dest tcp 192.0.2.10:80 -> 198.51.100.13:80 weight 2 nat", NULL } },
+	{ "kernel lists the services in another order",
+	  "service tcp 192.0.2.10:80 wlc\n  dest 198.51.100.11:80 weight 1 nat\n"
+	  "service tcp 192.0.2.11:80 wlc\n  dest 198.51.100.11:80 weight 3 nat\n",
+	  "service tcp 192.0.2.11:80 wlc\n  dest 198.51.100.11:80 weight 1 nat\n"
+	  "service tcp 192.0.2.10:80 wlc\n  dest 198.51.100.11:80 weight 1 nat\n"
+	  "service tcp 192.0.2.12:80 wlc\n", "service tcp 192.0.2.12:80 wlc\n",
+	  { "delete service tcp 192.0.2.12:80",
+	    "edit dest tcp 192.0.2.11:80 -> 198.51.100.11:80 weight 3 nat", NULL } },
 	{ "order: dest deletes, edits, adds within a service",
 	  "service tcp 192.0.2.10:80 wlc\n"
 	  "  dest 198.51.100.13:80 weight 1 nat\n  dest 198.51.100.11:80 weight 9 nat\n",
