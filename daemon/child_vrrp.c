@@ -29,6 +29,7 @@
 #include "errbuf.h"
 #include "log.h"
 #include "parsers.h"
+#include "privdrop.h"
 #include "vrrp_run.h"
 
 #define REPORT_EVERY 1.0
@@ -165,6 +166,10 @@ static int vrrp_start(struct child_ctx *cx)
 {
 	struct errbuf eb;
 	go_realtime(&cx->conf->global);
+	if (priv_limit_vrrp(&eb) < 0) {
+		log_err("vrrp: cannot limit capabilities: %s", eb.msg);
+		return -1;
+	}
 	struct vrrp_nl *nl = vrrp_nl_open(&eb);
 	if (!nl) {
 		log_err("vrrp: %s", eb.msg);

@@ -1,12 +1,13 @@
 /*
- * privdrop: the checker child's drop to an unprivileged user (see
- * privdrop.h). Every step is checked and the result verified (setuid(0)
+ * privdrop: the checker child's drop to an unprivileged user and the
+ * vrrp child's limit to the capabilities it uses (see privdrop.h). Every step is checked and the result verified (setuid(0)
  * must fail afterwards): a half-dropped checker is worse than none.
  */
 #include <errno.h>
 #include <grp.h>
 #include <pwd.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/capability.h>
@@ -23,11 +24,19 @@ const char *priv_script_user(const char *configured, char *buf, unsigned len)
 	return buf;
 }
 
-/* Empties the bounding set but for CAP_NET_RAW (needs CAP_SETPCAP: root). */
-static int bound_to_net_raw(struct errbuf *eb)
+static bool listed(int c, const cap_value_t *keep, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++)
+		if (keep[i] == c)
+			return true;
+	return false;
+}
+
+/* Empties the bounding set but for keep (needs CAP_SETPCAP: root). */
+static int bound_to(const cap_value_t *keep, unsigned n, struct errbuf *eb)
 {
 	for (int c = 0; c <= CAP_LAST_CAP; c++) {
-		if (c == CAP_NET_RAW || !CAP_IS_SUPPORTED(c))
+		if (listed(c, keep, n) || !CAP_IS_SUPPORTED(c))
 			continue;
 		if (prctl(PR_CAPBSET_DROP, c, 0, 0, 0) < 0 && errno != EINVAL)
 			return errbuf_set(eb, errno, "PR_CAPBSET_DROP %d: %s", c, strerror(errno));
@@ -36,18 +45,45 @@ static int bound_to_net_raw(struct errbuf *eb)
 	return 0;
 }
 
-static int caps_net_raw_only(struct errbuf *eb)
+/* Permitted and effective := keep; inheritable empty. */
+static int caps_only(const cap_value_t *keep, unsigned n, struct errbuf *eb)
 {
 	cap_t caps = cap_init();   /* all clear, inheritable too */
 	if (!caps)
 		return errbuf_set(eb, ENOMEM, "cap_init: out of memory");
-	cap_value_t raw[] = { CAP_NET_RAW };
 	int r = 0;
-	if (cap_set_flag(caps, CAP_PERMITTED, 1, raw, CAP_SET) < 0 ||
-	    cap_set_flag(caps, CAP_EFFECTIVE, 1, raw, CAP_SET) < 0 || cap_set_proc(caps) < 0)
+	if (cap_set_flag(caps, CAP_PERMITTED, (int)n, keep, CAP_SET) < 0 ||
+	    cap_set_flag(caps, CAP_EFFECTIVE, (int)n, keep, CAP_SET) < 0 || cap_set_proc(caps) < 0)
 		r = errbuf_set(eb, errno, "cap_set_proc: %s", strerror(errno));
 	cap_free(caps);
 	return r;
+}
+
+static const cap_value_t checker_caps[] = { CAP_NET_RAW };
+static const cap_value_t vrrp_caps[] = {
+	CAP_NET_ADMIN, CAP_NET_RAW, CAP_SETUID, CAP_SETGID, CAP_KILL, CAP_SYS_NICE,
+	CAP_IPC_LOCK, CAP_DAC_READ_SEARCH,
+};
+#define N_CAPS(a) (unsigned)(sizeof(a) / sizeof((a)[0]))
+
+int priv_limit_vrrp(struct errbuf *eb)
+{
+	if (geteuid() != 0)
+		return 1;
+	int err;
+	if ((err = bound_to(vrrp_caps, N_CAPS(vrrp_caps), eb)) < 0
+	    || (err = caps_only(vrrp_caps, N_CAPS(vrrp_caps), eb)) < 0)
+		return err;
+	/* Verify: a capability outside the set must be gone. */
+	cap_t now = cap_get_proc();
+	cap_flag_value_t v = CAP_SET;
+	if (now) {
+		cap_get_flag(now, CAP_SYS_ADMIN, CAP_EFFECTIVE, &v);
+		cap_free(now);
+	}
+	if (v == CAP_SET)
+		return errbuf_set(eb, EPERM, "CAP_SYS_ADMIN still effective after the limit");
+	return 0;
 }
 
 static int switch_ids(const struct passwd *pw, struct errbuf *eb)
@@ -75,8 +111,9 @@ int priv_drop_checker(const char *user, struct errbuf *eb)
 	int err;
 	if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
 		return errbuf_set(eb, errno, "PR_SET_KEEPCAPS: %s", strerror(errno));
-	if ((err = bound_to_net_raw(eb)) < 0 || (err = switch_ids(pw, eb)) < 0 ||
-	    (err = caps_net_raw_only(eb)) < 0)
+	if ((err = bound_to(checker_caps, N_CAPS(checker_caps), eb)) < 0
+	    || (err = switch_ids(pw, eb)) < 0
+	    || (err = caps_only(checker_caps, N_CAPS(checker_caps), eb)) < 0)
 		return err;
 	prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0);
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)

@@ -24,4 +24,15 @@ const char *priv_script_user(const char *configured, char *buf, unsigned len);
  * message in eb when a step failed (the caller must not carry on). */
 int priv_drop_checker(const char *user, struct errbuf *eb);
 
+/* The vrrp child stays uid 0 (it owns addresses, routes and raw sockets)
+ * but keeps only the capabilities it uses, in every set, the bounding set
+ * included: NET_ADMIN (addresses, routes), NET_RAW (VRRP and ARP/NA
+ * sockets), SETUID and SETGID (track scripts run as script_user), KILL
+ * (their process group at a timeout), SYS_NICE and IPC_LOCK (realtime
+ * scheduling, locked memory) and DAC_READ_SEARCH (re-reading included
+ * files, watching track files). No module loading, no ptrace, no mounts,
+ * no raw I/O, no writing another user's files. 1 without root; 0; or
+ * -errno with eb set. */
+int priv_limit_vrrp(struct errbuf *eb);
+
 #endif

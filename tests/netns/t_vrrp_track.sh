@@ -67,3 +67,15 @@ in_ns d1 ip link set eth0 up
 wait_for 6 is_state d1 VI_1 MASTER || fail "d1 did not come back after its interface came up"
 wait_for 2 is_state d2 VI_1 BACKUP || fail "d2 did not yield"
 pass "own interface down -> FAULT and takeover; up -> preempts again"
+
+# All of the above ran in a vrrp child that kept uid 0 but only the
+# capabilities it uses (privdrop.h): NET_ADMIN, NET_RAW, SETUID, SETGID,
+# KILL, SYS_NICE, IPC_LOCK, DAC_READ_SEARCH — bits 2 5 6 7 12 13 14 23.
+vpid=$(vctl d1 status --json | json_get "[p['pid'] for p in r['processes'] if p['name']=='vrrp'][0]")
+[ -n "$vpid" ] && [ "$vpid" != 0 ] || fail "no vrrp pid in status"
+grep -E '^Cap(Eff|Prm|Bnd)' "/proc/$vpid/status" | sed 's/^/  /'
+for f in CapEff CapPrm CapBnd; do
+  [ "$(awk -v f="$f:" '$1 == f { print $2 }' "/proc/$vpid/status")" = 00000000008070e4 ] \
+    || fail "vrrp child $f is not the expected set"
+done
+pass "the vrrp child holds only its eight capabilities"
