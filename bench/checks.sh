@@ -44,8 +44,9 @@ run_vigild() {  # run_vigild N tcp|http
     --checker-only --dry-run > "$BENCH_DIR/vigild.log" 2>&1 &
   VPID=$!
   local cpid="" i c
-  # The checker is the child of vigild started with "--child checker" (not
-  # through status: a 10,000-server status reply is more than vigilctl takes).
+  # The checker is the child of vigild started with "--child checker" (found
+  # in /proc rather than through status, whose 10,000-server reply of
+  # ~9 MB would itself show in the parent's CPU).
   for i in $(seq 1 300); do
     for c in $(ps -o pid= --ppid "$VPID"); do
       tr '\0' ' ' < "/proc/$c/cmdline" 2>/dev/null | grep -q -- "--child checker" && cpid=$c
