@@ -27,3 +27,10 @@ chk_expect() {
 # wait until a TCP port listens in a namespace
 port_up() { in_ns "$1" ss -Hltn "sport = :$2" | grep -q LISTEN; }
 uport_up() { in_ns "$1" ss -Hlun "sport = :$2" | grep -q UNCONN; }
+
+# chk_vs NAME RS_ADDR RS_PORT CHECK [VS_ADDR]: one virtual server (port from
+# the name's checksum, so unique per name) with one real server and check.
+chk_vs() {
+  echo "{ name = \"$1\"; address = \"${5:-192.0.2.10}\"; port = $(( $(echo "$1" | cksum | cut -d' ' -f1) % 60000 + 1024 )); check_interval = 0.5;
+    real_servers = ( { address = \"$2\"; port = $3; checks = ( $4 ); } ); }"
+}

@@ -36,25 +36,21 @@ wait_for 5 port_up rs1 80 || fail "listener 80 did not start"
 wait_for 5 port_up rs1 8080 || fail "listener 8080 did not start"
 wait_for 5 port_up rs1 90 || fail "listener 90 did not start"
 
-vs() {  # vs NAME RS_ADDR PORT CHECK [VS_ADDR]
-  echo "{ name = \"$1\"; address = \"${5:-192.0.2.10}\"; port = $(( $(echo "$1" | cksum | cut -d' ' -f1) % 60000 + 1024 )); check_interval = 0.5;
-    real_servers = ( { address = \"$2\"; port = $3; checks = ( $4 ); } ); }"
-}
 H='type = "tcp"; half_open = true; timeout = 1.0;'
 conf="$T_DIR/vigil.conf"
 cat > "$conf" <<CONF
 global = { control_socket = "$T_DIR/d1.sock"; };
 virtual_servers = (
-$(vs up4      198.51.100.11 80 "{ $H }"),
-$(vs refused4 198.51.100.11 81 "{ $H }"),
-$(vs drop4    198.51.100.12 80 "{ $H }"),
-$(vs unreach4 198.51.100.11 82 "{ $H }"),
-$(vs bound4   198.51.100.11 80 "{ $H bind_address = \"198.51.100.2\"; }"),
-$(vs connect  198.51.100.12 80 "{ $H connect_address = \"198.51.100.11\"; connect_port = 90; }"),
-$(vs up6      2001:db8::11 8080 "{ $H }" 2001:db8::10),
-$(vs refused6 2001:db8::11 8081 "{ $H }" 2001:db8::10),
-$(vs unreach6 2001:db8::11 8082 "{ $H }" 2001:db8::10),
-$(vs full     198.51.100.11 80 '{ type = "tcp"; timeout = 1.0; }')
+$(chk_vs up4      198.51.100.11 80 "{ $H }"),
+$(chk_vs refused4 198.51.100.11 81 "{ $H }"),
+$(chk_vs drop4    198.51.100.12 80 "{ $H }"),
+$(chk_vs unreach4 198.51.100.11 82 "{ $H }"),
+$(chk_vs bound4   198.51.100.11 80 "{ $H bind_address = \"198.51.100.2\"; }"),
+$(chk_vs connect  198.51.100.12 80 "{ $H connect_address = \"198.51.100.11\"; connect_port = 90; }"),
+$(chk_vs up6      2001:db8::11 8080 "{ $H }" 2001:db8::10),
+$(chk_vs refused6 2001:db8::11 8081 "{ $H }" 2001:db8::10),
+$(chk_vs unreach6 2001:db8::11 8082 "{ $H }" 2001:db8::10),
+$(chk_vs full     198.51.100.11 80 '{ type = "tcp"; timeout = 1.0; }')
 );
 CONF
 chk_vigild "$conf"

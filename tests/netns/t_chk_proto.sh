@@ -30,29 +30,25 @@ wait_for 5 port_up rs1 2525 || fail "smtp 554 server did not start"
 wait_for 5 uport_up rs1 53 || fail "dnsmasq did not start"
 wait_for 5 uport_up rs1 7000 || fail "udp responder did not start"
 
-vs() {  # vs NAME RS-ADDR RS-PORT CHECK [VS-ADDR]
-  echo "{ name = \"$1\"; address = \"${5:-192.0.2.10}\"; port = $(( $(echo "$1" | cksum | cut -d' ' -f1) % 60000 + 1024 )); check_interval = 0.5;
-    real_servers = ( { address = \"$2\"; port = $3; checks = ( $4 ); } ); }"
-}
 conf="$T_DIR/vigil.conf"
 cat > "$conf" <<CONF
 global = { control_socket = "$T_DIR/d1.sock"; router_id = "d1"; };
 virtual_servers = (
-$(vs smtp_ok 198.51.100.11 25 '{ type = "smtp"; timeout = 1.0; helo_name = "d1.example.test"; }'),
-$(vs smtp_554 198.51.100.11 2525 '{ type = "smtp"; timeout = 1.0; }'),
-$(vs dns_ok 198.51.100.11 53 '{ type = "dns"; query = "www.example.test"; expect = [ "203.0.113.5" ]; timeout = 1.0; }'),
-$(vs dns_nx 198.51.100.11 53 '{ type = "dns"; query = "nx.example.test"; timeout = 1.0; }'),
-$(vs dns_wrong 198.51.100.11 53 '{ type = "dns"; query = "www.example.test"; expect = [ "203.0.113.9" ]; timeout = 1.0; }'),
-$(vs udp_ok 198.51.100.11 7000 '{ type = "udp"; payload = "ping"; expect = "pong"; timeout = 1.0; }'),
-$(vs udp_other 198.51.100.11 7000 '{ type = "udp"; payload = "hello"; expect = "pong"; timeout = 1.0; }'),
-$(vs udp_unreach 198.51.100.11 7001 '{ type = "udp"; payload = "ping"; timeout = 1.0; }'),
-$(vs ping_ok 198.51.100.11 80 '{ type = "ping"; timeout = 1.0; }'),
-$(vs ping6_ok 2001:db8::11 80 '{ type = "ping"; timeout = 1.0; }' 2001:db8::10),
-$(vs ping_down 198.51.100.13 80 '{ type = "ping"; timeout = 1.0; }'),
-$(vs script_ok 198.51.100.11 80 '{ type = "script"; command = "/bin/true"; timeout = 1.0; }'),
-$(vs script_fail 198.51.100.11 80 '{ type = "script"; command = "/bin/sh -c \"exit 1\""; timeout = 1.0; }'),
-$(vs script_dyn 198.51.100.11 80 '{ type = "script"; command = "/bin/sh -c \"exit 9\""; dynamic_weight = true; timeout = 1.0; }'),
-$(vs script_slow 198.51.100.11 80 '{ type = "script"; command = "/bin/sleep 30.123"; timeout = 0.5; }')
+$(chk_vs smtp_ok 198.51.100.11 25 '{ type = "smtp"; timeout = 1.0; helo_name = "d1.example.test"; }'),
+$(chk_vs smtp_554 198.51.100.11 2525 '{ type = "smtp"; timeout = 1.0; }'),
+$(chk_vs dns_ok 198.51.100.11 53 '{ type = "dns"; query = "www.example.test"; expect = [ "203.0.113.5" ]; timeout = 1.0; }'),
+$(chk_vs dns_nx 198.51.100.11 53 '{ type = "dns"; query = "nx.example.test"; timeout = 1.0; }'),
+$(chk_vs dns_wrong 198.51.100.11 53 '{ type = "dns"; query = "www.example.test"; expect = [ "203.0.113.9" ]; timeout = 1.0; }'),
+$(chk_vs udp_ok 198.51.100.11 7000 '{ type = "udp"; payload = "ping"; expect = "pong"; timeout = 1.0; }'),
+$(chk_vs udp_other 198.51.100.11 7000 '{ type = "udp"; payload = "hello"; expect = "pong"; timeout = 1.0; }'),
+$(chk_vs udp_unreach 198.51.100.11 7001 '{ type = "udp"; payload = "ping"; timeout = 1.0; }'),
+$(chk_vs ping_ok 198.51.100.11 80 '{ type = "ping"; timeout = 1.0; }'),
+$(chk_vs ping6_ok 2001:db8::11 80 '{ type = "ping"; timeout = 1.0; }' 2001:db8::10),
+$(chk_vs ping_down 198.51.100.13 80 '{ type = "ping"; timeout = 1.0; }'),
+$(chk_vs script_ok 198.51.100.11 80 '{ type = "script"; command = "/bin/true"; timeout = 1.0; }'),
+$(chk_vs script_fail 198.51.100.11 80 '{ type = "script"; command = "/bin/sh -c \"exit 1\""; timeout = 1.0; }'),
+$(chk_vs script_dyn 198.51.100.11 80 '{ type = "script"; command = "/bin/sh -c \"exit 9\""; dynamic_weight = true; timeout = 1.0; }'),
+$(chk_vs script_slow 198.51.100.11 80 '{ type = "script"; command = "/bin/sleep 30.123"; timeout = 0.5; }')
 );
 CONF
 chk_vigild "$conf"

@@ -5,7 +5,6 @@
 # preempts vigild; SIGKILL of keepalived -> vigild master within the bound.
 # Neither logs the other's adverts as invalid.
 . "$(dirname "$0")/vrrp_lib.sh"
-KA=/usr/sbin/keepalived
 [ -x $KA ] || skip "no keepalived"
 VIP=192.0.2.10
 
@@ -26,20 +25,6 @@ vrrp_instance VI_1 {
   virtual_ipaddress { $VIP/24 }
 }
 CONF
-}
-ka_start() {  # ka_start LOGNAME
-  rm -f "$T_DIR/ka.pid" "$T_DIR/ka-vrrp.pid"
-  bg k "$1" $KA -n -l -D -P -f "$T_DIR/ka.conf" -p "$T_DIR/ka.pid" -r "$T_DIR/ka-vrrp.pid"
-  KA_PID=$BG_PID
-}
-ka_crash() {
-  local p; p=$(cat "$T_DIR/ka-vrrp.pid" 2>/dev/null)
-  [ -n "$p" ] && kill -KILL "$p"
-  kill -KILL "$KA_PID"
-}
-ka_state() { grep -E "\(VI_1\) Entering (MASTER|BACKUP|FAULT) STATE" "$T_DIR/$1.log" | tail -1 | grep -q "Entering $2"; }
-ka_invalid() {
-  grep -iE "invalid|bogus|mismatch|wrong|not present|bad |error|ignoring" "$T_DIR"/ka-*.log | grep -v "Unable to load module" || true
 }
 
 for ver in 2 3; do

@@ -61,3 +61,28 @@ vigild_crash() {
   [ -n "$pids" ] || fail "no pids for $1"
   kill -KILL $pids
 }
+
+# keepalived as a peer (t_vrrp_keepalived*.sh): KA_CONF is its config;
+# ka_start LOGNAME runs it in node k; ka_state LOGNAME STATE checks the
+# last state its log entered for instance $KA_INST (default VI_1);
+# ka_crash SIGKILLs it and its VRRP child.
+KA=/usr/sbin/keepalived
+ka_start() {
+  rm -f "$T_DIR/ka.pid" "$T_DIR/ka-vrrp.pid"
+  bg k "$1" $KA -n -l -D -P -f "$T_DIR/ka.conf" -p "$T_DIR/ka.pid" -r "$T_DIR/ka-vrrp.pid"
+  KA_PID=$BG_PID
+}
+ka_state() {
+  grep -E "\(${KA_INST:-VI_1}\) Entering (MASTER|BACKUP|FAULT) STATE" "$T_DIR/$1.log" | tail -1 \
+    | grep -q "Entering $2"
+}
+ka_crash() {
+  local p; p=$(cat "$T_DIR/ka-vrrp.pid" 2>/dev/null)
+  [ -n "$p" ] && kill -KILL "$p"
+  kill -KILL "$KA_PID"
+}
+# What keepalived logs when it dislikes a packet or a setting.
+ka_invalid() {
+  grep -iE "invalid|bogus|mismatch|wrong|not present|bad |error|ignoring" "$T_DIR"/ka-*.log \
+    | grep -v "Unable to load module" || true
+}
