@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "engine.h"
+#include "synpkt.h"
 
 struct ping_priv {
 	int fd;
@@ -24,19 +25,6 @@ struct ping_priv {
 	ev_io io;
 	struct chk_probe *p;
 };
-
-static uint16_t csum(const void *data, size_t len)
-{
-	const uint8_t *b = data;
-	uint32_t sum = 0;
-	for (size_t i = 0; i + 1 < len; i += 2)
-		sum += (uint32_t)(b[i] << 8 | b[i + 1]);
-	if (len & 1)
-		sum += (uint32_t)b[len - 1] << 8;
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return htons((uint16_t)~sum);
-}
 
 static void ping_io_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
@@ -100,7 +88,7 @@ static void ping_start(struct chk_probe *p)
 	pkt[7] = (uint8_t)pp->seq;
 	memcpy(pkt + 8, "vigil health chk", 16);
 	if (!v6) {
-		uint16_t c = csum(pkt, sizeof(pkt));
+		uint16_t c = synpkt_csum(pkt, sizeof(pkt), 0);
 		memcpy(pkt + 2, &c, 2);
 	}
 	struct sockaddr_storage dst;
