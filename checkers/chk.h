@@ -91,6 +91,13 @@ void chk_engine_free(struct chk_engine *e);
  * much, verdicts never. 0 (the default): every result. */
 void chk_engine_set_refresh(struct chk_engine *e, double refresh);
 unsigned chk_engine_probe_count(const struct chk_engine *e);
+/* Counters since the engine was made (half-open: its shared raw sockets). */
+struct chk_stats {
+	unsigned probes;
+	uint64_t runs, reports, reports_unchanged;
+	uint64_t syn_sent, syn_replies, syn_stray, syn_malformed, syn_dropped;
+};
+void chk_engine_stats(const struct chk_engine *e, struct chk_stats *out);
 /* How late runs started against their schedule, over the engine's life
  * (a debug counter for benchmarks and state dumps). */
 struct chk_lateness {

@@ -283,6 +283,16 @@ static void ctx_dump(void *state, char *buf, size_t len)
 		 (unsigned long)c->fam[0].dropped + c->fam[1].dropped);
 }
 
+static void ctx_stats(void *state, struct chk_stats *out)
+{
+	struct syn_ctx *c = state;
+	out->syn_sent += c->sent;
+	out->syn_replies += c->replies;
+	out->syn_stray += c->stray;
+	out->syn_malformed += c->malformed;
+	out->syn_dropped += (uint64_t)c->fam[0].dropped + c->fam[1].dropped;
+}
+
 /* The family's raw socket, opened on first use; NULL with *err set. */
 static struct syn_fam *fam_get(struct chk_probe *p, int *err)
 {
@@ -299,6 +309,7 @@ static struct syn_fam *fam_get(struct chk_probe *p, int *err)
 		sh->state = c;
 		sh->free = ctx_free;
 		sh->dump = ctx_dump;
+		sh->stats = ctx_stats;
 	}
 	int family = p->dst.ss_family;
 	struct syn_fam *f = &c->fam[family == AF_INET6];

@@ -187,6 +187,7 @@ void check_done(struct chk_probe *p, enum chk_reason r, const char *fmt, ...)
 	p->pass = r == CHK_R_OK;
 	p->reason = r;
 	p->runs++;
+	p->eng->runs++;
 	chk_rise_fall(&p->counts, p->pass, p->cc->rise, p->cc->fall);
 	double now = ev_now(p->eng->loop);
 	p->due = p->started + p->cc->interval;

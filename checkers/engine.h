@@ -91,6 +91,7 @@ struct chk_shared {
 	void *state;
 	void (*free)(void *state);
 	void (*dump)(void *state, char *buf, size_t len);
+	void (*stats)(void *state, struct chk_stats *out);   /* adds its counters */
 };
 struct chk_shared *chk_shared(struct chk_probe *p, enum chk_shared_kind k);
 

@@ -46,7 +46,7 @@ struct chk_engine {
 	double late_since;             /* window start: probes due earlier are not counted */
 	struct chk_shared shared[CHK_SHARED__COUNT];
 	double refresh;               /* see chk_engine_set_refresh */
-	unsigned long reports, reports_saved;
+	unsigned long reports, reports_saved, runs;
 };
 
 void eng_probe_schedule_first(struct chk_probe *p);

@@ -323,6 +323,17 @@ void chk_engine_set_refresh(struct chk_engine *e, double refresh)
 	e->refresh = refresh;
 }
 
+void chk_engine_stats(const struct chk_engine *e, struct chk_stats *out)
+{
+	*out = (struct chk_stats){
+		.probes = e->n_probes, .runs = e->runs, .reports = e->reports,
+		.reports_unchanged = e->reports_saved,
+	};
+	for (unsigned k = 0; k < CHK_SHARED__COUNT; k++)
+		if (e->shared[k].stats)
+			e->shared[k].stats(e->shared[k].state, out);
+}
+
 unsigned chk_engine_probe_count(const struct chk_engine *e)
 {
 	return e->n_probes;

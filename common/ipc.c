@@ -24,6 +24,8 @@ static const struct {
 	[IPC_VRRP_STATE] = { "vrrp-state", sizeof(struct ipc_vrrp_state), sizeof(struct ipc_vrrp_state) },
 	[IPC_STATUS_REQ] = { "status-request", 0, 0 },
 	[IPC_STATUS_REPLY] = { "status-reply", 0, IPC_MAX_PAYLOAD },
+	[IPC_CHECKER_STATS] = { "checker-stats", sizeof(struct ipc_checker_stats),
+				sizeof(struct ipc_checker_stats) },
 };
 
 const char *ipc_type_str(uint16_t type)

@@ -36,6 +36,7 @@ enum ipc_type {
 	IPC_VRRP_STATE,       /* vrrp -> parent: instance state change (vrrp issue) */
 	IPC_STATUS_REQ,       /* parent -> child: send a status blob; empty */
 	IPC_STATUS_REPLY,     /* child -> parent: JSON text, not NUL-terminated */
+	IPC_CHECKER_STATS,    /* checker -> parent: struct ipc_checker_stats, every few s */
 	IPC__MAX
 };
 
@@ -84,6 +85,21 @@ struct ipc_check_result {
 	uint32_t failures;        /* consecutive */
 	uint32_t reason;          /* checkers' enum chk_reason */
 	/* followed by the reason text, not NUL-terminated, up to 255 bytes */
+};
+
+/* IPC_CHECKER_STATS: the checker engine's counters since the checker
+ * started (a restarted checker starts again from 0). */
+struct ipc_checker_stats {
+	uint32_t probes;          /* distinct probes now */
+	uint32_t pad;
+	uint64_t runs;            /* probe runs completed */
+	uint64_t reports;         /* results sent to the parent */
+	uint64_t reports_unchanged;   /* results not sent: nothing new (refresh) */
+	uint64_t syn_sent;        /* half-open tcp: SYNs sent */
+	uint64_t syn_replies;     /* SYN-ACK or RST matched to a probe */
+	uint64_t syn_stray;       /* segments to our port matching no probe */
+	uint64_t syn_malformed;   /* segments or errors that could not be read */
+	uint64_t syn_dropped;     /* dropped by the kernel: queue full */
 };
 
 /* IPC_VRRP_STATE: the vrrp child's report on one instance, sync group or

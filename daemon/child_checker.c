@@ -23,6 +23,35 @@
 
 /* Unchanged results reach the parent at most this often (s). */
 #define REPORT_REFRESH 5.0
+/* The engine's counters go to the parent this often (s; lazily). */
+#define STATS_EVERY 5.0
+
+struct checker {
+	struct chk_engine *e;
+	ev_timer stats_w;
+	struct child_ctx *cx;
+};
+
+static void send_stats(struct checker *k)
+{
+	struct chk_stats st;
+	chk_engine_stats(k->e, &st);
+	struct ipc_checker_stats m = {
+		.probes = st.probes, .runs = st.runs, .reports = st.reports,
+		.reports_unchanged = st.reports_unchanged, .syn_sent = st.syn_sent,
+		.syn_replies = st.syn_replies, .syn_stray = st.syn_stray,
+		.syn_malformed = st.syn_malformed, .syn_dropped = st.syn_dropped,
+	};
+	if (child_send_lazy(k->cx, IPC_CHECKER_STATS, &m, sizeof(m), NULL, 0) < 0)
+		log_warn("cannot queue the checker's counters for the parent");
+}
+
+static void stats_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	(void)loop;
+	(void)revents;
+	send_stats(w->data);
+}
 
 static void report_cb(void *arg, const struct chk_report *r)
 {
@@ -77,13 +106,20 @@ static int checker_start(struct child_ctx *cx)
 {
 	if (drop_privileges(cx) < 0)
 		return -1;
-	struct chk_engine *e = chk_engine_new(cx->loop, report_cb, cx);
+	struct checker *k = calloc(1, sizeof(*k));
+	struct chk_engine *e = k ? chk_engine_new(cx->loop, report_cb, cx) : NULL;
 	if (!e) {
+		free(k);
 		log_err("checker: out of memory");
 		return -1;
 	}
 	chk_engine_set_refresh(e, REPORT_REFRESH);
-	cx->priv = e;
+	k->e = e;
+	k->cx = cx;
+	ev_timer_init(&k->stats_w, stats_cb, STATS_EVERY, STATS_EVERY);
+	k->stats_w.data = k;
+	ev_timer_start(cx->loop, &k->stats_w);
+	cx->priv = k;
 	struct errbuf eb = { "" };
 	if (chk_engine_load(e, cx->conf, &eb) < 0)
 		log_err("checker: %s", eb.msg);
@@ -94,7 +130,7 @@ static int checker_start(struct child_ctx *cx)
 
 static int checker_reload(struct child_ctx *cx, const struct conf *old)
 {
-	struct chk_engine *e = cx->priv;
+	struct chk_engine *e = ((struct checker *)cx->priv)->e;
 	struct errbuf eb = { "" };
 	int r = chk_engine_load(e, cx->conf, &eb);
 	if (r < 0)
@@ -112,13 +148,21 @@ static void dump_line(void *arg, const char *s)
 
 static void checker_dump(struct child_ctx *cx)
 {
-	if (cx->priv)
-		chk_engine_dump(cx->priv, dump_line, NULL);
+	struct checker *k = cx->priv;
+	if (k) {
+		chk_engine_dump(k->e, dump_line, NULL);
+		send_stats(k);
+	}
 }
 
 static void checker_stop(struct child_ctx *cx)
 {
-	chk_engine_free(cx->priv);
+	struct checker *k = cx->priv;
+	if (!k)
+		return;
+	ev_timer_stop(cx->loop, &k->stats_w);
+	chk_engine_free(k->e);
+	free(k);
 	cx->priv = NULL;
 }
 

@@ -80,6 +80,22 @@ struct json_object *ctl_status(struct vigild *d)
 		json_object_array_add(procs, p);
 	}
 	json_object_object_add(r, "processes", procs);
+	if (d->checker_stats_at > 0) {
+		const struct ipc_checker_stats *cs = &d->checker_stats;
+		struct json_object *c = json_object_new_object();
+		const struct { const char *k; uint64_t v; } f[] = {
+			{ "probes", cs->probes }, { "runs", cs->runs }, { "reports", cs->reports },
+			{ "reports_unchanged", cs->reports_unchanged },
+			{ "half_open_sent", cs->syn_sent }, { "half_open_replies", cs->syn_replies },
+			{ "half_open_stray", cs->syn_stray },
+			{ "half_open_malformed", cs->syn_malformed },
+			{ "half_open_dropped", cs->syn_dropped },
+		};
+		for (size_t i = 0; i < sizeof(f) / sizeof(f[0]); i++)
+			json_object_object_add(c, f[i].k, json_object_new_int64((int64_t)f[i].v));
+		json_object_object_add(c, "age", json_object_new_double(now - d->checker_stats_at));
+		json_object_object_add(r, "checker", c);
+	}
 	lvs_status_json(d, r);
 	vrrp_state_status_json(d, r);
 	return r;

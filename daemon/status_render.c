@@ -76,6 +76,30 @@ static void metrics_ipvs(FILE *f, struct json_object *st)
 		json_object_get_double(get(get(ipvs, "last"), "ms")) / 1e3);
 }
 
+static void metrics_checker(FILE *f, struct json_object *st)
+{
+	struct json_object *c = get(st, "checker");
+	if (!c)
+		return;
+	help(f, "vigil_checker_probes", "gauge", "Distinct probes the checker runs (shared checks count once).");
+	fprintf(f, "vigil_checker_probes %s\n", str(c, "probes"));
+	help(f, "vigil_checker_runs_total", "counter", "Probe runs completed since the checker started.");
+	fprintf(f, "vigil_checker_runs_total %s\n", str(c, "runs"));
+	help(f, "vigil_checker_reports_total", "counter",
+	     "Results the checker sent to the parent, and those it did not send (nothing new).");
+	fprintf(f, "vigil_checker_reports_total{sent=\"yes\"} %s\n", str(c, "reports"));
+	fprintf(f, "vigil_checker_reports_total{sent=\"no\"} %s\n", str(c, "reports_unchanged"));
+	help(f, "vigil_checker_half_open_segments_total", "counter",
+	     "Half-open tcp checks: SYNs sent, replies matched, and segments stray, malformed or dropped.");
+	static const char *const kinds[] = { "sent", "replies", "stray", "malformed", "dropped" };
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+		char k[32];
+		snprintf(k, sizeof(k), "half_open_%s", kinds[i]);
+		fprintf(f, "vigil_checker_half_open_segments_total{kind=\"%s\"} %s\n", kinds[i],
+			str(c, k));
+	}
+}
+
 /* One sample per real server for each of these status fields. */
 static const struct {
 	const char *name, *type, *help, *field;
@@ -130,6 +154,7 @@ char *http_render_metrics(struct json_object *st)
 	help(f, "vigil_config_generation", "gauge", "Configuration generation in use.");
 	fprintf(f, "vigil_config_generation %s\n", str(st, "generation"));
 	metrics_processes(f, st);
+	metrics_checker(f, st);
 	metrics_ipvs(f, st);
 	metrics_servers(f, st);
 	fclose(f);

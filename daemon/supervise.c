@@ -147,6 +147,10 @@ static void child_handle(struct vigild *d, struct child *c, const struct ipc_hdr
 	case IPC_VRRP_STATE:
 		vrrp_state_on_msg(d, p, h->len);
 		break;
+	case IPC_CHECKER_STATS:
+		memcpy(&d->checker_stats, p, sizeof(d->checker_stats));
+		d->checker_stats_at = ev_now(d->loop);
+		break;
 	default:
 		log_debug("%s: ignoring %s message", c->name, ipc_type_str(h->type));
 	}

@@ -82,6 +82,8 @@ struct vigild {
 	struct http_server *http;     /* NULL unless global.http.listen */
 	struct lvs *lvs;              /* the IPVS table (NULL with --vrrp-only) */
 	struct health *health;        /* real servers' health, from the checker */
+	struct ipc_checker_stats checker_stats;   /* the checker's counters, last sent */
+	double checker_stats_at;      /* ev_now() when they came; 0: never */
 	struct vrrp_status *vrrp;     /* VRRP states, from the vrrp child (vrrp_state.c) */
 };
 

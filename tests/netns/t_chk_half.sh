@@ -91,3 +91,32 @@ wait_for 5 grep -q "half-open tcp: source ports" "$T_DIR/vigild-d1.log" || fail 
 grep -o "half-open tcp: .*" "$T_DIR/vigild-d1.log" | tail -1 | tee "$T_DIR/dump.txt"
 grep -q " 0 malformed" "$T_DIR/dump.txt" || fail "malformed segments counted"
 pass "state dump: half-open counters"
+
+# Segments to the probes' port that are not answers: 3 SYN-ACKs acking
+# nothing we sent (stray) and 2 with a TCP header cut to 10 bytes
+# (malformed), sent raw from the real server. Each is counted and dropped;
+# the checks go on.
+sport=$(sed -n 's/.*source ports \([0-9]*\) (IPv4).*/\1/p' "$T_DIR/dump.txt")
+[ -n "$sport" ] || fail "no source port in the dump"
+in_ns rs1 python3 - "$sport" <<'PY' || fail "injection"
+import socket, struct, sys
+port = int(sys.argv[1])
+s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_RAW)
+def ip(payload):   # the kernel fills in the length, id and checksum
+    return struct.pack("!BBHHHBBH4s4s", 0x45, 0, 0, 0, 0, 64, 6, 0,
+                       socket.inet_aton("198.51.100.11"), socket.inet_aton("198.51.100.1")) + payload
+for i in range(3):
+    tcp = struct.pack("!HHIIBBHHH", 80, port, 1000 + i, 0xdead0000 + i, 5 << 4, 0x12, 1024, 0, 0)
+    s.sendto(ip(tcp), ("198.51.100.1", 0))
+for i in range(2):
+    s.sendto(ip(struct.pack("!HHIH", 80, port, 7, 0)), ("198.51.100.1", 0))
+PY
+sleep 0.5
+kill -USR1 "$(cat "$T_DIR/d1.pid")"   # the dump also sends the checker's counters now
+st() { vctl d1 status --json | json_get "r['checker']['half_open_$1']"; }
+counted() { [ "$(st "$1")" -ge "$2" ]; }
+wait_for 3 counted malformed 2 || fail "malformed segments not counted (status: $(st malformed))"
+log "status: sent $(st sent), replies $(st replies), stray $(st stray), malformed $(st malformed), dropped $(st dropped)"
+[ "$(st stray)" -ge 3 ] || fail "stray segments not counted"
+chk_expect up4 198.51.100.11:80 up "ok" 30 || fail "up4 disturbed by the injected segments"
+pass "stray and malformed segments are counted (vigilctl status) and dropped"

@@ -50,6 +50,10 @@ vctl d1 status --json | python3 -c 'import json,sys; r=json.load(sys.stdin); ass
   || fail "vigilctl and /status.json disagree"
 pass "/status.json"
 
+# The checker's counters come every 5 s, and with a state dump.
+kill -USR1 "$(cat "$T_DIR/d1.pid")"
+has_checker() { vctl d1 status --json | json_get "r['checker']['runs']" >/dev/null; }
+wait_for 3 has_checker || fail "no checker counters in status"
 get /metrics > "$T_DIR/m.out"
 grep -q '^text/plain; version=0.0.4' "$T_DIR/m.out" || fail "metrics content type"
 grep -q '^vigil_up 1$' "$T_DIR/m.out" || fail "vigil_up missing"
@@ -57,6 +61,9 @@ grep -q '^vigil_real_server_up{vs="web",rs="198.51.100.11:80"} 1$' "$T_DIR/m.out
 grep -q '^vigil_real_server_up{vs="web",rs="198.51.100.12:80"} 0$' "$T_DIR/m.out" || fail "rs2 down sample"
 grep -q '^vigil_process_restarts_total{process="checker"} 0$' "$T_DIR/m.out" || fail "restarts sample"
 grep -q '^# TYPE vigil_ipvs_operations_total counter$' "$T_DIR/m.out" || fail "ipvs counter type"
+grep -Eq '^vigil_checker_runs_total [1-9][0-9]*$' "$T_DIR/m.out" || fail "checker runs sample"
+grep -q '^vigil_checker_half_open_segments_total{kind="malformed"} 0$' "$T_DIR/m.out" \
+  || fail "half-open malformed sample"
 pass "/metrics"
 
 get / > "$T_DIR/p.out"
