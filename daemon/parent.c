@@ -236,6 +236,7 @@ int parent_run(struct vigild *d)
 	log_notice("vigild %s started (config %s)", VIGIL_VERSION, d->opts.config);
 	sd_notify(0, "READY=1");
 	ev_run(d->loop, 0);
+	vrrp_state_settle(d);
 	lvs_close(d);
 	health_free(d);
 	vrrp_state_free(d);

@@ -100,6 +100,45 @@ static void metrics_checker(FILE *f, struct json_object *st)
 	}
 }
 
+/* VRRP instances: state as a gauge per state name (the Prometheus way for
+ * an enum), effective priority, and the advert and transition counters. */
+static void metrics_vrrp(FILE *f, struct json_object *st)
+{
+	struct json_object *insts = get(get(st, "vrrp"), "instances");
+	size_t n = insts ? json_object_array_length(insts) : 0;
+	if (!n)
+		return;
+	static const char *const states[] = { "INIT", "BACKUP", "MASTER", "FAULT" };
+	help(f, "vigil_vrrp_state", "gauge", "1 for the instance's current state.");
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *in = json_object_array_get_idx(insts, i);
+		for (size_t k = 0; k < sizeof(states) / sizeof(states[0]); k++) {
+			fputs("vigil_vrrp_state{instance=\"", f);
+			label(f, str(in, "name"));
+			fprintf(f, "\",state=\"%s\"} %d\n", states[k], !strcmp(str(in, "state"), states[k]));
+		}
+	}
+	static const struct { const char *name, *type, *help, *obj, *key; } m[] = {
+		{ "vigil_vrrp_priority", "gauge", "Effective priority (base plus tracking).", "priority", "effective" },
+		{ "vigil_vrrp_adverts_sent_total", "counter", "Adverts sent.", "adverts", "sent" },
+		{ "vigil_vrrp_adverts_received_total", "counter", "Adverts received and accepted.", "adverts", "received" },
+		{ "vigil_vrrp_adverts_rejected_total", "counter", "Adverts received and rejected (malformed, wrong auth, ...).", "adverts", "rejected" },
+		{ "vigil_vrrp_transitions_total", "counter", "State transitions.", NULL, "transitions" },
+	};
+	for (size_t j = 0; j < sizeof(m) / sizeof(m[0]); j++) {
+		help(f, m[j].name, m[j].type, m[j].help);
+		for (size_t i = 0; i < n; i++) {
+			struct json_object *in = json_object_array_get_idx(insts, i);
+			struct json_object *o = m[j].obj ? get(in, m[j].obj) : in;
+			if (!get(o, m[j].key))
+				continue;
+			fprintf(f, "%s{instance=\"", m[j].name);
+			label(f, str(in, "name"));
+			fprintf(f, "\"} %s\n", str(o, m[j].key));
+		}
+	}
+}
+
 /* One sample per real server for each of these status fields. */
 static const struct {
 	const char *name, *type, *help, *field;
@@ -155,6 +194,7 @@ char *http_render_metrics(struct json_object *st)
 	fprintf(f, "vigil_config_generation %s\n", str(st, "generation"));
 	metrics_processes(f, st);
 	metrics_checker(f, st);
+	metrics_vrrp(f, st);
 	metrics_ipvs(f, st);
 	metrics_servers(f, st);
 	fclose(f);

@@ -5,7 +5,8 @@
  *                                      │ state differs from the last known
  *                                      ├─> log
  *                                      ├─> notify script (script_run, async)
- *                                      └─> ipvs_sync: master / backup / stop
+ *                                      └─> ipvs_sync: master / backup / stop,
+ *                                          once the state held SYNC_SETTLE s
  *   vigilctl vrrp, status ─────────> JSON from what is kept (at most one
  *                                    second old: the child refreshes it)
  *
@@ -30,15 +31,26 @@
 #include "vrrp_state.h"
 
 #define NOTIFY_TIMEOUT 30.0
+/* A sync daemon role is applied once the instance's state has held this
+ * long (s): a backup that is master for a few milliseconds at start-up
+ * (its first advert from the master was late) must not start and stop a
+ * master sync daemon, which the kernel does slowly (a stop right after a
+ * start held the parent for seconds in the VM). */
+#define SYNC_SETTLE 0.3
 
 struct vrrp_entry {
 	struct ipc_vrrp_state m;
 	double got_at;                /* ev_now when it arrived */
+	int sync_want, sync_done;     /* IPVS_SYNC_* or 0; -1: none yet */
+	const char *sync_if;          /* borrowed from the configuration */
+	unsigned syncid;
 	struct vrrp_entry *next;
 };
 
 struct vrrp_status {
 	struct vrrp_entry *list;
+	ev_timer settle_w;
+	struct vigild *d;
 };
 
 static struct vrrp_entry *find(struct vigild *d, uint8_t kind, const char *name, uint8_t family)
@@ -92,29 +104,56 @@ static void run_notify(struct vigild *d, const struct ipc_vrrp_state *m)
 		log_err("%s", eb.msg);
 }
 
-static void steer_sync(struct vigild *d, const struct ipc_vrrp_state *m)
+void vrrp_state_settle(struct vigild *d)
+{
+	if (!d->vrrp)
+		return;
+	ev_timer_stop(d->loop, &d->vrrp->settle_w);
+	for (struct vrrp_entry *e = d->vrrp->list; e; e = e->next)
+		if (e->sync_want >= 0 && e->sync_want != e->sync_done) {
+			lvs_sync_daemon(d, e->sync_want, e->sync_if, e->syncid);
+			e->sync_done = e->sync_want;
+		}
+}
+
+static void settle_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct vrrp_status *v = w->data;
+	(void)loop;
+	(void)revents;
+	vrrp_state_settle(v->d);
+}
+
+/* The role the instance's sync daemon should have; applied when it has
+ * held SYNC_SETTLE seconds (or at once when vigild stops). */
+static void steer_sync(struct vigild *d, struct vrrp_entry *e)
 {
 	const struct conf *c = d->conf;
 	for (unsigned i = 0; i < c->n_vrrp; i++) {
 		const struct vrrp_inst_conf *vi = &c->vrrp[i];
-		if (strcmp(vi->name, m->name) || !vi->has_ipvs_sync)
+		if (strcmp(vi->name, e->m.name) || !vi->has_ipvs_sync)
 			continue;
-		int st = m->state == VRRP_STATE_MASTER ? IPVS_SYNC_MASTER
-			 : m->state == VRRP_STATE_BACKUP || m->state == VRRP_STATE_FAULT
-			 ? IPVS_SYNC_BACKUP : 0;
-		lvs_sync_daemon(d, st, vi->sync_interface, vi->syncid);
+		e->sync_want = e->m.state == VRRP_STATE_MASTER ? IPVS_SYNC_MASTER
+			       : e->m.state == VRRP_STATE_BACKUP || e->m.state == VRRP_STATE_FAULT
+			       ? IPVS_SYNC_BACKUP : 0;
+		e->sync_if = vi->sync_interface;
+		e->syncid = vi->syncid;
+		ev_timer_stop(d->loop, &d->vrrp->settle_w);
+		ev_timer_set(&d->vrrp->settle_w, SYNC_SETTLE, 0.);
+		ev_timer_start(d->loop, &d->vrrp->settle_w);
 	}
 }
 
-static void transition(struct vigild *d, const struct ipc_vrrp_state *m, int old)
+static void transition(struct vigild *d, struct vrrp_entry *e, int old)
 {
+	const struct ipc_vrrp_state *m = &e->m;
 	const char *type = m->kind == IPC_VRRP_GROUP ? "sync group" : "instance";
 	log_notice("VRRP %s %s: %s -> %s (%s; priority %u)", type, m->name,
 		   old < 0 ? "-" : vrrp_state_str((enum vrrp_state)old),
 		   vrrp_state_str((enum vrrp_state)m->state), m->reason, m->priority);
 	run_notify(d, m);
 	if (m->kind == IPC_VRRP_INSTANCE)
-		steer_sync(d, m);
+		steer_sync(d, e);
 }
 
 void vrrp_state_on_msg(struct vigild *d, const void *p, size_t len)
@@ -127,26 +166,33 @@ void vrrp_state_on_msg(struct vigild *d, const void *p, size_t len)
 	m.reason[sizeof(m.reason) - 1] = '\0';
 	if (m.state >= VRRP_STATE__COUNT)
 		return;
-	if (!d->vrrp && !(d->vrrp = calloc(1, sizeof(*d->vrrp))))
-		return;
+	if (!d->vrrp) {
+		if (!(d->vrrp = calloc(1, sizeof(*d->vrrp))))
+			return;
+		d->vrrp->d = d;
+		ev_init(&d->vrrp->settle_w, settle_cb);
+		d->vrrp->settle_w.data = d->vrrp;
+	}
 	struct vrrp_entry *e = find(d, m.kind, m.name, m.family);
 	int old = e ? e->m.state : -1;
 	if (!e) {
 		if (!(e = calloc(1, sizeof(*e))))
 			return;
+		e->sync_want = e->sync_done = -1;
 		e->next = d->vrrp->list;
 		d->vrrp->list = e;
 	}
 	e->m = m;
 	e->got_at = ev_now(d->loop);
 	if (m.kind != IPC_VRRP_IFACE && m.state != old && m.state != VRRP_STATE_INIT)
-		transition(d, &m, old);
+		transition(d, e, old);
 }
 
 void vrrp_state_free(struct vigild *d)
 {
 	if (!d->vrrp)
 		return;
+	ev_timer_stop(d->loop, &d->vrrp->settle_w);
 	while (d->vrrp->list) {
 		struct vrrp_entry *e = d->vrrp->list;
 		d->vrrp->list = e->next;

@@ -20,6 +20,9 @@ void vrrp_state_on_msg(struct vigild *d, const void *p, size_t len);
 struct json_object *vrrp_state_cmd(struct vigild *d, struct json_object *req);
 /* Adds "vrrp": {instances, sync_groups, interfaces} to a status reply. */
 void vrrp_state_status_json(struct vigild *d, struct json_object *r);
+/* Applies the sync daemon roles still settling (at stop, before the IPVS
+ * table is released). */
+void vrrp_state_settle(struct vigild *d);
 void vrrp_state_free(struct vigild *d);
 
 #endif

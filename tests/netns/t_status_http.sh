@@ -22,6 +22,8 @@ virtual_servers = (
       { address = "198.51.100.11"; port = 80; checks = ( { type = "http"; path = "/health"; interval = 0.5; } ); },
       { address = "198.51.100.12"; port = 80; checks = ( { type = "tcp"; interval = 0.5; timeout = 0.5; } ); } ); }
 );
+vrrp = { instances = ( { name = "VI_1"; interface = "eth0"; vrid = 51; priority = 100; version = 3;
+                          advert_interval = 0.2; addresses = [ "192.0.2.10/24" ]; } ); };
 CONF
 vigild_start d1 "$T_DIR/vigil.conf" --dry-run
 get() {  # get PATH [METHOD] -> body on stdout, "STATUS" on fd 3
@@ -54,6 +56,8 @@ pass "/status.json"
 kill -USR1 "$(cat "$T_DIR/d1.pid")"
 has_checker() { vctl d1 status --json | json_get "r['checker']['runs']" >/dev/null; }
 wait_for 3 has_checker || fail "no checker counters in status"
+vrrp_master() { [ "$(vctl d1 status --json | json_get "r['vrrp']['instances'][0]['state']")" = MASTER ]; }
+wait_for 5 vrrp_master || fail "VI_1 not master"
 get /metrics > "$T_DIR/m.out"
 grep -q '^text/plain; version=0.0.4' "$T_DIR/m.out" || fail "metrics content type"
 grep -q '^vigil_up 1$' "$T_DIR/m.out" || fail "vigil_up missing"
@@ -64,6 +68,10 @@ grep -q '^# TYPE vigil_ipvs_operations_total counter$' "$T_DIR/m.out" || fail "i
 grep -Eq '^vigil_checker_runs_total [1-9][0-9]*$' "$T_DIR/m.out" || fail "checker runs sample"
 grep -q '^vigil_checker_half_open_segments_total{kind="malformed"} 0$' "$T_DIR/m.out" \
   || fail "half-open malformed sample"
+grep -q '^vigil_vrrp_state{instance="VI_1",state="MASTER"} 1$' "$T_DIR/m.out" || fail "vrrp state sample"
+grep -q '^vigil_vrrp_state{instance="VI_1",state="BACKUP"} 0$' "$T_DIR/m.out" || fail "vrrp state sample (backup)"
+grep -Eq '^vigil_vrrp_adverts_sent_total{instance="VI_1"} [1-9][0-9]*$' "$T_DIR/m.out" || fail "vrrp adverts sample"
+grep -q '^vigil_vrrp_priority{instance="VI_1"} 100$' "$T_DIR/m.out" || fail "vrrp priority sample"
 pass "/metrics"
 
 get / > "$T_DIR/p.out"
