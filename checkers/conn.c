@@ -130,10 +130,9 @@ static void conn_read(struct chk_conn *c)
 		c->in[c->in_len] = '\0';
 		struct chk_probe *p = c->p;
 		unsigned long runs = p->runs;
-		int fd = c->fd;
 		c->on_input(c, n == 0);
-		if (!p->running || p->runs != runs || c->fd != fd || c->state != CONN_OPEN)
-			return;   /* the check ended the run, or moved to a new connection */
+		if (!p->running || p->runs != runs || c->state != CONN_OPEN)
+			return;   /* the check ended the run, or started a new connection */
 		if (n == 0) {
 			check_done(p, CHK_R_CLOSED, NULL);
 			return;

@@ -332,30 +332,41 @@ struct vs_ref {
 	unsigned i;
 };
 
+/* The keys alone; equal keys are duplicates. */
+static int name_key(const struct vs_conf *p, const struct vs_conf *q)
+{
+	return strcmp(p->name, q->name);
+}
+
+static int service_key(const struct vs_conf *p, const struct vs_conf *q)
+{
+	if ((p->fwmark != 0) != (q->fwmark != 0))
+		return p->fwmark ? 1 : -1;
+	if (p->fwmark)
+		return p->fwmark != q->fwmark ? (p->fwmark > q->fwmark ? 1 : -1)
+					      : p->family - q->family;
+	int c = vaddr_cmp(&p->addr, &q->addr);
+	if (!c)
+		c = (int)p->port - (int)q->port;
+	return c ? c : (int)p->protocol - (int)q->protocol;
+}
+
+/* Sorting: by key, then file order (the first of equals comes first). */
+static int index_cmp(const struct vs_ref *x, const struct vs_ref *y)
+{
+	return (x->i > y->i) - (x->i < y->i);
+}
+
 static int by_name(const void *a, const void *b)
 {
-	const struct vs_ref *x = a, *y = b;
-	int c = strcmp(x->vs->name, y->vs->name);
-	return c ? c : (x->i > y->i) - (x->i < y->i);
+	int c = name_key(((const struct vs_ref *)a)->vs, ((const struct vs_ref *)b)->vs);
+	return c ? c : index_cmp(a, b);
 }
 
 static int by_service(const void *a, const void *b)
 {
-	const struct vs_ref *x = a, *y = b;
-	const struct vs_conf *p = x->vs, *q = y->vs;
-	int c = (p->fwmark != 0) - (q->fwmark != 0);
-	if (!c && p->fwmark)
-		c = p->fwmark != q->fwmark ? (p->fwmark > q->fwmark ? 1 : -1) : p->family - q->family;
-	if (!c && !p->fwmark) {
-		c = (int)p->addr.family - (int)q->addr.family;
-		if (!c)
-			c = memcmp(&p->addr.u, &q->addr.u, p->addr.family == AF_INET6 ? 16 : 4);
-		if (!c)
-			c = (int)p->port - (int)q->port;
-		if (!c)
-			c = (int)p->protocol - (int)q->protocol;
-	}
-	return c ? c : (x->i > y->i) - (x->i < y->i);
+	int c = service_key(((const struct vs_ref *)a)->vs, ((const struct vs_ref *)b)->vs);
+	return c ? c : index_cmp(a, b);
 }
 
 struct vs_dup {
@@ -369,22 +380,18 @@ static int dup_order(const void *a, const void *b)
 	return x->i != y->i ? (x->i > y->i) - (x->i < y->i) : (int)y->name - (int)x->name;
 }
 
-/* Sorted refs: each run of equal ones becomes dups (later vs first). */
-static unsigned runs(struct vs_ref *r, unsigned n, int (*cmp)(const void *, const void *),
-		     bool name, const bool *skip, struct vs_dup *out)
+/* Sorts refs; each later member of a run of equal keys is a dup of the
+ * run's first. */
+static unsigned runs(struct vs_ref *r, unsigned n, int (*sort)(const void *, const void *),
+		     int (*key)(const struct vs_conf *, const struct vs_conf *), bool name,
+		     const bool *skip, struct vs_dup *out)
 {
 	unsigned k = 0;
-	qsort(r, n, sizeof(*r), cmp);
-	for (unsigned a = 0, b; a < n; a = b) {
-		for (b = a + 1; b < n; b++) {
-			struct vs_ref t = r[b];
-			t.i = r[a].i;                /* equal but for the index? */
-			if (cmp(&r[a], &t) != 0)
-				break;
+	qsort(r, n, sizeof(*r), sort);
+	for (unsigned a = 0, b; a < n; a = b)
+		for (b = a + 1; b < n && !key(r[a].vs, r[b].vs); b++)
 			if (!skip || !skip[r[b].i])
 				out[k++] = (struct vs_dup){ r[b].i, r[a].i, name };
-		}
-	}
 	return k;
 }
 
@@ -403,10 +410,10 @@ static void vs_duplicates(struct cfx *x, const config_setting_t *list)
 		if (vs->fwmark || vaddr_is_set(&vs->addr))
 			svc[ns++] = (struct vs_ref){ vs, i };
 	}
-	unsigned nd = runs(named, nn, by_name, true, NULL, dups);
+	unsigned nd = runs(named, nn, by_name, name_key, true, NULL, dups);
 	for (unsigned k = 0; k < nd; k++)
 		name_dup[dups[k].i] = true;
-	nd += runs(svc, ns, by_service, false, name_dup, dups + nd);
+	nd += runs(svc, ns, by_service, service_key, false, name_dup, dups + nd);
 	qsort(dups, nd, sizeof(*dups), dup_order);
 	char ctx[CFX_CTX_LEN], where[PATH_MAX + 16];
 	for (unsigned k = 0; k < nd; k++) {
