@@ -128,4 +128,8 @@ bool chk_rise_fall(struct chk_counts *s, bool pass, unsigned rise, unsigned fall
 bool chk_probe_same(const struct check_conf *a, const struct vaddr *rs_a, uint16_t port_a,
 		    const struct check_conf *b, const struct vaddr *rs_b, uint16_t port_b);
 
+/* The checker child's life cycle (child_checker.c), run by child_main(). */
+struct child_ops;
+extern const struct child_ops child_checker_ops;
+
 #endif

@@ -20,7 +20,7 @@
 
 #include "engine.h"
 #include "errbuf.h"
-#include "parsers.h"
+#include "argv.h"
 
 extern char **environ;
 
@@ -30,81 +30,6 @@ struct script_priv {
 	ev_child child;
 	struct chk_probe *p;
 };
-
-static int push_word(char ***v, int *n, char *w)
-{
-	char **nv = realloc(*v, (size_t)(*n + 2) * sizeof(**v));
-	if (!nv)
-		return -ENOMEM;
-	nv[(*n)++] = w;
-	nv[*n] = NULL;
-	*v = nv;
-	return 0;
-}
-
-/* Reads one word from *s into out (which has room for strlen(*s) + 1). */
-static int one_word(const char **s, char *out)
-{
-	const char *p = *s;
-	size_t o = 0;
-	char q = 0;
-	for (; *p; p++) {
-		if (q == '\'') {
-			if (*p == '\'')
-				q = 0;
-			else
-				out[o++] = *p;
-		} else if (q == '"') {
-			if (*p == '"')
-				q = 0;
-			else if (*p == '\\' && p[1] && strchr("\"\\$`", p[1]))
-				out[o++] = *++p;
-			else
-				out[o++] = *p;
-		} else if (*p == '\'' || *p == '"') {
-			q = *p;
-		} else if (*p == '\\' && p[1]) {
-			out[o++] = *++p;
-		} else if (*p == ' ' || *p == '\t' || *p == '\n') {
-			break;
-		} else {
-			out[o++] = *p;
-		}
-	}
-	out[o] = '\0';
-	*s = p;
-	return q ? -EINVAL : 0;
-}
-
-int chk_argv_split(const char *cmd, char ***argv)
-{
-	char **v = NULL;
-	int n = 0;
-	const char *s = cmd;
-	for (;;) {
-		while (*s == ' ' || *s == '\t' || *s == '\n')
-			s++;
-		if (!*s)
-			break;
-		char *w = malloc(strlen(s) + 1);
-		if (!w || one_word(&s, w) < 0 || push_word(&v, &n, w) < 0) {
-			free(w);
-			chk_argv_free(v);
-			return -EINVAL;
-		}
-	}
-	if (!n)
-		return -EINVAL;
-	*argv = v;
-	return n;
-}
-
-void chk_argv_free(char **argv)
-{
-	for (char **a = argv; a && *a; a++)
-		free(*a);
-	free(argv);
-}
 
 static void script_child_cb(struct ev_loop *loop, ev_child *w, int revents)
 {
@@ -184,7 +109,7 @@ static void script_cancel(struct chk_probe *p)
 static int script_parse(struct chk_probe *p, struct errbuf *eb)
 {
 	struct script_priv *s = p->priv;
-	if (!p->cc->command || chk_argv_split(p->cc->command, &s->argv) < 0)
+	if (!p->cc->command || argv_split(p->cc->command, &s->argv) < 0)
 		return errbuf_set(eb, EINVAL, "command: empty or unterminated quote");
 	s->p = p;
 	ev_child_init(&s->child, script_child_cb, 0, 0);
@@ -195,7 +120,7 @@ static int script_parse(struct chk_probe *p, struct errbuf *eb)
 static void script_free(struct chk_probe *p)
 {
 	struct script_priv *s = p->priv;
-	chk_argv_free(s->argv);
+	argv_free(s->argv);
 	s->argv = NULL;
 }
 

@@ -21,7 +21,6 @@
 #include "config.h"
 #include "errbuf.h"
 #include "log.h"
-#include "vigild.h"
 
 static void child_update_io(struct child_ctx *cx)
 {
@@ -195,7 +194,7 @@ static void signal_cb(struct ev_loop *loop, ev_signal *w, int revents)
 	(void)loop;
 }
 
-static int child_setup(struct child_ctx *cx, const struct vigild_opts *o)
+static int child_setup(struct child_ctx *cx, const struct child_opts *o)
 {
 	struct conf_errors errs = { 0 };
 	cx->conf = conf_load(o->config, &errs);
@@ -229,17 +228,10 @@ static int child_setup(struct child_ctx *cx, const struct vigild_opts *o)
 	return 0;
 }
 
-int child_main(const struct vigild_opts *o)
+int child_main(const struct child_ops *ops, const struct child_opts *o)
 {
 	static struct child_ctx cx;   /* the child's one context */
-	if (!strcmp(o->child, "checker"))
-		cx.ops = &child_checker_ops;
-	else if (!strcmp(o->child, "vrrp"))
-		cx.ops = &child_vrrp_ops;
-	else {
-		fprintf(stderr, "vigild: unknown child '%s'\n", o->child);
-		return 2;
-	}
+	cx.ops = ops;
 	char ident[32];
 	snprintf(ident, sizeof(ident), "vigild-%s", cx.ops->name);
 	log_init(ident, o->log_console, o->debug);

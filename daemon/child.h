@@ -54,7 +54,16 @@ int child_send(struct child_ctx *cx, uint16_t type, const void *p1, size_t l1,
 int child_send_lazy(struct child_ctx *cx, uint16_t type, const void *p1, size_t l1,
 		    const void *p2, size_t l2);
 
-extern const struct child_ops child_checker_ops;
-extern const struct child_ops child_vrrp_ops;
+/* What a child is started with (vigild --child NAME --ipc-fd N). */
+struct child_opts {
+	const char *config;
+	int ipc_fd;
+	bool log_console, debug, dry_run;
+};
+
+/* Runs a child to its end: loads the configuration, ops->start, READY,
+ * the loop. Returns the process's exit code. */
+int child_main(const struct child_ops *ops, const struct child_opts *o);
+
 
 #endif

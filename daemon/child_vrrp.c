@@ -28,7 +28,6 @@
 #include "child.h"
 #include "errbuf.h"
 #include "log.h"
-#include "parsers.h"
 #include "privdrop.h"
 #include "vrrp_run.h"
 

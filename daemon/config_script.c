@@ -23,7 +23,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "parsers.h"
+#include "argv.h"
 
 /* Why st is unsafe, into why; false when it is safe. */
 static bool unsafe(const char *path, const struct stat *st, char *why, size_t len)
@@ -86,7 +86,7 @@ void cfx_command(struct cfx *x, const config_setting_t *g, const char *ctx,
 		return;   /* reported by the getter */
 	const config_setting_t *s = config_setting_get_member(g, key);
 	char **argv = NULL;
-	if (chk_argv_split(command, &argv) <= 0) {
+	if (argv_split(command, &argv) <= 0) {
 		cfx_err(x, s ? s : g, ctx, "%s \"%s\": unterminated quote", key, command);
 		return;
 	}
@@ -94,5 +94,5 @@ void cfx_command(struct cfx *x, const config_setting_t *g, const char *ctx,
 	if (x->c->global.script_security && !program_safe(argv[0], why, sizeof(why)))
 		cfx_err(x, s ? s : g, ctx, "%s \"%s\": refused by script_security: %s", key,
 			command, why);
-	chk_argv_free(argv);
+	argv_free(argv);
 }

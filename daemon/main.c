@@ -8,10 +8,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "child.h"
+#include "chk.h"
 #include "config.h"
 #include "log.h"
 #include "version.h"
 #include "vigild.h"
+#include "vrrp_run.h"
 
 enum { OPT_DRY_RUN = 256, OPT_CHECKER_ONLY, OPT_VRRP_ONLY, OPT_CHILD, OPT_IPC_FD };
 
@@ -98,6 +101,25 @@ static int check_config(const char *path)
 	return 0;
 }
 
+/* --child NAME: this process is one of the parent's children. */
+static int run_child(const struct vigild_opts *o)
+{
+	const struct child_ops *ops;
+	if (!strcmp(o->child, "checker"))
+		ops = &child_checker_ops;
+	else if (!strcmp(o->child, "vrrp"))
+		ops = &child_vrrp_ops;
+	else {
+		fprintf(stderr, "vigild: unknown child '%s'\n", o->child);
+		return 2;
+	}
+	struct child_opts co = {
+		.config = o->config, .ipc_fd = o->ipc_fd, .log_console = o->log_console,
+		.debug = o->debug, .dry_run = o->dry_run,
+	};
+	return child_main(ops, &co);
+}
+
 int main(int argc, char **argv)
 {
 	struct vigild_opts o = {
@@ -110,7 +132,7 @@ int main(int argc, char **argv)
 	if (o.check_only)
 		return check_config(o.config);
 	if (o.child)
-		return child_main(&o);
+		return run_child(&o);
 
 	static struct vigild d;       /* the parent's one context */
 	d.opts = o;

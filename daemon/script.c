@@ -12,9 +12,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "argv.h"
 #include "errbuf.h"
 #include "log.h"
-#include "parsers.h"
 #include "script.h"
 
 struct script_job {
@@ -80,7 +80,7 @@ static void exec_as(char **argv, const struct passwd *pw)
 static char **build_argv(const char *command, const char *const *args, struct errbuf *eb)
 {
 	char **argv = NULL;
-	int n = chk_argv_split(command, &argv);
+	int n = argv_split(command, &argv);
 	if (n <= 0) {
 		errbuf_set(eb, EINVAL, "cannot split command '%s'", command);
 		return NULL;
@@ -90,7 +90,7 @@ static char **build_argv(const char *command, const char *const *args, struct er
 		extra++;
 	char **all = realloc(argv, (size_t)(n + extra + 1) * sizeof(*all));
 	if (!all) {
-		chk_argv_free(argv);
+		argv_free(argv);
 		errbuf_set(eb, ENOMEM, "out of memory");
 		return NULL;
 	}
@@ -112,13 +112,13 @@ int script_run(struct ev_loop *loop, const char *command, const char *const *arg
 		return -EINVAL;
 	struct script_job *j = calloc(1, sizeof(*j));
 	if (!j) {
-		chk_argv_free(argv);
+		argv_free(argv);
 		return errbuf_set(eb, ENOMEM, "out of memory");
 	}
 	pid_t pid = fork();
 	if (pid == 0)
 		exec_as(argv, pw);
-	chk_argv_free(argv);
+	argv_free(argv);
 	if (pid < 0) {
 		free(j);
 		return errbuf_set(eb, errno, "%s: fork: %s", what, strerror(errno));

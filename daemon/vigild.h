@@ -105,7 +105,4 @@ struct json_object;
 int parent_reload(struct vigild *d, struct json_object **errors);
 void parent_check_stopped(struct vigild *d);
 
-/* child.c: the children's side */
-int child_main(const struct vigild_opts *o);
-
 #endif

@@ -158,4 +158,8 @@ bool vrrp_io_source(struct vrrp_io *io, struct vaddr *out);
 void vrrp_io_announce(struct vrrp_inst *in);
 void vrrp_io_report(struct vrrp_io *io);
 
+/* child_vrrp.c: the vrrp child's life cycle, run by child_main(). */
+struct child_ops;
+extern const struct child_ops child_vrrp_ops;
+
 #endif

@@ -15,10 +15,10 @@
 #include <string.h>
 #include <sys/wait.h>
 
+#include "argv.h"
 #include "child.h"
 #include "errbuf.h"
 #include "log.h"
-#include "parsers.h"
 #include "vrrp_run.h"
 
 static void script_cb(void *arg, bool up, int status)
@@ -76,7 +76,7 @@ static void setup_scripts(struct vrrp_run *r, const struct conf *c)
 		if (!referenced(c, sc->name))
 			continue;
 		struct vrrp_tscript *t = &r->scripts[r->n_scripts];
-		if (chk_argv_split(sc->command, &t->argv) <= 0) {
+		if (argv_split(sc->command, &t->argv) <= 0) {
 			log_err("vrrp script %s: cannot split '%s'", sc->name, sc->command);
 			continue;
 		}
@@ -146,7 +146,7 @@ void vrrp_run_track_free(struct vrrp_run *r)
 {
 	for (unsigned i = 0; i < r->n_scripts; i++) {
 		vrrp_script_stop(&r->scripts[i].s);
-		chk_argv_free(r->scripts[i].argv);
+		argv_free(r->scripts[i].argv);
 	}
 	free(r->scripts);
 	r->scripts = NULL;

@@ -12,6 +12,7 @@
 
 #include <cmocka.h>
 
+#include "argv.h"
 #include "parsers.h"
 
 static void test_smtp(void **st)
@@ -62,14 +63,14 @@ static void test_argv(void **st)
 	(void)st;
 	for (size_t i = 0; i < sizeof(argv_cases) / sizeof(argv_cases[0]); i++) {
 		char **v = NULL;
-		int n = chk_argv_split(argv_cases[i].cmd, &v);
+		int n = argv_split(argv_cases[i].cmd, &v);
 		assert_int_equal(n, argv_cases[i].n);
 		if (n < 0)
 			continue;
 		for (int k = 0; k < n; k++)
 			assert_string_equal(v[k], argv_cases[i].words[k]);
 		assert_null(v[n]);
-		chk_argv_free(v);
+		argv_free(v);
 	}
 }
 
