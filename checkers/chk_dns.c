@@ -16,7 +16,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "engine.h"
+#include "chk_engine.h"
 #include "errbuf.h"
 
 #define DNS_MAX_SOCKS 4

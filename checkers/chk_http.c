@@ -21,10 +21,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "conn.h"
-#include "engine.h"
+#include "chk_conn.h"
+#include "chk_engine.h"
 #include "errbuf.h"
-#include "http.h"
+#include "http_parse.h"
 #include "version.h"
 
 #define HTTP_MAX_RESPONSE (4u << 20)

@@ -15,7 +15,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "engine.h"
+#include "chk_engine.h"
 #include "synpkt.h"
 
 struct ping_priv {

@@ -18,7 +18,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "engine.h"
+#include "chk_engine.h"
 #include "errbuf.h"
 #include "argv.h"
 

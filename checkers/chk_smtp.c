@@ -10,9 +10,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "conn.h"
-#include "engine.h"
-#include "parsers.h"
+#include "chk_conn.h"
+#include "chk_engine.h"
+#include "chk_parsers.h"
 
 enum smtp_step { SMTP_GREETING, SMTP_HELO };
 

@@ -3,8 +3,8 @@
  * connection is closed at once (conn.c does the connecting and maps
  * failures to reasons: refused, unreachable, timeout).
  */
-#include "conn.h"
-#include "engine.h"
+#include "chk_conn.h"
+#include "chk_engine.h"
 
 struct tcp_priv {
 	struct chk_conn conn;

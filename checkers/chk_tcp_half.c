@@ -34,7 +34,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "engine.h"
+#include "chk_engine.h"
 #include "synpkt.h"
 
 #define SYN_BUCKETS 1024      /* pending probes, by sequence number */

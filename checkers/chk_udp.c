@@ -11,7 +11,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "engine.h"
+#include "chk_engine.h"
 
 struct udp_priv {
 	int fd;

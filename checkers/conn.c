@@ -10,8 +10,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "conn.h"
-#include "engine.h"
+#include "chk_conn.h"
+#include "chk_engine.h"
 
 static void conn_events(struct chk_conn *c, bool want_write)
 {

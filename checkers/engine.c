@@ -21,7 +21,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "engine_int.h"
+#include "chk_engine_int.h"
 
 static const char *const reason_names[CHK_R__COUNT] = {
 	[CHK_R_OK] = "ok",

@@ -16,7 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "engine_int.h"
+#include "chk_engine_int.h"
 #include "errbuf.h"
 
 static const struct check_ops *const registry[CHECK__COUNT] = {

@@ -11,7 +11,7 @@
 #include <strings.h>
 
 #include "conf.h"
-#include "http.h"
+#include "http_parse.h"
 
 /* End of the header block (index after the blank line), or 0. */
 static size_t headers_end(const char *buf, size_t len)

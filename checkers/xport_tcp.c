@@ -4,7 +4,7 @@
 #include <errno.h>
 #include <sys/socket.h>
 
-#include "conn.h"
+#include "chk_conn.h"
 
 static ssize_t tcp_read(struct chk_conn *c, void *buf, size_t len, char *err, size_t errlen)
 {

@@ -15,8 +15,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "conn.h"
-#include "engine.h"
+#include "chk_conn.h"
+#include "chk_engine.h"
 
 void *chk_tls_ctx_new(const struct chk_tls_opts *o, char *err, size_t errlen)
 {

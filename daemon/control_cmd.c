@@ -16,7 +16,7 @@
 #include "errbuf.h"
 #include "version.h"
 #include "vigild.h"
-#include "vrrp_state.h"
+#include "roles.h"
 
 static struct json_object *reply_ok(void)
 {

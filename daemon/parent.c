@@ -29,7 +29,7 @@
 #include "pidfile.h"
 #include "version.h"
 #include "vigild.h"
-#include "vrrp_state.h"
+#include "roles.h"
 
 static double wall_now(void)
 {

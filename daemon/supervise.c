@@ -25,7 +25,7 @@
 #include "lvs.h"
 #include "log.h"
 #include "vigild.h"
-#include "vrrp_state.h"
+#include "roles.h"
 
 #define HB_INTERVAL 1.0
 #define HB_DEAD 5.0                /* s without an echo: the child is stuck */

@@ -3,7 +3,7 @@
  * daemon (master/backup, interface, syncid) and the tcp/tcpfin/udp
  * connection timeouts. Each is one request with its ack.
  */
-#include "msg.h"
+#include "ipvs_msg.h"
 
 #include <errno.h>
 #include <stdio.h>

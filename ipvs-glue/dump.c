@@ -3,7 +3,7 @@
  * then one IPVS_CMD_GET_DEST dump per service (a netlink socket runs one
  * dump at a time) — into the table model, stats included.
  */
-#include "msg.h"
+#include "ipvs_msg.h"
 
 #include <errno.h>
 #include <string.h>

@@ -20,7 +20,7 @@
 
 #include "conf.h"
 #include "errbuf.h"
-#include "table.h"
+#include "ipvs_table.h"
 
 struct nl_sock;
 struct conf;

@@ -8,7 +8,7 @@
  * raw be32 (IPv4 mask) or a prefix length (IPv6), flags a struct
  * ip_vs_flags whose mask covers every bit, so an edit sets them all.
  */
-#include "msg.h"
+#include "ipvs_msg.h"
 
 #include <arpa/inet.h>
 #include <errno.h>

@@ -17,7 +17,7 @@
  * Bounding the requests per sendmsg bounds the acks queued at once, so the
  * receive buffer (raised at open) never overflows and no ack is lost.
  */
-#include "msg.h"
+#include "ipvs_msg.h"
 
 #include <errno.h>
 #include <stdlib.h>

@@ -4,7 +4,7 @@
  * per operation, and ipvs_apply, which sends a list through the batched
  * transport and records each operation's result.
  */
-#include "msg.h"
+#include "ipvs_msg.h"
 
 #include <arpa/inet.h>
 #include <errno.h>

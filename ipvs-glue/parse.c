@@ -3,7 +3,7 @@
  * table model, validated against the tables in policy.c. The inverse of
  * msg.c, which the unit tests exploit: build, then parse back.
  */
-#include "msg.h"
+#include "ipvs_msg.h"
 
 #include <arpa/inet.h>
 #include <errno.h>

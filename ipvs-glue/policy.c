@@ -4,7 +4,7 @@
  * for the attributes we read; kept apart so the parsers stay short and the
  * tables are easy to compare with the kernel's.
  */
-#include "msg.h"
+#include "ipvs_msg.h"
 
 const struct nla_policy ipvs_cmd_policy[IPVS_CMD_ATTR_MAX + 1] = {
 	[IPVS_CMD_ATTR_SERVICE] = { .type = NLA_NESTED },

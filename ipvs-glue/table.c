@@ -3,7 +3,7 @@
  * and their destinations, key comparison, and the printing of keys shared
  * by the dry-run formatter and error messages.
  */
-#include "table.h"
+#include "ipvs_table.h"
 
 #include <errno.h>
 #include <stdio.h>

@@ -30,7 +30,7 @@
  *  Any state --SHUTDOWN--> STOPPED (a master cancels its timers, sends
  *    priority 0 and releases its addresses); STOPPED --STARTUP--> as INIT.
  */
-#include "fsm.h"
+#include "vrrp_fsm.h"
 
 #include <assert.h>
 #include <string.h>

@@ -7,7 +7,7 @@
  *         sockets), flags O (override), target VIP, option 2 (target
  *         link-layer address) = MAC; sent to ff02::1 with hop limit 255.
  */
-#include "garp.h"
+#include "vrrp_garp.h"
 
 #include <errno.h>
 #include <linux/if_packet.h>

@@ -18,7 +18,7 @@
  * checked against the length the caller gave; nothing is cast onto the
  * buffer, so alignment and padding never matter.
  */
-#include "pkt.h"
+#include "vrrp_pkt.h"
 
 #include <errno.h>
 #include <string.h>

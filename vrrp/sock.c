@@ -12,7 +12,7 @@
  * Loopback of our own multicast is off; SO_BINDTODEVICE keeps adverts of
  * other interfaces out.
  */
-#include "sock.h"
+#include "vrrp_sock.h"
 
 #include <errno.h>
 #include <netinet/ip.h>

@@ -13,7 +13,7 @@
  *      ^                 └─timeout_w: SIGKILL ───┘ (the exit still comes)
  *      └────────── interval ──────── rise/fall ──> cb on a new verdict
  */
-#include "track.h"
+#include "vrrp_track.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -9,7 +9,7 @@
  * lookup walks a fresh address cache (one dump) and is only done when an
  * address event says something changed.
  */
-#include "vip.h"
+#include "vrrp_vip.h"
 
 #include <errno.h>
 #include <linux/if_addr.h>

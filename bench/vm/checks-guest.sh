@@ -38,7 +38,7 @@ run_vigild() {  # N KIND
     -p "$BENCH_DIR/v.pid" --checker-only > "$BENCH_DIR/vigild$NSN.log" 2>&1 &
   local pid=$!
   for i in $(seq 1 300); do
-    cpid=$(in_ns "$VIGIL_BUILD/daemon/vigilctl" -s "$sock" status --json 2>/dev/null | python3 -c \
+    cpid=$(in_ns "$VIGIL_BUILD/ctl/vigilctl" -s "$sock" status --json 2>/dev/null | python3 -c \
       "import json,sys; print([p['pid'] for p in json.load(sys.stdin)['processes'] if p['name']=='checker'][0])" 2>/dev/null) \
       && [ "${cpid:-0}" != 0 ] && break
     sleep 0.2

@@ -24,7 +24,7 @@ T_PIDS=()
 VIGIL_BUILD=${VIGIL_BUILD:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/build}
 VIGIL_SRC=${VIGIL_SRC:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 VIGILD="$VIGIL_BUILD/daemon/vigild"
-VIGILCTL="$VIGIL_BUILD/daemon/vigilctl"
+VIGILCTL="$VIGIL_BUILD/ctl/vigilctl"
 
 log()  { echo "[$T_NAME $(date +%T.%N | cut -c1-12)] $*"; }
 skip() { log "SKIP: $*"; exit 77; }

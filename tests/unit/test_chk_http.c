@@ -12,7 +12,7 @@
 #include <cmocka.h>
 
 #include "conf.h"
-#include "http.h"
+#include "http_parse.h"
 
 static int parse(const char *s, bool eof, struct chk_http_resp *r)
 {

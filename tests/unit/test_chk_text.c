@@ -13,7 +13,7 @@
 #include <cmocka.h>
 
 #include "argv.h"
-#include "parsers.h"
+#include "chk_parsers.h"
 
 static void test_smtp(void **st)
 {

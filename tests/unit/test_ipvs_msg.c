@@ -18,7 +18,7 @@
 #include <netlink/genl/genl.h>
 
 #include "conf.h"
-#include "msg.h"
+#include "ipvs_msg.h"
 
 #define FAMILY 0x1d
 

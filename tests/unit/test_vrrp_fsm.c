@@ -19,7 +19,7 @@
 #include <math.h>
 #include <string.h>
 
-#include "fsm.h"
+#include "vrrp_fsm.h"
 
 #define T 10.0
 #define MDI_100 3.609375          /* 3 * 1 + (256 - 100) / 256 */

@@ -15,7 +15,7 @@
 #include <string.h>
 
 #include "errbuf.h"
-#include "garp.h"
+#include "vrrp_garp.h"
 #include "ipc.h"
 
 static const uint8_t mac[6] = { 0x02, 0x00, 0x5e, 0x00, 0x01, 0x33 };

@@ -17,7 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "pkt.h"
+#include "vrrp_pkt.h"
 #include "vrrp_test.h"
 
 /* ---- hand-made packets ------------------------------------------------ */

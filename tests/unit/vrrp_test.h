@@ -7,7 +7,7 @@
 
 #include <string.h>
 
-#include "pkt.h"
+#include "vrrp_pkt.h"
 
 static inline struct vaddr A(const char *s)
 {

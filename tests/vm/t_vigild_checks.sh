@@ -17,7 +17,7 @@ vm_require_guest
 vm_require_cmd ipvsadm python3
 
 VIGILD="$VIGIL_BUILD/daemon/vigild"
-VIGILCTL="$VIGIL_BUILD/daemon/vigilctl"
+VIGILCTL="$VIGIL_BUILD/ctl/vigilctl"
 T=$(mktemp -d /tmp/vigild-checks.XXXXXX)
 chmod 755 "$T"   # the checker runs as nobody and re-reads the file
 SOCK="$T/vigil.sock"

@@ -11,7 +11,7 @@ vm_require_guest
 vm_require_cmd ipvsadm python3
 
 VIGILD="$VIGIL_BUILD/daemon/vigild"
-VIGILCTL="$VIGIL_BUILD/daemon/vigilctl"
+VIGILCTL="$VIGIL_BUILD/ctl/vigilctl"
 T=$(mktemp -d /tmp/vigild-nat.XXXXXX)
 SOCK="$T/vigil.sock"
 modprobe ip_vs

@@ -23,13 +23,13 @@
 #include <sys/types.h>
 
 #include "conf.h"
-#include "fsm.h"
-#include "garp.h"
+#include "vrrp_fsm.h"
+#include "vrrp_garp.h"
 #include "ipc.h"
-#include "pkt.h"
-#include "sock.h"
-#include "track.h"
-#include "vip.h"
+#include "vrrp_pkt.h"
+#include "vrrp_sock.h"
+#include "vrrp_track.h"
+#include "vrrp_vip.h"
 
 struct child_ctx;
 struct vrrp_run;

@@ -21,14 +21,14 @@
 
 #include "conf.h"
 #include "errbuf.h"
-#include "fsm.h"
+#include "vrrp_fsm.h"
 #include "ipvs.h"
 #include "log.h"
 #include "lvs.h"
-#include "pkt.h"
+#include "vrrp_pkt.h"
 #include "script.h"
 #include "vigild.h"
-#include "vrrp_state.h"
+#include "roles.h"
 
 #define NOTIFY_TIMEOUT 30.0
 /* A sync daemon role is applied once the instance's state has held this

@@ -6,7 +6,7 @@
 #ifndef VIGIL_CHK_ENGINE_INT_H
 #define VIGIL_CHK_ENGINE_INT_H
 
-#include "engine.h"
+#include "chk_engine.h"
 
 /* One (virtual server, real server) with checks: its probes in check order. */
 struct chk_rs {

@@ -17,7 +17,7 @@
 #include <stdint.h>
 
 #include "addr.h"
-#include "pkt.h"
+#include "vrrp_pkt.h"
 
 struct errbuf;
 
