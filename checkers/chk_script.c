@@ -18,9 +18,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "argv.h"
 #include "chk_engine.h"
 #include "errbuf.h"
-#include "argv.h"
 
 extern char **environ;
 

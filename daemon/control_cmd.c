@@ -10,13 +10,13 @@
 #include <unistd.h>
 
 #include "conf.h"
-#include "control.h"
-#include "lvs.h"
 #include "config.h"
+#include "control.h"
 #include "errbuf.h"
+#include "lvs.h"
+#include "roles.h"
 #include "version.h"
 #include "vigild.h"
-#include "roles.h"
 
 static struct json_object *reply_ok(void)
 {
@@ -97,7 +97,7 @@ struct json_object *ctl_status(struct vigild *d)
 		json_object_object_add(r, "checker", c);
 	}
 	lvs_status_json(d, r);
-	vrrp_state_status_json(d, r);
+	roles_status_json(d, r);
 	return r;
 }
 
@@ -160,7 +160,7 @@ struct json_object *ctl_dispatch(struct vigild *d, struct json_object *req)
 	if (!strcmp(cmd, "drain") || !strcmp(cmd, "undrain") || !strcmp(cmd, "weight"))
 		return lvs_cmd_steer(d, cmd, req);
 	if (!strcmp(cmd, "vrrp"))
-		return vrrp_state_cmd(d, req);
+		return roles_cmd(d, req);
 	char msg[128];
 	snprintf(msg, sizeof(msg), "unknown command '%.64s'", cmd);
 	return reply_err(msg);

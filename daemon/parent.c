@@ -23,13 +23,13 @@
 #include "control.h"
 #include "errbuf.h"
 #include "health.h"
-#include "status_http.h"
 #include "log.h"
 #include "lvs.h"
 #include "pidfile.h"
+#include "roles.h"
+#include "status_http.h"
 #include "version.h"
 #include "vigild.h"
-#include "roles.h"
 
 static double wall_now(void)
 {
@@ -236,10 +236,10 @@ int parent_run(struct vigild *d)
 	log_notice("vigild %s started (config %s)", VIGIL_VERSION, d->opts.config);
 	sd_notify(0, "READY=1");
 	ev_run(d->loop, 0);
-	vrrp_state_settle(d);
+	roles_settle(d);
 	lvs_close(d);
 	health_free(d);
-	vrrp_state_free(d);
+	roles_free(d);
 	http_close(d->http);
 	ctl_close(d->ctl);
 	pidfile_release(d->opts.pidfile, d->pidfile_fd);

@@ -1,7 +1,7 @@
 /*
- * vrrp_state: the parent's side of VRRP (see vrrp_state.h).
+ * roles: the parent's side of VRRP (see roles.h).
  *
- *   vrrp child ──IPC_VRRP_STATE──> vrrp_state_on_msg ─> keep the last one
+ *   vrrp child ──IPC_VRRP_STATE──> roles_on_msg ─> keep the last one
  *                                      │ state differs from the last known
  *                                      ├─> log
  *                                      ├─> notify script (script_run, async)
@@ -21,14 +21,14 @@
 
 #include "conf.h"
 #include "errbuf.h"
-#include "vrrp_fsm.h"
 #include "ipvs.h"
 #include "log.h"
 #include "lvs.h"
-#include "vrrp_pkt.h"
+#include "roles.h"
 #include "script.h"
 #include "vigild.h"
-#include "roles.h"
+#include "vrrp_fsm.h"
+#include "vrrp_pkt.h"
 
 #define NOTIFY_TIMEOUT 30.0
 /* A sync daemon role is applied once the instance's state has held this
@@ -104,7 +104,7 @@ static void run_notify(struct vigild *d, const struct ipc_vrrp_state *m)
 		log_err("%s", eb.msg);
 }
 
-void vrrp_state_settle(struct vigild *d)
+void roles_settle(struct vigild *d)
 {
 	if (!d->vrrp)
 		return;
@@ -121,7 +121,7 @@ static void settle_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	struct vrrp_status *v = w->data;
 	(void)loop;
 	(void)revents;
-	vrrp_state_settle(v->d);
+	roles_settle(v->d);
 }
 
 /* The role the instance's sync daemon should have; applied when it has
@@ -156,7 +156,7 @@ static void transition(struct vigild *d, struct vrrp_entry *e, int old)
 		steer_sync(d, e);
 }
 
-void vrrp_state_on_msg(struct vigild *d, const void *p, size_t len)
+void roles_on_msg(struct vigild *d, const void *p, size_t len)
 {
 	struct ipc_vrrp_state m;
 	if (len != sizeof(m))
@@ -188,7 +188,7 @@ void vrrp_state_on_msg(struct vigild *d, const void *p, size_t len)
 		transition(d, e, old);
 }
 
-void vrrp_state_free(struct vigild *d)
+void roles_free(struct vigild *d)
 {
 	if (!d->vrrp)
 		return;
@@ -352,12 +352,12 @@ static struct json_object *vrrp_json(struct vigild *d, const char *only)
 	return v;
 }
 
-void vrrp_state_status_json(struct vigild *d, struct json_object *r)
+void roles_status_json(struct vigild *d, struct json_object *r)
 {
 	json_object_object_add(r, "vrrp", vrrp_json(d, NULL));
 }
 
-struct json_object *vrrp_state_cmd(struct vigild *d, struct json_object *req)
+struct json_object *roles_cmd(struct vigild *d, struct json_object *req)
 {
 	struct json_object *io, *r = json_object_new_object();
 	const char *only = NULL;

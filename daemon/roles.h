@@ -1,13 +1,13 @@
 /*
- * vrrp_state: the parent's view of VRRP — the last IPC_VRRP_STATE of every
+ * roles: the parent's view of VRRP (the director's roles) — the last IPC_VRRP_STATE of every
  * instance, sync group and interface the vrrp child reports. On a
  * transition it logs, runs the notify script (TYPE NAME STATE PRIORITY,
  * as script_user, no shell) and steers the IPVS sync daemon of instances
  * with ipvs_sync; it answers `vigilctl vrrp` and the status "vrrp"
  * section from what it keeps.
  */
-#ifndef VIGIL_VRRP_STATE_H
-#define VIGIL_VRRP_STATE_H
+#ifndef VIGIL_ROLES_H
+#define VIGIL_ROLES_H
 
 #include <stddef.h>
 
@@ -15,14 +15,14 @@ struct vigild;
 struct json_object;
 
 /* One IPC_VRRP_STATE payload (size already checked by the framing). */
-void vrrp_state_on_msg(struct vigild *d, const void *p, size_t len);
+void roles_on_msg(struct vigild *d, const void *p, size_t len);
 /* {"cmd":"vrrp"[,"instance":NAME]} */
-struct json_object *vrrp_state_cmd(struct vigild *d, struct json_object *req);
+struct json_object *roles_cmd(struct vigild *d, struct json_object *req);
 /* Adds "vrrp": {instances, sync_groups, interfaces} to a status reply. */
-void vrrp_state_status_json(struct vigild *d, struct json_object *r);
+void roles_status_json(struct vigild *d, struct json_object *r);
 /* Applies the sync daemon roles still settling (at stop, before the IPVS
  * table is released). */
-void vrrp_state_settle(struct vigild *d);
-void vrrp_state_free(struct vigild *d);
+void roles_settle(struct vigild *d);
+void roles_free(struct vigild *d);
 
 #endif

@@ -22,10 +22,10 @@
 
 #include "errbuf.h"
 #include "health.h"
-#include "lvs.h"
 #include "log.h"
-#include "vigild.h"
+#include "lvs.h"
 #include "roles.h"
+#include "vigild.h"
 
 #define HB_INTERVAL 1.0
 #define HB_DEAD 5.0                /* s without an echo: the child is stuck */
@@ -145,7 +145,7 @@ static void child_handle(struct vigild *d, struct child *c, const struct ipc_hdr
 			lvs_mark_dirty(d);
 		break;
 	case IPC_VRRP_STATE:
-		vrrp_state_on_msg(d, p, h->len);
+		roles_on_msg(d, p, h->len);
 		break;
 	case IPC_CHECKER_STATS:
 		memcpy(&d->checker_stats, p, sizeof(d->checker_stats));

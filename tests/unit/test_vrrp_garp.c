@@ -15,8 +15,8 @@
 #include <string.h>
 
 #include "errbuf.h"
-#include "vrrp_garp.h"
 #include "ipc.h"
+#include "vrrp_garp.h"
 
 static const uint8_t mac[6] = { 0x02, 0x00, 0x5e, 0x00, 0x01, 0x33 };
 

@@ -23,9 +23,9 @@
 #include <sys/types.h>
 
 #include "conf.h"
+#include "ipc.h"
 #include "vrrp_fsm.h"
 #include "vrrp_garp.h"
-#include "ipc.h"
 #include "vrrp_pkt.h"
 #include "vrrp_sock.h"
 #include "vrrp_track.h"
