@@ -1,8 +1,13 @@
 /*
- * vrrp_track: the vrrp child's trackers wired to its instances — link
+ * vrrp_trackers: the vrrp child's trackers wired to its instances — link
  * events (own interface and track.interfaces), files (inotify) and track
  * scripts (vrrp/track.c runs them) — each change ends in
- * vrrp_inst_retrack() for the instances concerned.
+ * vrrp_inst_retrack() for the instances concerned, which turns what the
+ * trackers say into priority and fault:
+ *
+ *     faults  = own interface down + weight-0 trackers failed
+ *     weights = failed interfaces' and scripts' weights + file value × weight
+ *     ─> FAULT_ON / FAULT_OFF, PRIORITY_CHANGED (vrrp_effective_priority)
  *
  *   link monitor ─> vrrp_link_event_cb ─> sockets reopened if the
  *                   interface came back; if_up / trk_if_up ─> retrack
@@ -214,4 +219,53 @@ void vrrp_addr_event_cb(void *arg)
 	struct vrrp_run *r = cx->priv;
 	for (struct vrrp_io *io = r ? r->ios : NULL; io; io = io->next)
 		io->src_valid = false;
+}
+
+/* Sums what the trackers say now. */
+static long track_sum(struct vrrp_inst *in, unsigned *faults)
+{
+	const struct vrrp_inst_conf *c = in->conf;
+	long sum = 0;
+	*faults = in->if_up ? 0 : 1;
+	for (unsigned i = 0; i < c->n_track_ifs; i++) {
+		if (in->trk_if_up[i])
+			continue;
+		if (c->track_ifs[i].weight == 0)
+			(*faults)++;
+		else
+			sum += c->track_ifs[i].weight;
+	}
+	for (unsigned i = 0; i < c->n_track_scripts; i++) {
+		const struct vrrp_tscript *t = in->trk_script[i];
+		if (!t || t->s.verdict != 0)
+			continue;     /* unknown or passing */
+		if (c->track_scripts[i].weight == 0)
+			(*faults)++;
+		else
+			sum += c->track_scripts[i].weight;
+	}
+	for (unsigned i = 0; i < c->n_track_files; i++)
+		sum += in->trk_file[i] * c->track_files[i].weight;
+	return sum;
+}
+
+void vrrp_inst_retrack(struct vrrp_inst *in, const char *why)
+{
+	unsigned faults;
+	long sum = track_sum(in, &faults);
+	uint8_t prio = vrrp_effective_priority(in->conf->priority, sum);
+	in->faults = faults;
+	if (in->fsm.state == VRRP_STATE_STOPPED)
+		return;
+	if (prio != in->fsm.priority) {
+		log_info("%s: priority %u -> %u (%s)", in->conf->name, in->fsm.priority, prio, why);
+		struct vrrp_event ev = { .type = VRRP_EV_PRIORITY_CHANGED, .priority = prio };
+		vrrp_inst_event(in, &ev, why);
+		if (in->fsm.state != VRRP_STATE_INIT)
+			vrrp_inst_report(in, false, in->fsm.state);
+	}
+	if ((faults > 0) != in->fsm.fault) {
+		struct vrrp_event ev = { .type = faults ? VRRP_EV_FAULT_ON : VRRP_EV_FAULT_OFF };
+		vrrp_inst_event(in, &ev, why);
+	}
 }
