@@ -20,6 +20,7 @@
  *  +---------+   FAULT_ON (master sends priority 0 first)          +--------+
  *
  *  BACKUP self-loops: advert priority 0 -> Master_Down timer = Skew_Time;
+ *    PRIORITY_CHANGED down -> Master_Down re-armed with the new priority;
  *    advert >= our priority, or preempt off -> re-arm Master_Down (v3
  *    learns Master_Adver_Interval); lower advert with preempt -> ignored,
  *    or with preempt_delay: accepted and the preempt timer started.
@@ -315,7 +316,14 @@ static void priority_changed(struct vrrp_fsm *f, const struct vrrp_event *ev, do
 	uint8_t p = ev->priority < 1 ? 1 : ev->priority > 254 ? 254 : ev->priority;
 	if (p == f->priority)
 		return;
+	bool dropped = p < f->priority;
 	f->priority = p;
+	/* A backup that outranked the master ignored its adverts (preempt),
+	 * so its Master_Down timer may be about to expire: once lower, it
+	 * gives the master a full Master_Down_Interval to be heard again
+	 * instead of taking over with the lower priority. */
+	if (f->state == VRRP_STATE_BACKUP && dropped)
+		set_master_down(f, now + master_down_interval(f), out);
 	/* Tell the backups at once rather than at the next advert: a drop
 	 * below a backup's priority then hands over within one interval. */
 	if (f->state == VRRP_STATE_MASTER) {

@@ -24,6 +24,7 @@
 #define T 10.0
 #define MDI_100 3.609375          /* 3 * 1 + (256 - 100) / 256 */
 #define SKEW_100 0.609375
+#define MDI_90 3.6484375          /* 3 * 1 + (256 - 90) / 256 */
 
 struct want_act {
 	enum vrrp_action_type type;
@@ -148,6 +149,17 @@ static const struct fsm_case cases[] = {
 	{ "backup: priority change is silent", CONF(), TO_BACKUP, .from = VRRP_STATE_BACKUP,
 	  .ev = EV(PRIORITY_CHANGED, .priority = 120), .to = VRRP_STATE_BACKUP, NO_ACTS,
 	  .prio = 120 },
+	/* A backup that outranked the master ignored its adverts, so its
+	 * Master_Down timer may be about to run out; once it no longer
+	 * outranks it, the master gets a full interval to be heard again. */
+	{ "backup: priority drop re-arms Master_Down", CONF(.priority = 150),
+	  PRE(EV(STARTUP), ADV(120)), .from = VRRP_STATE_BACKUP,
+	  .ev = EV(PRIORITY_CHANGED, .priority = 90), .to = VRRP_STATE_BACKUP,
+	  ACTS(A_MD_T(T + MDI_90)), .prio = 90 },
+	{ "backup: priority drop, then the master's advert is heard", CONF(.priority = 150),
+	  PRE(EV(STARTUP), ADV(120), EV(PRIORITY_CHANGED, .priority = 90)),
+	  .from = VRRP_STATE_BACKUP, .ev = ADV(120), .to = VRRP_STATE_BACKUP,
+	  ACTS(A_MD_T(T + MDI_90)), .prio = 90 },
 	{ "backup: second startup ignored", CONF(), TO_BACKUP, .from = VRRP_STATE_BACKUP,
 	  .ev = EV(STARTUP), .to = VRRP_STATE_BACKUP, NO_ACTS },
 	{ "backup: stale preempt timer ignored", CONF(), TO_BACKUP, .from = VRRP_STATE_BACKUP,
