@@ -373,6 +373,20 @@ void vrrp_script_start(struct vrrp_script_run *s)
 	ev_timer_start(s->loop, &s->tick_w);
 }
 
+void vrrp_script_adopt(struct vrrp_script_run *s, const struct vrrp_script_run *old)
+{
+	s->verdict = old->verdict;
+	s->passes = old->passes;
+	s->failures = old->failures;
+	s->last_status = old->last_status;
+	if (old->pid > 0 || !ev_is_active(&old->tick_w))
+		return;
+	ev_timer_stop(s->loop, &s->tick_w);
+	ev_timer_set(&s->tick_w, ev_timer_remaining(old->loop, (ev_timer *)&old->tick_w),
+		     s->interval > 0 ? s->interval : 2.);
+	ev_timer_start(s->loop, &s->tick_w);
+}
+
 void vrrp_script_stop(struct vrrp_script_run *s)
 {
 	ev_timer_stop(s->loop, &s->tick_w);

@@ -72,6 +72,12 @@ struct vrrp_script_run {
 
 /* Starts the periodic runs (the first one at once). */
 void vrrp_script_start(struct vrrp_script_run *s);
+/* After vrrp_script_start: takes over the verdict, the rise/fall counts
+ * and the schedule of the same script in the previous configuration, so
+ * a reload that did not change it does not make it start over as
+ * "unknown" (which counts as passing). A run still in progress is not
+ * taken over: the new one starts at once instead. */
+void vrrp_script_adopt(struct vrrp_script_run *s, const struct vrrp_script_run *old);
 /* Stops the timers and kills a running process (reaped by no one: the
  * caller's loop ignores the exit). */
 void vrrp_script_stop(struct vrrp_script_run *s);

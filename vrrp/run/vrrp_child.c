@@ -93,7 +93,7 @@ static void build_groups(struct vrrp_run *r, const struct conf *c)
 }
 
 static struct vrrp_run *run_build(struct child_ctx *cx, struct vrrp_nl *nl,
-				  struct vrrp_linkmon *links)
+				  struct vrrp_linkmon *links, const struct vrrp_run *prev)
 {
 	const struct conf *c = cx->conf;
 	struct vrrp_run *r = calloc(1, sizeof(*r));
@@ -124,7 +124,7 @@ static struct vrrp_run *run_build(struct child_ctx *cx, struct vrrp_nl *nl,
 	build_groups(r, c);
 	for (struct vrrp_io *io = r->ios; io; io = io->next)
 		vrrp_io_open(io);
-	vrrp_run_track_setup(r);
+	vrrp_run_track_setup(r, prev);
 	ev_timer_init(&r->report_w, report_cb, REPORT_EVERY, REPORT_EVERY);
 	r->report_w.data = r;
 	ev_timer_start(r->loop, &r->report_w);
@@ -181,7 +181,7 @@ static int vrrp_start(struct child_ctx *cx)
 		vrrp_nl_close(nl);
 		return -1;
 	}
-	struct vrrp_run *r = run_build(cx, nl, links);
+	struct vrrp_run *r = run_build(cx, nl, links, NULL);
 	cx->priv = r;
 	for (unsigned i = 0; i < r->n_insts; i++)
 		start_inst(&r->insts[i]);
@@ -237,7 +237,7 @@ static int vrrp_reload(struct child_ctx *cx, const struct conf *oldc)
 	struct vrrp_run *old = cx->priv;
 	if (!old)
 		return 0;
-	struct vrrp_run *r = run_build(cx, old->nl, old->links);
+	struct vrrp_run *r = run_build(cx, old->nl, old->links, old);
 	bool *kept = calloc(old->n_insts + 1, sizeof(*kept));
 	struct vrrp_event shut = { .type = VRRP_EV_SHUTDOWN };
 	for (unsigned i = 0; i < old->n_insts; i++) {
@@ -259,9 +259,12 @@ static int vrrp_reload(struct child_ctx *cx, const struct conf *oldc)
 	cx->priv = r;
 	for (unsigned i = 0; i < r->n_insts; i++) {
 		struct vrrp_inst *in = &r->insts[i];
-		if (in->fsm.state == VRRP_STATE_INIT)
+		if (in->fsm.state == VRRP_STATE_INIT) {
+			vrrp_inst_retrack(in, "trackers");
 			start_inst(in);
-		vrrp_inst_retrack(in, "reload");
+		} else {
+			vrrp_inst_retrack(in, "reload");
+		}
 		vrrp_inst_report(in, false, in->fsm.state);
 	}
 	for (unsigned i = 0; i < r->n_groups; i++)

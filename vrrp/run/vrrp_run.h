@@ -142,8 +142,9 @@ void vrrp_grp_update(struct vrrp_grp *g, const char *why);
 void vrrp_grp_report(struct vrrp_grp *g, bool changed, enum vrrp_state prev);
 bool vrrp_ratelimit(struct vrrp_ratelimit *rl, double now, unsigned *quiet);
 
-/* vrrp_track.c */
-void vrrp_run_track_setup(struct vrrp_run *r);
+/* vrrp_trackers.c. Setup takes over the state of unchanged track scripts
+ * from the previous run (NULL at start). */
+void vrrp_run_track_setup(struct vrrp_run *r, const struct vrrp_run *prev);
 void vrrp_run_track_free(struct vrrp_run *r);
 void vrrp_link_event_cb(void *arg, int ifindex, const char *ifname, bool up);
 void vrrp_addr_event_cb(void *arg);

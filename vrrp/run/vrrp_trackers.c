@@ -73,7 +73,28 @@ static bool referenced(const struct conf *c, const char *name)
 	return false;
 }
 
-static void setup_scripts(struct vrrp_run *r, const struct conf *c)
+static bool same_script(const struct vrrp_script_conf *a, const struct vrrp_script_conf *b)
+{
+	return !strcmp(a->name, b->name) && !strcmp(a->command, b->command) &&
+	       a->interval == b->interval && a->timeout == b->timeout &&
+	       a->rise == b->rise && a->fall == b->fall;
+}
+
+/* The previous run's tracker of the same script, if it runs the same way. */
+static const struct vrrp_tscript *prev_script(const struct vrrp_run *r,
+					      const struct vrrp_run *prev,
+					      const struct vrrp_script_conf *sc)
+{
+	if (!prev || prev->have_user != r->have_user || prev->uid != r->uid ||
+	    prev->gid != r->gid)
+		return NULL;
+	for (unsigned i = 0; i < prev->n_scripts; i++)
+		if (same_script(prev->scripts[i].conf, sc))
+			return &prev->scripts[i];
+	return NULL;
+}
+
+static void setup_scripts(struct vrrp_run *r, const struct conf *c, const struct vrrp_run *prev)
 {
 	r->scripts = calloc(c->n_scripts + 1, sizeof(*r->scripts));
 	for (unsigned i = 0; i < c->n_scripts; i++) {
@@ -93,6 +114,9 @@ static void setup_scripts(struct vrrp_run *r, const struct conf *c)
 			.rise = sc->rise, .fall = sc->fall, .cb = script_cb, .arg = t,
 		};
 		vrrp_script_start(&t->s);
+		const struct vrrp_tscript *old = prev_script(r, prev, sc);
+		if (old)
+			vrrp_script_adopt(&t->s, &old->s);
 		r->n_scripts++;
 	}
 }
@@ -133,17 +157,19 @@ static void setup_inst(struct vrrp_run *r, struct vrrp_inst *in)
 	}
 }
 
-void vrrp_run_track_setup(struct vrrp_run *r)
+void vrrp_run_track_setup(struct vrrp_run *r, const struct vrrp_run *prev)
 {
 	struct errbuf eb;
 	const struct conf *c = r->cx->conf;
 	r->files = vrrp_filemon_open(r->loop, file_cb, r, &eb);
 	if (!r->files)
 		log_warn("vrrp: track files: %s", eb.msg);
-	setup_scripts(r, c);
+	setup_scripts(r, c, prev);
 	for (unsigned i = 0; i < r->n_insts; i++)
 		setup_inst(r, &r->insts[i]);
-	for (unsigned i = 0; i < r->n_insts; i++)
+	/* On a reload the caller retracks once the kept instances have
+	 * their state machines back. */
+	for (unsigned i = 0; !prev && i < r->n_insts; i++)
 		vrrp_inst_retrack(&r->insts[i], "trackers");
 }
 
