@@ -17,7 +17,7 @@ static const struct {
 } ipc_types[IPC__MAX] = {
 	[IPC_READY] = { "ready", sizeof(struct ipc_ready), sizeof(struct ipc_ready) },
 	[IPC_HEARTBEAT] = { "heartbeat", sizeof(struct ipc_heartbeat), sizeof(struct ipc_heartbeat) },
-	[IPC_RELOAD] = { "reload", sizeof(struct ipc_reload) + 2, IPC_MAX_PAYLOAD },
+	[IPC_RELOAD] = { "reload", sizeof(struct ipc_reload), sizeof(struct ipc_reload) },
 	[IPC_RELOAD_DONE] = { "reload-done", sizeof(struct ipc_reload_done), IPC_MAX_PAYLOAD },
 	[IPC_STATE_DUMP] = { "state-dump", 0, 0 },
 	[IPC_CHECK_RESULT] = { "check-result", 1, IPC_MAX_PAYLOAD },
@@ -26,6 +26,7 @@ static const struct {
 	[IPC_STATUS_REPLY] = { "status-reply", 0, IPC_MAX_PAYLOAD },
 	[IPC_CHECKER_STATS] = { "checker-stats", sizeof(struct ipc_checker_stats),
 				sizeof(struct ipc_checker_stats) },
+	[IPC_CONF_DATA] = { "conf-data", sizeof(struct ipc_conf_data) + 1, IPC_MAX_PAYLOAD },
 };
 
 const char *ipc_type_str(uint16_t type)

@@ -29,7 +29,7 @@ struct ipc_hdr {
 enum ipc_type {
 	IPC_READY = 1,        /* child -> parent: initialised; struct ipc_ready */
 	IPC_HEARTBEAT,        /* both ways: struct ipc_heartbeat; parent pings, child echoes */
-	IPC_RELOAD,           /* parent -> child: re-read config; struct ipc_reload + path */
+	IPC_RELOAD,           /* parent -> child: apply configuration generation N; struct ipc_reload */
 	IPC_RELOAD_DONE,      /* child -> parent: struct ipc_reload_done + error text */
 	IPC_STATE_DUMP,       /* parent -> child: log your full state (SIGUSR1); empty */
 	IPC_CHECK_RESULT,     /* checker -> parent: one check result (checker issue) */
@@ -37,6 +37,7 @@ enum ipc_type {
 	IPC_STATUS_REQ,       /* parent -> child: send a status blob; empty */
 	IPC_STATUS_REPLY,     /* child -> parent: JSON text, not NUL-terminated */
 	IPC_CHECKER_STATS,    /* checker -> parent: struct ipc_checker_stats, every few s */
+	IPC_CONF_DATA,        /* parent -> child: a piece of a configuration blob; struct ipc_conf_data + bytes */
 	IPC__MAX
 };
 
@@ -52,10 +53,25 @@ struct ipc_heartbeat {
 	uint64_t seq;
 };
 
+/* A configuration reaches a child as the blob of config/conf_pack.h, in
+ * IPC_CONF_DATA pieces in order, then IPC_RELOAD naming its generation,
+ * size and hash: the child never reads the file. */
 struct ipc_reload {
 	uint32_t generation;
-	/* followed by the config path, NUL-terminated */
+	uint32_t size;            /* bytes of the blob */
+	uint64_t hash;            /* conf_hash() of the blob */
 };
+
+struct ipc_conf_data {
+	uint32_t generation;
+	uint32_t offset;          /* of this piece in the blob */
+	uint32_t total;           /* the blob's size */
+	uint32_t reserved;
+	/* followed by the piece's bytes */
+};
+
+/* A blob larger than this is refused by the child. */
+#define IPC_CONF_MAX (256u << 20)
 
 struct ipc_reload_done {
 	uint32_t generation;

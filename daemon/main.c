@@ -114,7 +114,7 @@ static int run_child(const struct vigild_opts *o)
 		return 2;
 	}
 	struct child_opts co = {
-		.config = o->config, .ipc_fd = o->ipc_fd, .log_console = o->log_console,
+		.ipc_fd = o->ipc_fd, .log_console = o->log_console,
 		.debug = o->debug, .dry_run = o->dry_run,
 	};
 	return child_main(ops, &co);

@@ -69,6 +69,19 @@ int parent_reload(struct vigild *d, struct json_object **errors)
 		conf_errors_free(&errs);
 		return 1;
 	}
+	struct conf_blob blobs[CHILD__COUNT];
+	if (supervise_pack(c, blobs) < 0) {
+		const char *msg = "reload refused: out of memory packing the configuration";
+		log_err("%s", msg);
+		if (errors) {
+			*errors = json_object_new_array();
+			json_object_array_add(*errors, json_object_new_string(msg));
+		}
+		conf_free(c);
+		return 1;
+	}
+	supervise_blobs_free(d->blobs);
+	memcpy(d->blobs, blobs, sizeof(blobs));
 	struct conf *old = d->conf;
 	d->conf = c;
 	reopen_http(d, old);
@@ -167,6 +180,11 @@ static int load_initial(struct vigild *d)
 	conf_errors_free(&errs);
 	if (!d->conf)
 		return 1;
+	if (supervise_pack(d->conf, d->blobs) < 0) {
+		fprintf(stderr, "vigild: out of memory packing the configuration\n");
+		conf_free(d->conf);
+		return 1;
+	}
 	d->generation = 1;
 	d->conf_loaded_at = wall_now();
 	return 0;
@@ -224,6 +242,7 @@ int parent_run(struct vigild *d)
 	d->pidfile_fd = -1;
 	r = start_up(d);
 	if (r) {
+		supervise_blobs_free(d->blobs);
 		conf_free(d->conf);
 		return r;
 	}
@@ -243,6 +262,7 @@ int parent_run(struct vigild *d)
 	http_close(d->http);
 	ctl_close(d->ctl);
 	pidfile_release(d->opts.pidfile, d->pidfile_fd);
+	supervise_blobs_free(d->blobs);
 	conf_free(d->conf);
 	log_notice("vigild stopped");
 	return 0;

@@ -101,11 +101,50 @@ void supervise_send(struct vigild *d, enum child_kind k, uint16_t type,
 	child_flush(d, c);
 }
 
+int supervise_pack(const struct conf *c, struct conf_blob blobs[CHILD__COUNT])
+{
+	static const enum conf_view views[CHILD__COUNT] = {
+		[CHILD_CHECKER] = CONF_VIEW_CHECKER,
+		[CHILD_VRRP] = CONF_VIEW_VRRP,
+	};
+	for (int k = 0; k < CHILD__COUNT; k++) {
+		int r = conf_pack(c, views[k], &blobs[k]);
+		if (r < 0) {
+			while (k-- > 0)
+				conf_blob_free(&blobs[k]);
+			return r;
+		}
+	}
+	return 0;
+}
+
+void supervise_blobs_free(struct conf_blob blobs[CHILD__COUNT])
+{
+	for (int k = 0; k < CHILD__COUNT; k++)
+		conf_blob_free(&blobs[k]);
+}
+
+/* The generation in force, as the child's view: the pieces, then
+ * IPC_RELOAD with its size and hash (see proc/child.c). */
 static void send_reload(struct vigild *d, struct child *c)
 {
-	struct ipc_reload r = { .generation = d->generation };
-	supervise_send(d, c->kind, IPC_RELOAD, &r, sizeof(r), d->opts.config,
-		       strlen(d->opts.config) + 1);
+	const struct conf_blob *b = &d->blobs[c->kind];
+	if (c->fd < 0 || !b->data)
+		return;
+	struct ipc_conf_data m = { .generation = d->generation, .total = (uint32_t)b->len };
+	const size_t piece = IPC_MAX_PAYLOAD - sizeof(m);
+	for (size_t off = 0; off < b->len; off += piece) {
+		m.offset = (uint32_t)off;
+		size_t n = b->len - off < piece ? b->len - off : piece;
+		if (ipc_conn_queue2(&c->conn, IPC_CONF_DATA, 0, &m, sizeof(m), b->data + off, n) < 0) {
+			log_err("%s: cannot queue configuration generation %u", c->name,
+				d->generation);
+			return;
+		}
+	}
+	struct ipc_reload r = { .generation = d->generation, .size = (uint32_t)b->len,
+				.hash = b->hash };
+	supervise_send(d, c->kind, IPC_RELOAD, &r, sizeof(r), NULL, 0);
 }
 
 static void child_handle(struct vigild *d, struct child *c, const struct ipc_hdr *h,
@@ -209,8 +248,6 @@ static void child_exec(struct vigild *d, struct child *c, int fd)
 	argv[n++] = c->name;
 	argv[n++] = "--ipc-fd";
 	argv[n++] = "3";
-	argv[n++] = "-f";
-	argv[n++] = d->opts.config;
 	if (d->opts.log_console)
 		argv[n++] = "-l";
 	if (d->opts.debug)
@@ -290,6 +327,7 @@ static void child_start(struct vigild *d, struct child *c)
 	ev_child_set(&c->exit_w, pid, 0);
 	ev_child_start(d->loop, &c->exit_w);
 	log_info("%s: started (pid %d)", c->name, (int)pid);
+	send_reload(d, c);
 	return;
 retry:
 	c->state = CHILD_BACKOFF;

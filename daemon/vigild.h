@@ -19,6 +19,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "conf_pack.h"
 #include "ipc.h"
 
 struct conf;
@@ -70,6 +71,7 @@ struct vigild {
 	const char *self_exe;         /* for re-exec of children */
 	struct conf *conf;
 	uint32_t generation;
+	struct conf_blob blobs[CHILD__COUNT];   /* each child's view of conf, packed */
 	double conf_loaded_at;        /* wall clock */
 	double started_at;            /* wall clock */
 	struct child children[CHILD__COUNT];
@@ -95,6 +97,10 @@ bool supervise_all_stopped(const struct vigild *d);
 void supervise_send(struct vigild *d, enum child_kind k, uint16_t type,
 		    const void *p1, size_t l1, const void *p2, size_t l2);
 void supervise_broadcast_reload(struct vigild *d);
+/* Packs c for each child into blobs (freed with supervise_blobs_free).
+ * Returns 0 or -ENOMEM. */
+int supervise_pack(const struct conf *c, struct conf_blob blobs[CHILD__COUNT]);
+void supervise_blobs_free(struct conf_blob blobs[CHILD__COUNT]);
 const char *child_state_str(enum child_state s);
 
 /* parent.c */

@@ -1,12 +1,17 @@
 /*
  * child: the children's common runtime (see child.h).
  *
- *   exec --child NAME ─> load config ─> ops->start ─> READY ─> loop
- *        parent HEARTBEAT ─> echo     RELOAD ─> load ─> ops->reload ─> RELOAD_DONE
+ *   exec --child NAME ─> loop ─> CONF_DATA... RELOAD(gen 1) ─> ops->start ─> READY
+ *        parent HEARTBEAT ─> echo
+ *        CONF_DATA... RELOAD(gen N) ─> unpack ─> ops->reload ─> RELOAD_DONE
  *        SIGTERM or parent EOF ─> ops->stop ─> exit 0
  *
- * A child re-reads the file the parent validated; if that fails (the file
- * changed in between) it keeps its configuration and says so.
+ * A child never reads the configuration file: the parent sends the
+ * generation it validated as a blob (config/conf_pack.h), the part this
+ * child runs, checked against its size and hash. A respawned child gets
+ * the generation in force, not what is on disk; unpacking takes
+ * milliseconds, never a parse. A blob that fails its checks is refused
+ * and the running configuration kept.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -18,6 +23,7 @@
 #include <unistd.h>
 
 #include "child.h"
+#include "conf_pack.h"
 #include "config.h"
 #include "errbuf.h"
 #include "log.h"
@@ -99,36 +105,102 @@ int child_send_lazy(struct child_ctx *cx, uint16_t type, const void *p1, size_t 
 static void child_stop(struct child_ctx *cx, const char *why)
 {
 	log_info("stopping: %s", why);
-	if (cx->ops->stop)
+	if (cx->ops->stop && cx->conf)
 		cx->ops->stop(cx);
 	ipc_conn_flush(&cx->conn, cx->fd);
 	ev_break(cx->loop, EVBREAK_ALL);
 }
 
-static void do_reload(struct child_ctx *cx, const struct ipc_reload *r, size_t len)
+static void rx_drop(struct child_ctx *cx)
 {
-	const char *path = (const char *)(r + 1);
-	size_t plen = len - sizeof(*r);
+	free(cx->rx);
+	cx->rx = NULL;
+	cx->rx_len = cx->rx_total = 0;
+}
+
+/* A piece of the next configuration: pieces come in order, from 0. */
+static void conf_data(struct child_ctx *cx, const struct ipc_conf_data *m, size_t len)
+{
+	const uint8_t *bytes = (const uint8_t *)(m + 1);
+	size_t n = len - sizeof(*m);
+	if (m->offset == 0) {
+		rx_drop(cx);
+		if (m->total == 0 || m->total > IPC_CONF_MAX || !(cx->rx = malloc(m->total))) {
+			log_err("configuration of %u bytes: cannot take it", m->total);
+			return;
+		}
+		cx->rx_total = m->total;
+		cx->rx_generation = m->generation;
+	}
+	if (!cx->rx || m->generation != cx->rx_generation || m->total != cx->rx_total ||
+	    m->offset != cx->rx_len || n > cx->rx_total - cx->rx_len) {
+		if (cx->rx)
+			log_err("configuration generation %u: a piece out of order", m->generation);
+		rx_drop(cx);
+		return;
+	}
+	memcpy(cx->rx + cx->rx_len, bytes, n);
+	cx->rx_len += n;
+}
+
+/* The configuration announced by r, from the pieces received; NULL with
+ * the reason in msg. */
+static struct conf *conf_received(struct child_ctx *cx, const struct ipc_reload *r,
+				  char *msg, size_t msg_len)
+{
+	struct conf *c = NULL;
+	struct errbuf eb;
+	if (!cx->rx || cx->rx_generation != r->generation || cx->rx_len != r->size ||
+	    cx->rx_total != r->size)
+		snprintf(msg, msg_len, "configuration generation %u incomplete (%zu of %u bytes)",
+			 r->generation, cx->rx ? cx->rx_len : 0, r->size);
+	else if (conf_hash(cx->rx, cx->rx_len) != r->hash)
+		snprintf(msg, msg_len, "configuration generation %u damaged (hash mismatch)",
+			 r->generation);
+	else if (!(c = conf_unpack(cx->rx, cx->rx_len, &eb)))
+		snprintf(msg, msg_len, "configuration generation %u: %s", r->generation, eb.msg);
+	rx_drop(cx);
+	return c;
+}
+
+/* The first configuration: the subsystem starts, then says READY. */
+static void first_conf(struct child_ctx *cx, struct conf *c, uint32_t generation)
+{
+	cx->conf = c;
+	cx->generation = generation;
+	if (cx->ops->start && cx->ops->start(cx) < 0) {
+		cx->exit_code = 3;
+		ev_break(cx->loop, EVBREAK_ALL);
+		return;
+	}
+	struct ipc_ready ready = { .pid = getpid(), .generation = cx->generation };
+	child_send(cx, IPC_READY, &ready, sizeof(ready), NULL, 0);
+}
+
+static void do_reload(struct child_ctx *cx, const struct ipc_reload *r)
+{
 	struct ipc_reload_done done = { .generation = r->generation };
 	char msg[512] = "";
-	if (path[plen - 1] != '\0') {
-		done.status = -EINVAL;
-		snprintf(msg, sizeof(msg), "reload message without a path");
-	} else {
-		struct conf_errors errs = { 0 };
-		struct conf *c = conf_load(path, &errs);
+	struct conf *c = conf_received(cx, r, msg, sizeof(msg));
+	if (!cx->conf) {
 		if (!c) {
-			done.status = -EINVAL;
-			snprintf(msg, sizeof(msg), "%s", errs.n ? errs.lines[0] : "invalid");
-		} else {
-			struct conf *old = cx->conf;
-			cx->conf = c;
-			cx->generation = r->generation;
-			if (cx->ops->reload)
-				done.status = cx->ops->reload(cx, old);
-			conf_free(old);
+			log_err("%s", msg);
+			cx->exit_code = 1;
+			ev_break(cx->loop, EVBREAK_ALL);
+			return;
 		}
-		conf_errors_free(&errs);
+		first_conf(cx, c, r->generation);
+		return;
+	}
+	if (!c) {
+		done.status = -EINVAL;
+	} else {
+		struct conf *old = cx->conf;
+		cx->conf = c;
+		cx->generation = r->generation;
+		if (cx->ops->reload)
+			done.status = cx->ops->reload(cx, old);
+		conf_free(old);
 	}
 	child_send(cx, IPC_RELOAD_DONE, &done, sizeof(done), msg, strlen(msg));
 }
@@ -139,13 +211,16 @@ static void handle(struct child_ctx *cx, const struct ipc_hdr *h, const void *p)
 	case IPC_HEARTBEAT:
 		child_send(cx, IPC_HEARTBEAT, p, h->len, NULL, 0);
 		break;
+	case IPC_CONF_DATA:
+		conf_data(cx, p, h->len);
+		break;
 	case IPC_RELOAD:
-		do_reload(cx, p, h->len);
+		do_reload(cx, p);
 		break;
 	case IPC_STATE_DUMP:
 		log_notice("state: %s, configuration generation %u", cx->ops->name,
 			   cx->generation);
-		if (cx->ops->dump)
+		if (cx->ops->dump && cx->conf)
 			cx->ops->dump(cx);
 		break;
 	default:
@@ -196,19 +271,13 @@ static void signal_cb(struct ev_loop *loop, ev_signal *w, int revents)
 
 static int child_setup(struct child_ctx *cx, const struct child_opts *o)
 {
-	struct conf_errors errs = { 0 };
-	cx->conf = conf_load(o->config, &errs);
-	for (unsigned i = 0; i < errs.n; i++)
-		log_err("%s", errs.lines[i]);
-	conf_errors_free(&errs);
-	if (!cx->conf)
-		return 1;
-	cx->generation = 1;
 	cx->dry_run = o->dry_run;
 	cx->fd = o->ipc_fd;
 	fcntl(cx->fd, F_SETFL, fcntl(cx->fd, F_GETFL) | O_NONBLOCK);
 	fcntl(cx->fd, F_SETFD, FD_CLOEXEC);
 	cx->loop = ev_default_loop(EVFLAG_AUTO);
+	if (!cx->loop)
+		return 1;
 	ipc_conn_init(&cx->conn);
 	ev_io_init(&cx->io, ipc_cb, cx->fd, EV_READ);
 	cx->io.data = cx;
@@ -244,12 +313,9 @@ int child_main(const struct child_ops *ops, const struct child_opts *o)
 	signal(SIGPIPE, SIG_IGN);
 	if (child_setup(&cx, o))
 		return 1;
-	if (cx.ops->start && cx.ops->start(&cx) < 0)
-		return 3;
-	struct ipc_ready ready = { .pid = getpid(), .generation = cx.generation };
-	child_send(&cx, IPC_READY, &ready, sizeof(ready), NULL, 0);
 	ev_run(cx.loop, 0);
 	ipc_conn_free(&cx.conn);
+	rx_drop(&cx);
 	conf_free(cx.conf);
-	return 0;
+	return cx.exit_code;
 }

@@ -19,7 +19,7 @@ struct child_ctx;
 
 struct child_ops {
 	const char *name;
-	/* Called once the loop exists, with the first configuration. */
+	/* Called with the first configuration the parent sends. */
 	int (*start)(struct child_ctx *cx);
 	/* A new, valid configuration; the old one is freed after the call. */
 	int (*reload)(struct child_ctx *cx, const struct conf *old);
@@ -42,6 +42,11 @@ struct child_ctx {
 	ev_timer lazy_w;              /* or, when all are lazy, CHILD_LAZY s later */
 	bool urgent;                  /* an urgent message is queued */
 	void *priv;                   /* the subsystem's own state */
+	/* The configuration blob being received (IPC_CONF_DATA). */
+	uint8_t *rx;
+	size_t rx_len, rx_total;
+	uint32_t rx_generation;
+	int exit_code;                /* child_main's return value */
 };
 
 /* Queues a message to the parent; it is written before the loop next
@@ -54,15 +59,15 @@ int child_send(struct child_ctx *cx, uint16_t type, const void *p1, size_t l1,
 int child_send_lazy(struct child_ctx *cx, uint16_t type, const void *p1, size_t l1,
 		    const void *p2, size_t l2);
 
-/* What a child is started with (vigild --child NAME --ipc-fd N). */
+/* What a child is started with (vigild --child NAME --ipc-fd N). It
+ * reads no file: its configuration comes from the parent. */
 struct child_opts {
-	const char *config;
 	int ipc_fd;
 	bool log_console, debug, dry_run;
 };
 
-/* Runs a child to its end: loads the configuration, ops->start, READY,
- * the loop. Returns the process's exit code. */
+/* Runs a child to its end: the loop, the first configuration from the
+ * parent, ops->start, READY. Returns the process's exit code. */
 int child_main(const struct child_ops *ops, const struct child_opts *o);
 
 
