@@ -232,6 +232,25 @@ static void adopt(struct vrrp_inst *in, const struct vrrp_inst *old)
 	vrrp_inst_rearm(in);
 }
 
+/* Moves the live state of the sync groups still there: the group's state
+ * is derived from its members, and an unchanged one is not a transition. */
+static void adopt_groups(struct vrrp_run *r, const struct vrrp_run *old)
+{
+	for (unsigned i = 0; i < r->n_groups; i++) {
+		struct vrrp_grp *g = &r->groups[i];
+		for (unsigned j = 0; j < old->n_groups; j++) {
+			const struct vrrp_grp *o = &old->groups[j];
+			if (strcmp(g->conf->name, o->conf->name))
+				continue;
+			g->state = o->state;
+			g->since = o->since;
+			g->transitions = o->transitions;
+			snprintf(g->reason, sizeof(g->reason), "%s", o->reason);
+			break;
+		}
+	}
+}
+
 static int vrrp_reload(struct child_ctx *cx, const struct conf *oldc)
 {
 	struct vrrp_run *old = cx->priv;
@@ -255,6 +274,7 @@ static int vrrp_reload(struct child_ctx *cx, const struct conf *oldc)
 		n_kept++;
 	}
 	free(kept);
+	adopt_groups(r, old);
 	run_free(old);
 	cx->priv = r;
 	for (unsigned i = 0; i < r->n_insts; i++) {
