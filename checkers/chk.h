@@ -1,6 +1,6 @@
 /*
  * chk: the health-check library's public face, used by the checker
- * child's glue (daemon/child_checker.c) and the unit tests.
+ * child (checker_child.c) and the unit tests.
  *
  * The engine turns a configuration into probes (one per distinct check on
  * a distinct target, shared by every virtual server that lists it), runs

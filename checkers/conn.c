@@ -1,5 +1,5 @@
 /*
- * conn: the client stream shared by tcp, http, https and smtp (see conn.h
+ * conn: the client stream shared by tcp, http, https and smtp (see chk_conn.h
  * for the states). One ev_io per connection; which events it waits for
  * follows the state and whether output is pending.
  */

@@ -1,5 +1,5 @@
 /*
- * engine: runs probes (see engine.h for a check type's view, chk.h for the
+ * engine: runs probes (see chk_engine.h for a check type's view, chk.h for the
  * caller's). This file holds a probe's life: its one timer, the random
  * first offset, the whole-run deadline taken from ev_now() at start (so a
  * server that drips one byte a second cannot stretch `timeout`), the end

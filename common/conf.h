@@ -1,7 +1,7 @@
 /*
  * conf: the whole configuration as plain data (relayd's `host->conf`).
  *
- * The loader (daemon/config*.c) fills these from libconfig; every
+ * The loader (config/config*.c) fills these from libconfig; every
  * subsystem reads them; runtime structs embed them and compare them on
  * reload to keep the live state of what did not change. Nothing here
  * points into libconfig: strings are owned copies, freed by conf_free().

@@ -32,8 +32,8 @@ enum ipc_type {
 	IPC_RELOAD,           /* parent -> child: apply configuration generation N; struct ipc_reload */
 	IPC_RELOAD_DONE,      /* child -> parent: struct ipc_reload_done + error text */
 	IPC_STATE_DUMP,       /* parent -> child: log your full state (SIGUSR1); empty */
-	IPC_CHECK_RESULT,     /* checker -> parent: one check result (checker issue) */
-	IPC_VRRP_STATE,       /* vrrp -> parent: instance state change (vrrp issue) */
+	IPC_CHECK_RESULT,     /* checker -> parent: one check result */
+	IPC_VRRP_STATE,       /* vrrp -> parent: instance, group or interface state */
 	IPC_STATUS_REQ,       /* parent -> child: send a status blob; empty */
 	IPC_STATUS_REPLY,     /* child -> parent: JSON text, not NUL-terminated */
 	IPC_CHECKER_STATS,    /* checker -> parent: struct ipc_checker_stats, every few s */
@@ -123,7 +123,7 @@ struct ipc_checker_stats {
  * once a second for every object (changed = 0) so the parent's view of
  * the counters and timers is never more than a second old; the parent
  * answers `vigilctl vrrp` and status from the last one. state is the
- * vrrp/fsm.h enum vrrp_state, rejected[] is indexed by vrrp/pkt.h enum
+ * vrrp/vrrp_fsm.h enum vrrp_state, rejected[] is indexed by vrrp/vrrp_pkt.h enum
  * vrrp_rx (the daemon checks that it fits). Interfaces carry only the
  * rejects that no instance could be blamed for (unknown VRID, too short
  * to tell). */

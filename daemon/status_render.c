@@ -1,6 +1,6 @@
 /*
  * status_render: Prometheus exposition format (text 0.0.4) and an HTML page
- * from the status JSON (see http_render.h). Label values and HTML are
+ * from the status JSON (see status_render.h). Label values and HTML are
  * escaped; absent (null) values are left out rather than invented.
  */
 #include <stdbool.h>

@@ -2,7 +2,7 @@
  * vigild: the parent process's one context. The parent parses the
  * configuration, supervises the checker and vrrp children (each a re-exec
  * of this binary with --child, so it starts from a clean image), serves the
- * control socket, and (in later subsystems) owns the IPVS table.
+ * control socket, and owns the IPVS table.
  *
  *            +-------------------- vigild (parent) ----------------------+
  *   SIGHUP ->| reload: validate -> swap conf -> IPC_RELOAD to children   |

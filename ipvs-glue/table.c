@@ -1,5 +1,5 @@
 /*
- * table: the IPVS table model (see table.h) — growable arrays of services
+ * table: the IPVS table model (see ipvs_table.h) — growable arrays of services
  * and their destinations, key comparison, and the printing of keys shared
  * by the dry-run formatter and error messages.
  */

@@ -1,5 +1,5 @@
 /*
- * fsm: the VRRP state machine (see fsm.h), RFC 5798 §6.4 with the v2
+ * fsm: the VRRP state machine (see vrrp_fsm.h), RFC 5798 §6.4 with the v2
  * timer arithmetic of RFC 3768 §6.1, plus FAULT, initial_state master and
  * preempt_delay as keepalived users expect them.
  *

@@ -1,5 +1,5 @@
 /*
- * pkt: VRRP advertisement encoding, decoding and validation (see pkt.h).
+ * pkt: VRRP advertisement encoding, decoding and validation (see vrrp_pkt.h).
  *
  * Wire layout (RFC 3768 §5.1, RFC 5798 §5.1), after the IP header:
  *

@@ -1,5 +1,5 @@
 /*
- * sock: raw VRRP sockets (see sock.h).
+ * sock: raw VRRP sockets (see vrrp_sock.h).
  *
  *   IPv4: raw socket, IP header built by the kernel (no IP_HDRINCL), TOS
  *         0xc0, TTL 255 for multicast and unicast; the source comes from an

@@ -1,5 +1,5 @@
 /*
- * track: link, file and script trackers (see track.h).
+ * track: link, file and script trackers (see vrrp_track.h).
  *
  * Links: one libnl socket, non-blocking, subscribed to RTNLGRP_LINK and
  * the IPv4/IPv6 address groups; every RTM_NEWLINK/DELLINK is parsed with

@@ -4,7 +4,7 @@
  * 224.0.0.18 / ff02::12 on the interface, is bound to the device, sends
  * with TTL / hop limit 255 from the address the caller gives (the
  * interface's primary IPv4 address, its IPv6 link-local address, or the
- * configured unicast source), and receives what the codec (pkt.h) needs:
+ * configured unicast source), and receives what the codec (vrrp_pkt.h) needs:
  * IPv4 packets with their header, IPv6 messages with hop limit, source and
  * destination from ancillary data. No logging, no state beyond the fd.
  */

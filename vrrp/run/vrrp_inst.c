@@ -1,5 +1,5 @@
 /*
- * vrrp_inst: one VRRP instance around the pure state machine (vrrp/fsm.h)
+ * vrrp_inst: one VRRP instance around the pure state machine (vrrp/vrrp_fsm.h)
  * and its sync group.
  *
  *   event ─> vrrp_fsm_step ─> actions, in order:
