@@ -22,8 +22,6 @@ static const struct {
 	[IPC_STATE_DUMP] = { "state-dump", 0, 0 },
 	[IPC_CHECK_RESULT] = { "check-result", 1, IPC_MAX_PAYLOAD },
 	[IPC_VRRP_STATE] = { "vrrp-state", sizeof(struct ipc_vrrp_state), sizeof(struct ipc_vrrp_state) },
-	[IPC_STATUS_REQ] = { "status-request", 0, 0 },
-	[IPC_STATUS_REPLY] = { "status-reply", 0, IPC_MAX_PAYLOAD },
 	[IPC_CHECKER_STATS] = { "checker-stats", sizeof(struct ipc_checker_stats),
 				sizeof(struct ipc_checker_stats) },
 	[IPC_CONF_DATA] = { "conf-data", sizeof(struct ipc_conf_data) + 1, IPC_MAX_PAYLOAD },

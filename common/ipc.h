@@ -34,8 +34,6 @@ enum ipc_type {
 	IPC_STATE_DUMP,       /* parent -> child: log your full state (SIGUSR1); empty */
 	IPC_CHECK_RESULT,     /* checker -> parent: one check result */
 	IPC_VRRP_STATE,       /* vrrp -> parent: instance, group or interface state */
-	IPC_STATUS_REQ,       /* parent -> child: send a status blob; empty */
-	IPC_STATUS_REPLY,     /* child -> parent: JSON text, not NUL-terminated */
 	IPC_CHECKER_STATS,    /* checker -> parent: struct ipc_checker_stats, every few s */
 	IPC_CONF_DATA,        /* parent -> child: a piece of a configuration blob; struct ipc_conf_data + bytes */
 	IPC__MAX

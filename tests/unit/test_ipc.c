@@ -130,8 +130,8 @@ static void test_wrong_size(void **state)
 	expect_malformed(&big, "heartbeat message of 60000 bytes");
 	struct ipc_hdr small = { .type = IPC_READY, .len = 2 };
 	expect_malformed(&small, "ready message of 2 bytes");
-	struct ipc_hdr over = { .type = IPC_STATUS_REPLY, .len = IPC_MAX_PAYLOAD + 1 };
-	expect_malformed(&over, "status-reply");
+	struct ipc_hdr over = { .type = IPC_CONF_DATA, .len = IPC_MAX_PAYLOAD + 1 };
+	expect_malformed(&over, "conf-data");
 }
 
 static void test_queue_limits(void **state)
@@ -140,8 +140,8 @@ static void test_queue_limits(void **state)
 	static struct ipc_conn out;
 	static uint8_t big[IPC_MAX_PAYLOAD + 1];
 	ipc_conn_init(&out);
-	assert_int_equal(ipc_conn_queue(&out, IPC_STATUS_REPLY, 0, big, sizeof(big)), -EMSGSIZE);
-	assert_int_equal(ipc_conn_queue(&out, IPC_STATUS_REPLY, 0, big, IPC_MAX_PAYLOAD), 0);
+	assert_int_equal(ipc_conn_queue(&out, IPC_CONF_DATA, 0, big, sizeof(big)), -EMSGSIZE);
+	assert_int_equal(ipc_conn_queue(&out, IPC_CONF_DATA, 0, big, IPC_MAX_PAYLOAD), 0);
 	ipc_conn_free(&out);
 }
 
@@ -156,7 +156,7 @@ static void test_flush_backpressure(void **state)
 	setsockopt(pair[0], SOL_SOCKET, SO_SNDBUF, &sndbuf, sizeof(sndbuf));
 	for (int i = 0; i < 64; i++) {
 		memset(blob, i, sizeof(blob));
-		assert_int_equal(ipc_conn_queue(&out, IPC_STATUS_REPLY, (uint32_t)i, blob, sizeof(blob)), 0);
+		assert_int_equal(ipc_conn_queue(&out, IPC_CONF_DATA, (uint32_t)i, blob, sizeof(blob)), 0);
 	}
 	/* The socket cannot take 1 MiB at once: flush reports what is left. */
 	assert_int_equal(ipc_conn_flush(&out, pair[0]), 1);
