@@ -39,7 +39,10 @@ struct xport_ops {
 
 extern const struct xport_ops chk_xport_tcp, chk_xport_tls;
 
-/* TLS parameters of a probe, made once by chk_tls_ctx_new (xport_tls.c). */
+/* TLS parameters of a probe, made once by chk_tls_ctx_new (xport_tls.c).
+ * sni and verify_name are read at every connection: they must belong to
+ * the probe, not to a configuration (a reload frees that). ca_file is
+ * read by chk_tls_ctx_new only. */
 struct chk_tls_opts {
 	const char *sni;              /* NULL: none */
 	const char *verify_name;      /* hostname or IP literal checked when verifying */

@@ -28,7 +28,10 @@ struct check_ops {
 	const char *name;
 	enum check_type type;
 	size_t priv_size;             /* zeroed block at p->priv */
-	/* Once per probe: validate and precompute (argv, TLS context...). */
+	/* Once per probe: validate and precompute (argv, TLS context...).
+	 * What it keeps must be the probe's own: a reload that keeps the
+	 * probe re-points p->cc at the new configuration and frees the old
+	 * one, so a pointer into *p->cc taken here would dangle. */
 	int (*parse)(struct chk_probe *p, struct errbuf *eb);
 	/* Begins a run; ends, now or later, in check_done(). */
 	void (*start)(struct chk_probe *p);
@@ -43,7 +46,8 @@ struct check_ops {
 struct chk_probe {
 	struct chk_engine *eng;
 	const struct check_ops *ops;
-	const struct check_conf *cc;  /* borrowed from the engine's conf */
+	const struct check_conf *cc;  /* borrowed from the engine's conf; a reload
+					 that keeps the probe re-points it */
 	struct vaddr rs_addr;         /* the real server it stands for */
 	uint16_t rs_port;
 	struct sockaddr_storage dst;  /* where it goes (connect_address/port) */

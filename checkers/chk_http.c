@@ -32,6 +32,7 @@
 struct http_priv {
 	struct chk_conn conn;
 	struct chk_tls_opts tls;
+	char *tls_name;               /* tls.sni and tls.verify_name: our copy */
 	char *request;
 	size_t request_len;
 	struct chk_http_resp resp;
@@ -132,16 +133,26 @@ static int http_parse_common(struct chk_probe *p, struct errbuf *eb, bool tls)
 	h->conn.on_error = http_on_error;
 	if (!tls)
 		return 0;
-	h->tls.sni = cc->sni ? cc->sni : cc->host;
-	h->tls.verify_name = cc->sni ? cc->sni : cc->host;
+	/* The name is used at every connection, long after this
+	 * configuration may have been freed by a reload that kept the probe:
+	 * a copy. The CA file is read here, once. */
+	const char *name = cc->sni ? cc->sni : cc->host;
+	if (name && !(h->tls_name = strdup(name))) {
+		free(h->request);
+		h->request = NULL;
+		return errbuf_set(eb, ENOMEM, "out of memory");
+	}
+	h->tls.sni = h->tls.verify_name = h->tls_name;
 	h->tls.verify = cc->verify;
 	h->tls.ca_file = cc->ca_file;
 	char err[200];
 	h->conn.tls_ctx = chk_tls_ctx_new(&h->tls, err, sizeof(err));
+	h->tls.ca_file = NULL;
 	h->conn.tls_opts = &h->tls;
 	if (!h->conn.tls_ctx) {
 		free(h->request);
-		h->request = NULL;
+		free(h->tls_name);
+		h->request = h->tls_name = NULL;
 		return errbuf_set(eb, EINVAL, "tls: %s", err);
 	}
 	return 0;
@@ -191,6 +202,7 @@ static void http_free(struct chk_probe *p)
 	if (h->conn.tls_ctx)
 		chk_tls_ctx_free(h->conn.tls_ctx);
 	free(h->request);
+	free(h->tls_name);
 }
 
 const struct check_ops chk_http_ops = {

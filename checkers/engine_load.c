@@ -174,6 +174,8 @@ static struct chk_probe *probe_for(struct load *l, const struct check_conf *cc,
 		return p;
 	p = find(l->old_hash, l->old_nb, cc, &rs->addr, rs->port, true);
 	if (p && !p->keep) {
+		/* The old configuration is freed after this load: cc is the
+		 * probe's only way into a configuration (see check_ops.parse). */
 		p->keep = true;
 		p->cc = cc;
 		p->n_uses = 0;

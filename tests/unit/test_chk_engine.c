@@ -2,7 +2,8 @@
  * test_chk_engine: rise/fall counting as a table, shared-probe keying,
  * and the engine on a real libev loop with script checks: one probe for a
  * check shared by three virtual servers, reports fanned out to each, and
- * a reload that keeps an unchanged probe's state.
+ * a reload that keeps an unchanged probe's state, and a kept https probe
+ * that still sends its own SNI after the old configuration is freed.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -12,6 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 
 #include <cmocka.h>
 
@@ -226,6 +230,76 @@ static void test_engine_refresh(void **st)
 	chk_engine_free(e);
 }
 
+/* A kept probe must not read the configuration it was made from: the
+ * checker frees the old one right after the reload. An https check's host
+ * name travels in the ClientHello (SNI), so the listener here reads what
+ * the probe sent after the old strings were scribbled on and freed. */
+static struct check_conf *https_conf(const char *host, const char *sni)
+{
+	struct check_conf *cc = calloc(1, sizeof(*cc));
+	*cc = (struct check_conf){ .type = CHECK_HTTPS, .interval = 0.1, .timeout = 0.3,
+				   .rise = 1, .fall = 1, .verify = true,
+				   .method = strdup("GET"), .host = strdup(host), .sni = strdup(sni) };
+	return cc;
+}
+
+static void https_conf_free(struct check_conf *cc, bool scribble)
+{
+	char *const s[] = { cc->method, cc->host, cc->sni };
+	for (size_t i = 0; i < 3; i++) {
+		if (scribble)
+			memset(s[i], 'Z', strlen(s[i]));
+		free(s[i]);
+	}
+	free(cc);
+}
+
+static void test_engine_reload_frees_old_conf(void **st)
+{
+	(void)st;
+	struct ev_loop *loop = ev_default_loop(0);
+	int lfd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	socklen_t sl = sizeof(sin);
+	assert_int_equal(bind(lfd, (struct sockaddr *)&sin, sizeof(sin)), 0);
+	assert_int_equal(listen(lfd, 16), 0);
+	assert_int_equal(getsockname(lfd, (struct sockaddr *)&sin, &sl), 0);
+
+	struct check_conf *old = https_conf("www.example.test", "sni.example.test");
+	struct rs_conf rs = { .port = ntohs(sin.sin_port), .checks = old, .n_checks = 1 };
+	vaddr_parse("127.0.0.1", &rs.addr);
+	struct vs_conf vs = { .rs = &rs, .n_rs = 1 };
+	struct conf c = { .vs = &vs, .n_vs = 1 };
+	struct seen s = { 0 };
+	struct chk_engine *e = chk_engine_new(loop, report_cb, &s);
+	struct errbuf eb = { "" };
+	assert_int_equal(chk_engine_load(e, &c, &eb), 0);
+	/* The same check in a new configuration: the probe is kept. */
+	struct check_conf *cur = https_conf("www.example.test", "sni.example.test");
+	rs.checks = cur;
+	assert_int_equal(chk_engine_load(e, &c, &eb), 0);
+	assert_int_equal(chk_engine_probe_count(e), 1);
+	https_conf_free(old, true);
+
+	char hello[4096];
+	size_t got = 0;
+	double t0 = ev_time();
+	while (!memmem(hello, got, "sni.example.test", 16) && ev_time() - t0 < 3) {
+		run_for(loop, 0.05);
+		int fd = accept(lfd, NULL, NULL);
+		if (fd < 0)
+			continue;
+		run_for(loop, 0.05);
+		ssize_t n = recv(fd, hello, sizeof(hello), MSG_DONTWAIT);
+		got = n > 0 ? (size_t)n : 0;
+		close(fd);
+	}
+	assert_non_null(memmem(hello, got, "sni.example.test", 16));
+	chk_engine_free(e);
+	https_conf_free(cur, false);
+	close(lfd);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -234,6 +308,7 @@ int main(void)
 		cmocka_unit_test(test_engine_shared_scripts),
 		cmocka_unit_test(test_engine_script_timeout_and_weight),
 		cmocka_unit_test(test_engine_refresh),
+		cmocka_unit_test(test_engine_reload_frees_old_conf),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
