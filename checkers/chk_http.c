@@ -48,6 +48,7 @@ static bool http_stale(struct chk_conn *c)
 	if (!h->reused || c->in_len)
 		return false;
 	h->reused = false;
+	chk_http_resp_free(&h->resp);
 	chk_conn_close(c);
 	chk_conn_start(c);
 	return true;

@@ -1,8 +1,20 @@
 /*
  * http_parse: HTTP/1.x response parsing and judging for the http and
- * https checks (see http.h). The whole response up to now is re-parsed on
- * each arrival; that is cheap at health-check sizes and keeps the parser
- * stateless. A body ends at Content-Length, at the last chunk, or at EOF.
+ * https checks (see http_parse.h). A body ends at Content-Length, at the
+ * last chunk, or at EOF.
+ *
+ * The caller hands over the whole response so far on every arrival; the
+ * parser keeps its place in struct chk_http_resp, so the search for the
+ * end of the headers resumes where it stopped, and a chunked body is
+ * decoded byte by byte exactly once (a server sending a megabyte in
+ * one-byte chunks costs a megabyte of work, not a megabyte per read).
+ * Nothing is read at or past len: the buffer needs no terminating NUL.
+ *
+ *   chunked:  SIZE0 -hex-> SIZE -[SP/HT]-> WS -;-> EXT -CR-> SIZE_LF -LF-+
+ *                                                                       |
+ *     +-- n > 0: DATA (n bytes) -> DATA_CR -CR-> DATA_LF -LF-> SIZE0 <--+
+ *     +-- n = 0: TRAILER0 -field-> TRAILER -LF-> TRAILER0 -CRLF-> DONE
+ *   (bare LF line ends are taken too; anything else is malformed)
  */
 #include <ctype.h>
 #include <stdio.h>
@@ -13,10 +25,12 @@
 #include "conf.h"
 #include "http_parse.h"
 
-/* End of the header block (index after the blank line), or 0. */
-static size_t headers_end(const char *buf, size_t len)
+/* End of the header block (index after the blank line), or 0. The search
+ * starts at *from and leaves there the first place a blank line could
+ * still begin once more bytes come. */
+static size_t headers_end(const char *buf, size_t len, size_t *from)
 {
-	for (size_t i = 0; i + 1 < len; i++) {
+	for (size_t i = *from; i + 1 < len; i++) {
 		if (buf[i] != '\n')
 			continue;
 		if (buf[i + 1] == '\n')
@@ -24,6 +38,7 @@ static size_t headers_end(const char *buf, size_t len)
 		if (buf[i + 1] == '\r' && i + 2 < len && buf[i + 2] == '\n')
 			return i + 3;
 	}
+	*from = len > 2 ? len - 2 : 0;
 	return 0;
 }
 
@@ -85,68 +100,157 @@ static int header_fields(const char *buf, size_t end, struct chk_http_resp *r)
 	return 0;
 }
 
-/* De-chunks from b; returns DONE, MORE or BAD. */
-static int dechunk(const char *b, size_t len, struct chk_http_resp *r)
+enum {
+	CH_SIZE0, CH_SIZE, CH_WS, CH_EXT, CH_SIZE_LF, CH_DATA, CH_DATA_CR, CH_DATA_LF,
+	CH_TRAILER0, CH_TRAILER, CH_END_LF, CH_DONE, CH_BAD
+};
+
+static int hexval(unsigned char c)
 {
-	size_t pos = 0, out = 0;
-	char *dec = malloc(len + 1);
-	if (!dec)
-		return CHK_HTTP_BAD;
-	for (;;) {
-		const char *eol = memchr(b + pos, '\n', len - pos);
-		if (!eol)
-			goto more;
-		char *e;
-		unsigned long long n = strtoull(b + pos, &e, 16);
-		if (e == b + pos || (*e != '\r' && *e != '\n' && *e != ';' && *e != ' ')) {
-			free(dec);
-			return CHK_HTTP_BAD;
-		}
-		pos = (size_t)(eol - b) + 1;
-		if (n == 0)
-			break;
-		if (n > len - pos)
-			goto more;
-		memcpy(dec + out, b + pos, n);
-		out += n;
-		pos += n;
-		if (pos < len && b[pos] == '\r')
-			pos++;
-		if (pos >= len)
-			goto more;
-		if (b[pos] != '\n') {
-			free(dec);
-			return CHK_HTTP_BAD;
-		}
-		pos++;
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	c |= 0x20;
+	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/* Appends n bytes to the decoded body, growing it geometrically. */
+static int put_body(struct chk_http_resp *r, const char *p, size_t n)
+{
+	if (r->decoded_len + n >= r->ch.cap) {
+		size_t cap = r->ch.cap ? 2 * r->ch.cap : 4096;
+		while (cap <= r->decoded_len + n)
+			cap *= 2;
+		char *d = realloc(r->decoded, cap);
+		if (!d)
+			return -1;
+		r->decoded = d;
+		r->ch.cap = cap;
 	}
-	dec[out] = '\0';
-	free(r->decoded);
-	r->decoded = dec;
-	r->body = dec;
-	r->body_len = out;
+	memcpy(r->decoded + r->decoded_len, p, n);
+	r->decoded_len += n;
+	return 0;
+}
+
+/* The end of a size line: data follows, or trailers after the last chunk. */
+static int chunk_size_done(const struct chk_http_chunks *ch)
+{
+	return ch->n ? CH_DATA : CH_TRAILER0;
+}
+
+/* After the size's digits: blanks, then extensions or the line end. */
+static int chunk_after_size(const struct chk_http_chunks *ch, unsigned char c)
+{
+	if (c == ' ' || c == '\t')
+		return CH_WS;
+	if (c == ';')
+		return CH_EXT;
+	if (c == '\r')
+		return CH_SIZE_LF;
+	return c == '\n' ? chunk_size_done(ch) : CH_BAD;
+}
+
+/* One byte of a size line, trailer or line end: the next state. */
+static int chunk_byte(struct chk_http_chunks *ch, unsigned char c)
+{
+	int v;
+	switch (ch->state) {
+	case CH_SIZE0:
+	case CH_SIZE:
+		if ((v = hexval(c)) >= 0) {
+			if (ch->n > UINT64_MAX >> 4)
+				return CH_BAD;          /* past 64 bits */
+			ch->n = ch->n << 4 | (uint64_t)v;
+			return CH_SIZE;
+		}
+		if (ch->state == CH_SIZE0)
+			return CH_BAD;                  /* blank or garbage: no size */
+		return chunk_after_size(ch, c);
+	case CH_WS:
+		return chunk_after_size(ch, c);
+	case CH_EXT:                                    /* chunk extensions: skipped */
+		if (c == '\r' || c == '\n')
+			return c == '\r' ? CH_SIZE_LF : chunk_size_done(ch);
+		return (c < 0x20 && c != '\t') || c == 0x7f ? CH_BAD : CH_EXT;
+	case CH_SIZE_LF:
+		return c != '\n' ? CH_BAD : chunk_size_done(ch);
+	case CH_DATA_CR:
+		return c == '\r' ? CH_DATA_LF : c == '\n' ? CH_SIZE0 : CH_BAD;
+	case CH_DATA_LF:
+		return c == '\n' ? CH_SIZE0 : CH_BAD;
+	case CH_TRAILER0:
+		return c == '\r' ? CH_END_LF : c == '\n' ? CH_DONE : CH_TRAILER;
+	case CH_TRAILER:
+		return c == '\n' ? CH_TRAILER0 : CH_TRAILER;
+	case CH_END_LF:
+		return c == '\n' ? CH_DONE : CH_BAD;
+	}
+	return CH_BAD;
+}
+
+/* Decodes the body bytes b[ch.pos..len) that earlier calls did not see;
+ * returns DONE, MORE or BAD. */
+static int dechunk(const char *b, size_t len, bool eof, struct chk_http_resp *r)
+{
+	struct chk_http_chunks *ch = &r->ch;
+	while (ch->pos < len && ch->state != CH_DONE && ch->state != CH_BAD) {
+		if (ch->state != CH_DATA) {    /* (n is 0 again by the next size) */
+			ch->state = chunk_byte(ch, (unsigned char)b[ch->pos++]);
+			continue;
+		}
+		size_t k = len - ch->pos;
+		if ((uint64_t)k > ch->n)
+			k = (size_t)ch->n;
+		if (put_body(r, b + ch->pos, k) < 0)
+			return CHK_HTTP_BAD;
+		ch->pos += k;
+		if (!(ch->n -= k))
+			ch->state = CH_DATA_CR;
+	}
+	/* A server that closes after the last chunk sent the whole body. */
+	if (ch->state == CH_TRAILER0 && eof && ch->pos == len)
+		ch->state = CH_DONE;
+	if (ch->state == CH_BAD)
+		return CHK_HTTP_BAD;
+	if (ch->state != CH_DONE)
+		return CHK_HTTP_MORE;
+	if (put_body(r, "", 0) < 0)     /* room for the NUL below, body or not */
+		return CHK_HTTP_BAD;
+	r->decoded[r->decoded_len] = '\0';
+	r->body = r->decoded;
+	r->body_len = r->decoded_len;
 	return CHK_HTTP_DONE;
-more:
-	free(dec);
-	return CHK_HTTP_MORE;
+}
+
+/* The status line and headers; HEADERS once they are complete. */
+static int parse_head(const char *buf, size_t len, bool eof, struct chk_http_resp *r)
+{
+	size_t l1 = len < 13 ? len : 13;      /* all status_line looks at */
+	const char *nl = memchr(buf, '\n', l1);
+	if ((nl || len >= 12) && status_line(buf, nl ? (size_t)(nl - buf) : l1, &r->status) < 0)
+		return CHK_HTTP_BAD;
+	size_t end = headers_end(buf, len, &r->scanned);
+	if (!end)
+		return eof ? CHK_HTTP_BAD : CHK_HTTP_MORE;
+	r->content_length = -1;
+	r->conn_close = buf[7] == '0';        /* HTTP/1.0 closes unless told */
+	if (header_fields(buf, end, r) < 0)
+		return CHK_HTTP_BAD;
+	r->hdr_len = end;
+	return CHK_HTTP_HEADERS;
 }
 
 int chk_http_parse(const char *buf, size_t len, bool eof, bool head, struct chk_http_resp *r)
 {
-	free(r->decoded);
-	*r = (struct chk_http_resp){ .content_length = -1 };
-	size_t end = headers_end(buf, len);
-	const char *nl = memchr(buf, '\n', len);
-	if ((nl || len >= 12) && status_line(buf, nl ? (size_t)(nl - buf) : len, &r->status) < 0)
-		return CHK_HTTP_BAD;
-	if (!end)
-		return eof ? CHK_HTTP_BAD : CHK_HTTP_MORE;
-	r->hdr_len = end;
-	r->conn_close = buf[7] == '0';        /* HTTP/1.0 closes unless told */
-	if (header_fields(buf, end, r) < 0)
-		return CHK_HTTP_BAD;
-	const char *b = buf + end;
-	size_t bl = len - end;
+	if (len < r->seen)
+		chk_http_resp_free(r);        /* not the response we were reading */
+	r->seen = len;
+	if (!r->hdr_len) {
+		int h = parse_head(buf, len, eof, r);
+		if (h != CHK_HTTP_HEADERS)
+			return h;
+	}
+	const char *b = buf + r->hdr_len;
+	size_t bl = len - r->hdr_len;
 	if (head || r->status < 200 || r->status == 204 || r->status == 304) {
 		r->body = b;
 		r->body_len = 0;
@@ -154,7 +258,7 @@ int chk_http_parse(const char *buf, size_t len, bool eof, bool head, struct chk_
 		return CHK_HTTP_DONE;
 	}
 	if (r->chunked) {
-		int c = dechunk(b, bl, r);
+		int c = dechunk(b, bl, eof, r);
 		if (c == CHK_HTTP_MORE)
 			return eof ? CHK_HTTP_BAD : CHK_HTTP_HEADERS;
 		return c;
@@ -177,7 +281,7 @@ int chk_http_parse(const char *buf, size_t len, bool eof, bool head, struct chk_
 void chk_http_resp_free(struct chk_http_resp *r)
 {
 	free(r->decoded);
-	r->decoded = NULL;
+	*r = (struct chk_http_resp){ .content_length = -1 };
 }
 
 bool chk_http_needs_body(const struct check_conf *cc)

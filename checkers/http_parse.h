@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "chk.h"
 
@@ -19,9 +20,17 @@ enum chk_http_parse_result {
 	CHK_HTTP_DONE = 2,            /* the whole response */
 };
 
+/* Where the chunked-body decoder is (http_parse.c). */
+struct chk_http_chunks {
+	size_t pos;                   /* body bytes consumed */
+	uint64_t n;                   /* the size being read, then its data bytes left */
+	int state;
+	size_t cap;                   /* of chk_http_resp.decoded */
+};
+
 struct chk_http_resp {
 	int status;
-	size_t hdr_len;               /* status line + headers + blank line */
+	size_t hdr_len;               /* status line + headers + blank line; 0: not yet */
 	long long content_length;     /* -1: none */
 	bool chunked;
 	const char *body;             /* when DONE: the (de-chunked) body */
@@ -32,11 +41,21 @@ struct chk_http_resp {
 	 * had a known length (Content-Length, or no body), every byte read was
 	 * part of it, and the server did not ask to close. */
 	bool reusable;
+	/* Kept between calls so that each call reads only what is new. */
+	size_t seen;                  /* len at the last call */
+	size_t scanned;               /* where the search for the blank line resumes */
+	size_t decoded_len;
+	struct chk_http_chunks ch;
 };
 
-/* Parses what arrived so far (buf holds the whole response up to now).
+/* Parses what arrived so far: buf holds the whole response up to now, and
+ * r what the earlier calls made of its first r->seen bytes — a response
+ * starts zeroed or after chk_http_resp_free (a shorter buf starts over).
+ * Reads buf[0..len) only (no terminating NUL needed), and each byte of a
+ * chunked body once, however it is split between calls.
  * `eof`: the server closed; `head`: the request was HEAD (no body). */
 int chk_http_parse(const char *buf, size_t len, bool eof, bool head, struct chk_http_resp *r);
+/* Frees what r owns and makes it ready for a new response. */
 void chk_http_resp_free(struct chk_http_resp *r);
 
 /* Judges a response: status (against cc->status), then, when the body is

@@ -2,7 +2,9 @@
 # Health checks over plain TCP and HTTP against python3 -m http.server:
 # good status, wrong status, digest right and wrong, body substring,
 # refused, silent drop (nftables), a server that drips its answer past the
-# deadline; a page that disappears goes DOWN within interval x fall +
+# deadline; chunked bodies (one-byte chunks with extensions and trailers,
+# written a few bytes at a time; a blank size line is malformed); a page
+# that disappears goes DOWN within interval x fall +
 # timeout; a check shared by three virtual servers sends one request per
 # interval (counted in the server's log).
 . "$(dirname "$0")/lib.sh"
@@ -29,6 +31,27 @@ while True:
     except OSError:
         pass
     c.close()'
+# Chunked bodies: /ok is "healthy and well\n" in one-byte chunks with
+# extensions and a trailer, sent 7 bytes at a time; /blank has a blank
+# line where a chunk size goes.
+bg rs1 chunked python3 -c '
+import socket, time
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("198.51.100.11", 8082)); s.listen(16)
+body = b"".join(b"1;n=%d\r\n%c\r\n" % (i, c) for i, c in enumerate(b"healthy and well\n"))
+ok = body + b"0\r\nX-Trailer: t\r\n\r\n"
+blank = b"5\r\nhello\r\n\r\n0\r\n\r\n"
+while True:
+    c, _ = s.accept()
+    try:
+        req = c.recv(4096)
+        out = b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+        out += ok if b" /ok " in req else blank
+        for i in range(0, len(out), 7):
+            c.send(out[i:i + 7]); time.sleep(0.002)
+    except OSError:
+        pass
+    c.close()'
 # Silent drop: 198.51.100.12 gets no answer at all.
 in_ns rs1 nft -f - <<'NFT' || fail "nft"
 table inet t {
@@ -40,6 +63,7 @@ table inet t {
 NFT
 wait_for 5 port_up rs1 80 || fail "http.server did not start"
 wait_for 5 port_up rs1 8081 || fail "drip server did not start"
+wait_for 5 port_up rs1 8082 || fail "chunked server did not start"
 
 vs() {  # vs NAME RS_ADDR PORT CHECK
   echo "{ name = \"$1\"; address = \"192.0.2.10\"; port = $((++VSPORT)); check_interval = 0.5;
@@ -63,6 +87,8 @@ vs drop       198.51.100.12 80 '{ type = "tcp"; timeout = 1.0; }'
 vs drip       198.51.100.11 8081 '{ type = "http"; path = "/"; timeout = 1.0; }'
 vs connect_to 198.51.100.12 80 '{ type = "http"; path = "/health.txt"; connect_address = "198.51.100.11"; timeout = 1.0; }'
 vs flip       198.51.100.11 80 '{ type = "http"; path = "/flip.txt"; timeout = 1.0; fall = 2; }'
+vs chunked_ok 198.51.100.11 8082 "{ type = \"http\"; path = \"/ok\"; expect = \"and well\"; digest = \"$md5\"; timeout = 1.0; }"
+vs chunked_bad 198.51.100.11 8082 '{ type = "http"; path = "/blank"; expect = "hello"; timeout = 1.0; }'
 for i in 1 2 3; do
   vs shared$i 198.51.100.11 80 '{ type = "http"; path = "/shared.txt"; interval = 1.0; timeout = 1.0; }'
 done
@@ -91,6 +117,8 @@ chk_expect \
   drip 198.51.100.11:8081 down "timeout" $B \
   connect_to 198.51.100.12:80 up "ok" $B \
   flip 198.51.100.11:80 up "ok" $B \
+  chunked_ok 198.51.100.11:8082 up "ok" $B \
+  chunked_bad 198.51.100.11:8082 down "http: malformed response" $B \
   || fail "states after start"
 pass "http/tcp states and reasons within interval x fall + timeout"
 
