@@ -14,9 +14,11 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "chk_engine.h"
+#include "chk_parsers.h"
 #include "errbuf.h"
 
 #define DNS_MAX_SOCKS 4
@@ -73,26 +75,30 @@ static void dns_sock_state_cb(void *data, ares_socket_t fd, int readable, int wr
 	ev_io_start(loop, &s->io);
 }
 
-static bool has_addr(const unsigned char *abuf, int alen, const struct vaddr *want)
+/* c-ares fills a caller-sized array of addresses: size it by the answer's
+ * own record count (ANCOUNT), which a packet of alen bytes can honestly
+ * hold at most alen / 11 of (a compressed name, type, class, TTL and
+ * length). A count beyond that is a lie c-ares rejects anyway. */
+bool chk_dns_has_addr(const unsigned char *abuf, int alen, const struct vaddr *want)
 {
-	if (want->family == AF_INET) {
-		struct ares_addrttl a[32];
-		int n = 32;
-		if (ares_parse_a_reply(abuf, alen, NULL, a, &n) != ARES_SUCCESS)
-			return false;
-		for (int i = 0; i < n; i++)
-			if (!memcmp(&a[i].ipaddr, &want->u.v4, 4))
-				return true;
+	if (alen < 12)
 		return false;
-	}
-	struct ares_addr6ttl a[32];
-	int n = 32;
-	if (ares_parse_aaaa_reply(abuf, alen, NULL, a, &n) != ARES_SUCCESS)
+	int n = abuf[6] << 8 | abuf[7];
+	if (n > alen / 11)
+		n = alen / 11;
+	if (n == 0)
 		return false;
-	for (int i = 0; i < n; i++)
-		if (!memcmp(&a[i].ip6addr, &want->u.v6, 16))
-			return true;
-	return false;
+	bool v4 = want->family == AF_INET, found = false;
+	void *a = calloc((size_t)n, v4 ? sizeof(struct ares_addrttl) : sizeof(struct ares_addr6ttl));
+	if (!a)
+		return false;
+	int r = v4 ? ares_parse_a_reply(abuf, alen, NULL, a, &n)
+		   : ares_parse_aaaa_reply(abuf, alen, NULL, a, &n);
+	for (int i = 0; r == ARES_SUCCESS && !found && i < n; i++)
+		found = v4 ? !memcmp(&((struct ares_addrttl *)a)[i].ipaddr, &want->u.v4, 4)
+			   : !memcmp(&((struct ares_addr6ttl *)a)[i].ip6addr, &want->u.v6, 16);
+	free(a);
+	return found;
 }
 
 static void dns_answer_cb(void *arg, int status, int timeouts, unsigned char *abuf, int alen)
@@ -116,7 +122,7 @@ static void dns_answer_cb(void *arg, int status, int timeouts, unsigned char *ab
 		return;
 	}
 	for (unsigned i = 0; i < p->cc->n_dns_expect; i++) {
-		if (!has_addr(abuf, alen, &p->cc->dns_expect[i])) {
+		if (!chk_dns_has_addr(abuf, alen, &p->cc->dns_expect[i])) {
 			char a[VADDR_STRLEN];
 			check_done(p, CHK_R_DNS_EXPECT, "(%s)",
 				   vaddr_str(&p->cc->dns_expect[i], a, sizeof(a)));

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # smtp (python3.11 smtpd's DebuggingServer; a 554 greeting), dns (dnsmasq:
-# answer, NXDOMAIN, wrong address), udp (a python responder: expected
+# answer, NXDOMAIN, wrong address, a name with 64 A records of which the
+# first and last eight are expected), udp (a python responder: expected
 # reply, other reply, ICMP port unreachable), ping (IPv4 and IPv6 up, an
 # absent host down) and script checks (exit 0, exit 1, dynamic weight,
 # killed at the timeout).
@@ -16,9 +17,11 @@ s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
 s.bind(("198.51.100.11", 2525)); s.listen(16)
 while True:
     c, _ = s.accept(); c.sendall(b"554 5.3.2 no service here\r\n"); c.close()'
+for i in $(seq 100 163); do echo "203.0.113.$i many.example.test"; done > "$T_DIR/many.hosts"
 bg rs1 dns dnsmasq --no-daemon --conf-file=/dev/null --no-resolv --no-hosts --bind-interfaces \
   --listen-address=198.51.100.11 --port=53 --local=/example.test/ \
-  --host-record=www.example.test,203.0.113.5 --pid-file="$T_DIR/dnsmasq.pid" --user=root
+  --host-record=www.example.test,203.0.113.5 --addn-hosts="$T_DIR/many.hosts" \
+  --pid-file="$T_DIR/dnsmasq.pid" --user=root
 bg rs1 udp python3 -c '
 import socket
 s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("198.51.100.11", 7000))
@@ -39,6 +42,8 @@ $(chk_vs smtp_554 198.51.100.11 2525 '{ type = "smtp"; timeout = 1.0; }'),
 $(chk_vs dns_ok 198.51.100.11 53 '{ type = "dns"; query = "www.example.test"; expect = [ "203.0.113.5" ]; timeout = 1.0; }'),
 $(chk_vs dns_nx 198.51.100.11 53 '{ type = "dns"; query = "nx.example.test"; timeout = 1.0; }'),
 $(chk_vs dns_wrong 198.51.100.11 53 '{ type = "dns"; query = "www.example.test"; expect = [ "203.0.113.9" ]; timeout = 1.0; }'),
+$(chk_vs dns_many 198.51.100.11 53 "{ type = \"dns\"; query = \"many.example.test\"; timeout = 1.0;
+  expect = [ $(for i in $(seq 100 107) $(seq 156 163); do printf '"203.0.113.%s", ' $i; done | sed 's/, $//') ]; }"),
 $(chk_vs udp_ok 198.51.100.11 7000 '{ type = "udp"; payload = "ping"; expect = "pong"; timeout = 1.0; }'),
 $(chk_vs udp_other 198.51.100.11 7000 '{ type = "udp"; payload = "hello"; expect = "pong"; timeout = 1.0; }'),
 $(chk_vs udp_unreach 198.51.100.11 7001 '{ type = "udp"; payload = "ping"; timeout = 1.0; }'),
@@ -59,6 +64,7 @@ chk_expect \
   dns_ok 198.51.100.11:53 up "ok" $B \
   dns_nx 198.51.100.11:53 down "dns: NXDOMAIN" $B \
   dns_wrong 198.51.100.11:53 down "dns: expected address missing (203.0.113.9)" $B \
+  dns_many 198.51.100.11:53 up "ok" $B \
   udp_ok 198.51.100.11:7000 up "ok" $B \
   udp_other 198.51.100.11:7000 down "unexpected reply" $B \
   udp_unreach 198.51.100.11:7001 down "port unreachable" $B \
