@@ -308,7 +308,12 @@ enum chk_reason chk_http_judge(const struct check_conf *cc, const struct chk_htt
 	}
 	if (cc->digest) {
 		char hex[33];
-		if (chk_md5_hex(r->body, r->body_len, hex) < 0 || strcasecmp(hex, cc->digest)) {
+		if (chk_md5_hex(r->body, r->body_len, hex) < 0) {
+			/* Not the server's fault: a local error, said as such. */
+			snprintf(detail, len, "MD5 unavailable (OpenSSL refuses it: FIPS mode?)");
+			return CHK_R_LOCAL;
+		}
+		if (strcasecmp(hex, cc->digest)) {
 			snprintf(detail, len, "(got %s)", hex);
 			return CHK_R_DIGEST;
 		}

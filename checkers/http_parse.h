@@ -65,7 +65,8 @@ enum chk_reason chk_http_judge(const struct check_conf *cc, const struct chk_htt
 /* Whether the check needs the body at all (expect or digest). */
 bool chk_http_needs_body(const struct check_conf *cc);
 
-/* MD5 of buf as 32 lower-case hex digits (xport_tls.c, OpenSSL). */
+/* MD5 of buf as 32 lower-case hex digits (xport_tls.c, OpenSSL); -EINVAL
+ * with out empty when OpenSSL offers no MD5 (FIPS mode). */
 int chk_md5_hex(const void *buf, size_t len, char out[33]);
 
 #endif

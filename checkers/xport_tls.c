@@ -176,8 +176,11 @@ int chk_md5_hex(const void *buf, size_t len, char out[33])
 {
 	unsigned char md[EVP_MAX_MD_SIZE];
 	unsigned mdlen = 0;
-	if (!EVP_Digest(buf, len, md, &mdlen, EVP_md5(), NULL) || mdlen != 16)
+	out[0] = '\0';
+	if (!EVP_Digest(buf, len, md, &mdlen, EVP_md5(), NULL) || mdlen != 16) {
+		ERR_clear_error();
 		return -EINVAL;
+	}
 	for (unsigned i = 0; i < 16; i++)
 		snprintf(out + 2 * i, 3, "%02x", md[i]);
 	return 0;

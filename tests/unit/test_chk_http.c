@@ -3,7 +3,7 @@
  * Content-Length, chunked bodies (sizes, extensions, trailers, garbage,
  * overflow, arrival in pieces, no terminating NUL, linear cost),
  * EOF-delimited bodies, truncation, and the judge (status list, expect
- * substring, MD5 digest).
+ * substring, MD5 digest, and an OpenSSL that refuses MD5).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -15,6 +15,7 @@
 #include <time.h>
 
 #include <cmocka.h>
+#include <openssl/evp.h>
 
 #include "conf.h"
 #include "http_parse.h"
@@ -300,6 +301,27 @@ static void test_judge(void **st)
 	chk_http_resp_free(&r);
 }
 
+/* Where OpenSSL offers no MD5 (FIPS mode; here: only FIPS algorithms may
+ * be fetched), a digest check fails with a reason, not with whatever the
+ * hex buffer held. */
+static void test_judge_without_md5(void **st)
+{
+	(void)st;
+	struct check_conf cc = { .digest = "5d41402abc4b2a76b9719d911017c592" };
+	struct chk_http_resp r = { 0 };
+	char d[96];
+	memset(d, 'X', sizeof(d));
+	assert_int_equal(parse("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello", false, &r),
+			 CHK_HTTP_DONE);
+	assert_int_equal(EVP_set_default_properties(NULL, "fips=yes"), 1);
+	enum chk_reason why = chk_http_judge(&cc, &r, true, d, sizeof(d));
+	EVP_set_default_properties(NULL, "");
+	assert_int_equal(why, CHK_R_LOCAL);
+	assert_string_equal(d, "MD5 unavailable (OpenSSL refuses it: FIPS mode?)");
+	assert_int_equal(chk_http_judge(&cc, &r, true, d, sizeof(d)), CHK_R_OK);
+	chk_http_resp_free(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -313,6 +335,7 @@ int main(void)
 		cmocka_unit_test(test_chunked_linear),
 		cmocka_unit_test(test_reusable),
 		cmocka_unit_test(test_judge),
+		cmocka_unit_test(test_judge_without_md5),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
