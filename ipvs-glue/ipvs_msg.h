@@ -59,8 +59,9 @@ typedef struct nl_msg *(*ipvs_build_fn)(void *arg, unsigned i);
 int ipvs_nl_request(struct ipvs_ctx *ctx, struct nl_msg *msg, ipvs_reply_fn fn, void *arg,
 		    struct errbuf *eb);
 /* Sends n requests, up to ctx->max_inflight per sendmsg, then collects
- * their acks; errs[i] gets request i's 0 or -errno. Returns 0, or a
- * transport -errno (requests not acked then get it too) with eb set. */
+ * their acks; errs[i] gets request i's 0 or -errno (-EMSGSIZE, unsent,
+ * for one larger than a sendmsg may carry). Returns 0, or a transport
+ * -errno (requests not acked then get it too) with eb set. */
 int ipvs_nl_batch(struct ipvs_ctx *ctx, unsigned n, ipvs_build_fn build, void *arg, int *errs,
 		  struct errbuf *eb);
 

@@ -243,7 +243,9 @@ static int batch_skip_cb(struct nl_msg *msg, void *arg)
 }
 
 /* Appends requests from *next on into buf until a bound is hit; returns
- * the bytes used. Requests whose builder failed get -ENOMEM. */
+ * the bytes used. Requests whose builder failed get -ENOMEM, and one that
+ * alone exceeds BATCH_BYTES -EMSGSIZE: left for the next sendmsg, it would
+ * be refused again, and again. */
 static size_t batch_fill(struct ipvs_ctx *ctx, struct batch_state *b, unsigned *next,
 			 unsigned n, ipvs_build_fn build, void *arg, char *buf)
 {
@@ -256,6 +258,11 @@ static size_t batch_fill(struct ipvs_ctx *ctx, struct batch_state *b, unsigned *
 		}
 		struct nlmsghdr *h = nlmsg_hdr(m);
 		size_t l = NLMSG_ALIGN(h->nlmsg_len);
+		if (l > BATCH_BYTES) {
+			nlmsg_free(m);
+			b->errs[(*next)++] = -EMSGSIZE;
+			continue;
+		}
 		if (len + l > BATCH_BYTES) {
 			nlmsg_free(m);    /* rebuilt for the next sendmsg */
 			break;
