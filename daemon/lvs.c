@@ -142,8 +142,10 @@ static int kernel_view(struct lvs *l, struct ipvs_table *kernel, bool *borrowed)
 	if (!l->have_ipvs)
 		return 0;   /* dry run without IPVS: start from an empty table */
 	int err = ipvs_dump(&l->ctx, kernel, &eb);
-	if (err)
+	if (err) {
 		log_err("ipvs: dump: %s", eb.msg);
+		ipvs_table_free(kernel);    /* what was read before the failure */
+	}
 	return err;
 }
 
@@ -162,6 +164,8 @@ static void reconcile_to(struct lvs *l, struct ipvs_table *wanted)
 	ipvs_oplist_init(&ops);
 	if (ipvs_reconcile(wanted, &kernel, l->started ? &l->owned : NULL, &ops) < 0) {
 		log_err("ipvs: out of memory computing the changes");
+		if (!borrowed)
+			ipvs_table_free(&kernel);
 		goto out;
 	}
 	double t_diff = mono_ms();

@@ -42,7 +42,8 @@ int ipvs_open(struct ipvs_ctx *ctx, struct errbuf *eb);
 void ipvs_close(struct ipvs_ctx *ctx);
 
 /* Dumps every service and its destinations (with stats) into out, which
- * must be empty (ipvs_table_init). */
+ * must be empty (ipvs_table_init). On failure out holds what was read
+ * before it: the caller frees out either way. */
 int ipvs_dump(struct ipvs_ctx *ctx, struct ipvs_table *out, struct errbuf *eb);
 
 /* ---- operations ---- */
