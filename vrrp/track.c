@@ -269,8 +269,13 @@ long vrrp_file_value(const char *path)
 		return 0;
 	buf[n] = '\0';
 	char *end;
-	long v = strtol(buf, &end, 10);
-	return end == buf ? 0 : v;
+	long v = strtol(buf, &end, 10);     /* saturates at LONG_MIN/MAX */
+	if (end == buf)
+		return 0;
+	/* No priority can move further: kept in range, value x weight
+	 * cannot overflow however large the number written. */
+	return v > VRRP_TRACK_FILE_MAX ? VRRP_TRACK_FILE_MAX
+		: v < -VRRP_TRACK_FILE_MAX ? -VRRP_TRACK_FILE_MAX : v;
 }
 
 /* ---- scripts -------------------------------------------------------- */

@@ -45,7 +45,10 @@ struct vrrp_filemon *vrrp_filemon_open(struct ev_loop *loop, vrrp_file_fn cb, vo
 void vrrp_filemon_close(struct vrrp_filemon *m);
 /* Watches path (its directory, so creation and replacement are seen too). */
 int vrrp_filemon_add(struct vrrp_filemon *m, const char *path, struct errbuf *eb);
-/* The integer the file holds; 0 when it is absent or holds none. */
+/* The integer the file holds, within -VRRP_TRACK_FILE_MAX..VRRP_TRACK_FILE_MAX
+ * (a number beyond counts as the bound it passed); 0 when the file is
+ * absent or holds none. */
+#define VRRP_TRACK_FILE_MAX 254
 long vrrp_file_value(const char *path);
 
 /* ---- scripts ---- */

@@ -270,6 +270,7 @@ static long track_sum(struct vrrp_inst *in, unsigned *faults)
 		else
 			sum += c->track_scripts[i].weight;
 	}
+	/* |value| <= VRRP_TRACK_FILE_MAX and |weight| <= 254: no overflow. */
 	for (unsigned i = 0; i < c->n_track_files; i++)
 		sum += in->trk_file[i] * c->track_files[i].weight;
 	return sum;
