@@ -45,6 +45,12 @@ t_cleanup() {
     for pid in $(ip netns pids "$ns" 2>/dev/null); do kill -KILL "$pid" 2>/dev/null; done
     ip netns del "$ns" 2>/dev/null
   done
+  # A valgrind report (VIGIL_VALGRIND=1: its logs hold only errors) fails it.
+  for f in "$T_DIR"/vg/valgrind-*.log; do
+    [ -s "$f" ] || continue
+    echo "---- valgrind report $f"; cat "$f"
+    [ $rc -eq 0 ] && rc=1
+  done
   # A sanitizer report in any daemon's log fails the test (sanitize label).
   if grep -l -E "ERROR: (Address|Leak)Sanitizer|runtime error:" "$T_DIR"/*.log 2>/dev/null; then
     echo "sanitizer report in the logs above"
@@ -107,10 +113,11 @@ bg() {
 
 now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
 
-# wait_for SECS CMD...: polls CMD every 0.1 s; fails after SECS (may be fractional).
+# wait_for SECS CMD...: polls CMD every 0.1 s; fails after SECS (may be
+# fractional) times VIGIL_TIME_SCALE (default 1; the valgrind label sets it).
 wait_for() {
   local ms end
-  ms=$(awk -v s="$1" 'BEGIN { printf "%d", s * 1000 }'); shift
+  ms=$(awk -v s="$1" -v k="${VIGIL_TIME_SCALE:-1}" 'BEGIN { printf "%d", s * k * 1000 }'); shift
   end=$(( $(now_ms) + ms ))
   while [ "$(now_ms)" -lt $end ]; do
     if "$@" >/dev/null 2>&1; then return 0; fi
@@ -120,9 +127,19 @@ wait_for() {
 }
 
 # vigild helpers: one daemon per node, its files under $T_DIR/NODE.*
+# With VIGIL_VALGRIND=1 each vigild and its children run under valgrind's
+# memcheck; an invalid access or a definite leak fails the test at exit.
 vigild_start() {
   local node="$1" conf="$2"; shift 2
-  bg "$node" "vigild-$node" "$VIGILD" -n -l -f "$conf" -p "$T_DIR/$node.pid" "$@"
+  local pre=()
+  if [ -n "${VIGIL_VALGRIND:-}" ]; then
+    # The checker writes its report as script_user.
+    mkdir -p "$T_DIR/vg" && chmod 1777 "$T_DIR/vg"
+    pre=(valgrind --quiet --trace-children=yes --child-silent-after-fork=yes --vgdb=no
+      --leak-check=full --show-leak-kinds=definite --errors-for-leak-kinds=definite
+      --log-file="$T_DIR/vg/valgrind-$node.%p.log")
+  fi
+  bg "$node" "vigild-$node" "${pre[@]}" "$VIGILD" -n -l -f "$conf" -p "$T_DIR/$node.pid" "$@"
   VIGILD_PID=$BG_PID
 }
 vctl() { local node="$1"; shift; in_ns "$node" "$VIGILCTL" -s "$T_DIR/$node.sock" "$@"; }
