@@ -16,7 +16,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/time.h>
-#include <systemd/sd-daemon.h>
 #include <unistd.h>
 
 #include "config.h"
@@ -27,6 +26,7 @@
 #include "lvs.h"
 #include "pidfile.h"
 #include "roles.h"
+#include "sdnotify.h"
 #include "status_http.h"
 #include "version.h"
 #include "vigild.h"
@@ -55,6 +55,7 @@ int parent_reload(struct vigild *d, struct json_object **errors)
 {
 	struct conf_errors errs = { 0 };
 	log_info("reloading %s", d->opts.config);
+	sdn_reload_begin(d);
 	double t0 = ev_time();
 	struct conf *c = conf_load(d->opts.config, &errs);
 	if (!c) {
@@ -66,6 +67,7 @@ int parent_reload(struct vigild *d, struct json_object **errors)
 				json_object_array_add(*errors, json_object_new_string(errs.lines[i]));
 		}
 		log_err("reload refused: %u error(s); the running configuration is kept", errs.n);
+		sdn_reload_refused(d, errs.n);
 		conf_errors_free(&errs);
 		return 1;
 	}
@@ -73,6 +75,7 @@ int parent_reload(struct vigild *d, struct json_object **errors)
 	if (supervise_pack(c, blobs) < 0) {
 		const char *msg = "reload refused: out of memory packing the configuration";
 		log_err("%s", msg);
+		sdn_reload_refused(d, 1);
 		if (errors) {
 			*errors = json_object_new_array();
 			json_object_array_add(*errors, json_object_new_string(msg));
@@ -94,6 +97,7 @@ int parent_reload(struct vigild *d, struct json_object **errors)
 	/* The kernel first: the children's own re-reads would compete for the CPU. */
 	lvs_reconcile_now(d);
 	supervise_broadcast_reload(d);
+	sdn_child_answered(d);   /* at once when no child runs */
 	return 0;
 }
 
@@ -125,9 +129,7 @@ static void signal_cb(struct ev_loop *loop, ev_signal *w, int revents)
 	struct vigild *d = w->data;
 	switch (w->signum) {
 	case SIGHUP:
-		sd_notify(0, "RELOADING=1");
 		parent_reload(d, NULL);
-		sd_notify(0, "READY=1");
 		break;
 	case SIGUSR1:
 		dump_state(d);
@@ -136,7 +138,7 @@ static void signal_cb(struct ev_loop *loop, ev_signal *w, int revents)
 		if (d->stopping)
 			break;
 		log_notice("signal %d: stopping", w->signum);
-		sd_notify(0, "STOPPING=1");
+		sdn_stopping(d);
 		d->stopping = true;
 		supervise_stop_all(d);
 		parent_check_stopped(d);
@@ -253,8 +255,9 @@ int parent_run(struct vigild *d)
 	supervise_init(d);
 	supervise_start_all(d);
 	log_notice("vigild %s started (config %s)", VIGIL_VERSION, d->opts.config);
-	sd_notify(0, "READY=1");
+	sdn_init(d);
 	ev_run(d->loop, 0);
+	sdn_stop(d);
 	roles_settle(d);
 	lvs_close(d);
 	health_free(d);

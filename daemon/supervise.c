@@ -25,6 +25,7 @@
 #include "log.h"
 #include "lvs.h"
 #include "roles.h"
+#include "sdnotify.h"
 #include "vigild.h"
 
 #define HB_INTERVAL 1.0
@@ -145,6 +146,7 @@ static void send_reload(struct vigild *d, struct child *c)
 	struct ipc_reload r = { .generation = d->generation, .size = (uint32_t)b->len,
 				.hash = b->hash };
 	supervise_send(d, c->kind, IPC_RELOAD, &r, sizeof(r), NULL, 0);
+	c->sent_generation = d->generation;
 }
 
 static void child_handle(struct vigild *d, struct child *c, const struct ipc_hdr *h,
@@ -157,8 +159,9 @@ static void child_handle(struct vigild *d, struct child *c, const struct ipc_hdr
 		c->generation = r->generation;
 		c->last_heartbeat = ev_now(d->loop);
 		log_info("%s: running (pid %d)", c->name, (int)c->pid);
-		if (r->generation != d->generation)
+		if (r->generation != d->generation && c->sent_generation != d->generation)
 			send_reload(d, c);
+		sdn_child_ready(d);
 		break;
 	}
 	case IPC_HEARTBEAT:
@@ -176,6 +179,10 @@ static void child_handle(struct vigild *d, struct child *c, const struct ipc_hdr
 				 (int)tl, (const char *)(r + 1));
 			log_err("%s: reload failed, keeping generation %u: %s", c->name,
 				c->generation, c->last_reload_error);
+		}
+		if (r->generation == d->generation) {
+			c->reload_pending = false;
+			sdn_child_answered(d);
 		}
 		break;
 	}
@@ -266,6 +273,8 @@ static void child_exit_cb(struct ev_loop *loop, ev_child *w, int revents)
 	ev_child_stop(loop, w);
 	c->last_exit = w->rstatus;
 	child_close_ipc(d, c);
+	c->reload_pending = false;     /* it gets the generation in force at its restart */
+	sdn_child_answered(d);
 	if (WIFSIGNALED(w->rstatus))
 		log_msg(d->stopping ? LOG_INFO : LOG_ERR, "%s (pid %d) killed by signal %d",
 			c->name, (int)c->pid, WTERMSIG(w->rstatus));
@@ -429,6 +438,9 @@ bool supervise_all_stopped(const struct vigild *d)
 
 void supervise_broadcast_reload(struct vigild *d)
 {
-	for (int k = 0; k < CHILD__COUNT; k++)
-		send_reload(d, &d->children[k]);
+	for (int k = 0; k < CHILD__COUNT; k++) {
+		struct child *c = &d->children[k];
+		c->reload_pending = c->fd >= 0 && c->pid > 0;
+		send_reload(d, c);
+	}
 }

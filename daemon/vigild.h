@@ -61,6 +61,8 @@ struct child {
 	unsigned restarts;
 	uint64_t hb_sent;
 	uint32_t generation;          /* config generation it confirmed */
+	uint32_t sent_generation;     /* the last one sent to it */
+	bool reload_pending;          /* sent a reload it has not answered */
 	int last_exit;                /* wait status of the last exit */
 	char last_reload_error[256];
 };
@@ -86,7 +88,12 @@ struct vigild {
 	struct health *health;        /* real servers' health, from the checker */
 	struct ipc_checker_stats checker_stats;   /* the checker's counters, last sent */
 	double checker_stats_at;      /* ev_now() when they came; 0: never */
-	struct vrrp_status *vrrp;     /* VRRP states, from the vrrp child (vrrp_state.c) */
+	struct vrrp_status *vrrp;     /* VRRP states, from the vrrp child (roles.c) */
+	struct {                      /* what systemd was told (sdnotify.c) */
+		ev_timer watchdog_w;
+		bool ready_sent, reloading;
+		char last_error[128];
+	} sdn;
 };
 
 /* supervise.c */
