@@ -9,6 +9,9 @@
 #   /stage2.sh  stage 2 (the host's bash, as PID 1 on the new root): set up
 #               loopback, run the job written by run-vm.sh, print the result
 #               marker, power off.
+#   /systemd-job.sh  with vigil.systemd=1 on the command line, stage 1 hands
+#               over to systemd as PID 1 instead, and this runs the job as a
+#               oneshot unit after multi-user.target (then powers off).
 # After switch_root the guest runs the host's own binaries, kmod and
 # /lib/modules, so module auto-loading (ip_vs, schedulers, veth...) works.
 #
@@ -131,8 +134,12 @@ while read -r m; do
 done < /modules.order
 
 job=
+systemd=
 for w in $(cat /proc/cmdline); do
-    case $w in vigil.job=*) job=${w#vigil.job=} ;; esac
+    case $w in
+        vigil.job=*) job=${w#vigil.job=} ;;
+        vigil.systemd=1) systemd=1 ;;
+    esac
 done
 [ -n "$job" ] || die "no vigil.job= on the kernel command line"
 
@@ -179,6 +186,35 @@ if [ -r "/lower$job/expose" ]; then
 fi
 
 cp /stage2.sh /newroot/run/vigil/stage2.sh || die "copy stage2"
+if [ "$systemd" = 1 ]; then
+    # systemd as PID 1: the job is a oneshot unit after multi-user.target
+    # that prints the result marker on the console and powers off; units
+    # of the host image that only slow the boot or wait on a tty are masked.
+    u=/newroot/etc/systemd/system
+    mkdir -p "$u/multi-user.target.wants"
+    cp /systemd-job.sh /newroot/run/vigil/systemd-job.sh || die "copy systemd-job"
+    cat > "$u/vigil-vm-job.service" <<EOF_UNIT
+[Unit]
+Description=vigil VM job
+After=multi-user.target
+[Service]
+Type=oneshot
+StandardOutput=tty
+StandardError=tty
+TTYPath=/dev/ttyS0
+ExecStart=/bin/bash /run/vigil/systemd-job.sh $job
+ExecStopPost=/bin/systemctl poweroff --force --force
+EOF_UNIT
+    ln -sf ../vigil-vm-job.service "$u/multi-user.target.wants/vigil-vm-job.service"
+    for m in getty@tty1.service serial-getty@ttyS0.service console-getty.service \
+             postgresql.service e2scrub_reap.service nginx.service keepalived.service \
+             dnsmasq.service snmpd.service snmptrapd.service frr.service \
+             apt-daily.timer apt-daily-upgrade.timer e2scrub_all.timer fstrim.timer \
+             man-db.timer logrotate.timer dpkg-db-backup.timer systemd-tmpfiles-clean.timer; do
+        ln -sf /dev/null "$u/$m"
+    done
+    exec switch_root /newroot /lib/systemd/systemd --log-level=warning
+fi
 exec switch_root /newroot /bin/bash /run/vigil/stage2.sh "$job"
 die "switch_root failed"
 EOF_INIT
@@ -211,7 +247,20 @@ mkfifo /run/vigil/hold
 echo o > /proc/sysrq-trigger
 read -r -t 60 _ <> /run/vigil/hold
 EOF_STAGE2
-chmod 0755 "$root/init" "$root/stage2.sh"
+# --- systemd mode: the job unit's command -------------------------------------
+cat > "$root/systemd-job.sh" <<'EOF_SDJOB'
+#!/bin/bash
+# vigil VM job under systemd (vigil.systemd=1): runs the job, prints the
+# result marker on the console; the unit's ExecStopPost powers off.
+export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+export HOME=/root LANG=C.UTF-8 LC_ALL=C.UTF-8 TERM=dumb
+printf '\n[vigil-vm] up under systemd: kernel %s, job %s\n' "$(uname -r)" "$1"
+rc=0
+bash "$1/job.sh" < /dev/null 2>&1 || rc=$?
+printf '\nVIGIL-VM-EXIT=%d\n' "$rc"
+sync
+EOF_SDJOB
+chmod 0755 "$root/init" "$root/stage2.sh" "$root/systemd-job.sh"
 
 # Sorted names, root ownership.
 (cd "$root" && find . -print0 | LC_ALL=C sort -z | "${cpio_cmd[@]}") | gzip -6 -n > "$out"

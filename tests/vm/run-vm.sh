@@ -150,6 +150,10 @@ log=$jobdir/console.log
 rcfile=$jobdir/qemu.rc
 pidfile=$jobdir/qemu.pid
 append="console=ttyS0 quiet panic=-1 oops=panic vigil.job=$jobdir ${VIGIL_VM_APPEND:-}"
+# A script with the line "# vm: systemd" runs under systemd as PID 1.
+if grep -q '^# vm: systemd$' "$script"; then
+    append+=" vigil.systemd=1 systemd.show_status=0"
+fi
 # shellcheck disable=SC2054  # the commas are qemu option syntax
 qemu_cmd=(
     "$qemu" -nodefaults -accel tcg,thread=multi -cpu max -m 1024 -smp 2

@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# vm: systemd
+# vigild under a real systemd (PID 1 in the VM), with the shipped unit
+# pointed at this build: `systemctl start` returns once both children run
+# and the IPVS table is programmed; `systemctl reload` returns once both
+# children run the new generation; a broken file is refused, the unit
+# stays active and its status says why; a parent whose loop stops
+# (SIGSTOP) is killed by the watchdog and restarted; `systemctl stop`
+# leaves no process, table entry or address behind.
+. "${VIGIL_SRC:?}/tests/vm/lib.sh"
+vm_require_guest
+[ "$(cat /proc/1/comm)" = systemd ] || vm_skip "PID 1 is not systemd"
+vm_require_cmd systemctl ipvsadm journalctl
+
+ip link add vg0 type dummy && ip addr add 192.0.2.1/24 dev vg0 && ip link set vg0 up \
+  || vm_fail "dummy interface"
+mkdir -p /etc/vigil
+conf=/etc/vigil/vigil.conf
+write_conf() {  # write_conf WEIGHT
+  cat > "$conf" <<CONF
+global = { router_id = "vm"; script_user = "nobody"; };
+virtual_servers = (
+  { name = "web"; address = "192.0.2.10"; port = 80; start_up = true;
+    real_servers = ( { address = "198.51.100.11"; port = 80; weight = $1; } ); }
+);
+vrrp = { instances = ( { name = "VI_1"; interface = "vg0"; vrid = 51; priority = 150;
+                         advert_interval = 0.5; addresses = [ "192.0.2.10/24" ]; } ); };
+CONF
+}
+write_conf 3
+rm -f /etc/systemd/system/vigild.service
+sed "s#/usr/local/sbin/vigild#$VIGIL_BUILD/daemon/vigild#g" "$VIGIL_BUILD/vigild.service" \
+  > /etc/systemd/system/vigild.service
+grep -q "ExecStart=$VIGIL_BUILD/daemon/vigild" /etc/systemd/system/vigild.service || vm_fail "unit not rewritten"
+systemctl daemon-reload
+VIGILCTL="$VIGIL_BUILD/ctl/vigilctl"
+children_running() {
+  "$VIGILCTL" status --json | python3 -c 'import json,sys
+r = json.load(sys.stdin)
+sys.exit(0 if sum(1 for p in r["processes"] if p["name"] in ("checker", "vrrp") and p["state"] == "running") == 2 else 1)'
+}
+vm_on_exit 'systemctl stop vigild 2>/dev/null; journalctl -u vigild --no-pager | tail -40 >&2'
+
+# start: returns after READY=1, i.e. with both children running.
+t0=$(date +%s%N)
+timeout 120 systemctl start vigild || vm_fail "systemctl start failed"
+vm_log "systemctl start returned after $(( ($(date +%s%N) - t0) / 1000000 )) ms"
+children_running || vm_fail "systemctl start returned before both children ran"
+ipvsadm -Ln -t 192.0.2.10:80 | grep -q "198.51.100.11:80 .* 3 " || vm_fail "IPVS table not programmed at READY"
+systemctl show -p StatusText vigild | grep -q "running; configuration generation 1; checker running, vrrp running" \
+  || vm_fail "status text: $(systemctl show -p StatusText vigild)"
+vm_log "PASS: start returns with both children running and the table programmed"
+
+# reload: returns once both children run generation 2; the weight is in the kernel.
+write_conf 5
+timeout 60 systemctl reload vigild || vm_fail "systemctl reload failed"
+journalctl -u vigild --no-pager | grep -q "checker: configuration generation 2 in use" || vm_fail "reload returned before the checker took generation 2"
+journalctl -u vigild --no-pager | grep -q "vrrp: configuration generation 2 in use" || vm_fail "reload returned before the vrrp child took generation 2"
+ipvsadm -Ln -t 192.0.2.10:80 | grep -q "198.51.100.11:80 .* 5 " || vm_fail "new weight not in the kernel after reload"
+vm_log "PASS: reload returns once both children run generation 2"
+
+# a broken file: refused, still active, the status says why.
+echo "broken" >> "$conf"
+timeout 60 systemctl reload vigild || vm_log "systemctl reload of a broken file exited non-zero"
+systemctl is-active -q vigild || vm_fail "unit not active after a refused reload"
+systemctl show -p StatusText vigild | grep -q "last reload refused" || vm_fail "status text: $(systemctl show -p StatusText vigild)"
+write_conf 5
+vm_log "PASS: a broken file is refused; the unit stays active and says why"
+
+# watchdog: a stopped parent is killed and the unit restarted (WatchdogSec=10s).
+main=$(systemctl show -p MainPID --value vigild)
+kill -STOP "$main"
+vm_log "parent $main stopped; waiting for the watchdog"
+restarted() { [ "$(systemctl show -p NRestarts --value vigild)" -ge 1 ] && systemctl is-active -q vigild &&
+  [ "$(systemctl show -p MainPID --value vigild)" != "$main" ]; }
+vm_wait_for 60 restarted || vm_fail "watchdog: not restarted ($(systemctl show -p NRestarts,ActiveState,Result vigild | tr '\n' ' '))"
+journalctl -u vigild --no-pager | grep -qi "watchdog" || vm_fail "no watchdog line in the journal"
+vm_wait_for 30 children_running || vm_fail "children not running after the watchdog restart"
+vm_log "PASS: watchdog restarts a stopped parent"
+
+# stop: nothing left.
+timeout 60 systemctl stop vigild || vm_fail "systemctl stop failed"
+pgrep -f "$VIGIL_BUILD/daemon/vigild" && vm_fail "vigild processes left after stop"
+ipvsadm -Ln | grep -q "192.0.2.10:80" && vm_fail "IPVS service left after stop"
+ip addr show dev vg0 | grep -q "192.0.2.10/" && vm_fail "virtual address left after stop"
+vm_log "PASS: stop leaves nothing behind"
