@@ -1,5 +1,5 @@
 /*
- * status_http: a small HTTP/1.0-style server on libev (see http.h). One request
+ * status_http: a small HTTP/1.0-style server on libev (see status_http.h). One request
  * per connection: read the head (8 KiB at most, 5 s at most), answer,
  * close. GET and HEAD only. A slow or hostile client costs one buffer and
  * a timer, never a blocked loop.
@@ -109,9 +109,9 @@ static void route(struct http_conn *c)
 		respond(c, 200, "application/json",
 			strdup(json_object_to_json_string_ext(st, JSON_C_TO_STRING_PRETTY)), head);
 	else if (!strcmp(path, "/metrics"))
-		respond(c, 200, "text/plain; version=0.0.4", http_render_metrics(st), head);
+		respond(c, 200, "text/plain; version=0.0.4", status_render_metrics(st), head);
 	else if (!strcmp(path, "/"))
-		respond(c, 200, "text/html; charset=utf-8", http_render_page(st), head);
+		respond(c, 200, "text/html; charset=utf-8", status_render_page(st), head);
 	else
 		respond(c, 404, "text/plain", strdup("not found\n"), head);
 	json_object_put(st);

@@ -181,7 +181,7 @@ static void metrics_servers(FILE *f, struct json_object *st)
 	}
 }
 
-char *http_render_metrics(struct json_object *st)
+char *status_render_metrics(struct json_object *st)
 {
 	char *buf = NULL;
 	size_t len = 0;
@@ -252,7 +252,7 @@ static void page_servers(FILE *f, struct json_object *st)
 	}
 }
 
-char *http_render_page(struct json_object *st)
+char *status_render_page(struct json_object *st)
 {
 	char *buf = NULL;
 	size_t len = 0;

@@ -8,7 +8,7 @@
 
 struct json_object;
 
-char *http_render_metrics(struct json_object *status);
-char *http_render_page(struct json_object *status);
+char *status_render_metrics(struct json_object *status);
+char *status_render_page(struct json_object *status);
 
 #endif
