@@ -7,6 +7,8 @@
  */
 #include <errno.h>
 #include <json-c/json.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -99,8 +101,20 @@ static void client_reply(struct ctl_client *c, struct json_object *reply)
 	json_object_put(reply);
 }
 
-static struct json_object *error_reply(const char *msg)
+struct json_object *ctl_reply_ok(void)
 {
+	struct json_object *r = json_object_new_object();
+	json_object_object_add(r, "ok", json_object_new_boolean(1));
+	return r;
+}
+
+struct json_object *ctl_reply_err(const char *fmt, ...)
+{
+	char msg[256];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
 	struct json_object *r = json_object_new_object();
 	json_object_object_add(r, "ok", json_object_new_boolean(0));
 	json_object_object_add(r, "error", json_object_new_string(msg));
@@ -112,7 +126,7 @@ static void client_line(struct ctl_client *c, const char *line)
 	enum json_tokener_error jerr;
 	struct json_object *req = json_tokener_parse_verbose(line, &jerr);
 	if (!req || !json_object_is_type(req, json_type_object)) {
-		client_reply(c, error_reply("request is not a JSON object"));
+		client_reply(c, ctl_reply_err("request is not a JSON object"));
 		json_object_put(req);
 		return;
 	}
@@ -142,7 +156,7 @@ static void client_read(struct ctl_client *c)
 	memmove(c->in, start, rest);
 	c->in_used = rest;
 	if (c->in_used >= sizeof(c->in) - 1) {
-		client_reply(c, error_reply("request line too long"));
+		client_reply(c, ctl_reply_err("request line too long"));
 		c->closing = true;
 	}
 }

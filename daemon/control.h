@@ -17,4 +17,9 @@ void ctl_close(struct ctl_server *s);
 struct json_object *ctl_dispatch(struct vigild *d, struct json_object *req);
 struct json_object *ctl_status(struct vigild *d);
 
+/* The two reply shapes every command uses: {"ok":true} to add to, and
+ * {"ok":false,"error":MSG} (MSG cut at 255 bytes). */
+struct json_object *ctl_reply_ok(void);
+struct json_object *ctl_reply_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 #endif

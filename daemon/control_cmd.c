@@ -18,21 +18,6 @@
 #include "version.h"
 #include "vigild.h"
 
-static struct json_object *reply_ok(void)
-{
-	struct json_object *r = json_object_new_object();
-	json_object_object_add(r, "ok", json_object_new_boolean(1));
-	return r;
-}
-
-static struct json_object *reply_err(const char *msg)
-{
-	struct json_object *r = json_object_new_object();
-	json_object_object_add(r, "ok", json_object_new_boolean(0));
-	json_object_object_add(r, "error", json_object_new_string(msg));
-	return r;
-}
-
 static double wall_now(void)
 {
 	struct timeval tv;
@@ -56,7 +41,7 @@ static struct json_object *proc_json(const char *name, int pid, const char *stat
 
 struct json_object *ctl_status(struct vigild *d)
 {
-	struct json_object *r = reply_ok();
+	struct json_object *r = ctl_reply_ok();
 	double now = ev_now(d->loop);
 	json_object_object_add(r, "version", json_object_new_string(VIGIL_VERSION));
 	json_object_object_add(r, "config", json_object_new_string(d->opts.config));
@@ -108,7 +93,7 @@ static struct json_object *cmd_reload_preview(struct vigild *d)
 	struct conf_errors errs = { 0 };
 	struct conf *c = conf_load(d->opts.config, &errs);
 	if (!c) {
-		struct json_object *r = reply_err("configuration invalid; the running one is kept");
+		struct json_object *r = ctl_reply_err("configuration invalid; the running one is kept");
 		struct json_object *arr = json_object_new_array();
 		for (unsigned i = 0; i < errs.n; i++)
 			json_object_array_add(arr, json_object_new_string(errs.lines[i]));
@@ -122,9 +107,9 @@ static struct json_object *cmd_reload_preview(struct vigild *d)
 	conf_free(c);
 	if (err) {
 		json_object_put(ops);
-		return reply_err(eb.msg);
+		return ctl_reply_err("%s", eb.msg);
 	}
-	struct json_object *r = reply_ok();
+	struct json_object *r = ctl_reply_ok();
 	json_object_object_add(r, "dry_run", json_object_new_boolean(1));
 	json_object_object_add(r, "operations", ops);
 	return r;
@@ -137,11 +122,11 @@ static struct json_object *cmd_reload(struct vigild *d, struct json_object *req)
 		return cmd_reload_preview(d);
 	struct json_object *errors = NULL;
 	if (parent_reload(d, &errors) != 0) {
-		struct json_object *r = reply_err("configuration invalid; the running one is kept");
+		struct json_object *r = ctl_reply_err("configuration invalid; the running one is kept");
 		json_object_object_add(r, "errors", errors);
 		return r;
 	}
-	struct json_object *r = reply_ok();
+	struct json_object *r = ctl_reply_ok();
 	json_object_object_add(r, "generation", json_object_new_int((int)d->generation));
 	return r;
 }
@@ -151,7 +136,7 @@ struct json_object *ctl_dispatch(struct vigild *d, struct json_object *req)
 	struct json_object *cmdo;
 	if (!json_object_object_get_ex(req, "cmd", &cmdo) ||
 	    !json_object_is_type(cmdo, json_type_string))
-		return reply_err("request has no \"cmd\" string");
+		return ctl_reply_err("request has no \"cmd\" string");
 	const char *cmd = json_object_get_string(cmdo);
 	if (!strcmp(cmd, "status"))
 		return ctl_status(d);
@@ -161,7 +146,5 @@ struct json_object *ctl_dispatch(struct vigild *d, struct json_object *req)
 		return lvs_cmd_steer(d, cmd, req);
 	if (!strcmp(cmd, "vrrp"))
 		return roles_cmd(d, req);
-	char msg[128];
-	snprintf(msg, sizeof(msg), "unknown command '%.64s'", cmd);
-	return reply_err(msg);
+	return ctl_reply_err("unknown command '%.64s'", cmd);
 }

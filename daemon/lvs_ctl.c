@@ -6,32 +6,18 @@
  * leaves the real server unchanged keeps it, one that changes it drops it.
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <json-c/json.h>
 
+#include "control.h"
 #include "errbuf.h"
 #include "log.h"
 #include "lvs.h"
 #include "lvs_int.h"
 #include "vigild.h"
-
-__attribute__((format(printf, 1, 2)))
-static struct json_object *reply_err(const char *fmt, ...)
-{
-	char msg[256];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	struct json_object *r = json_object_new_object();
-	json_object_object_add(r, "ok", json_object_new_boolean(0));
-	json_object_object_add(r, "error", json_object_new_string(msg));
-	return r;
-}
 
 /* The service key of one configured virtual server. */
 static int vs_key(const struct vs_conf *v, struct ipvs_svc_key *k)
@@ -130,34 +116,32 @@ struct json_object *lvs_cmd_steer(struct vigild *d, const char *cmd, struct json
 {
 	struct json_object *jvs, *jrs, *jw;
 	if (!d->lvs)
-		return reply_err("%s: no IPVS table in this process", cmd);
+		return ctl_reply_err("%s: no IPVS table in this process", cmd);
 	if (!json_object_object_get_ex(req, "vs", &jvs) || !json_object_object_get_ex(req, "rs", &jrs))
-		return reply_err("%s needs \"vs\" and \"rs\"", cmd);
+		return ctl_reply_err("%s needs \"vs\" and \"rs\"", cmd);
 	const char *vss = json_object_get_string(jvs), *rss = json_object_get_string(jrs);
 	const struct vs_conf *v = find_vs(d->conf, vss);
 	if (!v)
-		return reply_err("unknown virtual server '%s'", vss);
+		return ctl_reply_err("unknown virtual server '%s'", vss);
 	const struct rs_conf *r = find_rs(v, rss);
 	if (!r)
-		return reply_err("unknown real server '%s'", rss);
+		return ctl_reply_err("unknown real server '%s'", rss);
 	int weight = 0;
 	if (!strcmp(cmd, "weight")) {
 		if (!json_object_object_get_ex(req, "weight", &jw) ||
 		    !json_object_is_type(jw, json_type_int) || json_object_get_int(jw) < 0 ||
 		    json_object_get_int(jw) > 65535)
-			return reply_err("%s needs a \"weight\" of 0..65535", cmd);
+			return ctl_reply_err("%s needs a \"weight\" of 0..65535", cmd);
 		weight = json_object_get_int(jw);
 	}
 	struct ipvs_svc_key k;
 	if (vs_key(v, &k) < 0)
-		return reply_err("virtual server '%s' has no usable key", vss);
+		return ctl_reply_err("virtual server '%s' has no usable key", vss);
 	set_override(d->lvs, &k, v, r, cmd, weight);
 	log_notice("operator: %s %s %s%s%s", cmd, vss, rss, strcmp(cmd, "weight") ? "" : " ",
 		   strcmp(cmd, "weight") ? "" : json_object_get_string(jw));
 	lvs_mark_dirty(d);
-	struct json_object *ok = json_object_new_object();
-	json_object_object_add(ok, "ok", json_object_new_boolean(1));
-	return ok;
+	return ctl_reply_ok();
 }
 
 void lvs_conf_changed(struct vigild *d, const struct conf *old)

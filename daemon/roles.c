@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "conf.h"
+#include "control.h"
 #include "errbuf.h"
 #include "ipvs.h"
 #include "log.h"
@@ -359,21 +360,16 @@ void roles_status_json(struct vigild *d, struct json_object *r)
 
 struct json_object *roles_cmd(struct vigild *d, struct json_object *req)
 {
-	struct json_object *io, *r = json_object_new_object();
+	struct json_object *io;
 	const char *only = NULL;
 	if (json_object_object_get_ex(req, "instance", &io) && json_object_is_type(io, json_type_string))
 		only = json_object_get_string(io);
 	bool known = !only;
 	for (unsigned i = 0; only && i < d->conf->n_vrrp; i++)
 		known |= !strcmp(only, d->conf->vrrp[i].name);
-	if (!known) {
-		char msg[128];
-		snprintf(msg, sizeof(msg), "unknown VRRP instance '%.64s'", only);
-		json_object_object_add(r, "ok", json_object_new_boolean(0));
-		json_object_object_add(r, "error", json_object_new_string(msg));
-		return r;
-	}
-	json_object_object_add(r, "ok", json_object_new_boolean(1));
+	if (!known)
+		return ctl_reply_err("unknown VRRP instance '%.64s'", only);
+	struct json_object *r = ctl_reply_ok();
 	struct json_object *v = vrrp_json(d, only);
 	json_object_object_foreach(v, k, val) {
 		json_object_object_add(r, k, json_object_get(val));
