@@ -6,6 +6,7 @@
  * on a slow client (non-blocking writes, buffered).
  */
 #include <errno.h>
+#include <stdint.h>
 #include <json-c/json.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -121,17 +122,53 @@ struct json_object *ctl_reply_err(const char *fmt, ...)
 	return r;
 }
 
-static void client_line(struct ctl_client *c, const char *line)
+struct json_object *ctl_member_str(struct json_object *req, const char *cmd, const char *key,
+				   const char **out)
+{
+	struct json_object *v;
+	if (!json_object_object_get_ex(req, key, &v))
+		return NULL;
+	if (!json_object_is_type(v, json_type_string))
+		return ctl_reply_err("%s: \"%s\" must be a string", cmd, key);
+	*out = json_object_get_string(v);
+	return NULL;
+}
+
+struct json_object *ctl_member_bool(struct json_object *req, const char *cmd, const char *key,
+				    bool *out)
+{
+	struct json_object *v;
+	if (!json_object_object_get_ex(req, key, &v))
+		return NULL;
+	if (!json_object_is_type(v, json_type_boolean))
+		return ctl_reply_err("%s: \"%s\" must be true or false", cmd, key);
+	*out = json_object_get_boolean(v);
+	return NULL;
+}
+
+struct json_object *ctl_member_int(struct json_object *req, const char *cmd, const char *key,
+				   int min, int max, int *out)
+{
+	struct json_object *v;
+	if (!json_object_object_get_ex(req, key, &v))
+		return NULL;
+	int64_t n = json_object_is_type(v, json_type_int) ? json_object_get_int64(v) : INT64_MIN;
+	if (n < min || n > max)
+		return ctl_reply_err("%s: \"%s\" must be an integer %d..%d", cmd, key, min, max);
+	*out = (int)n;
+	return NULL;
+}
+
+struct json_object *ctl_request(struct vigild *d, const char *line)
 {
 	enum json_tokener_error jerr;
-	struct json_object *req = json_tokener_parse_verbose(line, &jerr);
-	if (!req || !json_object_is_type(req, json_type_object)) {
-		client_reply(c, ctl_reply_err("request is not a JSON object"));
-		json_object_put(req);
-		return;
-	}
-	client_reply(c, ctl_dispatch(c->srv->d, req));
+	struct json_object *req = json_tokener_parse_verbose(line, &jerr), *reply;
+	if (!req || !json_object_is_type(req, json_type_object))
+		reply = ctl_reply_err("request is not a JSON object");
+	else
+		reply = ctl_dispatch(d, req);
 	json_object_put(req);
+	return reply;
 }
 
 static void client_read(struct ctl_client *c)
@@ -149,7 +186,7 @@ static void client_read(struct ctl_client *c)
 	while ((nl = memchr(start, '\n', c->in_used - (size_t)(start - c->in)))) {
 		*nl = '\0';
 		if (nl > start)
-			client_line(c, start);
+			client_reply(c, ctl_request(c->srv->d, start));
 		start = nl + 1;
 	}
 	size_t rest = c->in_used - (size_t)(start - c->in);

@@ -6,6 +6,8 @@
 #ifndef VIGIL_CONTROL_H
 #define VIGIL_CONTROL_H
 
+#include <stdbool.h>
+
 struct vigild;
 struct errbuf;
 struct json_object;
@@ -13,6 +15,9 @@ struct json_object;
 struct ctl_server *ctl_open(struct vigild *d, const char *path, struct errbuf *eb);
 void ctl_close(struct ctl_server *s);
 
+/* One request line (without its newline) to its reply: parses the JSON,
+ * then ctl_dispatch. Never NULL. */
+struct json_object *ctl_request(struct vigild *d, const char *line);
 /* Builds a command's reply (used by the socket and the HTTP status page). */
 struct json_object *ctl_dispatch(struct vigild *d, struct json_object *req);
 struct json_object *ctl_status(struct vigild *d);
@@ -21,5 +26,16 @@ struct json_object *ctl_status(struct vigild *d);
  * {"ok":false,"error":MSG} (MSG cut at 255 bytes). */
 struct json_object *ctl_reply_ok(void);
 struct json_object *ctl_reply_err(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* A request's members, read with their types checked. Each returns NULL
+ * when KEY is absent (*out untouched) or has the wanted type (*out set),
+ * else the error reply for command CMD. A JSON null is a wrong type, not
+ * an absent member: no command reads a member unchecked. */
+struct json_object *ctl_member_str(struct json_object *req, const char *cmd, const char *key,
+				   const char **out);
+struct json_object *ctl_member_bool(struct json_object *req, const char *cmd, const char *key,
+				    bool *out);
+struct json_object *ctl_member_int(struct json_object *req, const char *cmd, const char *key,
+				   int min, int max, int *out);
 
 #endif

@@ -117,8 +117,11 @@ static struct json_object *cmd_reload_preview(struct vigild *d)
 
 static struct json_object *cmd_reload(struct vigild *d, struct json_object *req)
 {
-	struct json_object *dry;
-	if (json_object_object_get_ex(req, "dry_run", &dry) && json_object_get_boolean(dry))
+	bool dry = false;
+	struct json_object *err = ctl_member_bool(req, "reload", "dry_run", &dry);
+	if (err)
+		return err;
+	if (dry)
 		return cmd_reload_preview(d);
 	struct json_object *errors = NULL;
 	if (parent_reload(d, &errors) != 0) {

@@ -114,32 +114,34 @@ static void set_override(struct lvs *l, const struct ipvs_svc_key *k, const stru
 
 struct json_object *lvs_cmd_steer(struct vigild *d, const char *cmd, struct json_object *req)
 {
-	struct json_object *jvs, *jrs, *jw;
+	const char *vss = NULL, *rss = NULL;
+	int weight = -1;
+	bool is_weight = !strcmp(cmd, "weight");
+	struct json_object *err;
+	if ((err = ctl_member_str(req, cmd, "vs", &vss)) ||
+	    (err = ctl_member_str(req, cmd, "rs", &rss)) ||
+	    (is_weight && (err = ctl_member_int(req, cmd, "weight", 0, 65535, &weight))))
+		return err;
+	if (!vss || !rss)
+		return ctl_reply_err("%s needs \"vs\" and \"rs\"", cmd);
+	if (is_weight && weight < 0)
+		return ctl_reply_err("%s needs a \"weight\" of 0..65535", cmd);
 	if (!d->lvs)
 		return ctl_reply_err("%s: no IPVS table in this process", cmd);
-	if (!json_object_object_get_ex(req, "vs", &jvs) || !json_object_object_get_ex(req, "rs", &jrs))
-		return ctl_reply_err("%s needs \"vs\" and \"rs\"", cmd);
-	const char *vss = json_object_get_string(jvs), *rss = json_object_get_string(jrs);
 	const struct vs_conf *v = find_vs(d->conf, vss);
 	if (!v)
 		return ctl_reply_err("unknown virtual server '%s'", vss);
 	const struct rs_conf *r = find_rs(v, rss);
 	if (!r)
 		return ctl_reply_err("unknown real server '%s'", rss);
-	int weight = 0;
-	if (!strcmp(cmd, "weight")) {
-		if (!json_object_object_get_ex(req, "weight", &jw) ||
-		    !json_object_is_type(jw, json_type_int) || json_object_get_int(jw) < 0 ||
-		    json_object_get_int(jw) > 65535)
-			return ctl_reply_err("%s needs a \"weight\" of 0..65535", cmd);
-		weight = json_object_get_int(jw);
-	}
 	struct ipvs_svc_key k;
 	if (vs_key(v, &k) < 0)
 		return ctl_reply_err("virtual server '%s' has no usable key", vss);
-	set_override(d->lvs, &k, v, r, cmd, weight);
-	log_notice("operator: %s %s %s%s%s", cmd, vss, rss, strcmp(cmd, "weight") ? "" : " ",
-		   strcmp(cmd, "weight") ? "" : json_object_get_string(jw));
+	set_override(d->lvs, &k, v, r, cmd, is_weight ? weight : 0);
+	if (is_weight)
+		log_notice("operator: %s %s %s %d", cmd, vss, rss, weight);
+	else
+		log_notice("operator: %s %s %s", cmd, vss, rss);
 	lvs_mark_dirty(d);
 	return ctl_reply_ok();
 }

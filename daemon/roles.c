@@ -360,10 +360,10 @@ void roles_status_json(struct vigild *d, struct json_object *r)
 
 struct json_object *roles_cmd(struct vigild *d, struct json_object *req)
 {
-	struct json_object *io;
 	const char *only = NULL;
-	if (json_object_object_get_ex(req, "instance", &io) && json_object_is_type(io, json_type_string))
-		only = json_object_get_string(io);
+	struct json_object *err = ctl_member_str(req, "vrrp", "instance", &only);
+	if (err)
+		return err;
 	bool known = !only;
 	for (unsigned i = 0; only && i < d->conf->n_vrrp; i++)
 		known |= !strcmp(only, d->conf->vrrp[i].name);
