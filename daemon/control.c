@@ -4,6 +4,20 @@
  * and answered by ctl_dispatch (control_cmd.c). A client that sends an
  * oversized line or bad JSON gets an error reply; the daemon never blocks
  * on a slow client (non-blocking writes, buffered).
+ *
+ * What a client may cost is bounded, whatever it does:
+ *
+ *   read ─> lines ─> ctl_request ─> out ─> send
+ *    ^  (only while out < CTL_OUT_MAX)      │
+ *    └──────── out drained ─────────────────┘
+ *
+ * A client that sends requests and never reads its replies stops being
+ * read once CTL_OUT_MAX bytes of replies wait (its further requests wait
+ * in the kernel's socket buffers, then block it); a client that makes no
+ * progress (no request answered, no byte of reply taken) for CTL_IDLE s
+ * is closed; CTL_MAX_CLIENTS at once. One callback answers at most
+ * CTL_OUT_MAX bytes' worth of requests, so a busy client cannot starve
+ * the loop. vigilctl(8) documents these limits.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -23,17 +37,21 @@
 #include "pidfile.h"
 #include "vigild.h"
 
-#define CTL_LINE_MAX 65536
+#define CTL_LINE_MAX 65536            /* one request, its newline included */
+#define CTL_OUT_MAX (256 * 1024)      /* replies queued before requests wait */
 #define CTL_MAX_CLIENTS 64
+#define CTL_IDLE 30.                  /* s without progress before a close */
 
 struct ctl_client {
 	struct ctl_server *srv;
 	int fd;
 	ev_io io;
+	ev_timer idle;                /* restarted on every request and send */
 	char in[CTL_LINE_MAX];
 	size_t in_used;
 	char *out;
 	size_t out_used;
+	bool eof;                     /* the client sent all it will */
 	bool closing;                 /* close once out is written */
 	struct ctl_client *next;
 };
@@ -51,6 +69,7 @@ static void client_free(struct ctl_client *c)
 {
 	struct ctl_server *s = c->srv;
 	ev_io_stop(s->d->loop, &c->io);
+	ev_timer_stop(s->d->loop, &c->idle);
 	close(c->fd);
 	for (struct ctl_client **pp = &s->clients; *pp; pp = &(*pp)->next) {
 		if (*pp == c) {
@@ -63,24 +82,41 @@ static void client_free(struct ctl_client *c)
 	free(c);
 }
 
-static void client_flush(struct ctl_client *c)
+/* Sends what it can: -1 when the client is gone (the caller frees it). */
+static int client_send(struct ctl_client *c)
 {
-	while (c->out_used) {
-		ssize_t n = send(c->fd, c->out, c->out_used, MSG_NOSIGNAL | MSG_DONTWAIT);
-		if (n < 0) {
-			if (errno == EAGAIN || errno == EINTR)
-				break;
-			client_free(c);
-			return;
-		}
-		memmove(c->out, c->out + n, c->out_used - (size_t)n);
-		c->out_used -= (size_t)n;
+	size_t sent = 0;
+	while (sent < c->out_used) {
+		ssize_t n = send(c->fd, c->out + sent, c->out_used - sent,
+				 MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (n < 0 && (errno == EAGAIN || errno == EINTR))
+			break;
+		if (n < 0)
+			return -1;
+		sent += (size_t)n;
 	}
-	if (!c->out_used && c->closing) {
-		client_free(c);
-		return;
+	if (sent) {
+		memmove(c->out, c->out + sent, c->out_used - sent);
+		c->out_used -= sent;
+		ev_timer_again(c->srv->d->loop, &c->idle);
 	}
-	int ev = EV_READ | (c->out_used ? EV_WRITE : 0);
+	return 0;
+}
+
+static bool line_pending(const struct ctl_client *c)
+{
+	return memchr(c->in, '\n', c->in_used) != NULL;
+}
+
+/* Reads while there is room for replies, writes while there are some. */
+static void client_watch(struct ctl_client *c)
+{
+	bool pending = !c->closing && line_pending(c);
+	int ev = 0;
+	if (!c->eof && !c->closing && !pending && c->out_used < CTL_OUT_MAX)
+		ev |= EV_READ;
+	if (c->out_used || pending)
+		ev |= EV_WRITE;   /* pending lines: answered as soon as writable */
 	if (c->io.events != ev) {
 		ev_io_stop(c->srv->d->loop, &c->io);
 		ev_io_set(&c->io, c->fd, ev);
@@ -173,27 +209,37 @@ struct json_object *ctl_request(struct vigild *d, const char *line)
 
 static void client_read(struct ctl_client *c)
 {
-	ssize_t n = read(c->fd, c->in + c->in_used, sizeof(c->in) - c->in_used - 1);
+	size_t room = sizeof(c->in) - c->in_used - 1;
+	if (!room)
+		return;   /* client_lines refuses the line first; never a read of 0 */
+	ssize_t n = read(c->fd, c->in + c->in_used, room);
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
 		return;
 	if (n <= 0) {
-		c->closing = true;
+		c->eof = true;
 		return;
 	}
 	c->in_used += (size_t)n;
-	c->in[c->in_used] = '\0';
+}
+
+/* Answers the complete lines in, until CTL_OUT_MAX bytes of replies wait. */
+static void client_lines(struct ctl_client *c)
+{
 	char *start = c->in, *nl;
-	while ((nl = memchr(start, '\n', c->in_used - (size_t)(start - c->in)))) {
+	while (c->out_used < CTL_OUT_MAX &&
+	       (nl = memchr(start, '\n', c->in_used - (size_t)(start - c->in)))) {
 		*nl = '\0';
 		if (nl > start)
 			client_reply(c, ctl_request(c->srv->d, start));
 		start = nl + 1;
+		ev_timer_again(c->srv->d->loop, &c->idle);
 	}
 	size_t rest = c->in_used - (size_t)(start - c->in);
 	memmove(c->in, start, rest);
 	c->in_used = rest;
-	if (c->in_used >= sizeof(c->in) - 1) {
+	if (c->in_used >= sizeof(c->in) - 1 && !line_pending(c)) {
 		client_reply(c, ctl_reply_err("request line too long"));
+		c->in_used = 0;
 		c->closing = true;
 	}
 }
@@ -203,8 +249,24 @@ static void client_cb(struct ev_loop *loop, ev_io *w, int revents)
 	struct ctl_client *c = w->data;
 	if (revents & EV_READ)
 		client_read(c);
-	client_flush(c);
+	if (!c->closing)
+		client_lines(c);
+	if (client_send(c) < 0 ||
+	    (!c->out_used && (c->closing || (c->eof && !line_pending(c))))) {
+		client_free(c);
+		return;
+	}
+	client_watch(c);
 	(void)loop;
+}
+
+static void idle_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct ctl_client *c = w->data;
+	log_info("control: closing a client idle for %.0f s", CTL_IDLE);
+	client_free(c);
+	(void)loop;
+	(void)revents;
 }
 
 static void accept_cb(struct ev_loop *loop, ev_io *w, int revents)
@@ -228,6 +290,10 @@ static void accept_cb(struct ev_loop *loop, ev_io *w, int revents)
 	ev_io_init(&c->io, client_cb, fd, EV_READ);
 	c->io.data = c;
 	ev_io_start(loop, &c->io);
+	ev_init(&c->idle, idle_cb);
+	c->idle.repeat = CTL_IDLE;
+	c->idle.data = c;
+	ev_timer_again(loop, &c->idle);
 	c->next = s->clients;
 	s->clients = c;
 	s->n_clients++;

@@ -1,10 +1,13 @@
 /*
- * status_http: a small HTTP/1.0-style server on libev (see status_http.h). One request
- * per connection: read the head (8 KiB at most, 5 s at most), answer,
- * close. GET and HEAD only. A slow or hostile client costs one buffer and
- * a timer, never a blocked loop.
+ * status_http: a small HTTP/1.0-style server on libev (see
+ * status_http.h). One request per connection: read the head (8 KiB at
+ * most, 5 s at most), answer, close. GET and HEAD only. A slow or hostile
+ * client costs one buffer and a timer, never a blocked loop;
+ * HTTP_MAX_CONNS at once. The answer is decided from the head's bytes
+ * alone (status_http_parse) before anything is built: a 400, 404 or 405
+ * never costs a status.
  *
- *   accept ─> reading ─(\r\n\r\n)─> route ─> writing ─(all sent)─> close
+ *   accept ─> reading ─(\r\n\r\n)─> parse ─> writing ─(all sent)─> close
  *                └──── timeout / oversize / error ───────────────> close
  */
 #include <errno.h>
@@ -24,7 +27,7 @@
 #include "log.h"
 #include "vigild.h"
 
-#define HTTP_HEAD_MAX 8192
+#define HTTP_HEAD_MAX STATUS_HTTP_HEAD_MAX
 #define HTTP_TIMEOUT 5.0
 #define HTTP_MAX_CONNS 32
 
@@ -33,7 +36,7 @@ struct http_conn {
 	int fd;
 	ev_io io;
 	ev_timer timer;
-	char head[HTTP_HEAD_MAX + 1];
+	char head[HTTP_HEAD_MAX];
 	size_t head_len;
 	char *out;
 	size_t out_len, out_off;
@@ -88,32 +91,74 @@ static void respond(struct http_conn *c, int code, const char *type, char *body,
 	ev_io_start(c->srv->d->loop, &c->io);
 }
 
-static void route(struct http_conn *c)
+static const struct {
+	const char *path;
+	enum status_page page;
+} routes[] = {
+	{ "/", STATUS_PAGE_HTML },
+	{ "/status.json", STATUS_PAGE_JSON },
+	{ "/metrics", STATUS_PAGE_METRICS },
+};
+
+static int req_error(struct status_req *req, int code, const char *why)
 {
-	char method[8], path[256];
-	if (sscanf(c->head, "%7s %255s", method, path) != 2) {
-		respond(c, 400, "text/plain", strdup("bad request\n"), false);
+	req->code = code;
+	req->why = why;
+	req->page = STATUS_PAGE_NONE;
+	return 1;
+}
+
+int status_http_parse(const char *buf, size_t len, struct status_req *req)
+{
+	*req = (struct status_req){ .code = 200 };
+	if (!memmem(buf, len, "\r\n\r\n", 4) && !memmem(buf, len, "\n\n", 2))
+		return len < HTTP_HEAD_MAX ? 0 : req_error(req, 400, "request head too large\n");
+	/* The request line: METHOD SP TARGET [SP VERSION] */
+	const char *eol = memchr(buf, '\n', len);
+	size_t line = (size_t)(eol - buf);
+	const char *sp = memchr(buf, ' ', line);
+	if (!sp || sp == buf || memchr(buf, '\0', line))
+		return req_error(req, 400, "bad request\n");
+	size_t mlen = (size_t)(sp - buf);
+	const char *target = sp + 1, *tend = target;
+	while (tend < eol && *tend != ' ' && *tend != '\r' && *tend != '?')
+		tend++;
+	if (tend == target)
+		return req_error(req, 400, "bad request\n");
+	req->head_only = mlen == 4 && !memcmp(buf, "HEAD", 4);
+	if (!req->head_only && !(mlen == 3 && !memcmp(buf, "GET", 3)))
+		return req_error(req, 405, "only GET and HEAD\n");
+	size_t plen = (size_t)(tend - target);
+	for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++)
+		if (strlen(routes[i].path) == plen && !memcmp(routes[i].path, target, plen)) {
+			req->page = routes[i].page;
+			return 1;
+		}
+	return req_error(req, 404, "not found\n");
+}
+
+/* The status is built only for a page that shows it. */
+static void answer(struct http_conn *c, const struct status_req *req)
+{
+	if (req->code != 200) {
+		/* A HEAD's error is still headers only; anything else gets the reason. */
+		respond(c, req->code, "text/plain", strdup(req->why), req->head_only);
 		return;
 	}
-	bool head = !strcmp(method, "HEAD");
-	if (!head && strcmp(method, "GET")) {
-		respond(c, 405, "text/plain", strdup("only GET and HEAD\n"), false);
-		return;
-	}
-	char *q = strchr(path, '?');
-	if (q)
-		*q = '\0';
-	struct vigild *d = c->srv->d;
-	struct json_object *st = ctl_status(d);
-	if (!strcmp(path, "/status.json"))
+	struct json_object *st = ctl_status(c->srv->d);
+	switch (req->page) {
+	case STATUS_PAGE_JSON:
 		respond(c, 200, "application/json",
-			strdup(json_object_to_json_string_ext(st, JSON_C_TO_STRING_PRETTY)), head);
-	else if (!strcmp(path, "/metrics"))
-		respond(c, 200, "text/plain; version=0.0.4", status_render_metrics(st), head);
-	else if (!strcmp(path, "/"))
-		respond(c, 200, "text/html; charset=utf-8", status_render_page(st), head);
-	else
-		respond(c, 404, "text/plain", strdup("not found\n"), head);
+			strdup(json_object_to_json_string_ext(st, JSON_C_TO_STRING_PRETTY)),
+			req->head_only);
+		break;
+	case STATUS_PAGE_METRICS:
+		respond(c, 200, "text/plain; version=0.0.4", status_render_metrics(st),
+			req->head_only);
+		break;
+	default:
+		respond(c, 200, "text/html; charset=utf-8", status_render_page(st), req->head_only);
+	}
 	json_object_put(st);
 }
 
@@ -136,11 +181,9 @@ static void conn_io_cb(struct ev_loop *loop, ev_io *w, int revents)
 		return;
 	}
 	c->head_len += (size_t)n;
-	c->head[c->head_len] = '\0';
-	if (strstr(c->head, "\r\n\r\n") || strstr(c->head, "\n\n"))
-		route(c);
-	else if (c->head_len >= HTTP_HEAD_MAX)
-		respond(c, 400, "text/plain", strdup("request head too large\n"), false);
+	struct status_req req;
+	if (status_http_parse(c->head, c->head_len, &req))
+		answer(c, &req);
 	(void)loop;
 }
 
