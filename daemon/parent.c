@@ -6,7 +6,14 @@
  *              every line and keep the running configuration
  *   SIGTERM -> stop children (SIGTERM, SIGKILL after the grace time),
  *   SIGINT     remove the pid file and socket, exit 0
+ *   SIGQUIT
  *   SIGUSR1 -> state to the log, and ask the children for theirs
+ *   SIGUSR2    (keepalived's statistics signal: its operators send it)
+ *   SIGALRM, SIGVTALRM, SIGPROF, SIGIO, SIGPWR, SIGSTKFLT -> logged, ignored
+ *   SIGPIPE, SIGTSTP, SIGTTIN, SIGTTOU -> ignored: a broken write or job
+ *              control must neither end nor stop the daemon
+ * Any signal whose default would end the process without cleaning up is
+ * in one of these lists; vigild(8) SIGNALS says the same.
  */
 #include <errno.h>
 #include <json-c/json.h>
@@ -124,39 +131,55 @@ void parent_check_stopped(struct vigild *d)
 	}
 }
 
+enum parent_sig_action { PSIG_RELOAD, PSIG_DUMP, PSIG_STOP, PSIG_LOG };
+
+static const struct {
+	int sig;
+	enum parent_sig_action act;
+} parent_signals[] = {
+	{ SIGHUP, PSIG_RELOAD }, { SIGUSR1, PSIG_DUMP }, { SIGUSR2, PSIG_DUMP },
+	{ SIGTERM, PSIG_STOP }, { SIGINT, PSIG_STOP }, { SIGQUIT, PSIG_STOP },
+	{ SIGALRM, PSIG_LOG }, { SIGVTALRM, PSIG_LOG }, { SIGPROF, PSIG_LOG },
+	{ SIGIO, PSIG_LOG }, { SIGPWR, PSIG_LOG }, { SIGSTKFLT, PSIG_LOG },
+};
+_Static_assert(sizeof(parent_signals) / sizeof(parent_signals[0]) == PARENT_SIGNALS,
+	       "one watcher per signal");
+
 static void signal_cb(struct ev_loop *loop, ev_signal *w, int revents)
 {
 	struct vigild *d = w->data;
-	switch (w->signum) {
-	case SIGHUP:
+	switch (parent_signals[w - d->sig_w].act) {
+	case PSIG_RELOAD:
 		parent_reload(d, NULL);
 		break;
-	case SIGUSR1:
+	case PSIG_DUMP:
 		dump_state(d);
 		break;
-	default:
+	case PSIG_LOG:
+		log_info("signal %s ignored", sigabbrev_np(w->signum));
+		break;
+	case PSIG_STOP:
 		if (d->stopping)
 			break;
-		log_notice("signal %d: stopping", w->signum);
+		log_notice("signal %s: stopping", sigabbrev_np(w->signum));
 		sdn_stopping(d);
 		d->stopping = true;
 		supervise_stop_all(d);
 		parent_check_stopped(d);
 	}
 	(void)loop;
+	(void)revents;
 }
 
 static void setup_signals(struct vigild *d)
 {
-	struct { ev_signal *w; int sig; } sigs[] = {
-		{ &d->sig_hup, SIGHUP }, { &d->sig_term, SIGTERM },
-		{ &d->sig_int, SIGINT }, { &d->sig_usr1, SIGUSR1 },
-	};
-	signal(SIGPIPE, SIG_IGN);
-	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
-		ev_signal_init(sigs[i].w, signal_cb, sigs[i].sig);
-		sigs[i].w->data = d;
-		ev_signal_start(d->loop, sigs[i].w);
+	static const int ignored[] = { SIGPIPE, SIGTSTP, SIGTTIN, SIGTTOU };
+	for (size_t i = 0; i < sizeof(ignored) / sizeof(ignored[0]); i++)
+		signal(ignored[i], SIG_IGN);
+	for (size_t i = 0; i < PARENT_SIGNALS; i++) {
+		ev_signal_init(&d->sig_w[i], signal_cb, parent_signals[i].sig);
+		d->sig_w[i].data = d;
+		ev_signal_start(d->loop, &d->sig_w[i]);
 	}
 }
 

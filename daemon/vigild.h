@@ -34,6 +34,8 @@ struct vigild_opts {
 	bool checker_only, vrrp_only;
 };
 
+#define PARENT_SIGNALS 12             /* signals the parent catches */
+
 enum child_kind { CHILD_CHECKER, CHILD_VRRP, CHILD__COUNT };
 
 enum child_state {
@@ -78,7 +80,7 @@ struct vigild {
 	double started_at;            /* wall clock */
 	struct child children[CHILD__COUNT];
 	ev_timer heartbeat_w;
-	ev_signal sig_hup, sig_term, sig_int, sig_usr1;
+	ev_signal sig_w[PARENT_SIGNALS];   /* parent.c's signal table */
 	ev_timer stop_w;              /* SIGKILL stragglers after the grace time */
 	bool stopping;
 	int pidfile_fd;

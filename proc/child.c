@@ -12,6 +12,13 @@
  * the generation in force, not what is on disk; unpacking takes
  * milliseconds, never a parse. A blob that fails its checks is refused
  * and the running configuration kept.
+ *
+ * Signals an operator may send a child (vigild(8) SIGNALS): TERM, INT and
+ * QUIT stop it cleanly (the parent starts another); USR1 and USR2 dump its
+ * state to the log; HUP is ignored (reloads come from the parent,
+ * validated); ALRM, VTALRM, PROF, IO, PWR and STKFLT are logged and
+ * ignored; PIPE, TSTP, TTIN and TTOU are ignored outright — a broken
+ * write or job control must neither end nor stop a child.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -205,6 +212,13 @@ static void do_reload(struct child_ctx *cx, const struct ipc_reload *r)
 	child_send(cx, IPC_RELOAD_DONE, &done, sizeof(done), msg, strlen(msg));
 }
 
+static void dump_state(struct child_ctx *cx)
+{
+	log_notice("state: %s, configuration generation %u", cx->ops->name, cx->generation);
+	if (cx->ops->dump && cx->conf)
+		cx->ops->dump(cx);
+}
+
 static void handle(struct child_ctx *cx, const struct ipc_hdr *h, const void *p)
 {
 	switch (h->type) {
@@ -218,10 +232,7 @@ static void handle(struct child_ctx *cx, const struct ipc_hdr *h, const void *p)
 		do_reload(cx, p);
 		break;
 	case IPC_STATE_DUMP:
-		log_notice("state: %s, configuration generation %u", cx->ops->name,
-			   cx->generation);
-		if (cx->ops->dump && cx->conf)
-			cx->ops->dump(cx);
+		dump_state(cx);
 		break;
 	default:
 		log_debug("ignoring %s message", ipc_type_str(h->type));
@@ -260,13 +271,54 @@ static void ipc_cb(struct ev_loop *loop, ev_io *w, int revents)
 	(void)loop;
 }
 
+enum child_sig_action { CHILD_SIG_STOP, CHILD_SIG_DUMP, CHILD_SIG_IGNORE, CHILD_SIG_LOG };
+
+static const struct {
+	int sig;
+	enum child_sig_action act;
+} child_signals[] = {
+	{ SIGTERM, CHILD_SIG_STOP }, { SIGINT, CHILD_SIG_STOP }, { SIGQUIT, CHILD_SIG_STOP },
+	{ SIGUSR1, CHILD_SIG_DUMP }, { SIGUSR2, CHILD_SIG_DUMP }, { SIGHUP, CHILD_SIG_IGNORE },
+	{ SIGALRM, CHILD_SIG_LOG }, { SIGVTALRM, CHILD_SIG_LOG }, { SIGPROF, CHILD_SIG_LOG },
+	{ SIGIO, CHILD_SIG_LOG }, { SIGPWR, CHILD_SIG_LOG }, { SIGSTKFLT, CHILD_SIG_LOG },
+};
+_Static_assert(sizeof(child_signals) / sizeof(child_signals[0]) == CHILD_SIGNALS,
+	       "one watcher per signal");
+
 static void signal_cb(struct ev_loop *loop, ev_signal *w, int revents)
 {
 	struct child_ctx *cx = w->data;
-	if (w->signum == SIGHUP)
-		return;   /* reloads come from the parent, validated */
-	child_stop(cx, w->signum == SIGTERM ? "SIGTERM" : "SIGINT");
+	const char *name = sigabbrev_np(w->signum);
+	switch (child_signals[w - cx->sig_w].act) {
+	case CHILD_SIG_STOP: {
+		char why[16];
+		snprintf(why, sizeof(why), "SIG%s", name);
+		child_stop(cx, why);
+		break;
+	}
+	case CHILD_SIG_DUMP:
+		dump_state(cx);
+		break;
+	case CHILD_SIG_LOG:
+		log_info("signal %s ignored", name);
+		break;
+	case CHILD_SIG_IGNORE:
+		break;
+	}
 	(void)loop;
+	(void)revents;
+}
+
+static void setup_signals(struct child_ctx *cx)
+{
+	static const int ignored[] = { SIGPIPE, SIGTSTP, SIGTTIN, SIGTTOU };
+	for (size_t i = 0; i < sizeof(ignored) / sizeof(ignored[0]); i++)
+		signal(ignored[i], SIG_IGN);
+	for (size_t i = 0; i < CHILD_SIGNALS; i++) {
+		ev_signal_init(&cx->sig_w[i], signal_cb, child_signals[i].sig);
+		cx->sig_w[i].data = cx;
+		ev_signal_start(cx->loop, &cx->sig_w[i]);
+	}
 }
 
 static int child_setup(struct child_ctx *cx, const struct child_opts *o)
@@ -282,13 +334,7 @@ static int child_setup(struct child_ctx *cx, const struct child_opts *o)
 	ev_io_init(&cx->io, ipc_cb, cx->fd, EV_READ);
 	cx->io.data = cx;
 	ev_io_start(cx->loop, &cx->io);
-	ev_signal_init(&cx->sig_term, signal_cb, SIGTERM);
-	ev_signal_init(&cx->sig_int, signal_cb, SIGINT);
-	ev_signal_init(&cx->sig_hup, signal_cb, SIGHUP);
-	cx->sig_term.data = cx->sig_int.data = cx->sig_hup.data = cx;
-	ev_signal_start(cx->loop, &cx->sig_term);
-	ev_signal_start(cx->loop, &cx->sig_int);
-	ev_signal_start(cx->loop, &cx->sig_hup);
+	setup_signals(cx);
 	ev_prepare_init(&cx->flush_w, flush_cb);
 	cx->flush_w.data = cx;
 	ev_prepare_start(cx->loop, &cx->flush_w);
@@ -310,7 +356,6 @@ int child_main(const struct child_ops *ops, const struct child_opts *o)
 		log_err("started without a parent (--ipc-fd)");
 		return 2;
 	}
-	signal(SIGPIPE, SIG_IGN);
 	if (child_setup(&cx, o))
 		return 1;
 	ev_run(cx.loop, 0);

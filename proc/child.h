@@ -17,6 +17,8 @@
 struct conf;
 struct child_ctx;
 
+#define CHILD_SIGNALS 12              /* signals a child catches */
+
 struct child_ops {
 	const char *name;
 	/* Called with the first configuration the parent sends. */
@@ -37,7 +39,7 @@ struct child_ctx {
 	int fd;
 	struct ipc_conn conn;
 	ev_io io;
-	ev_signal sig_term, sig_int, sig_hup;
+	ev_signal sig_w[CHILD_SIGNALS];   /* child.c's signal table */
 	ev_prepare flush_w;           /* writes the queued messages once per pass */
 	ev_timer lazy_w;              /* or, when all are lazy, CHILD_LAZY s later */
 	bool urgent;                  /* an urgent message is queued */
