@@ -75,6 +75,7 @@ static inline void fake_vigild_free(struct fake_vigild *f)
 	lvs_close(&f->d);
 	health_free(&f->d);
 	roles_free(&f->d);
+	supervise_blobs_free(f->d.blobs);
 	conf_free(f->d.conf);
 	unlink(f->path);
 }
