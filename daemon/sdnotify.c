@@ -41,11 +41,19 @@ static void status(struct vigild *d, const char *state)
 	sd_notify(0, buf);
 }
 
+/* The watchdog is fed from the parent's loop, and only while every running
+ * child answers heartbeats: a child stuck beyond the supervisor's reach
+ * (its kill has not ended it) lets systemd restart the whole director. */
 static void watchdog_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
-	sd_notify(0, "WATCHDOG=1");
+	struct vigild *d = w->data;
+	bool ok = supervise_children_answer(d);
+	if (ok)
+		sd_notify(0, "WATCHDOG=1");
+	else if (!d->sdn.watchdog_held)
+		log_err("a child answers no heartbeat: the systemd watchdog is no longer fed");
+	d->sdn.watchdog_held = !ok;
 	(void)loop;
-	(void)w;
 	(void)revents;
 }
 
@@ -54,8 +62,9 @@ void sdn_init(struct vigild *d)
 	uint64_t usec = 0;
 	if (sd_watchdog_enabled(0, &usec) > 0 && usec > 0) {
 		ev_timer_init(&d->sdn.watchdog_w, watchdog_cb, 0., usec / 2e6);
+		d->sdn.watchdog_w.data = d;
 		ev_timer_again(d->loop, &d->sdn.watchdog_w);
-		log_info("systemd watchdog: every %.1f s", usec / 2e6);
+		log_info("systemd watchdog: fed every %.3g s", usec / 2e6);
 	}
 	status(d, "starting");
 }

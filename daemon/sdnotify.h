@@ -8,7 +8,8 @@
  *   reload (SIGHUP or vigilctl): RELOADING=1 + MONOTONIC_USEC, then READY=1
  *          once every running child has answered for the new generation
  *          (or at once when the file is refused)
- *   watchdog: WATCHDOG=1 at half of WatchdogSec from the parent's loop
+ *   watchdog: WATCHDOG=1 at half of WatchdogSec from the parent's loop,
+ *          while every running child answers heartbeats
  *   STATUS=: generation, children, the last reload's outcome
  *
  * Without NOTIFY_SOCKET every call is a no-op.

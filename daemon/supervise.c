@@ -428,6 +428,17 @@ void supervise_stop_all(struct vigild *d)
 	ev_timer_start(d->loop, &d->stop_w);
 }
 
+bool supervise_children_answer(const struct vigild *d)
+{
+	double now = ev_now(d->loop);
+	for (int k = 0; k < CHILD__COUNT; k++) {
+		const struct child *c = &d->children[k];
+		if (c->state == CHILD_RUNNING && now - c->last_heartbeat > 2 * HB_DEAD)
+			return false;
+	}
+	return true;
+}
+
 bool supervise_all_stopped(const struct vigild *d)
 {
 	for (int k = 0; k < CHILD__COUNT; k++)

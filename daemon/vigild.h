@@ -93,7 +93,7 @@ struct vigild {
 	struct vrrp_status *vrrp;     /* VRRP states, from the vrrp child (roles.c) */
 	struct {                      /* what systemd was told (sdnotify.c) */
 		ev_timer watchdog_w;
-		bool ready_sent, reloading;
+		bool ready_sent, reloading, watchdog_held;
 		char last_error[128];
 	} sdn;
 };
@@ -103,6 +103,9 @@ void supervise_init(struct vigild *d);
 void supervise_start_all(struct vigild *d);
 void supervise_stop_all(struct vigild *d);   /* SIGTERM, then SIGKILL after grace */
 bool supervise_all_stopped(const struct vigild *d);
+/* No running child is past its heartbeat deadline (a child the parent
+ * could not kill and restart keeps it false). */
+bool supervise_children_answer(const struct vigild *d);
 void supervise_send(struct vigild *d, enum child_kind k, uint16_t type,
 		    const void *p1, size_t l1, const void *p2, size_t l2);
 void supervise_broadcast_reload(struct vigild *d);

@@ -14,6 +14,11 @@ vm_require_cmd systemctl ipvsadm journalctl
 
 ip link add vg0 type dummy && ip addr add 192.0.2.1/24 dev vg0 && ip link set vg0 up \
   || vm_fail "dummy interface"
+ip link add rs0 type dummy && ip addr add 198.51.100.11/24 dev rs0 && ip link set rs0 up \
+  || vm_fail "real server interface"
+python3 -m http.server --bind 198.51.100.11 80 >/dev/null 2>&1 &
+www=$!
+vm_on_exit kill "$www"
 mkdir -p /etc/vigil
 conf=/etc/vigil/vigil.conf
 write_conf() {  # write_conf WEIGHT
@@ -21,10 +26,13 @@ write_conf() {  # write_conf WEIGHT
 global = { router_id = "vm"; script_user = "nobody"; };
 virtual_servers = (
   { name = "web"; address = "192.0.2.10"; port = 80; start_up = true;
-    real_servers = ( { address = "198.51.100.11"; port = 80; weight = $1; } ); }
+    real_servers = ( { address = "198.51.100.11"; port = 80; weight = $1;
+      checks = ( { type = "tcp"; half_open = true; interval = 1.0; },
+                 { type = "http"; interval = 1.0; } ); } ); }
 );
 vrrp = { instances = ( { name = "VI_1"; interface = "vg0"; vrid = 51; priority = 150;
-                         advert_interval = 0.5; addresses = [ "192.0.2.10/24" ]; } ); };
+                         advert_interval = 0.5; addresses = [ "192.0.2.10/24" ];
+                         notify = { master = "/bin/true"; }; } ); };
 CONF
 }
 write_conf 3
@@ -39,7 +47,8 @@ children_running() {
 r = json.load(sys.stdin)
 sys.exit(0 if sum(1 for p in r["processes"] if p["name"] in ("checker", "vrrp") and p["state"] == "running") == 2 else 1)'
 }
-vm_on_exit 'systemctl stop vigild 2>/dev/null; journalctl -u vigild --no-pager | tail -40 >&2'
+stop_and_show() { systemctl stop vigild 2>/dev/null; journalctl -u vigild --no-pager | tail -40 >&2; }
+vm_on_exit stop_and_show
 
 # start: returns after READY=1, i.e. with both children running.
 t0=$(date +%s%N)
@@ -49,7 +58,13 @@ children_running || vm_fail "systemctl start returned before both children ran"
 ipvsadm -Ln -t 192.0.2.10:80 | grep -q "198.51.100.11:80 .* 3 " || vm_fail "IPVS table not programmed at READY"
 systemctl show -p StatusText vigild | grep -q "running; configuration generation 1; checker running, vrrp running" \
   || vm_fail "status text: $(systemctl show -p StatusText vigild)"
-vm_log "PASS: start returns with both children running and the table programmed"
+healthy() { "$VIGILCTL" status --json | python3 -c 'import json,sys
+r = json.load(sys.stdin)
+sys.exit(0 if all(s["health"]["state"] == "up" for v in r["virtual_servers"] for s in v["real_servers"]) else 1)'; }
+vm_wait_for 20 healthy || vm_fail "the checks (half-open and http) did not pass under the unit's hardening"
+vm_wait_for 10 sh -c 'journalctl -u vigild --no-pager | grep -q "notify MASTER VI_1: done"' \
+  || vm_fail "the notify script did not run under the unit's hardening"
+vm_log "PASS: start returns with both children running and the table programmed; checks and scripts run"
 
 # reload: returns once both children run generation 2; the weight is in the kernel.
 write_conf 5
