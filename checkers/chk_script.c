@@ -1,44 +1,38 @@
 /*
- * chk_script: runs `command` (split into argv here, never through a
- * shell) as the checker's own user, in its own process group, stdin and
- * stdout on /dev/null. Exit 0 passes; with dynamic_weight, exit 2..255
- * passes with weight = code - 2 (1 fails). At the deadline the whole
- * group is killed with SIGKILL; libev's SIGCHLD handler reaps it.
+ * chk_script: runs `command` with the checker's credentials (it already
+ * runs as global.script_user) through proc/proc_spawn.h, which gives every
+ * script the same start: argv split here, never a shell, PATH lookup,
+ * stdin and stdout on /dev/null, stderr the checker's, its own process
+ * group. Exit 0 passes; with dynamic_weight, exit 2..255 passes with
+ * weight = code - 2 (1 fails). A program that cannot be started fails
+ * with "script: <reason>". At the engine's deadline the whole group is
+ * killed with SIGKILL (cancel); libev's SIGCHLD handler reaps it.
  *
- *   start --posix_spawn--> ev_child --exit--> pass/fail
- *                             \--deadline--> kill(-pgid), "timeout"
+ *   start --spawn_start--> ev_child --exit--> pass/fail
+ *                             \--deadline--> spawn_stop, "timeout"
  */
 #include <errno.h>
-#include <fcntl.h>
-#include <signal.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
-#include <unistd.h>
 
 #include "argv.h"
 #include "chk_engine.h"
 #include "errbuf.h"
-
-extern char **environ;
+#include "proc_spawn.h"
 
 struct script_priv {
 	char **argv;
-	pid_t pid;
-	ev_child child;
+	struct spawn sp;
 	struct chk_probe *p;
 };
 
-static void script_child_cb(struct ev_loop *loop, ev_child *w, int revents)
+static void script_done_cb(void *arg, int st, bool timed_out)
 {
-	struct script_priv *s = w->data;
+	struct script_priv *s = arg;
 	struct chk_probe *p = s->p;
-	int st = w->rstatus;
-	(void)revents;
-	ev_child_stop(loop, w);
-	s->pid = 0;
+	(void)timed_out;   /* no spawn timeout: the engine's deadline cancels */
 	if (WIFSIGNALED(st)) {
 		check_done(p, CHK_R_SCRIPT_SIGNAL, "%d", WTERMSIG(st));
 		return;
@@ -54,56 +48,21 @@ static void script_child_cb(struct ev_loop *loop, ev_child *w, int revents)
 	}
 }
 
-static int script_spawn(struct script_priv *s, pid_t *pid)
-{
-	posix_spawnattr_t at;
-	posix_spawn_file_actions_t fa;
-	sigset_t none, def;
-	sigemptyset(&none);
-	sigemptyset(&def);
-	for (int sig = 1; sig < 32; sig++)
-		if (sig != SIGKILL && sig != SIGSTOP)
-			sigaddset(&def, sig);
-	posix_spawnattr_init(&at);
-	posix_spawnattr_setflags(&at, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK
-				 | POSIX_SPAWN_SETSIGDEF);
-	posix_spawnattr_setpgroup(&at, 0);
-	posix_spawnattr_setsigmask(&at, &none);
-	posix_spawnattr_setsigdefault(&at, &def);
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
-	posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
-	int r = posix_spawnp(pid, s->argv[0], &fa, &at, s->argv, environ);
-	posix_spawn_file_actions_destroy(&fa);
-	posix_spawnattr_destroy(&at);
-	return -r;
-}
-
 static void script_start(struct chk_probe *p)
 {
 	struct script_priv *s = p->priv;
-	pid_t pid;
-	int r = script_spawn(s, &pid);
-	if (r < 0) {
-		check_done(p, CHK_R_SCRIPT_SPAWN, "%s: %s", s->argv[0], strerror(-r));
+	struct errbuf eb;
+	if (spawn_start(&s->sp, s->argv, NULL, 0., &eb) < 0) {
+		check_done(p, CHK_R_SCRIPT_SPAWN, "%s", eb.msg);
 		return;
 	}
-	s->pid = pid;
 	p->phase = "script running";
-	ev_child_set(&s->child, pid, 0);
-	ev_child_start(chk_loop(p), &s->child);
 }
 
 static void script_cancel(struct chk_probe *p)
 {
 	struct script_priv *s = p->priv;
-	if (s->pid > 0) {
-		kill(-s->pid, SIGKILL);
-		kill(s->pid, SIGKILL);
-		s->pid = 0;
-	}
-	ev_child_stop(chk_loop(p), &s->child);
+	spawn_stop(&s->sp);
 }
 
 static int script_parse(struct chk_probe *p, struct errbuf *eb)
@@ -112,8 +71,7 @@ static int script_parse(struct chk_probe *p, struct errbuf *eb)
 	if (!p->cc->command || argv_split(p->cc->command, &s->argv) < 0)
 		return errbuf_set(eb, EINVAL, "command: empty or unterminated quote");
 	s->p = p;
-	ev_child_init(&s->child, script_child_cb, 0, 0);
-	s->child.data = s;
+	spawn_init(&s->sp, chk_loop(p), script_done_cb, s);
 	return 0;
 }
 

@@ -12,8 +12,9 @@
  *
  * A program missing at load time is not an error (it may be installed
  * later; its run then fails and says so), but the directories above it
- * that exist are still checked. Relative programs are refused: execv()
- * would resolve them against the daemon's working directory.
+ * that exist are still checked. Relative programs are refused: a bare
+ * name would be looked up in PATH at run time (proc/proc_spawn.h), a relative
+ * path against the daemon's working directory, neither checked here.
  */
 #include "config_int.h"
 

@@ -1,37 +1,36 @@
 /*
- * script: the parent's runner for operator commands (see script.h).
+ * script: the parent's runner for operator commands (see script.h); the
+ * start itself is proc/spawn.c's.
  */
 #include <errno.h>
-#include <fcntl.h>
-#include <grp.h>
-#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
-#include <unistd.h>
 
 #include "argv.h"
 #include "errbuf.h"
 #include "log.h"
 #include "script.h"
+#include "proc_spawn.h"
+
+#define SCRIPT_TIMEOUT 30.0   /* s, when the caller gives none */
 
 struct script_job {
-	struct ev_loop *loop;
-	pid_t pid;
-	ev_child child_w;
-	ev_timer timeout_w;
+	struct spawn sp;
+	double timeout;
 	script_done_fn done;
 	void *arg;
 	char what[96];
 };
 
-static void job_end(struct script_job *j, int status)
+static void job_done_cb(void *arg, int status, bool timed_out)
 {
-	ev_child_stop(j->loop, &j->child_w);
-	ev_timer_stop(j->loop, &j->timeout_w);
-	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+	struct script_job *j = arg;
+	if (timed_out)
+		log_warn("%s: still running after %g s; killed", j->what, j->timeout);
+	else if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
 		log_info("%s: done", j->what);
 	else if (WIFEXITED(status))
 		log_warn("%s: exited with status %d", j->what, WEXITSTATUS(status));
@@ -40,41 +39,6 @@ static void job_end(struct script_job *j, int status)
 	if (j->done)
 		j->done(j->arg, status);
 	free(j);
-}
-
-static void child_cb(struct ev_loop *loop, ev_child *w, int revents)
-{
-	job_end(w->data, w->rstatus);
-	(void)loop;
-}
-
-static void timeout_cb(struct ev_loop *loop, ev_timer *w, int revents)
-{
-	struct script_job *j = w->data;
-	log_warn("%s: still running at its timeout; killing it", j->what);
-	kill(-j->pid, SIGKILL);   /* the exit is reaped by child_cb */
-	(void)loop;
-}
-
-/* In the forked child: never returns. */
-static void exec_as(char **argv, const struct passwd *pw)
-{
-	setpgid(0, 0);
-	sigset_t none;
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-	for (int s = 1; s < NSIG; s++)
-		signal(s, SIG_DFL);
-	int fd = open("/dev/null", O_RDWR);
-	if (fd >= 0) {
-		dup2(fd, 0);
-		dup2(fd, 1);
-	}
-	if (pw && getuid() == 0 &&
-	    (setgroups(0, NULL) < 0 || setgid(pw->pw_gid) < 0 || setuid(pw->pw_uid) < 0))
-		_exit(126);
-	execv(argv[0], argv);
-	_exit(127);
 }
 
 static char **build_argv(const char *command, const char *const *args, struct errbuf *eb)
@@ -104,37 +68,30 @@ int script_run(struct ev_loop *loop, const char *command, const char *const *arg
 	       const char *user, double timeout, const char *what,
 	       script_done_fn done, void *arg, struct errbuf *eb)
 {
-	const struct passwd *pw = NULL;
-	if (user && !(pw = getpwnam(user)))
-		return errbuf_set(eb, ENOENT, "%s: unknown script_user '%s'", what, user);
+	struct spawn_user su;
+	struct errbuf ueb;
+	if (user && spawn_user_lookup(user, &su, &ueb) < 0)
+		return errbuf_set(eb, ENOENT, "%s: script_user: %s", what, ueb.msg);
 	char **argv = build_argv(command, args, eb);
 	if (!argv)
 		return -EINVAL;
 	struct script_job *j = calloc(1, sizeof(*j));
 	if (!j) {
 		argv_free(argv);
-		return errbuf_set(eb, ENOMEM, "out of memory");
+		return errbuf_set(eb, ENOMEM, "%s: out of memory", what);
 	}
-	pid_t pid = fork();
-	if (pid == 0)
-		exec_as(argv, pw);
-	argv_free(argv);
-	if (pid < 0) {
-		free(j);
-		return errbuf_set(eb, errno, "%s: fork: %s", what, strerror(errno));
-	}
-	setpgid(pid, pid);   /* both sides: no race with the kill at timeout */
-	j->loop = loop;
-	j->pid = pid;
+	j->timeout = timeout > 0 ? timeout : SCRIPT_TIMEOUT;
 	j->done = done;
 	j->arg = arg;
 	snprintf(j->what, sizeof(j->what), "%s", what);
-	ev_child_init(&j->child_w, child_cb, pid, 0);
-	j->child_w.data = j;
-	ev_child_start(loop, &j->child_w);
-	ev_timer_init(&j->timeout_w, timeout_cb, timeout > 0 ? timeout : 30., 0.);
-	j->timeout_w.data = j;
-	ev_timer_start(loop, &j->timeout_w);
-	log_info("%s: started %s (pid %d)", what, command, (int)pid);
+	spawn_init(&j->sp, loop, job_done_cb, j);
+	struct errbuf seb;
+	int r = spawn_start(&j->sp, argv, user ? &su : NULL, j->timeout, &seb);
+	argv_free(argv);
+	if (r < 0) {
+		free(j);
+		return errbuf_set(eb, -r, "%s: cannot start: %s", what, seb.msg);
+	}
+	log_info("%s: started %s (pid %d)", what, command, (int)j->sp.pid);
 	return 0;
 }

@@ -16,6 +16,7 @@
 
 #include "errbuf.h"
 #include "privdrop.h"
+#include "proc_spawn.h"
 
 const char *priv_script_user(const char *configured, char *buf, unsigned len)
 {
@@ -86,15 +87,17 @@ int priv_limit_vrrp(struct errbuf *eb)
 	return 0;
 }
 
-static int switch_ids(const struct passwd *pw, struct errbuf *eb)
+/* The user's groups too, as a script spawned as the user gets them
+ * (proc_spawn.h): check scripts run with the checker's credentials. */
+static int switch_ids(const struct spawn_user *u, struct errbuf *eb)
 {
-	gid_t g = pw->pw_gid;
-	if (setgroups(1, &g) < 0)
+	if (setgroups((size_t)u->ngroups, u->groups) < 0)
 		return errbuf_set(eb, errno, "setgroups: %s", strerror(errno));
-	if (setresgid(g, g, g) < 0)
-		return errbuf_set(eb, errno, "setresgid %u: %s", (unsigned)g, strerror(errno));
-	if (setresuid(pw->pw_uid, pw->pw_uid, pw->pw_uid) < 0)
-		return errbuf_set(eb, errno, "setresuid %u: %s", (unsigned)pw->pw_uid,
+	if (setresgid(u->gid, u->gid, u->gid) < 0)
+		return errbuf_set(eb, errno, "setresgid %u: %s", (unsigned)u->gid,
+				  strerror(errno));
+	if (setresuid(u->uid, u->uid, u->uid) < 0)
+		return errbuf_set(eb, errno, "setresuid %u: %s", (unsigned)u->uid,
 				  strerror(errno));
 	return 0;
 }
@@ -103,16 +106,16 @@ int priv_drop_checker(const char *user, struct errbuf *eb)
 {
 	if (geteuid() != 0)
 		return 1;
-	const struct passwd *pw = getpwnam(user);
-	if (!pw)
-		return errbuf_set(eb, ENOENT, "unknown user '%s'", user);
-	if (pw->pw_uid == 0)
+	struct spawn_user u;
+	int err = spawn_user_lookup(user, &u, eb);
+	if (err < 0)
+		return err;
+	if (u.uid == 0)
 		return errbuf_set(eb, EPERM, "user '%s' is root", user);
-	int err;
 	if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
 		return errbuf_set(eb, errno, "PR_SET_KEEPCAPS: %s", strerror(errno));
 	if ((err = bound_to(checker_caps, N_CAPS(checker_caps), eb)) < 0
-	    || (err = switch_ids(pw, eb)) < 0
+	    || (err = switch_ids(&u, eb)) < 0
 	    || (err = caps_only(checker_caps, N_CAPS(checker_caps), eb)) < 0)
 		return err;
 	prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0);

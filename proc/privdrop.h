@@ -1,11 +1,12 @@
 /*
  * privdrop: how the checker child gives up root. It parses bytes from
  * real servers (HTTP, TLS, SMTP, DNS), so after start it runs as
- * global.script_user with one capability left, CAP_NET_RAW (raw ICMP
- * sockets for ping checks when net.ipv4.ping_group_range does not admit
- * its group), and no way back: the bounding set holds nothing else and
- * PR_SET_NO_NEW_PRIVS stops setuid binaries and file capabilities in the
- * scripts it runs.
+ * global.script_user, with that user's groups (its check scripts inherit
+ * them: the credentials proc_spawn.h gives every script), and one capability
+ * left, CAP_NET_RAW (raw ICMP sockets for ping checks when
+ * net.ipv4.ping_group_range does not admit its group), and no way back:
+ * the bounding set holds nothing else and PR_SET_NO_NEW_PRIVS stops
+ * setuid binaries and file capabilities in the scripts it runs.
  *
  *   root ─KEEPCAPS─> bounding := {NET_RAW} ─setres[gu]id(user)─>
  *        caps := {NET_RAW} (permitted, effective) ─> NO_NEW_PRIVS

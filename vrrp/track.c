@@ -1,35 +1,26 @@
 /*
- * track: link, file and script trackers (see vrrp_track.h).
+ * track: link and file trackers (see vrrp_track.h).
  *
  * Links: one libnl socket, non-blocking, subscribed to RTNLGRP_LINK and
  * the IPv4/IPv6 address groups; every RTM_NEWLINK/DELLINK is parsed with
  * rtnl_link and handed to the caller (who decides which interfaces it
  * cares about). An overflowed socket (ENOBUFS) means events were lost:
  * the caller gets link_cb(0, NULL, false), its cue to query again.
- *
- * Scripts, per run:
- *
- *   tick_w ──fork──> running ──exit──> child_cb ─┐
- *      ^                 └─timeout_w: SIGKILL ───┘ (the exit still comes)
- *      └────────── interval ──────── rise/fall ──> cb on a new verdict
  */
 #include "vrrp_track.h"
 
 #include <errno.h>
 #include <fcntl.h>
-#include <grp.h>
 #include <libgen.h>
 #include <limits.h>
 #include <linux/rtnetlink.h>
 #include <net/if.h>
 #include <netlink/netlink.h>
 #include <netlink/route/link.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/inotify.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "errbuf.h"
@@ -276,128 +267,4 @@ long vrrp_file_value(const char *path)
 	 * cannot overflow however large the number written. */
 	return v > VRRP_TRACK_FILE_MAX ? VRRP_TRACK_FILE_MAX
 		: v < -VRRP_TRACK_FILE_MAX ? -VRRP_TRACK_FILE_MAX : v;
-}
-
-/* ---- scripts -------------------------------------------------------- */
-
-static void script_verdict(struct vrrp_script_run *s, bool pass)
-{
-	int before = s->verdict;
-	if (pass) {
-		s->failures = 0;
-		s->passes++;
-		if (s->verdict != 1 && s->passes >= s->rise)
-			s->verdict = 1;
-	} else {
-		s->passes = 0;
-		s->failures++;
-		if (s->verdict != 0 && s->failures >= s->fall)
-			s->verdict = 0;
-	}
-	if (s->verdict != before && s->verdict >= 0)
-		s->cb(s->arg, s->verdict == 1, s->last_status);
-}
-
-static void script_child_cb(struct ev_loop *loop, ev_child *w, int revents)
-{
-	struct vrrp_script_run *s = w->data;
-	ev_child_stop(loop, w);
-	ev_timer_stop(loop, &s->timeout_w);
-	s->pid = 0;
-	s->last_status = w->rstatus;
-	script_verdict(s, WIFEXITED(w->rstatus) && WEXITSTATUS(w->rstatus) == 0);
-	(void)revents;
-}
-
-static void script_timeout_cb(struct ev_loop *loop, ev_timer *w, int revents)
-{
-	struct vrrp_script_run *s = w->data;
-	if (s->pid > 0)
-		kill(-s->pid, SIGKILL);   /* child_cb sees the kill as a failure */
-	(void)loop;
-	(void)revents;
-}
-
-/* In the forked child: never returns. */
-static void script_exec(const struct vrrp_script_run *s)
-{
-	setpgid(0, 0);
-	sigset_t none;
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-	for (int sig = 1; sig < NSIG; sig++)
-		signal(sig, SIG_DFL);
-	int fd = open("/dev/null", O_RDWR);
-	if (fd >= 0) {
-		dup2(fd, 0);
-		dup2(fd, 1);
-		dup2(fd, 2);
-	}
-	if (s->drop && getuid() == 0 &&
-	    (setgroups(0, NULL) < 0 || setgid(s->gid) < 0 || setuid(s->uid) < 0))
-		_exit(126);
-	execv(s->argv[0], s->argv);
-	_exit(127);
-}
-
-static void script_tick_cb(struct ev_loop *loop, ev_timer *w, int revents)
-{
-	struct vrrp_script_run *s = w->data;
-	if (s->pid > 0)
-		return;                   /* still running: its timeout ends it */
-	pid_t pid = fork();
-	if (pid == 0)
-		script_exec(s);
-	if (pid < 0) {
-		s->last_status = -1;
-		script_verdict(s, false);
-		return;
-	}
-	setpgid(pid, pid);
-	s->pid = pid;
-	ev_child_set(&s->child_w, pid, 0);
-	ev_child_start(loop, &s->child_w);
-	ev_timer_set(&s->timeout_w, s->timeout > 0 ? s->timeout : s->interval, 0.);
-	ev_timer_start(loop, &s->timeout_w);
-	(void)revents;
-}
-
-void vrrp_script_start(struct vrrp_script_run *s)
-{
-	s->verdict = -1;
-	s->passes = s->failures = 0;
-	s->pid = 0;
-	if (!s->rise)
-		s->rise = 1;
-	if (!s->fall)
-		s->fall = 1;
-	ev_timer_init(&s->tick_w, script_tick_cb, 0., s->interval > 0 ? s->interval : 2.);
-	ev_timer_init(&s->timeout_w, script_timeout_cb, 1., 0.);
-	ev_child_init(&s->child_w, script_child_cb, 0, 0);
-	s->tick_w.data = s->timeout_w.data = s->child_w.data = s;
-	ev_timer_start(s->loop, &s->tick_w);
-}
-
-void vrrp_script_adopt(struct vrrp_script_run *s, const struct vrrp_script_run *old)
-{
-	s->verdict = old->verdict;
-	s->passes = old->passes;
-	s->failures = old->failures;
-	s->last_status = old->last_status;
-	if (old->pid > 0 || !ev_is_active(&old->tick_w))
-		return;
-	ev_timer_stop(s->loop, &s->tick_w);
-	ev_timer_set(&s->tick_w, ev_timer_remaining(old->loop, (ev_timer *)&old->tick_w),
-		     s->interval > 0 ? s->interval : 2.);
-	ev_timer_start(s->loop, &s->tick_w);
-}
-
-void vrrp_script_stop(struct vrrp_script_run *s)
-{
-	ev_timer_stop(s->loop, &s->tick_w);
-	ev_timer_stop(s->loop, &s->timeout_w);
-	ev_child_stop(s->loop, &s->child_w);
-	if (s->pid > 0)
-		kill(-s->pid, SIGKILL);
-	s->pid = 0;
 }

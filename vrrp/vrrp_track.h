@@ -1,23 +1,21 @@
 /*
  * track: what moves an instance's priority or puts it in fault — link
- * state of interfaces (rtnetlink link events, no polling), the number in
- * a file (inotify), and scripts run periodically with rise/fall. Each
- * tracker only observes and calls back; the instance driver adds up the
- * weights (vrrp_effective_priority) and feeds the state machine. No
- * logging: failures to start go to an errbuf, a script's run to its callback.
+ * state of interfaces (rtnetlink link events, no polling) and the number
+ * in a file (inotify). Each tracker only observes and calls back; the
+ * instance driver adds up the weights (vrrp_effective_priority) and feeds
+ * the state machine. No logging: failures to start go to an errbuf.
+ * (Track scripts are run by the vrrp child, vrrp/run/vrrp_trackers.c,
+ * through proc/proc_spawn.h like every script.)
  *
  *   link:   NETLINK_ROUTE socket in RTNLGRP_LINK (+ address groups) ─ev_io─>
  *           link_cb(ifindex, name, up) / addr_cb()
  *   file:   inotify on the file's directory ─ev_io─> file_cb(path)
- *   script: ev_timer ─fork/exec─> ev_child (+ ev_timer timeout, SIGKILL)
- *           ─> rise/fall ─> script_cb(up) on a change of the verdict
  */
 #ifndef VIGIL_VRRP_TRACK_H
 #define VIGIL_VRRP_TRACK_H
 
 #include <ev.h>
 #include <stdbool.h>
-#include <sys/types.h>
 
 struct errbuf;
 
@@ -50,39 +48,5 @@ int vrrp_filemon_add(struct vrrp_filemon *m, const char *path, struct errbuf *eb
  * absent or holds none. */
 #define VRRP_TRACK_FILE_MAX 254
 long vrrp_file_value(const char *path);
-
-/* ---- scripts ---- */
-typedef void (*vrrp_script_fn)(void *arg, bool up, int status);
-
-struct vrrp_script_run {
-	struct ev_loop *loop;
-	char **argv;                  /* NULL-terminated, owned by the caller */
-	uid_t uid;                    /* run as (if the process is root) */
-	gid_t gid;
-	bool drop;                    /* setuid/setgid before exec */
-	double interval, timeout;
-	unsigned rise, fall;
-	vrrp_script_fn cb;
-	void *arg;
-	/* state */
-	int verdict;                  /* -1 unknown, 0 down, 1 up */
-	unsigned passes, failures;    /* consecutive */
-	pid_t pid;
-	int last_status;
-	ev_timer tick_w, timeout_w;
-	ev_child child_w;
-};
-
-/* Starts the periodic runs (the first one at once). */
-void vrrp_script_start(struct vrrp_script_run *s);
-/* After vrrp_script_start: takes over the verdict, the rise/fall counts
- * and the schedule of the same script in the previous configuration, so
- * a reload that did not change it does not make it start over as
- * "unknown" (which counts as passing). A run still in progress is not
- * taken over: the new one starts at once instead. */
-void vrrp_script_adopt(struct vrrp_script_run *s, const struct vrrp_script_run *old);
-/* Stops the timers and kills a running process (reaped by no one: the
- * caller's loop ignores the exit). */
-void vrrp_script_stop(struct vrrp_script_run *s);
 
 #endif

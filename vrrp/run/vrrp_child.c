@@ -18,7 +18,6 @@
  * policy.
  */
 #include <errno.h>
-#include <pwd.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -104,15 +103,12 @@ static struct vrrp_run *run_build(struct child_ctx *cx, struct vrrp_nl *nl,
 	r->nl = nl;
 	r->links = links;
 	const char *user = c->global.script_user ? c->global.script_user : "nobody";
-	struct passwd *pw = getpwnam(user);
-	if (pw) {
+	struct errbuf eb;
+	if (spawn_user_lookup(user, &r->user, &eb) == 0)
 		r->have_user = true;
-		r->uid = pw->pw_uid;
-		r->gid = pw->pw_gid;
-	} else if (c->n_scripts) {
-		log_warn("vrrp: script_user '%s' unknown; track scripts run as the vrrp "
-			 "child's user", user);
-	}
+	else if (c->n_scripts)
+		log_warn("vrrp: script_user: %s; track scripts run as the vrrp child's user",
+			 eb.msg);
 	r->insts = calloc(c->n_vrrp ? c->n_vrrp : 1, sizeof(*r->insts));
 	r->n_insts = c->n_vrrp;
 	for (unsigned i = 0; i < c->n_vrrp; i++) {

@@ -24,6 +24,7 @@
 
 #include "conf.h"
 #include "ipc.h"
+#include "proc_spawn.h"
 #include "vrrp_fsm.h"
 #include "vrrp_garp.h"
 #include "vrrp_pkt.h"
@@ -57,11 +58,17 @@ struct vrrp_io {
 	struct vrrp_io *next;
 };
 
+/* A track script: run every interval (a run still going skips a tick),
+ * killed at its timeout; rise/fall turn runs into the verdict. */
 struct vrrp_tscript {
 	struct vrrp_run *run;
 	const struct vrrp_script_conf *conf;
-	struct vrrp_script_run s;
 	char **argv;
+	struct spawn sp;
+	ev_timer tick_w;
+	int verdict;                  /* -1 unknown, 0 down, 1 up */
+	unsigned passes, failures;    /* consecutive */
+	bool start_failed;            /* the last run could not start (logged once) */
 };
 
 struct vrrp_grp;
@@ -116,8 +123,7 @@ struct vrrp_run {
 	struct vrrp_tscript *scripts;
 	unsigned n_scripts;
 	bool have_user;               /* track scripts run as script_user */
-	uid_t uid;
-	gid_t gid;
+	struct spawn_user user;
 	ev_timer report_w;
 	bool stopping;
 	struct vrrp_rxpkt rxbuf;      /* one packet at a time */

@@ -1,9 +1,10 @@
 /*
  * vrrp_trackers: the vrrp child's trackers wired to its instances — link
  * events (own interface and track.interfaces), files (inotify) and track
- * scripts (vrrp/track.c runs them) — each change ends in
- * vrrp_inst_retrack() for the instances concerned, which turns what the
- * trackers say into priority and fault:
+ * scripts — each change ends in vrrp_inst_retrack() for the instances
+ * concerned, which turns what the trackers say into priority and fault.
+ * The link and file monitors are vrrp/track.c's; the scripts run here,
+ * started by proc/proc_spawn.h as script_user:
  *
  *     faults  = own interface down + weight-0 trackers failed
  *     weights = failed interfaces' and scripts' weights + file value × weight
@@ -13,7 +14,10 @@
  *                   interface came back; if_up / trk_if_up ─> retrack
  *   address event ─> advert source looked up again at the next send
  *   inotify ─> file_cb ─> value re-read ─> retrack
- *   script verdict (rise/fall) ─> script_cb ─> retrack its instances
+ *   script:  tick_w ──spawn──> running ──exit──> script_done_cb ─┐
+ *              ^                  └─timeout: group killed ─────┘ (a failure)
+ *              └──── interval ──── rise/fall ──> script_cb on a new verdict
+ *                                               ─> retrack its instances
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,13 +30,10 @@
 #include "log.h"
 #include "vrrp_run.h"
 
-static void script_cb(void *arg, bool up, int status)
+static void script_cb(struct vrrp_tscript *t, bool up)
 {
-	struct vrrp_tscript *t = arg;
 	struct vrrp_run *r = t->run;
 	char why[64];
-	if (status == -1)
-		log_warn("vrrp script %s: cannot start", t->conf->name);
 	log_info("vrrp script %s: %s", t->conf->name, up ? "up" : "down");
 	snprintf(why, sizeof(why), "script %s %s", t->conf->name, up ? "up" : "down");
 	for (unsigned i = 0; i < r->n_insts; i++) {
@@ -43,6 +44,89 @@ static void script_cb(void *arg, bool up, int status)
 				break;
 			}
 	}
+}
+
+static void script_verdict(struct vrrp_tscript *t, bool pass)
+{
+	int before = t->verdict;
+	if (pass) {
+		t->failures = 0;
+		t->passes++;
+		if (t->verdict != 1 && t->passes >= t->conf->rise)
+			t->verdict = 1;
+	} else {
+		t->passes = 0;
+		t->failures++;
+		if (t->verdict != 0 && t->failures >= t->conf->fall)
+			t->verdict = 0;
+	}
+	if (t->verdict != before && t->verdict >= 0)
+		script_cb(t, t->verdict == 1);
+}
+
+static void script_done_cb(void *arg, int status, bool timed_out)
+{
+	struct vrrp_tscript *t = arg;
+	if (timed_out)
+		log_debug("vrrp script %s: killed at its timeout", t->conf->name);
+	script_verdict(t, WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
+static void script_tick_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct vrrp_tscript *t = w->data;
+	struct vrrp_run *r = t->run;
+	struct errbuf eb;
+	if (t->sp.pid > 0)
+		return;                   /* still running: its timeout ends it */
+	double timeout = t->conf->timeout > 0 ? t->conf->timeout : t->conf->interval;
+	if (spawn_start(&t->sp, t->argv, r->have_user ? &r->user : NULL, timeout, &eb) < 0) {
+		if (!t->start_failed)   /* once, not at every interval */
+			log_warn("vrrp script %s: cannot start: %s", t->conf->name, eb.msg);
+		t->start_failed = true;
+		script_verdict(t, false);
+		return;
+	}
+	t->start_failed = false;
+	(void)loop;
+	(void)revents;
+}
+
+static void script_start(struct vrrp_tscript *t)
+{
+	t->verdict = -1;
+	t->passes = t->failures = 0;
+	spawn_init(&t->sp, t->run->loop, script_done_cb, t);
+	double every = t->conf->interval > 0 ? t->conf->interval : 2.;
+	ev_timer_init(&t->tick_w, script_tick_cb, 0., every);
+	t->tick_w.data = t;
+	ev_timer_start(t->run->loop, &t->tick_w);
+}
+
+/* After script_start: takes over the verdict, the rise/fall counts and
+ * the schedule of the same script in the previous run, so a reload that
+ * did not change it does not make it start over as "unknown" (which
+ * counts as passing). A run still in progress is not taken over: the new
+ * one starts at once instead. */
+static void script_adopt(struct vrrp_tscript *t, const struct vrrp_tscript *old)
+{
+	t->verdict = old->verdict;
+	t->passes = old->passes;
+	t->failures = old->failures;
+	t->start_failed = old->start_failed;
+	if (old->sp.pid > 0 || !ev_is_active(&old->tick_w))
+		return;
+	struct ev_loop *loop = t->run->loop;
+	ev_timer_stop(loop, &t->tick_w);
+	ev_timer_set(&t->tick_w, ev_timer_remaining(loop, (ev_timer *)&old->tick_w),
+		     t->tick_w.repeat);
+	ev_timer_start(loop, &t->tick_w);
+}
+
+static void script_stop(struct vrrp_tscript *t)
+{
+	ev_timer_stop(t->run->loop, &t->tick_w);
+	spawn_stop(&t->sp);
 }
 
 static void file_cb(void *arg, const char *path)
@@ -80,13 +164,19 @@ static bool same_script(const struct vrrp_script_conf *a, const struct vrrp_scri
 	       a->rise == b->rise && a->fall == b->fall;
 }
 
+static bool same_user(const struct spawn_user *a, const struct spawn_user *b)
+{
+	return a->uid == b->uid && a->gid == b->gid && a->ngroups == b->ngroups &&
+	       !memcmp(a->groups, b->groups, (size_t)a->ngroups * sizeof(a->groups[0]));
+}
+
 /* The previous run's tracker of the same script, if it runs the same way. */
 static const struct vrrp_tscript *prev_script(const struct vrrp_run *r,
 					      const struct vrrp_run *prev,
 					      const struct vrrp_script_conf *sc)
 {
-	if (!prev || prev->have_user != r->have_user || prev->uid != r->uid ||
-	    prev->gid != r->gid)
+	if (!prev || prev->have_user != r->have_user ||
+	    (r->have_user && !same_user(&prev->user, &r->user)))
 		return NULL;
 	for (unsigned i = 0; i < prev->n_scripts; i++)
 		if (same_script(prev->scripts[i].conf, sc))
@@ -108,15 +198,10 @@ static void setup_scripts(struct vrrp_run *r, const struct conf *c, const struct
 		}
 		t->run = r;
 		t->conf = sc;
-		t->s = (struct vrrp_script_run){
-			.loop = r->loop, .argv = t->argv, .uid = r->uid, .gid = r->gid,
-			.drop = r->have_user, .interval = sc->interval, .timeout = sc->timeout,
-			.rise = sc->rise, .fall = sc->fall, .cb = script_cb, .arg = t,
-		};
-		vrrp_script_start(&t->s);
+		script_start(t);
 		const struct vrrp_tscript *old = prev_script(r, prev, sc);
 		if (old)
-			vrrp_script_adopt(&t->s, &old->s);
+			script_adopt(t, old);
 		r->n_scripts++;
 	}
 }
@@ -176,7 +261,7 @@ void vrrp_run_track_setup(struct vrrp_run *r, const struct vrrp_run *prev)
 void vrrp_run_track_free(struct vrrp_run *r)
 {
 	for (unsigned i = 0; i < r->n_scripts; i++) {
-		vrrp_script_stop(&r->scripts[i].s);
+		script_stop(&r->scripts[i]);
 		argv_free(r->scripts[i].argv);
 	}
 	free(r->scripts);
@@ -263,7 +348,7 @@ static long track_sum(struct vrrp_inst *in, unsigned *faults)
 	}
 	for (unsigned i = 0; i < c->n_track_scripts; i++) {
 		const struct vrrp_tscript *t = in->trk_script[i];
-		if (!t || t->s.verdict != 0)
+		if (!t || t->verdict != 0)
 			continue;     /* unknown or passing */
 		if (c->track_scripts[i].weight == 0)
 			(*faults)++;
