@@ -25,6 +25,7 @@
 #include "ipvs.h"
 #include "log.h"
 #include "lvs.h"
+#include "privdrop.h"
 #include "roles.h"
 #include "script.h"
 #include "vigild.h"
@@ -100,7 +101,8 @@ static void run_notify(struct vigild *d, const struct ipc_vrrp_state *m)
 			       prio, NULL };
 	snprintf(what, sizeof(what), "notify %s %s", state, m->name);
 	struct errbuf eb;
-	const char *user = d->conf->global.script_user ? d->conf->global.script_user : "nobody";
+	char user[64];
+	priv_script_user(d->conf->global.script_user, user, sizeof(user));
 	if (script_run(d->loop, cmd, args, user, NOTIFY_TIMEOUT, what, NULL, NULL, &eb) < 0)
 		log_err("%s", eb.msg);
 }

@@ -13,9 +13,9 @@
  *           releases its addresses), report STOPPED, free
  *
  * Track scripts run in this child (not the parent), as global.script_user
- * when the child is root (the user is resolved at start and reload, never
- * per run), with SCHED_RESET_ON_FORK so they never inherit the realtime
- * policy.
+ * ("nobody" when that user does not exist, never root) when the child is
+ * root (the user is resolved at start and reload, never per run), with
+ * SCHED_RESET_ON_FORK so they never inherit the realtime policy.
  */
 #include <errno.h>
 #include <sched.h>
@@ -91,6 +91,22 @@ static void build_groups(struct vrrp_run *r, const struct conf *c)
 	}
 }
 
+/* Track scripts never run as root: an unknown script_user falls back to
+ * "nobody", as in the checker; without that either, they do not run. */
+static void resolve_user(struct vrrp_run *r, const struct conf *c)
+{
+	char name[64];
+	struct errbuf eb;
+	priv_script_user(c->global.script_user, name, sizeof(name));
+	if (c->n_scripts && c->global.script_user && strcmp(name, c->global.script_user))
+		log_warn("vrrp: script_user '%s' does not exist; track scripts run as '%s'",
+			 c->global.script_user, name);
+	if (spawn_user_lookup(name, &r->user, &eb) == 0)
+		r->have_user = true;
+	else
+		snprintf(r->user_err, sizeof(r->user_err), "script_user: %s", eb.msg);
+}
+
 static struct vrrp_run *run_build(struct child_ctx *cx, struct vrrp_nl *nl,
 				  struct vrrp_linkmon *links, const struct vrrp_run *prev)
 {
@@ -102,13 +118,7 @@ static struct vrrp_run *run_build(struct child_ctx *cx, struct vrrp_nl *nl,
 	r->loop = cx->loop;
 	r->nl = nl;
 	r->links = links;
-	const char *user = c->global.script_user ? c->global.script_user : "nobody";
-	struct errbuf eb;
-	if (spawn_user_lookup(user, &r->user, &eb) == 0)
-		r->have_user = true;
-	else if (c->n_scripts)
-		log_warn("vrrp: script_user: %s; track scripts run as the vrrp child's user",
-			 eb.msg);
+	resolve_user(r, c);
 	r->insts = calloc(c->n_vrrp ? c->n_vrrp : 1, sizeof(*r->insts));
 	r->n_insts = c->n_vrrp;
 	for (unsigned i = 0; i < c->n_vrrp; i++) {

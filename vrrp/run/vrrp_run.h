@@ -124,6 +124,7 @@ struct vrrp_run {
 	unsigned n_scripts;
 	bool have_user;               /* track scripts run as script_user */
 	struct spawn_user user;
+	char user_err[300];           /* why not (then a root child runs none) */
 	ev_timer report_w;
 	bool stopping;
 	struct vrrp_rxpkt rxbuf;      /* one packet at a time */

@@ -19,10 +19,12 @@
  *              └──── interval ──── rise/fall ──> script_cb on a new verdict
  *                                               ─> retrack its instances
  */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include "argv.h"
 #include "child.h"
@@ -80,7 +82,12 @@ static void script_tick_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	if (t->sp.pid > 0)
 		return;                   /* still running: its timeout ends it */
 	double timeout = t->conf->timeout > 0 ? t->conf->timeout : t->conf->interval;
-	if (spawn_start(&t->sp, t->argv, r->have_user ? &r->user : NULL, timeout, &eb) < 0) {
+	int rc;
+	if (!r->have_user && geteuid() == 0)
+		rc = errbuf_set(&eb, ENOENT, "%s", r->user_err);   /* never as root */
+	else
+		rc = spawn_start(&t->sp, t->argv, r->have_user ? &r->user : NULL, timeout, &eb);
+	if (rc < 0) {
 		if (!t->start_failed)   /* once, not at every interval */
 			log_warn("vrrp script %s: cannot start: %s", t->conf->name, eb.msg);
 		t->start_failed = true;
