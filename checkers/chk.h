@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "addr.h"
+#include "risefall.h"
 
 struct conf;
 struct check_conf;
@@ -55,8 +56,11 @@ enum chk_reason {
 const char *chk_reason_str(enum chk_reason r);
 
 /* A check's or a real server's state. UNKNOWN: no verdict yet (a new
- * probe that has neither passed once nor failed `fall` times). */
-enum chk_state { CHK_UNKNOWN, CHK_UP, CHK_DOWN };
+ * probe that has neither passed once nor failed `fall` times). A check's
+ * is its rise/fall state (common/risefall.h), hence the same values. */
+enum chk_state {
+	CHK_UNKNOWN = RISEFALL_UNKNOWN, CHK_UP = RISEFALL_UP, CHK_DOWN = RISEFALL_DOWN,
+};
 
 const char *chk_state_str(enum chk_state s);
 
@@ -110,17 +114,6 @@ void chk_engine_lateness_reset(struct chk_engine *e);
 /* A lateness summary, then one line per probe, for SIGUSR1 state dumps. */
 void chk_engine_dump(struct chk_engine *e, void (*line)(void *arg, const char *s),
 		     void *arg);
-
-/* Rise/fall counting, pure (unit-tested as a table). */
-struct chk_counts {
-	enum chk_state state;
-	unsigned passes, failures;
-};
-/* Applies one result; returns true when the state changed. A probe with no
- * verdict comes up on its first pass (new real servers are down until
- * their first pass, not until `rise` of them); after that, `rise`
- * consecutive passes bring it up and `fall` consecutive failures down. */
-bool chk_rise_fall(struct chk_counts *s, bool pass, unsigned rise, unsigned fall);
 
 /* Shared-probe keying: true when the two checks, on real servers a and b,
  * would send the same probe (content of the check, where it goes, and

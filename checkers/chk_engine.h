@@ -61,7 +61,7 @@ struct chk_probe {
 	double t0;                    /* ev_time() at start: lateness, latency */
 	const char *phase;            /* what a timeout interrupted */
 	int weight;                   /* set by a check before check_done; -1 none */
-	struct chk_counts counts;
+	struct risefall counts;       /* this check's rise/fall */
 	bool pass;
 	enum chk_reason reason;
 	char text[160];

@@ -3,8 +3,9 @@
  * caller's). This file holds a probe's life: its one timer, the random
  * first offset, the whole-run deadline taken from ev_now() at start (so a
  * server that drips one byte a second cannot stretch `timeout`), the end
- * of a run in check_done(), rise/fall, and the reports fanned out to every
- * (vs, rs) that shares the probe. engine_load.c builds the probe set.
+ * of a run in check_done(), rise/fall (common/risefall.h), and the
+ * reports fanned out to every (vs, rs) that shares the probe.
+ * engine_load.c builds the probe set.
  *
  *   timer fires, idle:    start run, timer := deadline (timeout)
  *   timer fires, running: expire() or check_done(TIMEOUT)
@@ -64,23 +65,6 @@ const char *chk_state_str(enum chk_state s)
 	}
 }
 
-bool chk_rise_fall(struct chk_counts *s, bool pass, unsigned rise, unsigned fall)
-{
-	enum chk_state old = s->state;
-	if (pass) {
-		s->passes++;
-		s->failures = 0;
-		if (s->state == CHK_UNKNOWN || (s->state == CHK_DOWN && s->passes >= rise))
-			s->state = CHK_UP;
-	} else {
-		s->failures++;
-		s->passes = 0;
-		if (s->state != CHK_DOWN && s->failures >= fall)
-			s->state = CHK_DOWN;
-	}
-	return s->state != old;
-}
-
 struct ev_loop *chk_loop(const struct chk_probe *p)
 {
 	return p->eng->loop;
@@ -101,7 +85,7 @@ static enum chk_state rs_state(const struct chk_rs *r)
 {
 	enum chk_state st = CHK_UP;
 	for (unsigned i = 0; i < r->n_probes; i++) {
-		enum chk_state s = r->probes[i]->counts.state;
+		enum chk_state s = (enum chk_state)r->probes[i]->counts.state;
 		if (s == CHK_DOWN)
 			return CHK_DOWN;
 		if (s == CHK_UNKNOWN && !r->start_up)
@@ -135,7 +119,7 @@ void eng_probe_report(struct chk_probe *p)
 		p->reported_at = now;
 	}
 	struct chk_report rep = {
-		.check_state = p->counts.state, .pass = p->pass, .weight = p->weight,
+		.check_state = (enum chk_state)p->counts.state, .pass = p->pass, .weight = p->weight,
 		.latency_us = p->latency_us, .passes = p->counts.passes,
 		.failures = p->counts.failures, .reason = p->reason, .text = p->text,
 	};
@@ -188,7 +172,7 @@ void check_done(struct chk_probe *p, enum chk_reason r, const char *fmt, ...)
 	p->reason = r;
 	p->runs++;
 	p->eng->runs++;
-	chk_rise_fall(&p->counts, p->pass, p->cc->rise, p->cc->fall);
+	risefall_step(&p->counts, p->pass, p->cc->rise, p->cc->fall);
 	double now = ev_now(p->eng->loop);
 	p->due = p->started + p->cc->interval;
 	arm(p, p->due - now);

@@ -123,7 +123,7 @@ static struct chk_probe *probe_new(struct chk_engine *e, const struct check_conf
 	ev_init(&p->timer, NULL);
 	if (ops->parse && ops->parse(p, eb) < 0) {
 		/* A check that cannot be set up is down, with the reason. */
-		p->counts.state = CHK_DOWN;
+		p->counts.state = RISEFALL_DOWN;
 		p->reason = CHK_R_LOCAL;
 		snprintf(p->text, sizeof(p->text), "local error: %.120s", eb->msg);
 		p->ops = NULL;
@@ -363,7 +363,7 @@ void chk_engine_dump(struct chk_engine *e, void (*line)(void *arg, const char *s
 			 "probe %s %s: %s, %u passes, %u failures, %lu runs, %u users, last: %s (%u us)%s",
 			 check_type_str(p->cc->type),
 			 vaddr_port_str(&p->dst_addr, p->dst_port, dst, sizeof(dst)),
-			 chk_state_str(p->counts.state), p->counts.passes, p->counts.failures,
+			 risefall_state_str(p->counts.state), p->counts.passes, p->counts.failures,
 			 p->runs, p->n_uses, p->text, p->latency_us, p->running ? ", running" : "");
 		line(arg, buf);
 	}

@@ -1,9 +1,10 @@
 /*
- * test_chk_engine: rise/fall counting as a table, shared-probe keying,
- * and the engine on a real libev loop with script checks: one probe for a
- * check shared by three virtual servers, reports fanned out to each, and
- * a reload that keeps an unchanged probe's state, and a kept https probe
- * that still sends its own SNI after the old configuration is freed.
+ * test_chk_engine: shared-probe keying, and the engine on a real libev
+ * loop with script checks: one probe for a check shared by three virtual
+ * servers, reports fanned out to each, a reload that keeps an unchanged
+ * probe's state, and a kept https probe that still sends its own SNI
+ * after the old configuration is freed. (Rise/fall itself:
+ * test_risefall.c.)
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -22,42 +23,6 @@
 #include "chk.h"
 #include "conf.h"
 #include "errbuf.h"
-
-#define U CHK_UNKNOWN
-#define P CHK_UP
-#define D CHK_DOWN
-
-static const struct {
-	unsigned rise, fall;
-	const char *results;          /* '+' pass, '-' fail */
-	enum chk_state states[12];    /* after each result */
-} rf_cases[] = {
-	{ 1, 1, "+-+", { P, D, P } },
-	{ 3, 3, "+", { P } },                           /* first pass: up at once */
-	{ 3, 3, "--+", { U, U, P } },                   /* still no verdict: first pass */
-	{ 3, 3, "---", { U, U, D } },
-	{ 3, 3, "+--+---+++", { P, P, P, P, P, P, D, D, D, P } },
-	{ 2, 1, "+-+-++", { P, D, D, D, D, P } },
-	{ 1, 2, "+-+--", { P, P, P, P, D } },
-};
-
-static void test_rise_fall(void **st)
-{
-	(void)st;
-	for (size_t i = 0; i < sizeof(rf_cases) / sizeof(rf_cases[0]); i++) {
-		struct chk_counts c = { CHK_UNKNOWN, 0, 0 };
-		for (size_t k = 0; rf_cases[i].results[k]; k++) {
-			bool pass = rf_cases[i].results[k] == '+';
-			enum chk_state before = c.state;
-			bool changed = chk_rise_fall(&c, pass, rf_cases[i].rise, rf_cases[i].fall);
-			if (c.state != rf_cases[i].states[k])
-				fail_msg("case %zu step %zu: state %s, expected %s", i, k,
-					 chk_state_str(c.state), chk_state_str(rf_cases[i].states[k]));
-			assert_int_equal(changed, before != c.state);
-			assert_int_equal(pass ? c.failures : c.passes, 0);
-		}
-	}
-}
 
 static void test_keying(void **st)
 {
@@ -303,7 +268,6 @@ static void test_engine_reload_frees_old_conf(void **st)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_rise_fall),
 		cmocka_unit_test(test_keying),
 		cmocka_unit_test(test_engine_shared_scripts),
 		cmocka_unit_test(test_engine_script_timeout_and_weight),

@@ -25,6 +25,7 @@
 #include "conf.h"
 #include "ipc.h"
 #include "proc_spawn.h"
+#include "risefall.h"
 #include "vrrp_fsm.h"
 #include "vrrp_garp.h"
 #include "vrrp_pkt.h"
@@ -66,8 +67,7 @@ struct vrrp_tscript {
 	char **argv;
 	struct spawn sp;
 	ev_timer tick_w;
-	int verdict;                  /* -1 unknown, 0 down, 1 up */
-	unsigned passes, failures;    /* consecutive */
+	struct risefall rf;           /* the verdict; UNKNOWN counts as passing */
 	bool start_failed;            /* the last run could not start (logged once) */
 };
 

@@ -50,20 +50,8 @@ static void script_cb(struct vrrp_tscript *t, bool up)
 
 static void script_verdict(struct vrrp_tscript *t, bool pass)
 {
-	int before = t->verdict;
-	if (pass) {
-		t->failures = 0;
-		t->passes++;
-		if (t->verdict != 1 && t->passes >= t->conf->rise)
-			t->verdict = 1;
-	} else {
-		t->passes = 0;
-		t->failures++;
-		if (t->verdict != 0 && t->failures >= t->conf->fall)
-			t->verdict = 0;
-	}
-	if (t->verdict != before && t->verdict >= 0)
-		script_cb(t, t->verdict == 1);
+	if (risefall_step(&t->rf, pass, t->conf->rise, t->conf->fall))
+		script_cb(t, t->rf.state == RISEFALL_UP);
 }
 
 static void script_done_cb(void *arg, int status, bool timed_out)
@@ -101,8 +89,7 @@ static void script_tick_cb(struct ev_loop *loop, ev_timer *w, int revents)
 
 static void script_start(struct vrrp_tscript *t)
 {
-	t->verdict = -1;
-	t->passes = t->failures = 0;
+	t->rf = (struct risefall)RISEFALL_INIT;
 	spawn_init(&t->sp, t->run->loop, script_done_cb, t);
 	double every = t->conf->interval > 0 ? t->conf->interval : 2.;
 	ev_timer_init(&t->tick_w, script_tick_cb, 0., every);
@@ -117,9 +104,7 @@ static void script_start(struct vrrp_tscript *t)
  * one starts at once instead. */
 static void script_adopt(struct vrrp_tscript *t, const struct vrrp_tscript *old)
 {
-	t->verdict = old->verdict;
-	t->passes = old->passes;
-	t->failures = old->failures;
+	t->rf = old->rf;
 	t->start_failed = old->start_failed;
 	if (old->sp.pid > 0 || !ev_is_active(&old->tick_w))
 		return;
@@ -355,7 +340,7 @@ static long track_sum(struct vrrp_inst *in, unsigned *faults)
 	}
 	for (unsigned i = 0; i < c->n_track_scripts; i++) {
 		const struct vrrp_tscript *t = in->trk_script[i];
-		if (!t || t->verdict != 0)
+		if (!t || t->rf.state != RISEFALL_DOWN)
 			continue;     /* unknown or passing */
 		if (c->track_scripts[i].weight == 0)
 			(*faults)++;
