@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "chk_engine.h"
+#include "inet_csum.h"
 #include "synpkt.h"
 
 struct ping_priv {
@@ -88,8 +89,9 @@ static void ping_start(struct chk_probe *p)
 	pkt[7] = (uint8_t)pp->seq;
 	memcpy(pkt + 8, "vigil health chk", 16);
 	if (!v6) {
-		uint16_t c = synpkt_csum(pkt, sizeof(pkt), 0);
-		memcpy(pkt + 2, &c, 2);
+		uint16_t c = inet_csum(pkt, sizeof(pkt));
+		pkt[2] = (uint8_t)(c >> 8);
+		pkt[3] = (uint8_t)c;
 	}
 	struct sockaddr_storage dst;
 	socklen_t dl = vaddr_to_sockaddr(&p->dst_addr, 0, &dst);   /* no port for ICMP */

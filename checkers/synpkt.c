@@ -5,25 +5,8 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "inet_csum.h"
 #include "synpkt.h"
-
-static uint32_t sum16(const void *data, size_t len, uint32_t sum)
-{
-	const uint8_t *b = data;
-	for (size_t i = 0; i + 1 < len; i += 2)
-		sum += (uint32_t)(b[i] << 8 | b[i + 1]);
-	if (len & 1)
-		sum += (uint32_t)b[len - 1] << 8;
-	return sum;
-}
-
-uint16_t synpkt_csum(const void *data, size_t len, uint32_t sum)
-{
-	sum = sum16(data, len, sum);
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return htons((uint16_t)~sum);
-}
 
 static void put16(uint8_t *b, uint16_t v)
 {
@@ -62,13 +45,8 @@ void synpkt_build(uint8_t out[SYNPKT_LEN], const struct vaddr *src, const struct
 	put16(out + 22, SYNPKT_MSS);
 	if (!src || !vaddr_is_set(src))
 		return;
-	/* Pseudo-header: source, destination, zero, protocol, TCP length. */
-	size_t al = dst->family == AF_INET6 ? 16 : 4;
-	uint32_t s = sum16(&src->u, al, 0);
-	s = sum16(&dst->u, al, s);
-	s += IPPROTO_TCP + SYNPKT_LEN;
-	uint16_t c = synpkt_csum(out, SYNPKT_LEN, s);
-	memcpy(out + 16, &c, 2);
+	uint32_t s = inet_csum_pseudo(src, dst, IPPROTO_TCP, SYNPKT_LEN);
+	put16(out + 16, inet_csum_fold(inet_csum_add(s, out, SYNPKT_LEN)));
 }
 
 static int parse_tcp(const uint8_t *t, size_t len, struct synpkt_reply *out)

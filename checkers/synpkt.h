@@ -22,10 +22,6 @@
 #define SYNPKT_RST 0x04
 #define SYNPKT_ACK 0x10
 
-/* The Internet checksum (RFC 1071) of data, folded, starting from sum,
- * in network byte order (ICMP echo uses it too). */
-uint16_t synpkt_csum(const void *data, size_t len, uint32_t sum);
-
 /* A SYN from sport to dst:dport with sequence number seq. With src set,
  * the checksum is filled in (IPv4, where we must); unset leaves it 0 for
  * the kernel (IPv6 raw sockets with IPV6_CHECKSUM). Ports in host order. */

@@ -18,6 +18,7 @@
  * checked against the length the caller gave; nothing is cast onto the
  * buffer, so alignment and padding never matter.
  */
+#include "inet_csum.h"
 #include "vrrp_pkt.h"
 
 #include <errno.h>
@@ -65,56 +66,17 @@ static void put16(uint8_t *p, uint16_t v)
 	p[1] = (uint8_t)v;
 }
 
-/* Every chunk but the last must have an even length. */
-uint32_t vrrp_csum_add(uint32_t sum, const uint8_t *buf, size_t len)
-{
-	size_t i;
-	for (i = 0; i + 1 < len; i += 2) {
-		sum += get16(buf + i);
-		sum = (sum & 0xffff) + (sum >> 16);
-	}
-	if (i < len) {
-		sum += (uint32_t)buf[i] << 8;
-		sum = (sum & 0xffff) + (sum >> 16);
-	}
-	return sum;
-}
-
-uint16_t vrrp_csum_fold(uint32_t sum)
-{
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)~sum;
-}
-
 static size_t addr_len(int family)
 {
 	return family == AF_INET ? 4 : family == AF_INET6 ? 16 : 0;
 }
 
-/* The v3 pseudo-header's contribution (RFC 768 style for IPv4, RFC 8200 §8.1). */
-static uint32_t pseudo_sum(const struct vaddr *src, const struct vaddr *dst, size_t msg_len)
-{
-	uint8_t tail[8] = { 0 };
-	uint32_t sum = 0;
-	if (src->family == AF_INET) {
-		sum = vrrp_csum_add(sum, (const uint8_t *)&src->u.v4, 4);
-		sum = vrrp_csum_add(sum, (const uint8_t *)&dst->u.v4, 4);
-		tail[1] = VRRP_IPPROTO;
-		put16(tail + 2, (uint16_t)msg_len);
-		return vrrp_csum_add(sum, tail, 4);
-	}
-	sum = vrrp_csum_add(sum, (const uint8_t *)&src->u.v6, 16);
-	sum = vrrp_csum_add(sum, (const uint8_t *)&dst->u.v6, 16);
-	put16(tail + 2, (uint16_t)msg_len);   /* 32-bit length; high half zero */
-	tail[7] = VRRP_IPPROTO;
-	return vrrp_csum_add(sum, tail, 8);
-}
-
+/* v2: the message alone; v3: with the IPv4 or IPv6 pseudo-header. */
 static uint16_t msg_csum(const struct vrrp_advert *adv, const uint8_t *msg, size_t len)
 {
-	uint32_t sum = adv->version == 3 ? pseudo_sum(&adv->src, &adv->dst, len) : 0;
-	return vrrp_csum_fold(vrrp_csum_add(sum, msg, len));
+	uint32_t sum = adv->version == 3
+		? inet_csum_pseudo(&adv->src, &adv->dst, VRRP_IPPROTO, (uint32_t)len) : 0;
+	return inet_csum_fold(inet_csum_add(sum, msg, len));
 }
 
 void vrrp_mcast_group(int family, struct vaddr *out)
@@ -260,7 +222,7 @@ int vrrp_pkt_build_ip4(const struct vrrp_advert *adv, uint8_t ttl, uint16_t ip_i
 	ip[9] = VRRP_IPPROTO;
 	memcpy(ip + 12, &adv->src.u.v4, 4);
 	memcpy(ip + 16, &adv->dst.u.v4, 4);
-	put16(ip + 10, vrrp_csum_fold(vrrp_csum_add(0, ip, VRRP_IP4_HDR_LEN)));
+	put16(ip + 10, inet_csum(ip, VRRP_IP4_HDR_LEN));
 	return VRRP_IP4_HDR_LEN + n;
 }
 

@@ -116,10 +116,6 @@ const char *vrrp_rx_str(enum vrrp_rx r);
 /* OK, or ADDR_MISMATCH from the address owner (priority 255). */
 bool vrrp_rx_usable(enum vrrp_rx r, const struct vrrp_advert *adv);
 
-/* RFC 1071 Internet checksum of buf, continuing from a partial sum. */
-uint32_t vrrp_csum_add(uint32_t sum, const uint8_t *buf, size_t len);
-uint16_t vrrp_csum_fold(uint32_t sum);
-
 /* 224.0.0.18 or ff02::12. */
 void vrrp_mcast_group(int family, struct vaddr *out);
 /* The advert interval in seconds. */

@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "inet_csum.h"
 #include "vrrp_pkt.h"
 #include "vrrp_test.h"
 
@@ -393,7 +394,7 @@ static size_t mutate(enum mutation m, uint8_t *buf)
 		buf[24] = VRRP_WIRE_AUTH_PASS;
 		memcpy(buf + 32, "secret", 6);
 		buf[26] = buf[27] = 0;
-		uint16_t c = vrrp_csum_fold(vrrp_csum_add(0, buf + 20, len - 20));
+		uint16_t c = inet_csum(buf + 20, len - 20);
 		buf[26] = (uint8_t)(c >> 8);
 		buf[27] = (uint8_t)c;
 		break;
