@@ -17,13 +17,7 @@
 #include "roles.h"
 #include "version.h"
 #include "vigild.h"
-
-static double wall_now(void)
-{
-	struct timeval tv;
-	gettimeofday(&tv, NULL);
-	return (double)tv.tv_sec + tv.tv_usec / 1e6;
-}
+#include "wallclock.h"
 
 static struct json_object *proc_json(const char *name, int pid, const char *state,
 				     double uptime, unsigned restarts, double hb_age)

@@ -22,7 +22,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/time.h>
 #include <unistd.h>
 
 #include "config.h"
@@ -37,13 +36,7 @@
 #include "status_http.h"
 #include "version.h"
 #include "vigild.h"
-
-static double wall_now(void)
-{
-	struct timeval tv;
-	gettimeofday(&tv, NULL);
-	return (double)tv.tv_sec + tv.tv_usec / 1e6;
-}
+#include "wallclock.h"
 
 /* A reload that changes global.http.listen moves the status endpoint. */
 static void reopen_http(struct vigild *d, const struct conf *old)

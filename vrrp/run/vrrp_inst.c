@@ -22,19 +22,12 @@
  */
 #include <stdio.h>
 #include <string.h>
-#include <sys/time.h>
 
 #include "child.h"
 #include "errbuf.h"
 #include "log.h"
 #include "vrrp_run.h"
-
-static double wall_now(void)
-{
-	struct timeval tv;
-	gettimeofday(&tv, NULL);
-	return (double)tv.tv_sec + tv.tv_usec / 1e6;
-}
+#include "wallclock.h"
 
 bool vrrp_ratelimit(struct vrrp_ratelimit *rl, double now, unsigned *quiet)
 {
