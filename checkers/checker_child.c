@@ -10,6 +10,7 @@
  * global.script_user with CAP_NET_RAW alone, and re-reads the
  * configuration on reload as that user.
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -121,7 +122,10 @@ static int checker_start(struct child_ctx *cx)
 	ev_timer_start(cx->loop, &k->stats_w);
 	cx->priv = k;
 	struct errbuf eb = { "" };
-	if (chk_engine_load(e, cx->conf, &eb) < 0)
+	int r = chk_engine_load(e, cx->conf, &eb);
+	if (r == -ENOMEM)
+		log_fatal("checker: %s", eb.msg);   /* start-up: nothing to run */
+	if (r < 0)
 		log_err("checker: %s", eb.msg);
 	log_info("checker ready: %u virtual servers, %u probes", cx->conf->n_vs,
 		 chk_engine_probe_count(e));
@@ -133,6 +137,8 @@ static int checker_reload(struct child_ctx *cx, const struct conf *old)
 	struct chk_engine *e = ((struct checker *)cx->priv)->e;
 	struct errbuf eb = { "" };
 	int r = chk_engine_load(e, cx->conf, &eb);
+	if (r == -ENOMEM)   /* the engine is empty: a fresh checker loads it whole */
+		log_fatal("checker: reload: %s; exiting to be restarted", eb.msg);
 	if (r < 0)
 		log_err("checker: %s", eb.msg);
 	log_info("checker: configuration generation %u (%u virtual servers, was %u), %u probes",

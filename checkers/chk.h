@@ -84,8 +84,10 @@ struct chk_engine *chk_engine_new(struct ev_loop *loop, chk_report_fn *cb, void 
 /* Takes a (new) configuration. Probes whose check and target did not change
  * keep their state and timers; new ones start UNKNOWN at a random offset
  * within their interval; the rest stop. The engine borrows c until the
- * next load or free. Returns 0, or -errno with eb set (the engine then
- * keeps running what it could set up and names the first bad check). */
+ * next load or free. Returns 0, or -errno with eb set: -EINVAL names the
+ * first check that could not be set up (the engine runs the rest);
+ * -ENOMEM leaves the engine empty (its old probes point into the
+ * configuration being replaced, so they cannot be kept). */
 int chk_engine_load(struct chk_engine *e, const struct conf *c, struct errbuf *eb);
 void chk_engine_free(struct chk_engine *e);
 /* With refresh > 0, a probe's result is reported only when it differs from

@@ -79,19 +79,19 @@ static void dns_sock_state_cb(void *data, ares_socket_t fd, int readable, int wr
  * own record count (ANCOUNT), which a packet of alen bytes can honestly
  * hold at most alen / 11 of (a compressed name, type, class, TTL and
  * length). A count beyond that is a lie c-ares rejects anyway. */
-bool chk_dns_has_addr(const unsigned char *abuf, int alen, const struct vaddr *want)
+int chk_dns_has_addr(const unsigned char *abuf, int alen, const struct vaddr *want)
 {
 	if (alen < 12)
-		return false;
+		return 0;
 	int n = abuf[6] << 8 | abuf[7];
 	if (n > alen / 11)
 		n = alen / 11;
 	if (n == 0)
-		return false;
+		return 0;
 	bool v4 = want->family == AF_INET, found = false;
 	void *a = calloc((size_t)n, v4 ? sizeof(struct ares_addrttl) : sizeof(struct ares_addr6ttl));
 	if (!a)
-		return false;
+		return -ENOMEM;
 	int r = v4 ? ares_parse_a_reply(abuf, alen, NULL, a, &n)
 		   : ares_parse_aaaa_reply(abuf, alen, NULL, a, &n);
 	for (int i = 0; r == ARES_SUCCESS && !found && i < n; i++)
@@ -122,7 +122,12 @@ static void dns_answer_cb(void *arg, int status, int timeouts, unsigned char *ab
 		return;
 	}
 	for (unsigned i = 0; i < p->cc->n_dns_expect; i++) {
-		if (!chk_dns_has_addr(abuf, alen, &p->cc->dns_expect[i])) {
+		int has = chk_dns_has_addr(abuf, alen, &p->cc->dns_expect[i]);
+		if (has < 0) {
+			check_done(p, CHK_R_LOCAL, "out of memory");
+			return;
+		}
+		if (!has) {
 			char a[VADDR_STRLEN];
 			check_done(p, CHK_R_DNS_EXPECT, "(%s)",
 				   vaddr_str(&p->cc->dns_expect[i], a, sizeof(a)));

@@ -69,8 +69,11 @@ static void http_on_input(struct chk_conn *c, bool eof)
 		return;
 	int r = chk_http_parse(c->in, c->in_len, eof, head, &h->resp);
 	char detail[96];
-	if (r == CHK_HTTP_BAD) {
-		check_done(p, CHK_R_HTTP_BAD, NULL);
+	if (r == CHK_HTTP_BAD || r == CHK_HTTP_NOMEM) {
+		if (r == CHK_HTTP_NOMEM)
+			check_done(p, CHK_R_LOCAL, "out of memory");
+		else
+			check_done(p, CHK_R_HTTP_BAD, NULL);
 		return;
 	}
 	if (r == CHK_HTTP_MORE)

@@ -16,7 +16,8 @@ struct vaddr;
 int chk_smtp_reply(const char *buf, size_t len, int *code, size_t *used);
 
 /* Whether the DNS answer abuf (alen bytes) holds the address want among
- * its answer records: an A record for IPv4, AAAA for IPv6. */
-bool chk_dns_has_addr(const unsigned char *abuf, int alen, const struct vaddr *want);
+ * its answer records (an A record for IPv4, AAAA for IPv6): 1 or 0, or
+ * -ENOMEM when the records could not be unpacked. */
+int chk_dns_has_addr(const unsigned char *abuf, int alen, const struct vaddr *want);
 
 #endif

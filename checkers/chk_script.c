@@ -68,7 +68,10 @@ static void script_cancel(struct chk_probe *p)
 static int script_parse(struct chk_probe *p, struct errbuf *eb)
 {
 	struct script_priv *s = p->priv;
-	if (!p->cc->command || argv_split(p->cc->command, &s->argv) < 0)
+	int n = p->cc->command ? argv_split(p->cc->command, &s->argv) : -EINVAL;
+	if (n == -ENOMEM)
+		return errbuf_set(eb, ENOMEM, "out of memory");
+	if (n < 0)
 		return errbuf_set(eb, EINVAL, "command: empty or unterminated quote");
 	s->p = p;
 	spawn_init(&s->sp, chk_loop(p), script_done_cb, s);

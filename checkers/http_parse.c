@@ -188,7 +188,7 @@ static int chunk_byte(struct chk_http_chunks *ch, unsigned char c)
 }
 
 /* Decodes the body bytes b[ch.pos..len) that earlier calls did not see;
- * returns DONE, MORE or BAD. */
+ * returns DONE, MORE, BAD or NOMEM. */
 static int dechunk(const char *b, size_t len, bool eof, struct chk_http_resp *r)
 {
 	struct chk_http_chunks *ch = &r->ch;
@@ -201,7 +201,7 @@ static int dechunk(const char *b, size_t len, bool eof, struct chk_http_resp *r)
 		if ((uint64_t)k > ch->n)
 			k = (size_t)ch->n;
 		if (put_body(r, b + ch->pos, k) < 0)
-			return CHK_HTTP_BAD;
+			return CHK_HTTP_NOMEM;
 		ch->pos += k;
 		if (!(ch->n -= k))
 			ch->state = CH_DATA_CR;
@@ -214,7 +214,7 @@ static int dechunk(const char *b, size_t len, bool eof, struct chk_http_resp *r)
 	if (ch->state != CH_DONE)
 		return CHK_HTTP_MORE;
 	if (put_body(r, "", 0) < 0)     /* room for the NUL below, body or not */
-		return CHK_HTTP_BAD;
+		return CHK_HTTP_NOMEM;
 	r->decoded[r->decoded_len] = '\0';
 	r->body = r->decoded;
 	r->body_len = r->decoded_len;

@@ -14,6 +14,7 @@
 struct check_conf;
 
 enum chk_http_parse_result {
+	CHK_HTTP_NOMEM = -2,          /* out of memory (a chunked body's copy) */
 	CHK_HTTP_BAD = -1,            /* malformed */
 	CHK_HTTP_MORE = 0,            /* status line or headers incomplete */
 	CHK_HTTP_HEADERS = 1,         /* headers complete, body not yet */

@@ -63,10 +63,13 @@ int argv_split(const char *cmd, char ***argv)
 		if (!*s)
 			break;
 		char *w = malloc(strlen(s) + 1);
-		if (!w || one_word(&s, w) < 0 || push_word(&v, &n, w) < 0) {
+		int r = !w ? -ENOMEM : one_word(&s, w);
+		if (r == 0)
+			r = push_word(&v, &n, w);
+		if (r < 0) {
 			free(w);
 			argv_free(v);
-			return -EINVAL;
+			return r;
 		}
 	}
 	if (!n)

@@ -10,7 +10,7 @@
 /* Blanks separate words; '...' is literal; "..." is literal but for \" \\
  * \$ \`; a backslash outside quotes takes the next character. Returns the
  * number of words (>0) with a NULL-terminated *argv (free with argv_free),
- * or -EINVAL for an empty line or an unterminated quote. */
+ * -EINVAL for an empty line or an unterminated quote, or -ENOMEM. */
 int argv_split(const char *cmd, char ***argv);
 void argv_free(char **argv);
 

@@ -27,16 +27,16 @@ static const char *const global_keys[] = {
 	"keep_ipvs_on_exit", "http", "snmp", "vrrp_realtime", "vrrp_mlock", NULL
 };
 
-static void global_defaults(struct global_conf *g)
+static void global_defaults(struct cfx *x, struct global_conf *g)
 {
 	char host[256] = "localhost";
 	if (gethostname(host, sizeof(host)) < 0 || !host[0])
 		snprintf(host, sizeof(host), "localhost");
 	host[sizeof(host) - 1] = '\0';
-	g->router_id = cfx_strdup(host);
-	g->script_user = cfx_strdup("nobody");
+	g->router_id = cfx_strdup(x, host);
+	g->script_user = cfx_strdup(x, "nobody");
 	g->script_security = true;
-	g->control_socket = cfx_strdup("/run/vigil/vigil.sock");
+	g->control_socket = cfx_strdup(x, "/run/vigil/vigil.sock");
 	g->vrrp_realtime = true;
 	g->vrrp_mlock = true;
 }
@@ -74,7 +74,7 @@ static void global_snmp(struct cfx *x, const config_setting_t *g, struct global_
 static void global_section(struct cfx *x, const config_setting_t *root)
 {
 	struct global_conf *gc = &x->c->global;
-	global_defaults(gc);
+	global_defaults(x, gc);
 	const config_setting_t *g = cfx_group(x, root, NULL, "global");
 	if (!g)
 		return;
@@ -114,14 +114,14 @@ static void top_level(struct cfx *x, const config_setting_t *root)
 			   "nothing to do: neither virtual_servers nor vrrp is configured");
 }
 
-static char *dir_of(const char *path)
+static char *dir_of(struct cfx *x, const char *path)
 {
 	const char *slash = strrchr(path, '/');
 	if (!slash)
-		return cfx_strdup(".");
+		return cfx_strdup(x, ".");
 	if (slash == path)
-		return cfx_strdup("/");
-	char *d = cfx_strdup(path);
+		return cfx_strdup(x, "/");
+	char *d = cfx_strdup(x, path);
 	d[slash - path] = '\0';
 	return d;
 }
@@ -146,20 +146,50 @@ static bool parse_file(struct cfx *x, config_t *cfg)
 	return false;
 }
 
+/* The load proper. An allocation that fails jumps back here (cfx_oom):
+ * nothing in this frame changes after setjmp, and what was built so far
+ * hangs off x, for conf_load to free. */
+static int load(struct cfx *x, config_t *cfg)
+{
+	if (setjmp(x->oom))
+		return -ENOMEM;
+	x->dir = dir_of(x, x->path);
+	if (parse_file(x, cfg)) {
+		x->c = cfx_calloc(x, 1, sizeof(*x->c));
+		x->c->path = cfx_strdup(x, x->path);
+		top_level(x, config_root_setting(cfg));
+	}
+	return 0;
+}
+
 struct conf *conf_load(const char *path, struct conf_errors *errs)
 {
 	memset(errs, 0, sizeof(*errs));
-	struct cfx x = { .errs = errs, .path = path, .dir = dir_of(path) };
+	/* The line that says the load ran out of memory, and a slot for it
+	 * (errs_add keeps one free), are taken first. */
+	size_t ol = strlen(path) + 32;
+	char *oom_line = malloc(ol);
+	errs->lines = malloc(sizeof(*errs->lines));
+	if (!oom_line || !errs->lines) {
+		free(oom_line);
+		free(errs->lines);
+		errs->lines = NULL;
+		errs->oom = true;
+		return NULL;
+	}
+	snprintf(oom_line, ol, "%s:0: out of memory", path);
+	struct cfx x = { .errs = errs, .path = path };
 	config_t cfg;
 	config_init(&cfg);
-	if (parse_file(&x, &cfg)) {
-		x.c = cfx_calloc(1, sizeof(*x.c));
-		x.c->path = cfx_strdup(path);
-		top_level(&x, config_root_setting(&cfg));
+	if (load(&x, &cfg) < 0 || errs->oom) {
+		errs->oom = true;
+		errs->lines[errs->n++] = oom_line;
+		oom_line = NULL;
 	}
+	free(oom_line);
 	config_destroy(&cfg);
 	free(x.dir);
-	if (errs->n > 0) {
+	if (errs->n > 0 || errs->oom) {
 		conf_free(x.c);
 		return NULL;
 	}

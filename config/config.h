@@ -6,19 +6,24 @@
 #ifndef VIGIL_CONFIG_H
 #define VIGIL_CONFIG_H
 
+#include <stdbool.h>
+
 #include "conf.h"
 
 struct conf_errors {
 	char **lines;                 /* "FILE:LINE: message" */
 	unsigned n;
+	bool oom;                     /* the load ran out of memory (lines may be missing) */
 };
 
 /*
- * Loads and validates path. Returns the conf, or NULL with errs->n > 0.
- * errs is reset on entry (pass a zeroed or conf_errors_free'd one) and is
- * filled in file order, one line per problem. `@include "x"` names a
- * file relative to path's directory. Never logs; aborts only when out of
- * memory.
+ * Loads and validates path. Returns the conf, or NULL with errs->n > 0 or
+ * errs->oom. errs is reset on entry (pass a zeroed or conf_errors_free'd
+ * one) and is filled in file order, one line per problem. `@include "x"`
+ * names a file relative to path's directory. Never logs, never aborts:
+ * out of memory, it frees what it built and returns NULL with errs->oom
+ * and a last line "FILE:0: out of memory" (no line at all when even that
+ * could not be allocated: errs->oom with errs->n == 0).
  */
 struct conf *conf_load(const char *path, struct conf_errors *errs);
 void conf_free(struct conf *c);

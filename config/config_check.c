@@ -125,8 +125,8 @@ static void http_digest(struct cfx *x, const config_setting_t *g, const char *ct
 static void http_keys_parse(struct cfx *x, const config_setting_t *g, const char *ctx,
 			    struct check_conf *ck, bool tls)
 {
-	ck->path = cfx_strdup("/");
-	ck->method = cfx_strdup("GET");
+	ck->path = cfx_strdup(x, "/");
+	ck->method = cfx_strdup(x, "GET");
 	ck->status[0] = 200;
 	ck->n_status = 1;
 	if (cfx_str(x, g, ctx, "path", &ck->path) > 0 && ck->path[0] != '/')
@@ -156,7 +156,7 @@ static void http_keys_parse(struct cfx *x, const config_setting_t *g, const char
 static void dns_keys_parse(struct cfx *x, const config_setting_t *g, const char *ctx,
 			   struct check_conf *ck)
 {
-	ck->qtype = cfx_strdup("A");
+	ck->qtype = cfx_strdup(x, "A");
 	if (cfx_require(x, g, ctx, "query"))
 		cfx_str(x, g, ctx, "query", &ck->query);
 	if (cfx_str(x, g, ctx, "qtype", &ck->qtype) > 0) {
@@ -193,7 +193,7 @@ static void type_keys_parse(struct cfx *x, const config_setting_t *g, const char
 		http_keys_parse(x, g, ctx, ck, ck->type == CHECK_HTTPS);
 		break;
 	case CHECK_SMTP:
-		ck->helo_name = cfx_strdup(x->c->global.router_id);
+		ck->helo_name = cfx_strdup(x, x->c->global.router_id);
 		cfx_str(x, g, ctx, "helo_name", &ck->helo_name);
 		break;
 	case CHECK_DNS:
@@ -266,7 +266,7 @@ void cfx_checks(struct cfx *x, const config_setting_t *list, const char *ctx,
 		const struct vs_conf *vs, struct rs_conf *rs)
 {
 	unsigned n = cfx_len(list);
-	rs->checks = cfx_calloc(n, sizeof(*rs->checks));
+	rs->checks = cfx_calloc(x, n, sizeof(*rs->checks));
 	for (unsigned i = 0; i < n; i++) {
 		const config_setting_t *e = config_setting_get_elem(list, i);
 		struct check_conf *ck = &rs->checks[rs->n_checks++];

@@ -19,6 +19,7 @@
 #define VIGIL_CONFIG_INT_H
 
 #include <libconfig.h>
+#include <setjmp.h>
 #include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -32,6 +33,7 @@ struct cfx {
 	const char *path;             /* the top-level file, as given */
 	char *dir;                    /* its directory; include names are relative to it */
 	struct conf *c;
+	jmp_buf oom;                  /* where a failed allocation ends the load */
 };
 
 /* Errors and naming (config_util.c) */
@@ -50,9 +52,14 @@ const char *cfx_suggest(const char *s, const char *const *names);
 /* Formats a context string into buf (CFX_CTX_LEN bytes), truncating. */
 void cfx_ctx(char *buf, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* Memory: the loader treats allocation failure as fatal (abort). */
-void *cfx_calloc(size_t n, size_t size);
-char *cfx_strdup(const char *s);
+/* Memory: an allocation that fails ends the load at once (a longjmp to
+ * conf_load, which frees what was built and returns NULL with errs->oom),
+ * so readers need no checks. Every allocation that outlives a reader
+ * hangs off x->c before the next one; a reader's temporaries are taken
+ * with plain calloc and given back before cfx_oom. */
+void *cfx_calloc(struct cfx *x, size_t n, size_t size);
+char *cfx_strdup(struct cfx *x, const char *s);
+_Noreturn void cfx_oom(struct cfx *x);
 
 /* Reports every member of group g that is not in keys[] (NULL-terminated). */
 void cfx_keys(struct cfx *x, const config_setting_t *g, const char *ctx,

@@ -87,7 +87,10 @@ void cfx_command(struct cfx *x, const config_setting_t *g, const char *ctx,
 		return;   /* reported by the getter */
 	const config_setting_t *s = config_setting_get_member(g, key);
 	char **argv = NULL;
-	if (argv_split(command, &argv) <= 0) {
+	int n = argv_split(command, &argv);
+	if (n == -ENOMEM)
+		cfx_oom(x);
+	if (n <= 0) {
 		cfx_err(x, s ? s : g, ctx, "%s \"%s\": unterminated quote", key, command);
 		return;
 	}

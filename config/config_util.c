@@ -17,19 +17,24 @@
 #include <stdlib.h>
 #include <string.h>
 
-void *cfx_calloc(size_t n, size_t size)
+_Noreturn void cfx_oom(struct cfx *x)
+{
+	longjmp(x->oom, 1);
+}
+
+void *cfx_calloc(struct cfx *x, size_t n, size_t size)
 {
 	void *p = calloc(n ? n : 1, size);
 	if (!p)
-		abort();
+		cfx_oom(x);
 	return p;
 }
 
-char *cfx_strdup(const char *s)
+char *cfx_strdup(struct cfx *x, const char *s)
 {
 	char *p = strdup(s);
 	if (!p)
-		abort();
+		cfx_oom(x);
 	return p;
 }
 
@@ -49,14 +54,21 @@ void cfx_file(const struct cfx *x, const char *f, char *buf, size_t len)
 		snprintf(buf, len, "%s/%s", x->dir, f);
 }
 
-static void errs_add(struct cfx *x, char *line)
+/* Keeps one slot free past the last line, for conf_load's "out of
+ * memory"; a line that cannot be stored is dropped and the load marked
+ * out of memory (no jump: reporting must not end the load). */
+static void errs_add(struct cfx *x, const char *line)
 {
 	struct conf_errors *e = x->errs;
-	char **n = realloc(e->lines, (e->n + 1) * sizeof(*n));
-	if (!n)
-		abort();
+	char *copy = strdup(line);
+	char **n = copy ? realloc(e->lines, (e->n + 2) * sizeof(*n)) : NULL;
+	if (!n) {
+		free(copy);
+		e->oom = true;
+		return;
+	}
 	e->lines = n;
-	e->lines[e->n++] = line;
+	e->lines[e->n++] = copy;
 }
 
 static void verr(struct cfx *x, const char *file, int line, const char *ctx,
@@ -68,7 +80,7 @@ static void verr(struct cfx *x, const char *file, int line, const char *ctx,
 	char out[PATH_MAX + 1024];
 	snprintf(out, sizeof(out), "%s:%d: %s%s%s", fname, line, ctx ? ctx : "",
 		 ctx ? ": " : "", msg);
-	errs_add(x, cfx_strdup(out));
+	errs_add(x, out);
 }
 
 void cfx_err(struct cfx *x, const config_setting_t *s, const char *ctx,
@@ -222,8 +234,9 @@ int cfx_str(struct cfx *x, const config_setting_t *g, const char *ctx,
 		cfx_err(x, s, ctx, "%s: must not be empty", key);
 		return -1;
 	}
+	char *copy = cfx_strdup(x, v);
 	free(*out);
-	*out = cfx_strdup(v);
+	*out = copy;
 	return 1;
 }
 

@@ -116,7 +116,7 @@ static void inst_addresses(struct cfx *x, const config_setting_t *g, const char 
 	unsigned n = cfx_len(l);
 	if (n == 0)
 		cfx_err(x, l, ctx, "addresses: empty list");
-	vi->addrs = cfx_calloc(n, sizeof(*vi->addrs));
+	vi->addrs = cfx_calloc(x, n, sizeof(*vi->addrs));
 	for (unsigned i = 0; i < n; i++) {
 		const config_setting_t *e = cfx_elem(l, i);
 		const char *s = config_setting_get_string(e);
@@ -157,7 +157,7 @@ static void inst_unicast(struct cfx *x, const config_setting_t *g, const char *c
 		return;
 	if (cfx_len(l) == 0)
 		cfx_err(x, l, uctx, "peers: empty list");
-	vi->peers = cfx_calloc(cfx_len(l), sizeof(*vi->peers));
+	vi->peers = cfx_calloc(x, cfx_len(l), sizeof(*vi->peers));
 	for (unsigned i = 0; i < cfx_len(l); i++) {
 		const config_setting_t *e = cfx_elem(l, i);
 		const char *s = config_setting_get_string(e);
@@ -275,7 +275,7 @@ static void instances(struct cfx *x, const config_setting_t *list)
 {
 	struct conf *c = x->c;
 	unsigned n = cfx_len(list);
-	c->vrrp = cfx_calloc(n, sizeof(*c->vrrp));
+	c->vrrp = cfx_calloc(x, n, sizeof(*c->vrrp));
 	for (unsigned i = 0; i < n; i++) {
 		/* Slots follow list positions; a bad element leaves an empty one. */
 		const config_setting_t *e = config_setting_get_elem(list, i);

@@ -43,7 +43,7 @@ static bool script_known(const struct conf *c, const char *name)
 static void track_ifs(struct cfx *x, const config_setting_t *l, const char *ctx,
 		      struct vrrp_inst_conf *vi)
 {
-	vi->track_ifs = cfx_calloc(cfx_len(l), sizeof(*vi->track_ifs));
+	vi->track_ifs = cfx_calloc(x, cfx_len(l), sizeof(*vi->track_ifs));
 	for (unsigned i = 0; i < cfx_len(l); i++) {
 		struct vrrp_track_if *t = &vi->track_ifs[vi->n_track_ifs];
 		if (track_elem(x, cfx_elem(l, i), ctx, "name", &t->name, &t->weight))
@@ -56,7 +56,7 @@ static void track_ifs(struct cfx *x, const config_setting_t *l, const char *ctx,
 static void track_scripts(struct cfx *x, const config_setting_t *l, const char *ctx,
 			  struct vrrp_inst_conf *vi)
 {
-	vi->track_scripts = cfx_calloc(cfx_len(l), sizeof(*vi->track_scripts));
+	vi->track_scripts = cfx_calloc(x, cfx_len(l), sizeof(*vi->track_scripts));
 	for (unsigned i = 0; i < cfx_len(l); i++) {
 		const config_setting_t *e = cfx_elem(l, i);
 		struct vrrp_track_script *t = &vi->track_scripts[vi->n_track_scripts];
@@ -75,7 +75,7 @@ static void track_scripts(struct cfx *x, const config_setting_t *l, const char *
 static void track_files(struct cfx *x, const config_setting_t *l, const char *ctx,
 			struct vrrp_inst_conf *vi)
 {
-	vi->track_files = cfx_calloc(cfx_len(l), sizeof(*vi->track_files));
+	vi->track_files = cfx_calloc(x, cfx_len(l), sizeof(*vi->track_files));
 	for (unsigned i = 0; i < cfx_len(l); i++) {
 		struct vrrp_track_file *t = &vi->track_files[vi->n_track_files];
 		if (track_elem(x, cfx_elem(l, i), ctx, "path", &t->path, &t->weight))
@@ -159,7 +159,7 @@ void cfx_vrrp_scripts(struct cfx *x, const config_setting_t *list)
 {
 	struct conf *c = x->c;
 	char where[PATH_MAX + 16];
-	c->scripts = cfx_calloc(cfx_len(list), sizeof(*c->scripts));
+	c->scripts = cfx_calloc(x, cfx_len(list), sizeof(*c->scripts));
 	for (unsigned i = 0; i < cfx_len(list); i++) {
 		const config_setting_t *e = config_setting_get_elem(list, i);
 		struct vrrp_script_conf *s = &c->scripts[c->n_scripts++];
@@ -208,7 +208,7 @@ static void group_members(struct cfx *x, const config_setting_t *e, const char *
 		return;
 	if (cfx_len(l) == 0)
 		cfx_err(x, l, ctx, "instances: empty list");
-	g->instances = cfx_calloc(cfx_len(l), sizeof(*g->instances));
+	g->instances = cfx_calloc(x, cfx_len(l), sizeof(*g->instances));
 	for (unsigned i = 0; i < cfx_len(l); i++) {
 		const config_setting_t *m = cfx_elem(l, i);
 		const char *name = config_setting_get_string(m);
@@ -224,7 +224,7 @@ static void group_members(struct cfx *x, const config_setting_t *e, const char *
 		else if (other)
 			cfx_err(x, m, ctx, "vrrp instance '%s' is already in sync group %s",
 				name, other->name ? other->name : "?");
-		g->instances[g->n_instances++] = cfx_strdup(name);
+		g->instances[g->n_instances++] = cfx_strdup(x, name);
 	}
 }
 
@@ -233,7 +233,7 @@ void cfx_vrrp_groups(struct cfx *x, const config_setting_t *list)
 	static const char *const keys[] = { "name", "instances", "notify", NULL };
 	struct conf *c = x->c;
 	char where[PATH_MAX + 16];
-	c->groups = cfx_calloc(cfx_len(list), sizeof(*c->groups));
+	c->groups = cfx_calloc(x, cfx_len(list), sizeof(*c->groups));
 	for (unsigned i = 0; i < cfx_len(list); i++) {
 		const config_setting_t *e = config_setting_get_elem(list, i);
 		struct vrrp_group_conf *g = &c->groups[c->n_groups++];

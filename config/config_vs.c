@@ -283,7 +283,7 @@ static void vs_real_servers(struct cfx *x, const config_setting_t *g, const char
 	if (!l)
 		return;
 	unsigned n = cfx_len(l);
-	vs->rs = cfx_calloc(n, sizeof(*vs->rs));
+	vs->rs = cfx_calloc(x, n, sizeof(*vs->rs));
 	for (unsigned i = 0; i < n; i++) {
 		/* Slots follow list positions (a bad element leaves an empty
 		 * one), so slot j's setting is element j of the list. */
@@ -399,10 +399,17 @@ static void vs_duplicates(struct cfx *x, const config_setting_t *list)
 {
 	const struct conf *c = x->c;
 	unsigned n = c->n_vs, nn = 0, ns = 0;
-	struct vs_ref *named = cfx_calloc(n ? n : 1, sizeof(*named));
-	struct vs_ref *svc = cfx_calloc(n ? n : 1, sizeof(*svc));
-	struct vs_dup *dups = cfx_calloc(2 * n + 1, sizeof(*dups));
-	bool *name_dup = cfx_calloc(n ? n : 1, sizeof(*name_dup));
+	struct vs_ref *named = calloc(n ? n : 1, sizeof(*named));
+	struct vs_ref *svc = calloc(n ? n : 1, sizeof(*svc));
+	struct vs_dup *dups = calloc(2 * n + 1, sizeof(*dups));
+	bool *name_dup = calloc(n ? n : 1, sizeof(*name_dup));
+	if (!named || !svc || !dups || !name_dup) {   /* temporaries: give back first */
+		free(named);
+		free(svc);
+		free(dups);
+		free(name_dup);
+		cfx_oom(x);
+	}
 	for (unsigned i = 0; i < n; i++) {
 		const struct vs_conf *vs = &c->vs[i];
 		if (vs->name)
@@ -451,7 +458,7 @@ void cfx_virtual_servers(struct cfx *x, const config_setting_t *list)
 {
 	unsigned n = cfx_len(list);
 	struct conf *c = x->c;
-	c->vs = cfx_calloc(n, sizeof(*c->vs));
+	c->vs = cfx_calloc(x, n, sizeof(*c->vs));
 	for (unsigned i = 0; i < n; i++) {
 		/* Slots follow list positions, as for real servers. */
 		const config_setting_t *e = config_setting_get_elem(list, i);

@@ -52,12 +52,24 @@ static int connect_socket(const char *path)
 	return fd;
 }
 
+/* vigilctl is all start-up: out of memory, it says so and exits 1. */
+static void *must(void *p)
+{
+	if (!p) {
+		fprintf(stderr, "vigilctl: out of memory\n");
+		exit(1);
+	}
+	return p;
+}
+
 /* Sends req, returns the parsed reply or NULL (message printed). */
 static struct json_object *roundtrip(int fd, struct json_object *req)
 {
 	const char *txt = json_object_to_json_string_ext(req, JSON_C_TO_STRING_PLAIN);
+	if (!txt)
+		must(NULL);
 	size_t len = strlen(txt);
-	char *line = malloc(len + 2);
+	char *line = must(malloc(len + 2));
 	memcpy(line, txt, len);
 	line[len] = '\n';
 	ssize_t w = send(fd, line, len + 1, MSG_NOSIGNAL);
@@ -67,18 +79,15 @@ static struct json_object *roundtrip(int fd, struct json_object *req)
 		return NULL;
 	}
 	size_t cap = 65536, used = 0;
-	char *buf = malloc(cap);
-	while (buf && used < REPLY_MAX - 1) {
+	char *buf = must(malloc(cap));
+	while (used < REPLY_MAX - 1) {
 		struct pollfd pfd = { .fd = fd, .events = POLLIN };
 		if (poll(&pfd, 1, REPLY_TIMEOUT_MS) <= 0) {
 			fprintf(stderr, "vigilctl: no reply from the daemon\n");
 			break;
 		}
 		if (cap - used < 65536) {
-			char *nb = realloc(buf, cap * 2);
-			if (!nb)
-				break;
-			buf = nb;
+			buf = must(realloc(buf, cap * 2));
 			cap *= 2;
 		}
 		ssize_t n = read(fd, buf + used, cap - 1 - used);
@@ -88,8 +97,6 @@ static struct json_object *roundtrip(int fd, struct json_object *req)
 		if (memchr(buf + used - n, '\n', (size_t)n))
 			break;
 	}
-	if (!buf)
-		return NULL;
 	buf[used] = '\0';
 	struct json_object *reply = used ? json_tokener_parse(buf) : NULL;
 	if (!reply && used)
@@ -272,8 +279,8 @@ static void print_reply(const char *cmd, struct json_object *r, bool json)
 static struct json_object *build_request(int argc, char **argv, bool *json)
 {
 	const char *cmd = argv[0];
-	struct json_object *req = json_object_new_object();
-	json_object_object_add(req, "cmd", json_object_new_string(cmd));
+	struct json_object *req = must(json_object_new_object());
+	json_object_object_add(req, "cmd", must(json_object_new_string(cmd)));
 	char *pos[4];
 	int npos = 0;
 	bool dry = false;
@@ -290,12 +297,12 @@ static struct json_object *build_request(int argc, char **argv, bool *json)
 	if (!strcmp(cmd, "status") && npos == 0 && !dry)
 		return req;
 	if (!strcmp(cmd, "reload") && npos == 0 && !*json) {
-		json_object_object_add(req, "dry_run", json_object_new_boolean(dry));
+		json_object_object_add(req, "dry_run", must(json_object_new_boolean(dry)));
 		return req;
 	}
 	if ((!strcmp(cmd, "drain") || !strcmp(cmd, "undrain")) && npos == 2 && !dry) {
-		json_object_object_add(req, "vs", json_object_new_string(pos[0]));
-		json_object_object_add(req, "rs", json_object_new_string(pos[1]));
+		json_object_object_add(req, "vs", must(json_object_new_string(pos[0])));
+		json_object_object_add(req, "rs", must(json_object_new_string(pos[1])));
 		return req;
 	}
 	if (!strcmp(cmd, "weight") && npos == 3 && !dry) {
@@ -305,14 +312,15 @@ static struct json_object *build_request(int argc, char **argv, bool *json)
 			fprintf(stderr, "vigilctl: weight must be 0..65535\n");
 			goto bad;
 		}
-		json_object_object_add(req, "vs", json_object_new_string(pos[0]));
-		json_object_object_add(req, "rs", json_object_new_string(pos[1]));
-		json_object_object_add(req, "weight", json_object_new_int((int)w));
+		json_object_object_add(req, "vs", must(json_object_new_string(pos[0])));
+		json_object_object_add(req, "rs", must(json_object_new_string(pos[1])));
+		json_object_object_add(req, "weight", must(json_object_new_int((int)w)));
 		return req;
 	}
 	if (!strcmp(cmd, "vrrp") && npos <= 1 && !dry) {
 		if (npos)
-			json_object_object_add(req, "instance", json_object_new_string(pos[0]));
+			json_object_object_add(req, "instance",
+					       must(json_object_new_string(pos[0])));
 		return req;
 	}
 bad:

@@ -19,8 +19,10 @@
 #include "conf.h"
 #include "health.h"
 #include "ipc.h"
+#include "jx.h"
 #include "log.h"
 #include "vigild.h"
+#include "xalloc.h"
 
 struct health_check {
 	bool seen;
@@ -87,9 +89,7 @@ static int vs_ptr_cmp(const void *a, const void *b)
 
 static void index_build(struct health *h)
 {
-	h->by_key = malloc(sizeof(*h->by_key) * (h->n_vs ? h->n_vs : 1));
-	if (!h->by_key)
-		log_fatal("out of memory");
+	h->by_key = xcalloc(h->n_vs, sizeof(*h->by_key));
 	for (unsigned i = 0; i < h->n_vs; i++)
 		h->by_key[i] = &h->vs[i];
 	qsort(h->by_key, h->n_vs, sizeof(*h->by_key), vs_ptr_cmp);
@@ -113,7 +113,7 @@ static const struct health_rs *old_rs(const struct health *o, const char *key,
 
 static void rs_init(struct health_rs *r, const struct rs_conf *rc, const struct health_rs *o)
 {
-	struct health_check *checks = calloc(rc->n_checks ? rc->n_checks : 1, sizeof(*checks));
+	struct health_check *checks = xcalloc(rc->n_checks, sizeof(*checks));
 	if (o) {
 		*r = *o;
 		for (unsigned k = 0; k < rc->n_checks && k < o->n_checks; k++)
@@ -134,18 +134,16 @@ static struct health *health_sync(struct vigild *d)
 	struct health *o = d->health;
 	if (o && o->generation == d->generation)
 		return o;
-	struct health *h = calloc(1, sizeof(*h));
-	if (!h)
-		log_fatal("out of memory");
+	struct health *h = xcalloc(1, sizeof(*h));
 	h->generation = d->generation;
 	const struct conf *c = d->conf;
-	h->vs = calloc(c->n_vs ? c->n_vs : 1, sizeof(*h->vs));
+	h->vs = xcalloc(c->n_vs, sizeof(*h->vs));
 	h->n_vs = c->n_vs;
 	for (unsigned i = 0; i < c->n_vs; i++) {
 		struct health_vs *hv = &h->vs[i];
 		vs_key(&c->vs[i], hv->key, sizeof(hv->key));
 		hv->n_rs = c->vs[i].n_rs;
-		hv->rs = calloc(hv->n_rs ? hv->n_rs : 1, sizeof(*hv->rs));
+		hv->rs = xcalloc(hv->n_rs, sizeof(*hv->rs));
 		for (unsigned j = 0; j < hv->n_rs; j++)
 			rs_init(&hv->rs[j], &c->vs[i].rs[j], old_rs(o, hv->key, &c->vs[i].rs[j]));
 	}
@@ -268,17 +266,17 @@ static const char *state_name(uint8_t s)
 
 static struct json_object *check_json(const struct check_conf *cc, const struct health_check *k)
 {
-	struct json_object *o = json_object_new_object();
-	json_object_object_add(o, "type", json_object_new_string(check_type_str(cc->type)));
-	json_object_object_add(o, "state", json_object_new_string(state_name(k->state)));
-	json_object_object_add(o, "last", k->seen ? json_object_new_string(k->pass ? "pass" : "fail")
+	struct json_object *o = jx_new_object();
+	json_object_object_add(o, "type", jx_new_string(check_type_str(cc->type)));
+	json_object_object_add(o, "state", jx_new_string(state_name(k->state)));
+	json_object_object_add(o, "last", k->seen ? jx_new_string(k->pass ? "pass" : "fail")
 						  : NULL);
-	json_object_object_add(o, "reason", k->seen ? json_object_new_string(k->reason) : NULL);
-	json_object_object_add(o, "latency_us", json_object_new_int64(k->latency_us));
-	json_object_object_add(o, "passes", json_object_new_int64(k->passes));
-	json_object_object_add(o, "failures", json_object_new_int64(k->failures));
-	json_object_object_add(o, "rise", json_object_new_int64(cc->rise));
-	json_object_object_add(o, "fall", json_object_new_int64(cc->fall));
+	json_object_object_add(o, "reason", k->seen ? jx_new_string(k->reason) : NULL);
+	json_object_object_add(o, "latency_us", jx_new_int64(k->latency_us));
+	json_object_object_add(o, "passes", jx_new_int64(k->passes));
+	json_object_object_add(o, "failures", jx_new_int64(k->failures));
+	json_object_object_add(o, "rise", jx_new_int64(cc->rise));
+	json_object_object_add(o, "fall", jx_new_int64(cc->fall));
 	return o;
 }
 
@@ -286,23 +284,23 @@ static struct json_object *health_json(struct vigild *d, unsigned i, unsigned j,
 				       const struct health_rs *r)
 {
 	const struct rs_conf *rc = &d->conf->vs[i].rs[j];
-	struct json_object *hh = json_object_new_object();
+	struct json_object *hh = jx_new_object();
 	bool up = health_rs_up(d, i, j);
-	json_object_object_add(hh, "state", json_object_new_string(
+	json_object_object_add(hh, "state", jx_new_string(
 		!rc->n_checks ? "up" : r->state == IPC_CHK_UNKNOWN ? (up ? "up" : "pending")
 		: state_name(r->state)));
-	json_object_object_add(hh, "up", json_object_new_boolean(up));
-	json_object_object_add(hh, "reason", json_object_new_string(
+	json_object_object_add(hh, "up", jx_new_boolean(up));
+	json_object_object_add(hh, "reason", jx_new_string(
 		rc->n_checks ? r->reason : "no checks"));
-	json_object_object_add(hh, "latency_us", json_object_new_int64(r->latency_us));
-	json_object_object_add(hh, "passes", json_object_new_int64(r->passes));
-	json_object_object_add(hh, "failures", json_object_new_int64(r->failures));
-	json_object_object_add(hh, "since", r->since > 0 ? json_object_new_double(r->since) : NULL);
+	json_object_object_add(hh, "latency_us", jx_new_int64(r->latency_us));
+	json_object_object_add(hh, "passes", jx_new_int64(r->passes));
+	json_object_object_add(hh, "failures", jx_new_int64(r->failures));
+	json_object_object_add(hh, "since", r->since > 0 ? jx_new_double(r->since) : NULL);
 	json_object_object_add(hh, "last_result",
-			       r->have_result ? json_object_new_double(r->last_result) : NULL);
+			       r->have_result ? jx_new_double(r->last_result) : NULL);
 	json_object_object_add(hh, "dynamic_weight",
-			       r->weight >= 0 ? json_object_new_int(r->weight) : NULL);
-	struct json_object *cks = json_object_new_array();
+			       r->weight >= 0 ? jx_new_int(r->weight) : NULL);
+	struct json_object *cks = jx_new_array();
 	for (unsigned k = 0; k < r->n_checks; k++)
 		json_object_array_add(cks, check_json(&rc->checks[k], &r->checks[k]));
 	json_object_object_add(hh, "checks", cks);

@@ -29,6 +29,7 @@
 #include "privdrop.h"
 #include "script.h"
 #include "vigild.h"
+#include "xalloc.h"
 
 static int quorum_cmp(const void *a, const void *b)
 {
@@ -53,9 +54,7 @@ static void index_rebuild(struct lvs *l)
 	for (struct lvs_quorum *q = l->quorums; q; q = q->next)
 		n++;
 	free(l->quorum_index);
-	l->quorum_index = malloc(sizeof(*l->quorum_index) * (n ? n : 1));
-	if (!l->quorum_index)
-		log_fatal("out of memory");
+	l->quorum_index = xcalloc(n, sizeof(*l->quorum_index));
 	n = 0;
 	for (struct lvs_quorum *q = l->quorums; q; q = q->next)
 		l->quorum_index[n++] = q;
@@ -103,9 +102,7 @@ static void commit(struct lvs *l, const struct vs_conf *v, const struct ipvs_svc
 {
 	char label[VADDR_PORT_STRLEN + 64];
 	if (!q) {
-		q = calloc(1, sizeof(*q));
-		if (!q)
-			log_fatal("out of memory");
+		q = xcalloc(1, sizeof(*q));
 		q->svc = *k;
 		q->up = up;
 		q->next = l->quorums;

@@ -13,6 +13,7 @@
 
 #include "errbuf.h"
 #include "health.h"
+#include "jx.h"
 #include "log.h"
 #include "lvs.h"
 #include "lvs_int.h"
@@ -24,20 +25,20 @@ static struct json_object *rs_json(struct json_object *health,
 				   const struct lvs_override *o)
 {
 	char buf[VADDR_PORT_STRLEN];
-	struct json_object *j = json_object_new_object();
+	struct json_object *j = jx_new_object();
 	vaddr_port_str(&r->addr, r->port ? r->port : v->port, buf, sizeof(buf));
-	json_object_object_add(j, "address", json_object_new_string(buf));
-	json_object_object_add(j, "forwarding", json_object_new_string(fwd_method_str(r->fwd)));
-	json_object_object_add(j, "weight_configured", json_object_new_int(r->weight));
-	json_object_object_add(j, "weight_wanted", want ? json_object_new_int(want->weight) : NULL);
-	json_object_object_add(j, "in_kernel", json_object_new_boolean(kern != NULL));
-	json_object_object_add(j, "weight_kernel", kern ? json_object_new_int(kern->weight) : NULL);
+	json_object_object_add(j, "address", jx_new_string(buf));
+	json_object_object_add(j, "forwarding", jx_new_string(fwd_method_str(r->fwd)));
+	json_object_object_add(j, "weight_configured", jx_new_int(r->weight));
+	json_object_object_add(j, "weight_wanted", want ? jx_new_int(want->weight) : NULL);
+	json_object_object_add(j, "in_kernel", jx_new_boolean(kern != NULL));
+	json_object_object_add(j, "weight_kernel", kern ? jx_new_int(kern->weight) : NULL);
 	json_object_object_add(j, "active_conns",
-			       json_object_new_int64(kern ? kern->active_conns : 0));
+			       jx_new_int64(kern ? kern->active_conns : 0));
 	json_object_object_add(j, "inactive_conns",
-			       json_object_new_int64(kern ? kern->inact_conns : 0));
+			       jx_new_int64(kern ? kern->inact_conns : 0));
 	json_object_object_add(j, "override", !o ? NULL
-				: json_object_new_string(o->drained ? "drain" : "weight"));
+				: jx_new_string(o->drained ? "drain" : "weight"));
 	json_object_object_add(j, "health", health);
 	return j;
 }
@@ -46,12 +47,12 @@ static struct json_object *quorum_json(const struct lvs *l, const struct vs_conf
 				       const struct ipvs_svc_key *k)
 {
 	const struct lvs_quorum *q = lvs_find_quorum(l, k);
-	struct json_object *j = json_object_new_object();
-	json_object_object_add(j, "up", q ? json_object_new_boolean(q->up) : NULL);
-	json_object_object_add(j, "alive_weight", q ? json_object_new_int64(q->alive) : NULL);
-	json_object_object_add(j, "quorum", json_object_new_int64(v->quorum));
-	json_object_object_add(j, "hysteresis", json_object_new_int64(v->hysteresis));
-	json_object_object_add(j, "sorry_server_in", json_object_new_boolean(
+	struct json_object *j = jx_new_object();
+	json_object_object_add(j, "up", q ? jx_new_boolean(q->up) : NULL);
+	json_object_object_add(j, "alive_weight", q ? jx_new_int64(q->alive) : NULL);
+	json_object_object_add(j, "quorum", jx_new_int64(v->quorum));
+	json_object_object_add(j, "hysteresis", jx_new_int64(v->hysteresis));
+	json_object_object_add(j, "sorry_server_in", jx_new_boolean(
 		q && !q->up && v->has_sorry));
 	return j;
 }
@@ -60,14 +61,14 @@ static struct json_object *vs_json(struct lvs *l, unsigned vi, const struct vs_c
 				   const struct ipvs_table_svc *want, const struct ipvs_table *kernel)
 {
 	char buf[96];
-	struct json_object *j = json_object_new_object();
-	json_object_object_add(j, "name", v->name ? json_object_new_string(v->name) : NULL);
+	struct json_object *j = jx_new_object();
+	json_object_object_add(j, "name", v->name ? jx_new_string(v->name) : NULL);
 	ipvs_svc_key_str(&want->svc.key, buf, sizeof(buf));
-	json_object_object_add(j, "service", json_object_new_string(buf));
-	json_object_object_add(j, "scheduler", json_object_new_string(want->svc.sched));
+	json_object_object_add(j, "service", jx_new_string(buf));
+	json_object_object_add(j, "scheduler", jx_new_string(want->svc.sched));
 	const struct ipvs_table_svc *ks = kernel ? ipvs_table_find_svc(kernel, &want->svc.key) : NULL;
-	json_object_object_add(j, "in_kernel", json_object_new_boolean(ks != NULL));
-	struct json_object *rss = json_object_new_array();
+	json_object_object_add(j, "in_kernel", jx_new_boolean(ks != NULL));
+	struct json_object *rss = jx_new_array();
 	for (unsigned i = 0; i < v->n_rs; i++) {
 		const struct rs_conf *rc = &v->rs[i];
 		uint16_t port = rc->port ? rc->port : v->port;
@@ -89,18 +90,18 @@ static struct json_object *counters_json(const struct lvs *l)
 		[IPVS_OP_DEL_SVC] = "delete_service", [IPVS_OP_ADD_DEST] = "add_dest",
 		[IPVS_OP_EDIT_DEST] = "edit_dest", [IPVS_OP_DEL_DEST] = "delete_dest",
 	};
-	struct json_object *j = json_object_new_object();
-	json_object_object_add(j, "available", json_object_new_boolean(l->have_ipvs));
-	json_object_object_add(j, "reconciles", json_object_new_int64((int64_t)l->count.reconciles));
-	struct json_object *ops = json_object_new_object();
+	struct json_object *j = jx_new_object();
+	json_object_object_add(j, "available", jx_new_boolean(l->have_ipvs));
+	json_object_object_add(j, "reconciles", jx_new_int64((int64_t)l->count.reconciles));
+	struct json_object *ops = jx_new_object();
 	for (unsigned t = 0; t <= IPVS_OP_DEL_DEST; t++)
-		json_object_object_add(ops, names[t], json_object_new_int64((int64_t)l->count.ops[t]));
+		json_object_object_add(ops, names[t], jx_new_int64((int64_t)l->count.ops[t]));
 	json_object_object_add(j, "ops", ops);
-	json_object_object_add(j, "errors", json_object_new_int64((int64_t)l->count.errors));
-	struct json_object *last = json_object_new_object();
-	json_object_object_add(last, "ops", json_object_new_int((int)l->last.ops));
-	json_object_object_add(last, "errors", json_object_new_int((int)l->last.errors));
-	json_object_object_add(last, "ms", json_object_new_double(l->last.ms));
+	json_object_object_add(j, "errors", jx_new_int64((int64_t)l->count.errors));
+	struct json_object *last = jx_new_object();
+	json_object_object_add(last, "ops", jx_new_int((int)l->last.ops));
+	json_object_object_add(last, "errors", jx_new_int((int)l->last.errors));
+	json_object_object_add(last, "ms", jx_new_double(l->last.ms));
 	json_object_object_add(j, "last", last);
 	return j;
 }
@@ -115,7 +116,7 @@ void lvs_status_json(struct vigild *d, struct json_object *r)
 	ipvs_table_init(&want);
 	ipvs_table_init(&kernel);
 	bool have_kernel = l->have_ipvs && ipvs_dump(&l->ctx, &kernel, &eb) == 0;
-	struct json_object *vss = json_object_new_array();
+	struct json_object *vss = jx_new_array();
 	if (lvs_build_wanted(l, d->conf, &want, false, &eb) == 0) {
 		for (unsigned i = 0; i < d->conf->n_vs && i < want.n_svcs; i++)
 			json_object_array_add(vss, vs_json(l, i, &d->conf->vs[i], &want.svcs[i],
@@ -146,7 +147,7 @@ int lvs_preview(struct vigild *d, const struct conf *c, struct json_object *out,
 				     l->started ? &l->owned : NULL, &ops);
 	char buf[256];
 	for (unsigned i = 0; !err && i < ops.n; i++)
-		json_object_array_add(out, json_object_new_string(
+		json_object_array_add(out, jx_new_string(
 			ipvs_op_format(&ops.ops[i], buf, sizeof(buf))));
 	ipvs_oplist_free(&ops);
 	ipvs_table_free(&want);

@@ -92,6 +92,8 @@ static int check_config(const char *path)
 	struct conf *c = conf_load(path, &errs);
 	for (unsigned i = 0; i < errs.n; i++)
 		fprintf(stderr, "%s\n", errs.lines[i]);
+	if (errs.oom && !errs.n)
+		fprintf(stderr, "vigild: %s: out of memory\n", path);
 	conf_errors_free(&errs);
 	if (!c)
 		return 1;

@@ -28,6 +28,7 @@
 #include "control.h"
 #include "errbuf.h"
 #include "health.h"
+#include "jx.h"
 #include "log.h"
 #include "lvs.h"
 #include "pidfile.h"
@@ -60,13 +61,17 @@ int parent_reload(struct vigild *d, struct json_object **errors)
 	struct conf *c = conf_load(d->opts.config, &errs);
 	if (!c) {
 		if (errors)
-			*errors = json_object_new_array();
+			*errors = jx_new_array();
 		for (unsigned i = 0; i < errs.n; i++) {
 			log_err("%s", errs.lines[i]);
 			if (errors)
-				json_object_array_add(*errors, json_object_new_string(errs.lines[i]));
+				json_object_array_add(*errors, jx_new_string(errs.lines[i]));
 		}
-		log_err("reload refused: %u error(s); the running configuration is kept", errs.n);
+		if (errs.oom)
+			log_err("reload refused: out of memory; the running configuration is kept");
+		else
+			log_err("reload refused: %u error(s); the running configuration is kept",
+				errs.n);
 		sdn_reload_refused(d, errs.n);
 		conf_errors_free(&errs);
 		return 1;
@@ -77,8 +82,8 @@ int parent_reload(struct vigild *d, struct json_object **errors)
 		log_err("%s", msg);
 		sdn_reload_refused(d, 1);
 		if (errors) {
-			*errors = json_object_new_array();
-			json_object_array_add(*errors, json_object_new_string(msg));
+			*errors = jx_new_array();
+			json_object_array_add(*errors, jx_new_string(msg));
 		}
 		conf_free(c);
 		return 1;
@@ -195,6 +200,8 @@ static int load_initial(struct vigild *d)
 	d->conf = conf_load(d->opts.config, &errs);
 	for (unsigned i = 0; i < errs.n; i++)
 		fprintf(stderr, "%s\n", errs.lines[i]);
+	if (errs.oom && !errs.n)
+		fprintf(stderr, "vigild: %s: out of memory\n", d->opts.config);
 	conf_errors_free(&errs);
 	if (!d->conf)
 		return 1;

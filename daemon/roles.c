@@ -23,6 +23,7 @@
 #include "control.h"
 #include "errbuf.h"
 #include "ipvs.h"
+#include "jx.h"
 #include "log.h"
 #include "lvs.h"
 #include "privdrop.h"
@@ -31,6 +32,7 @@
 #include "vigild.h"
 #include "vrrp_fsm.h"
 #include "vrrp_pkt.h"
+#include "xalloc.h"
 
 #define NOTIFY_TIMEOUT 30.0
 /* A sync daemon role is applied once the instance's state has held this
@@ -170,8 +172,7 @@ void roles_on_msg(struct vigild *d, const void *p, size_t len)
 	if (m.state >= VRRP_STATE__COUNT)
 		return;
 	if (!d->vrrp) {
-		if (!(d->vrrp = calloc(1, sizeof(*d->vrrp))))
-			return;
+		d->vrrp = xcalloc(1, sizeof(*d->vrrp));
 		d->vrrp->d = d;
 		ev_init(&d->vrrp->settle_w, settle_cb);
 		d->vrrp->settle_w.data = d->vrrp;
@@ -179,8 +180,7 @@ void roles_on_msg(struct vigild *d, const void *p, size_t len)
 	struct vrrp_entry *e = find(d, m.kind, m.name, m.family);
 	int old = e ? e->m.state : -1;
 	if (!e) {
-		if (!(e = calloc(1, sizeof(*e))))
-			return;
+		e = xcalloc(1, sizeof(*e));
 		e->sync_want = e->sync_done = -1;
 		e->next = d->vrrp->list;
 		d->vrrp->list = e;
@@ -214,12 +214,12 @@ static const char *reason_name(unsigned i)
 
 static struct json_object *rejected_json(const struct ipc_vrrp_state *m, uint64_t *total)
 {
-	struct json_object *o = json_object_new_object();
+	struct json_object *o = jx_new_object();
 	*total = 0;
 	for (unsigned i = 1; i < VRRP_RX__COUNT; i++) {
 		if (!m->rejected[i])
 			continue;
-		json_object_object_add(o, reason_name(i), json_object_new_int64((int64_t)m->rejected[i]));
+		json_object_object_add(o, reason_name(i), jx_new_int64((int64_t)m->rejected[i]));
 		*total += m->rejected[i];
 	}
 	return o;
@@ -232,10 +232,10 @@ static struct json_object *master_json(const struct ipc_vrrp_state *m)
 	struct vaddr a = { .family = m->family };
 	char s[VADDR_STRLEN];
 	memcpy(&a.u, m->master, m->family == AF_INET ? 4 : 16);
-	struct json_object *o = json_object_new_object();
-	json_object_object_add(o, "address", json_object_new_string(vaddr_str(&a, s, sizeof(s))));
-	json_object_object_add(o, "priority", json_object_new_int(m->master_priority));
-	json_object_object_add(o, "self", json_object_new_boolean(m->master_known == 2));
+	struct json_object *o = jx_new_object();
+	json_object_object_add(o, "address", jx_new_string(vaddr_str(&a, s, sizeof(s))));
+	json_object_object_add(o, "priority", jx_new_int(m->master_priority));
+	json_object_object_add(o, "self", jx_new_boolean(m->master_known == 2));
 	return o;
 }
 
@@ -250,7 +250,7 @@ static const char *group_of(const struct conf *c, const char *inst)
 
 static void add_str(struct json_object *o, const char *k, const char *v)
 {
-	json_object_object_add(o, k, v ? json_object_new_string(v) : NULL);
+	json_object_object_add(o, k, v ? jx_new_string(v) : NULL);
 }
 
 static void add_counters(struct json_object *o, const struct vrrp_entry *e, double now)
@@ -259,42 +259,42 @@ static void add_counters(struct json_object *o, const struct vrrp_entry *e, doub
 	double down = m->master_down_in >= 0 ? m->master_down_in - (now - e->got_at) : -1;
 	json_object_object_add(o, "master", master_json(m));
 	json_object_object_add(o, "master_down_timer",
-			       down >= 0 ? json_object_new_double(down) : m->master_down_in >= 0
-			       ? json_object_new_double(0.) : NULL);
-	json_object_object_add(o, "master_advert_interval", json_object_new_double(m->master_adver_int));
-	struct json_object *adv = json_object_new_object();
-	json_object_object_add(adv, "sent", json_object_new_int64((int64_t)m->sent));
-	json_object_object_add(adv, "received", json_object_new_int64((int64_t)m->received));
+			       down >= 0 ? jx_new_double(down) : m->master_down_in >= 0
+			       ? jx_new_double(0.) : NULL);
+	json_object_object_add(o, "master_advert_interval", jx_new_double(m->master_adver_int));
+	struct json_object *adv = jx_new_object();
+	json_object_object_add(adv, "sent", jx_new_int64((int64_t)m->sent));
+	json_object_object_add(adv, "received", jx_new_int64((int64_t)m->received));
 	uint64_t total;
 	struct json_object *rej = rejected_json(m, &total);
-	json_object_object_add(adv, "rejected", json_object_new_int64((int64_t)total));
+	json_object_object_add(adv, "rejected", jx_new_int64((int64_t)total));
 	json_object_object_add(o, "adverts", adv);
 	json_object_object_add(o, "rejected", rej);
-	json_object_object_add(o, "garp_sent", json_object_new_int64((int64_t)m->garp_sent));
-	json_object_object_add(o, "transitions", json_object_new_int64((int64_t)m->transitions));
-	json_object_object_add(o, "since", json_object_new_double(m->since));
+	json_object_object_add(o, "garp_sent", jx_new_int64((int64_t)m->garp_sent));
+	json_object_object_add(o, "transitions", jx_new_int64((int64_t)m->transitions));
+	json_object_object_add(o, "since", jx_new_double(m->since));
 	add_str(o, "reason", m->reason);
-	json_object_object_add(o, "age", json_object_new_double(now - e->got_at));
+	json_object_object_add(o, "age", jx_new_double(now - e->got_at));
 }
 
 static struct json_object *inst_json(struct vigild *d, const struct vrrp_inst_conf *vi)
 {
-	struct json_object *o = json_object_new_object();
+	struct json_object *o = jx_new_object();
 	const struct vrrp_entry *e = find(d, IPC_VRRP_INSTANCE, vi->name, 0);
 	add_str(o, "name", vi->name);
 	add_str(o, "interface", vi->interface);
-	json_object_object_add(o, "vrid", json_object_new_int(vi->vrid));
-	json_object_object_add(o, "version", json_object_new_int(vi->version));
+	json_object_object_add(o, "vrid", jx_new_int(vi->vrid));
+	json_object_object_add(o, "version", jx_new_int(vi->version));
 	add_str(o, "family", vi->family == AF_INET6 ? "inet6" : "inet");
 	add_str(o, "mode", vi->unicast ? "unicast" : "multicast");
 	add_str(o, "sync_group", group_of(d->conf, vi->name));
 	add_str(o, "state", e ? vrrp_state_str((enum vrrp_state)e->m.state) : "UNKNOWN");
-	struct json_object *prio = json_object_new_object();
-	json_object_object_add(prio, "base", json_object_new_int(vi->priority));
-	json_object_object_add(prio, "effective", json_object_new_int(e ? e->m.priority
+	struct json_object *prio = jx_new_object();
+	json_object_object_add(prio, "base", jx_new_int(vi->priority));
+	json_object_object_add(prio, "effective", jx_new_int(e ? e->m.priority
 								    : vi->priority));
 	json_object_object_add(o, "priority", prio);
-	json_object_object_add(o, "advert_interval", json_object_new_double(vi->advert_interval));
+	json_object_object_add(o, "advert_interval", jx_new_double(vi->advert_interval));
 	if (e)
 		add_counters(o, e, ev_now(d->loop));
 	return o;
@@ -302,21 +302,21 @@ static struct json_object *inst_json(struct vigild *d, const struct vrrp_inst_co
 
 static struct json_object *groups_json(struct vigild *d)
 {
-	struct json_object *a = json_object_new_array();
+	struct json_object *a = jx_new_array();
 	for (unsigned i = 0; i < d->conf->n_groups; i++) {
 		const struct vrrp_group_conf *g = &d->conf->groups[i];
 		const struct vrrp_entry *e = find(d, IPC_VRRP_GROUP, g->name, 0);
-		struct json_object *o = json_object_new_object();
+		struct json_object *o = jx_new_object();
 		add_str(o, "name", g->name);
 		add_str(o, "state", e ? vrrp_state_str((enum vrrp_state)e->m.state) : "UNKNOWN");
-		struct json_object *mem = json_object_new_array();
+		struct json_object *mem = jx_new_array();
 		for (unsigned j = 0; j < g->n_instances; j++)
-			json_object_array_add(mem, json_object_new_string(g->instances[j]));
+			json_object_array_add(mem, jx_new_string(g->instances[j]));
 		json_object_object_add(o, "instances", mem);
 		if (e) {
-			json_object_object_add(o, "since", json_object_new_double(e->m.since));
+			json_object_object_add(o, "since", jx_new_double(e->m.since));
 			json_object_object_add(o, "transitions",
-					       json_object_new_int64((int64_t)e->m.transitions));
+					       jx_new_int64((int64_t)e->m.transitions));
 			add_str(o, "reason", e->m.reason);
 		}
 		json_object_array_add(a, o);
@@ -326,17 +326,17 @@ static struct json_object *groups_json(struct vigild *d)
 
 static struct json_object *ifaces_json(struct vigild *d)
 {
-	struct json_object *a = json_object_new_array();
+	struct json_object *a = jx_new_array();
 	for (struct vrrp_entry *e = d->vrrp ? d->vrrp->list : NULL; e; e = e->next) {
 		if (e->m.kind != IPC_VRRP_IFACE)
 			continue;
 		uint64_t total;
-		struct json_object *o = json_object_new_object();
+		struct json_object *o = jx_new_object();
 		add_str(o, "name", e->m.name);
 		add_str(o, "family", e->m.family == AF_INET6 ? "inet6" : "inet");
 		add_str(o, "socket", e->m.state == VRRP_STATE_FAULT ? "closed" : "open");
 		json_object_object_add(o, "rejected", rejected_json(&e->m, &total));
-		json_object_object_add(o, "rejected_total", json_object_new_int64((int64_t)total));
+		json_object_object_add(o, "rejected_total", jx_new_int64((int64_t)total));
 		json_object_array_add(a, o);
 	}
 	return a;
@@ -344,8 +344,8 @@ static struct json_object *ifaces_json(struct vigild *d)
 
 static struct json_object *vrrp_json(struct vigild *d, const char *only)
 {
-	struct json_object *v = json_object_new_object();
-	struct json_object *insts = json_object_new_array();
+	struct json_object *v = jx_new_object();
+	struct json_object *insts = jx_new_array();
 	for (unsigned i = 0; i < d->conf->n_vrrp; i++)
 		if (!only || !strcmp(only, d->conf->vrrp[i].name))
 			json_object_array_add(insts, inst_json(d, &d->conf->vrrp[i]));

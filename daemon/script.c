@@ -41,27 +41,34 @@ static void job_done_cb(void *arg, int status, bool timed_out)
 	free(j);
 }
 
-static char **build_argv(const char *command, const char *const *args, struct errbuf *eb)
+/* command's words, then args, into *out (NULL-terminated). */
+static int build_argv(const char *command, const char *const *args, char ***out,
+		      struct errbuf *eb)
 {
 	char **argv = NULL;
 	int n = argv_split(command, &argv);
-	if (n <= 0) {
-		errbuf_set(eb, EINVAL, "cannot split command '%s'", command);
-		return NULL;
-	}
+	if (n == -ENOMEM)
+		return errbuf_set(eb, ENOMEM, "out of memory");
+	if (n <= 0)
+		return errbuf_set(eb, EINVAL, "cannot split command '%s'", command);
 	int extra = 0;
 	while (args && args[extra])
 		extra++;
 	char **all = realloc(argv, (size_t)(n + extra + 1) * sizeof(*all));
 	if (!all) {
 		argv_free(argv);
-		errbuf_set(eb, ENOMEM, "out of memory");
-		return NULL;
+		return errbuf_set(eb, ENOMEM, "out of memory");
 	}
-	for (int i = 0; i < extra; i++)
-		all[n + i] = strdup(args[i]);
-	all[n + extra] = NULL;
-	return all;
+	all[n] = NULL;
+	for (int i = 0; i < extra; i++) {
+		if (!(all[n + i] = strdup(args[i]))) {
+			argv_free(all);
+			return errbuf_set(eb, ENOMEM, "out of memory");
+		}
+		all[n + i + 1] = NULL;
+	}
+	*out = all;
+	return 0;
 }
 
 int script_run(struct ev_loop *loop, const char *command, const char *const *args,
@@ -72,9 +79,11 @@ int script_run(struct ev_loop *loop, const char *command, const char *const *arg
 	struct errbuf ueb;
 	if (user && spawn_user_lookup(user, &su, &ueb) < 0)
 		return errbuf_set(eb, ENOENT, "%s: script_user: %s", what, ueb.msg);
-	char **argv = build_argv(command, args, eb);
-	if (!argv)
-		return -EINVAL;
+	char **argv = NULL;
+	struct errbuf aeb;
+	int r = build_argv(command, args, &argv, &aeb);
+	if (r < 0)
+		return errbuf_set(eb, -r, "%s: %s", what, aeb.msg);
 	struct script_job *j = calloc(1, sizeof(*j));
 	if (!j) {
 		argv_free(argv);
@@ -86,7 +95,7 @@ int script_run(struct ev_loop *loop, const char *command, const char *const *arg
 	snprintf(j->what, sizeof(j->what), "%s", what);
 	spawn_init(&j->sp, loop, job_done_cb, j);
 	struct errbuf seb;
-	int r = spawn_start(&j->sp, argv, user ? &su : NULL, j->timeout, &seb);
+	r = spawn_start(&j->sp, argv, user ? &su : NULL, j->timeout, &seb);
 	argv_free(argv);
 	if (r < 0) {
 		free(j);

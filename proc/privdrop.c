@@ -78,10 +78,10 @@ int priv_limit_vrrp(struct errbuf *eb)
 	/* Verify: a capability outside the set must be gone. */
 	cap_t now = cap_get_proc();
 	cap_flag_value_t v = CAP_SET;
-	if (now) {
-		cap_get_flag(now, CAP_SYS_ADMIN, CAP_EFFECTIVE, &v);
-		cap_free(now);
-	}
+	if (!now)
+		return errbuf_set(eb, ENOMEM, "cap_get_proc: out of memory");
+	cap_get_flag(now, CAP_SYS_ADMIN, CAP_EFFECTIVE, &v);
+	cap_free(now);
 	if (v == CAP_SET)
 		return errbuf_set(eb, EPERM, "CAP_SYS_ADMIN still effective after the limit");
 	return 0;

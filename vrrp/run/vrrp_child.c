@@ -29,6 +29,7 @@
 #include "log.h"
 #include "privdrop.h"
 #include "vrrp_run.h"
+#include "xalloc.h"
 
 #define REPORT_EVERY 1.0
 
@@ -73,14 +74,14 @@ static struct vrrp_inst *find_inst(struct vrrp_run *r, const char *name)
 
 static void build_groups(struct vrrp_run *r, const struct conf *c)
 {
-	r->groups = calloc(c->n_groups ? c->n_groups : 1, sizeof(*r->groups));
+	r->groups = xcalloc(c->n_groups, sizeof(*r->groups));
 	r->n_groups = c->n_groups;
 	for (unsigned i = 0; i < c->n_groups; i++) {
 		struct vrrp_grp *g = &r->groups[i];
 		g->run = r;
 		g->conf = &c->groups[i];
 		g->state = VRRP_STATE_INIT;
-		g->m = calloc(c->groups[i].n_instances + 1, sizeof(*g->m));
+		g->m = xcalloc(c->groups[i].n_instances + 1, sizeof(*g->m));
 		for (unsigned j = 0; j < c->groups[i].n_instances; j++) {
 			struct vrrp_inst *in = find_inst(r, c->groups[i].instances[j]);
 			if (in) {
@@ -111,15 +112,13 @@ static struct vrrp_run *run_build(struct child_ctx *cx, struct vrrp_nl *nl,
 				  struct vrrp_linkmon *links, const struct vrrp_run *prev)
 {
 	const struct conf *c = cx->conf;
-	struct vrrp_run *r = calloc(1, sizeof(*r));
-	if (!r)
-		log_fatal("out of memory");
+	struct vrrp_run *r = xcalloc(1, sizeof(*r));
 	r->cx = cx;
 	r->loop = cx->loop;
 	r->nl = nl;
 	r->links = links;
 	resolve_user(r, c);
-	r->insts = calloc(c->n_vrrp ? c->n_vrrp : 1, sizeof(*r->insts));
+	r->insts = xcalloc(c->n_vrrp, sizeof(*r->insts));
 	r->n_insts = c->n_vrrp;
 	for (unsigned i = 0; i < c->n_vrrp; i++) {
 		struct vrrp_inst *in = &r->insts[i];
@@ -263,7 +262,7 @@ static int vrrp_reload(struct child_ctx *cx, const struct conf *oldc)
 	if (!old)
 		return 0;
 	struct vrrp_run *r = run_build(cx, old->nl, old->links, old);
-	bool *kept = calloc(old->n_insts + 1, sizeof(*kept));
+	bool *kept = xcalloc(old->n_insts + 1, sizeof(*kept));
 	struct vrrp_event shut = { .type = VRRP_EV_SHUTDOWN };
 	for (unsigned i = 0; i < old->n_insts; i++) {
 		struct vrrp_inst *o = &old->insts[i];

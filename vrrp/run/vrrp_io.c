@@ -22,6 +22,7 @@
 #include "errbuf.h"
 #include "log.h"
 #include "vrrp_run.h"
+#include "xalloc.h"
 
 static void rx_cb(struct ev_loop *loop, ev_io *w, int revents);
 
@@ -32,9 +33,7 @@ struct vrrp_io *vrrp_io_get(struct vrrp_run *r, const char *ifname, int family, 
 			io->mcast |= mcast;
 			return io;
 		}
-	struct vrrp_io *io = calloc(1, sizeof(*io));
-	if (!io)
-		log_fatal("out of memory");
+	struct vrrp_io *io = xcalloc(1, sizeof(*io));
 	io->run = r;
 	io->family = family;
 	io->mcast = mcast;
@@ -291,5 +290,6 @@ void vrrp_io_report(struct vrrp_io *io)
 	snprintf(m.name, sizeof(m.name), "%s", io->ifname);
 	for (unsigned i = 0; i < VRRP_RX__COUNT; i++)
 		m.rejected[i] = io->rejected[i];
-	child_send(io->run->cx, IPC_VRRP_STATE, &m, sizeof(m), NULL, 0);
+	if (child_send(io->run->cx, IPC_VRRP_STATE, &m, sizeof(m), NULL, 0) < 0)
+		log_warn("%s: cannot queue an interface report for the parent", io->ifname);
 }

@@ -76,5 +76,6 @@ void vrrp_grp_report(struct vrrp_grp *g, bool changed, enum vrrp_state prev)
 		if (g->m[i]->fsm.priority < m.priority)
 			m.priority = g->m[i]->fsm.priority;
 	m.base_priority = m.priority;
-	child_send(g->run->cx, IPC_VRRP_STATE, &m, sizeof(m), NULL, 0);
+	if (child_send(g->run->cx, IPC_VRRP_STATE, &m, sizeof(m), NULL, 0) < 0)
+		log_warn("%s: cannot queue a state report for the parent", g->conf->name);
 }

@@ -31,6 +31,7 @@
 #include "errbuf.h"
 #include "log.h"
 #include "vrrp_run.h"
+#include "xalloc.h"
 
 static void script_cb(struct vrrp_tscript *t, bool up)
 {
@@ -178,13 +179,16 @@ static const struct vrrp_tscript *prev_script(const struct vrrp_run *r,
 
 static void setup_scripts(struct vrrp_run *r, const struct conf *c, const struct vrrp_run *prev)
 {
-	r->scripts = calloc(c->n_scripts + 1, sizeof(*r->scripts));
+	r->scripts = xcalloc(c->n_scripts + 1, sizeof(*r->scripts));
 	for (unsigned i = 0; i < c->n_scripts; i++) {
 		const struct vrrp_script_conf *sc = &c->scripts[i];
 		if (!referenced(c, sc->name))
 			continue;
 		struct vrrp_tscript *t = &r->scripts[r->n_scripts];
-		if (argv_split(sc->command, &t->argv) <= 0) {
+		int n = argv_split(sc->command, &t->argv);
+		if (n == -ENOMEM)
+			xalloc_die(0);    /* bookkeeping, as the calloc above */
+		if (n <= 0) {
 			log_err("vrrp script %s: cannot split '%s'", sc->name, sc->command);
 			continue;
 		}
@@ -216,11 +220,9 @@ static bool link_up(struct vrrp_run *r, const char *ifname)
 static void setup_inst(struct vrrp_run *r, struct vrrp_inst *in)
 {
 	const struct vrrp_inst_conf *c = in->conf;
-	in->trk_if_up = calloc(c->n_track_ifs + 1, sizeof(*in->trk_if_up));
-	in->trk_script = calloc(c->n_track_scripts + 1, sizeof(*in->trk_script));
-	in->trk_file = calloc(c->n_track_files + 1, sizeof(*in->trk_file));
-	if (!in->trk_if_up || !in->trk_script || !in->trk_file)
-		log_fatal("out of memory");
+	in->trk_if_up = xcalloc(c->n_track_ifs + 1, sizeof(*in->trk_if_up));
+	in->trk_script = xcalloc(c->n_track_scripts + 1, sizeof(*in->trk_script));
+	in->trk_file = xcalloc(c->n_track_files + 1, sizeof(*in->trk_file));
 	in->if_up = link_up(r, c->interface);
 	for (unsigned i = 0; i < c->n_track_ifs; i++)
 		in->trk_if_up[i] = link_up(r, c->track_ifs[i].name);
