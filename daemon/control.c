@@ -33,6 +33,7 @@
 
 #include "control.h"
 #include "errbuf.h"
+#include "jx.h"
 #include "log.h"
 #include "pidfile.h"
 #include "vigild.h"
@@ -127,9 +128,11 @@ static void client_watch(struct ctl_client *c)
 static void client_reply(struct ctl_client *c, struct json_object *reply)
 {
 	const char *txt = json_object_to_json_string_ext(reply, JSON_C_TO_STRING_PLAIN);
-	size_t len = strlen(txt);
-	char *p = realloc(c->out, c->out_used + len + 1);
-	if (p) {
+	size_t len = txt ? strlen(txt) : 0;
+	char *p = txt ? realloc(c->out, c->out_used + len + 1) : NULL;
+	if (!p)
+		log_err("control: out of memory for a reply; it is dropped");
+	else {
 		c->out = p;
 		memcpy(c->out + c->out_used, txt, len);
 		c->out[c->out_used + len] = '\n';
@@ -140,8 +143,8 @@ static void client_reply(struct ctl_client *c, struct json_object *reply)
 
 struct json_object *ctl_reply_ok(void)
 {
-	struct json_object *r = json_object_new_object();
-	json_object_object_add(r, "ok", json_object_new_boolean(1));
+	struct json_object *r = jx_new_object();
+	json_object_object_add(r, "ok", jx_new_boolean(1));
 	return r;
 }
 
@@ -152,9 +155,9 @@ struct json_object *ctl_reply_err(const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	struct json_object *r = json_object_new_object();
-	json_object_object_add(r, "ok", json_object_new_boolean(0));
-	json_object_object_add(r, "error", json_object_new_string(msg));
+	struct json_object *r = jx_new_object();
+	json_object_object_add(r, "ok", jx_new_boolean(0));
+	json_object_object_add(r, "error", jx_new_string(msg));
 	return r;
 }
 
@@ -282,6 +285,7 @@ static void accept_cb(struct ev_loop *loop, ev_io *w, int revents)
 	}
 	struct ctl_client *c = calloc(1, sizeof(*c));
 	if (!c) {
+		log_err("control: out of memory; a client is refused");
 		close(fd);
 		return;
 	}

@@ -6,13 +6,13 @@
 #include <json-c/json.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/time.h>
 #include <unistd.h>
 
 #include "conf.h"
 #include "config.h"
 #include "control.h"
 #include "errbuf.h"
+#include "jx.h"
 #include "lvs.h"
 #include "roles.h"
 #include "version.h"
@@ -22,14 +22,14 @@
 static struct json_object *proc_json(const char *name, int pid, const char *state,
 				     double uptime, unsigned restarts, double hb_age)
 {
-	struct json_object *p = json_object_new_object();
-	json_object_object_add(p, "name", json_object_new_string(name));
-	json_object_object_add(p, "pid", json_object_new_int(pid));
-	json_object_object_add(p, "state", json_object_new_string(state));
-	json_object_object_add(p, "uptime", json_object_new_double(uptime));
-	json_object_object_add(p, "restarts", json_object_new_int((int)restarts));
+	struct json_object *p = jx_new_object();
+	json_object_object_add(p, "name", jx_new_string(name));
+	json_object_object_add(p, "pid", jx_new_int(pid));
+	json_object_object_add(p, "state", jx_new_string(state));
+	json_object_object_add(p, "uptime", jx_new_double(uptime));
+	json_object_object_add(p, "restarts", jx_new_int((int)restarts));
 	json_object_object_add(p, "heartbeat_age",
-			       hb_age < 0 ? NULL : json_object_new_double(hb_age));
+			       hb_age < 0 ? NULL : jx_new_double(hb_age));
 	return p;
 }
 
@@ -37,12 +37,12 @@ struct json_object *ctl_status(struct vigild *d)
 {
 	struct json_object *r = ctl_reply_ok();
 	double now = ev_now(d->loop);
-	json_object_object_add(r, "version", json_object_new_string(VIGIL_VERSION));
-	json_object_object_add(r, "config", json_object_new_string(d->opts.config));
-	json_object_object_add(r, "config_loaded", json_object_new_double(d->conf_loaded_at));
-	json_object_object_add(r, "generation", json_object_new_int((int)d->generation));
-	json_object_object_add(r, "dry_run", json_object_new_boolean(d->opts.dry_run));
-	struct json_object *procs = json_object_new_array();
+	json_object_object_add(r, "version", jx_new_string(VIGIL_VERSION));
+	json_object_object_add(r, "config", jx_new_string(d->opts.config));
+	json_object_object_add(r, "config_loaded", jx_new_double(d->conf_loaded_at));
+	json_object_object_add(r, "generation", jx_new_int((int)d->generation));
+	json_object_object_add(r, "dry_run", jx_new_boolean(d->opts.dry_run));
+	struct json_object *procs = jx_new_array();
 	json_object_array_add(procs, proc_json("vigild", (int)getpid(), "running",
 					       wall_now() - d->started_at, 0, -1));
 	for (int k = 0; k < CHILD__COUNT; k++) {
@@ -52,16 +52,16 @@ struct json_object *ctl_status(struct vigild *d)
 						  child_state_str(c->state),
 						  live ? now - c->started_at : 0., c->restarts,
 						  live ? now - c->last_heartbeat : -1);
-		json_object_object_add(p, "generation", json_object_new_int((int)c->generation));
+		json_object_object_add(p, "generation", jx_new_int((int)c->generation));
 		if (c->last_reload_error[0])
 			json_object_object_add(p, "reload_error",
-					       json_object_new_string(c->last_reload_error));
+					       jx_new_string(c->last_reload_error));
 		json_object_array_add(procs, p);
 	}
 	json_object_object_add(r, "processes", procs);
 	if (d->checker_stats_at > 0) {
 		const struct ipc_checker_stats *cs = &d->checker_stats;
-		struct json_object *c = json_object_new_object();
+		struct json_object *c = jx_new_object();
 		const struct { const char *k; uint64_t v; } f[] = {
 			{ "probes", cs->probes }, { "runs", cs->runs }, { "reports", cs->reports },
 			{ "reports_unchanged", cs->reports_unchanged },
@@ -71,8 +71,8 @@ struct json_object *ctl_status(struct vigild *d)
 			{ "half_open_dropped", cs->syn_dropped },
 		};
 		for (size_t i = 0; i < sizeof(f) / sizeof(f[0]); i++)
-			json_object_object_add(c, f[i].k, json_object_new_int64((int64_t)f[i].v));
-		json_object_object_add(c, "age", json_object_new_double(now - d->checker_stats_at));
+			json_object_object_add(c, f[i].k, jx_new_int64((int64_t)f[i].v));
+		json_object_object_add(c, "age", jx_new_double(now - d->checker_stats_at));
 		json_object_object_add(r, "checker", c);
 	}
 	lvs_status_json(d, r);
@@ -88,14 +88,14 @@ static struct json_object *cmd_reload_preview(struct vigild *d)
 	struct conf *c = conf_load(d->opts.config, &errs);
 	if (!c) {
 		struct json_object *r = ctl_reply_err("configuration invalid; the running one is kept");
-		struct json_object *arr = json_object_new_array();
+		struct json_object *arr = jx_new_array();
 		for (unsigned i = 0; i < errs.n; i++)
-			json_object_array_add(arr, json_object_new_string(errs.lines[i]));
+			json_object_array_add(arr, jx_new_string(errs.lines[i]));
 		json_object_object_add(r, "errors", arr);
 		conf_errors_free(&errs);
 		return r;
 	}
-	struct json_object *ops = json_object_new_array();
+	struct json_object *ops = jx_new_array();
 	struct errbuf eb;
 	int err = lvs_preview(d, c, ops, &eb);
 	conf_free(c);
@@ -104,7 +104,7 @@ static struct json_object *cmd_reload_preview(struct vigild *d)
 		return ctl_reply_err("%s", eb.msg);
 	}
 	struct json_object *r = ctl_reply_ok();
-	json_object_object_add(r, "dry_run", json_object_new_boolean(1));
+	json_object_object_add(r, "dry_run", jx_new_boolean(1));
 	json_object_object_add(r, "operations", ops);
 	return r;
 }
@@ -124,7 +124,7 @@ static struct json_object *cmd_reload(struct vigild *d, struct json_object *req)
 		return r;
 	}
 	struct json_object *r = ctl_reply_ok();
-	json_object_object_add(r, "generation", json_object_new_int((int)d->generation));
+	json_object_object_add(r, "generation", jx_new_int((int)d->generation));
 	return r;
 }
 

@@ -82,8 +82,9 @@ static const struct rs_conf *find_rs(const struct vs_conf *v, const char *spec)
 	return NULL;
 }
 
-static void set_override(struct lvs *l, const struct ipvs_svc_key *k, const struct vs_conf *v,
-			 const struct rs_conf *r, const char *cmd, int weight)
+/* Returns 0, or -ENOMEM (the command fails; nothing changed). */
+static int set_override(struct lvs *l, const struct ipvs_svc_key *k, const struct vs_conf *v,
+			const struct rs_conf *r, const char *cmd, int weight)
 {
 	uint16_t port = r->port ? r->port : v->port;
 	struct lvs_override *o = lvs_find_override(l, k, &r->addr, port);
@@ -94,12 +95,12 @@ static void set_override(struct lvs *l, const struct ipvs_svc_key *k, const stru
 				free(o);
 				break;
 			}
-		return;
+		return 0;
 	}
 	if (!o) {
 		o = calloc(1, sizeof(*o));
 		if (!o)
-			return;
+			return -ENOMEM;
 		o->svc = *k;
 		o->addr = r->addr;
 		o->port = port;
@@ -110,6 +111,7 @@ static void set_override(struct lvs *l, const struct ipvs_svc_key *k, const stru
 	o->weight = o->drained ? 0 : weight;
 	o->conf_weight = r->weight;
 	o->conf_fwd = r->fwd;
+	return 0;
 }
 
 struct json_object *lvs_cmd_steer(struct vigild *d, const char *cmd, struct json_object *req)
@@ -137,7 +139,10 @@ struct json_object *lvs_cmd_steer(struct vigild *d, const char *cmd, struct json
 	struct ipvs_svc_key k;
 	if (vs_key(v, &k) < 0)
 		return ctl_reply_err("virtual server '%s' has no usable key", vss);
-	set_override(d->lvs, &k, v, r, cmd, is_weight ? weight : 0);
+	if (set_override(d->lvs, &k, v, r, cmd, is_weight ? weight : 0) < 0) {
+		log_err("operator: %s %s %s: out of memory", cmd, vss, rss);
+		return ctl_reply_err("%s: out of memory; nothing changed", cmd);
+	}
 	if (is_weight)
 		log_notice("operator: %s %s %s %d", cmd, vss, rss, weight);
 	else

@@ -26,6 +26,7 @@
 #include "status_render.h"
 #include "log.h"
 #include "vigild.h"
+#include "xalloc.h"
 
 #define HTTP_HEAD_MAX STATUS_HTTP_HEAD_MAX
 #define HTTP_TIMEOUT 5.0
@@ -69,8 +70,13 @@ static void conn_close(struct http_conn *c)
 
 static void respond(struct http_conn *c, int code, const char *type, char *body, bool head_only)
 {
+	if (code == 200 && !body) {
+		log_err("status page: out of memory rendering %s", type);
+		code = 503;
+	}
 	const char *reason = code == 200 ? "OK" : code == 404 ? "Not Found"
-			   : code == 405 ? "Method Not Allowed" : "Bad Request";
+			   : code == 405 ? "Method Not Allowed"
+			   : code == 503 ? "Service Unavailable" : "Bad Request";
 	size_t blen = body ? strlen(body) : 0;
 	char hdr[256];
 	int hl = snprintf(hdr, sizeof(hdr),
@@ -79,7 +85,9 @@ static void respond(struct http_conn *c, int code, const char *type, char *body,
 			  code, reason, type, blen);
 	size_t total = (size_t)hl + (head_only ? 0 : blen);
 	c->out = malloc(total);
-	if (c->out) {
+	if (!c->out)
+		log_err("status page: out of memory for a %zu-byte answer; the client is closed", total);
+	else {
 		memcpy(c->out, hdr, (size_t)hl);
 		if (!head_only && blen)
 			memcpy(c->out + hl, body, blen);
@@ -137,20 +145,26 @@ int status_http_parse(const char *buf, size_t len, struct status_req *req)
 	return req_error(req, 404, "not found\n");
 }
 
+/* The JSON text of st, or NULL when either json-c or the copy is out of
+ * memory (respond() then answers 503). */
+static char *json_strdup(struct json_object *st)
+{
+	const char *t = json_object_to_json_string_ext(st, JSON_C_TO_STRING_PRETTY);
+	return t ? strdup(t) : NULL;
+}
+
 /* The status is built only for a page that shows it. */
 static void answer(struct http_conn *c, const struct status_req *req)
 {
 	if (req->code != 200) {
 		/* A HEAD's error is still headers only; anything else gets the reason. */
-		respond(c, req->code, "text/plain", strdup(req->why), req->head_only);
+		respond(c, req->code, "text/plain", xstrdup(req->why), req->head_only);
 		return;
 	}
 	struct json_object *st = ctl_status(c->srv->d);
 	switch (req->page) {
 	case STATUS_PAGE_JSON:
-		respond(c, 200, "application/json",
-			strdup(json_object_to_json_string_ext(st, JSON_C_TO_STRING_PRETTY)),
-			req->head_only);
+		respond(c, 200, "application/json", json_strdup(st), req->head_only);
 		break;
 	case STATUS_PAGE_METRICS:
 		respond(c, 200, "text/plain; version=0.0.4", status_render_metrics(st),
