@@ -72,7 +72,12 @@ grep -q '^vigil_vrrp_state{instance="VI_1",state="MASTER"} 1$' "$T_DIR/m.out" ||
 grep -q '^vigil_vrrp_state{instance="VI_1",state="BACKUP"} 0$' "$T_DIR/m.out" || fail "vrrp state sample (backup)"
 grep -Eq '^vigil_vrrp_adverts_sent_total{instance="VI_1"} [1-9][0-9]*$' "$T_DIR/m.out" || fail "vrrp adverts sample"
 grep -q '^vigil_vrrp_priority{instance="VI_1"} 100$' "$T_DIR/m.out" || fail "vrrp priority sample"
-pass "/metrics"
+# Prometheus' own linter: names, units, HELP/TYPE, counters' _total.
+command -v promtool >/dev/null || fail "promtool missing (Debian package prometheus, ./setup.sh)"
+tail -n +3 "$T_DIR/m.out" | promtool check metrics > "$T_DIR/promtool.out" 2>&1 \
+  || { cat "$T_DIR/promtool.out"; fail "promtool check metrics"; }
+[ -s "$T_DIR/promtool.out" ] && { cat "$T_DIR/promtool.out"; fail "promtool check metrics has remarks"; }
+pass "/metrics, and promtool check metrics is clean"
 
 get / > "$T_DIR/p.out"
 grep -q '^text/html' "$T_DIR/p.out" || fail "page content type"
