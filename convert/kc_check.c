@@ -1,0 +1,422 @@
+/*
+ * kc_check: keepalived's checkers as vigil checks.
+ *
+ * A setting comes from the checker, else the real server, else the
+ * virtual server, else keepalived's default, and is written out:
+ *
+ *   connect_timeout (5 s)         -> timeout (vigil: 3 s)
+ *   retry / nb_get_retry          -> fall = retry + 1: keepalived declares
+ *     (1; MISC_CHECK 0; DNS 3)       a server down after the first failure
+ *                                    and `retry` more (vigil: fall 1)
+ *   delay_loop                    -> interval, when not the service's
+ *   misc_timeout (the service's   -> timeout of a script check
+ *     delay_loop)
+ *   HTTP status 200-299           -> the 2xx codes HTTP defines (vigil: 200)
+ *   SMTP helo smtpchecker.keepalived.org, DNS type SOA and name "."
+ *
+ * One HTTP_GET/SSL_GET url becomes one check (all must pass, as in
+ * keepalived); one SMTP_CHECK host likewise.
+ */
+#include "kc_conv_int.h"
+
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The status codes HTTP defines: a range of keepalived's wider than
+ * vigil's 16 codes is written as the defined codes within it. */
+static const short http_codes[] = {
+	100, 101, 102, 103, 200, 201, 202, 203, 204, 205, 206, 207, 208, 226,
+	300, 301, 302, 303, 304, 305, 307, 308, 400, 401, 402, 403, 404, 405, 406, 407,
+	408, 409, 410, 411, 412, 413, 414, 415, 416, 417, 418, 421, 422, 423, 424, 425,
+	426, 428, 429, 431, 451, 500, 501, 502, 503, 504, 505, 506, 507, 508, 510, 511,
+};
+#define MAX_STATUS 16
+
+static const char *const checkers[] = {
+	"TCP_CHECK", "HTTP_GET", "SSL_GET", "SMTP_CHECK", "DNS_CHECK", "MISC_CHECK",
+	"UDP_CHECK", "PING_CHECK", "FILE_CHECK", "BFD_CHECK", NULL
+};
+
+bool kc_is_checker(const char *kw)
+{
+	for (unsigned i = 0; checkers[i]; i++)
+		if (!strcmp(kw, checkers[i]))
+			return true;
+	return false;
+}
+
+bool kc_dflt_kw(struct kc_cx *x, const struct kc_node *n, struct kc_chk_dflt *c)
+{
+	const char *k = n->w[0];
+	bool on;
+	if (!strcmp(k, "connect_timeout"))
+		kc_secs(x, n, 1, &c->timeout);
+	else if (!strcmp(k, "retry") || !strcmp(k, "nb_get_retry"))
+		kc_int(x, n, 1, 0, 1000000, &c->retry);
+	else if (!strcmp(k, "delay_loop"))
+		kc_secs(x, n, 1, &c->delay_loop);
+	else if (!strcmp(k, "delay_before_retry")) {
+		if (kc_secs(x, n, 1, &c->dbr))
+			c->dbr_n = n;
+	} else if (!strcmp(k, "alpha")) {
+		if (kc_flag(x, n, 1, &on))
+			c->alpha = on, c->alpha_n = n;
+	} else if (!strcmp(k, "virtualhost")) {
+		c->vhost = n->n > 1 ? n->w[1] : NULL;
+	} else {
+		return false;
+	}
+	return true;
+}
+
+struct kc_chk_dflt kc_dflt_merge(struct kc_chk_dflt o, struct kc_chk_dflt u)
+{
+	if (o.timeout < 0)
+		o.timeout = u.timeout;
+	if (o.retry < 0)
+		o.retry = u.retry;
+	if (o.delay_loop < 0)
+		o.delay_loop = u.delay_loop;
+	if (o.dbr < 0)
+		o.dbr = u.dbr, o.dbr_n = u.dbr_n;
+	if (o.alpha < 0)
+		o.alpha = u.alpha, o.alpha_n = u.alpha_n;
+	if (!o.vhost)
+		o.vhost = u.vhost;
+	return o;
+}
+
+/* ---- one checker ------------------------------------------------------ */
+
+struct chk {
+	const struct kc_node *n;
+	struct kc_chk_dflt d;
+	const char *connect_ip, *bindto, *helo, *dns_type, *dns_name, *payload, *reply;
+	long connect_port;
+	char *cmd;
+	double misc_timeout;
+	bool dynamic, reply_any;
+	const struct kc_node **sub;           /* url or host blocks */
+	unsigned n_sub;
+};
+
+static void c_dflt(struct kc_cx *x, const struct kc_node *n, void *obj)
+{
+	kc_dflt_kw(x, n, &((struct chk *)obj)->d);
+}
+
+static void c_target(struct kc_cx *x, const struct kc_node *n, void *obj)
+{
+	struct chk *c = obj;
+	if (!strcmp(n->w[0], "connect_port")) {
+		kc_int(x, n, 1, 1, 65535, &c->connect_port);
+	} else if (n->n < 2 || !kc_family(n->w[1], false)) {
+		kc_skip(x->d, n->src, "%s: expected an IP address", n->w[0]);
+	} else if (!strcmp(n->w[0], "connect_ip")) {
+		c->connect_ip = n->w[1];
+	} else {
+		c->bindto = n->w[1];
+	}
+}
+
+static void c_str(struct kc_cx *x, const struct kc_node *n, void *obj)
+{
+	struct chk *c = obj;
+	const char *k = n->w[0], *v = n->n > 1 ? n->w[1] : NULL;
+	if (!strcmp(k, "helo_name"))
+		c->helo = v;
+	else if (!strcmp(k, "type"))
+		c->dns_type = v;
+	else if (!strcmp(k, "name"))
+		c->dns_name = v;
+	else if (!strcmp(k, "payload"))
+		c->payload = n->raw + strlen(k);
+	else if (!strcmp(k, "require_reply"))
+		c->reply = v ? n->raw + strlen(k) : NULL, c->reply_any = !v;
+}
+
+static void c_misc(struct kc_cx *x, const struct kc_node *n, void *obj)
+{
+	struct chk *c = obj;
+	if (!strcmp(n->w[0], "misc_path")) {
+		free(c->cmd);
+		c->cmd = kc_command(x, n, "misc_path");
+	} else if (!strcmp(n->w[0], "misc_timeout")) {
+		kc_secs(x, n, 1, &c->misc_timeout);
+	} else {
+		c->dynamic = true;
+	}
+}
+
+static void c_sub(struct kc_cx *x, const struct kc_node *n, void *obj)
+{
+	struct chk *c = obj;
+	c->sub = kc_realloc(c->sub, c->n_sub + 1, sizeof(*c->sub));
+	c->sub[c->n_sub++] = n;
+}
+
+static void nothing(struct kc_cx *x, const struct kc_node *n, void *obj)
+{
+}
+
+static const struct kc_kw chk_kw[] = {
+	{ "connect_ip", c_target, NULL }, { "connect_port", c_target, NULL },
+	{ "bindto", c_target, NULL },
+	{ "connect_timeout", c_dflt, NULL }, { "retry", c_dflt, NULL },
+	{ "nb_get_retry", c_dflt, NULL }, { "delay_before_retry", c_dflt, NULL },
+	{ "delay_loop", c_dflt, NULL }, { "alpha", c_dflt, NULL }, { "virtualhost", c_dflt, NULL },
+	{ "url", c_sub, NULL }, { "host", c_sub, NULL },
+	{ "helo_name", c_str, NULL }, { "type", c_str, NULL }, { "name", c_str, NULL },
+	{ "payload", c_str, NULL }, { "require_reply", c_str, NULL },
+	{ "misc_path", c_misc, NULL }, { "misc_timeout", c_misc, NULL },
+	{ "misc_dynamic", c_misc, NULL },
+	{ "enable_sni", nothing, NULL },      /* vigil sends SNI, the host, anyway */
+	{ "bind_port", NULL, "vigil's probes use the kernel's source port" },
+	{ "bind_if", NULL, "vigil binds probes by address only" },
+	{ "fwmark", NULL, "vigil does not mark its probes" },
+	{ "warmup", NULL, "vigil spreads the first checks itself" },
+	{ "log_all_failures", NULL, "vigil logs each transition with its reason" },
+	{ "http_protocol", NULL, "vigil sends HTTP/1.1 requests" },
+	{ "fast_recovery", NULL, "vigil checks each url on its own schedule" },
+	{ "user", NULL, "vigil runs every script as global script_user" },
+	{ "min_reply_length", NULL, "vigil checks the reply's content only" },
+	{ "max_reply_length", NULL, "vigil checks the reply's content only" },
+	{ NULL, NULL, NULL }
+};
+
+/* keepalived's hex strings: "Ab12f 3" is AB 12 0F 03. NULL (reported)
+ * for a NUL byte or an X wildcard, which a vigil string cannot hold. */
+static char *hex_bytes(struct kc_cx *x, const struct kc_node *n, const char *s)
+{
+	char *out = kc_calloc(strlen(s) + 1, 1);
+	size_t o = 0;
+	while (*(s += strspn(s, " \t"))) {
+		size_t len = strcspn(s, " \t");
+		for (size_t i = 0; i < len; i += 2) {
+			char b[3] = { s[i], i + 1 < len ? s[i + 1] : 0, 0 };
+			if (!b[1])
+				b[1] = b[0], b[0] = '0';
+			if (!isxdigit((unsigned char)b[0]) || !isxdigit((unsigned char)b[1])
+			    || !(out[o++] = (char)strtol(b, NULL, 16))) {
+				kc_skip(x->d, n->src, "%s: a NUL byte or wildcard: vigil sends and "
+					"matches text without them", n->w[0]);
+				free(out);
+				return NULL;
+			}
+		}
+		s += len;
+	}
+	return out;
+}
+
+/* status_code words into an array; false (reported) past vigil's 16. */
+static bool status_codes(struct kc_cx *x, const struct kc_node *n, struct kc_val *arr)
+{
+	for (unsigned i = 1; i < n->n; i++) {
+		char *end;
+		long lo = strtol(n->w[i], &end, 10), hi = lo;
+		if (*end == '-')
+			hi = strtol(end + 1, &end, 10);
+		if (*end || lo < 100 || hi > 599 || hi < lo) {
+			kc_skip(x->d, n->src, "status_code %s: expected CODE or LOW-HIGH", n->w[i]);
+			return false;
+		}
+		for (long c = lo; c <= hi; c++) {
+			bool defined = hi - lo < MAX_STATUS;
+			for (unsigned k = 0; !defined && k < sizeof(http_codes) / sizeof(*http_codes); k++)
+				defined = http_codes[k] == c;
+			if (!defined)
+				continue;
+			if (arr->n == MAX_STATUS) {
+				kc_skip(x->d, n->src, "status_code: more than %d codes, vigil's limit "
+					"(the url is not checked)", MAX_STATUS);
+				return false;
+			}
+			kv_int(arr, NULL, c);
+		}
+	}
+	return true;
+}
+
+static struct kc_val *new_check(struct kc_val *list, const struct kc_node *from, const char *type)
+{
+	struct kc_val *v = kv_add(list, KV_GROUP, NULL);
+	kc_from(v, from);
+	kv_str(v, "type", type);
+	return v;
+}
+
+static void http_url(struct kc_cx *x, const struct chk *c, const struct kc_node *u,
+		     struct kc_val *v)
+{
+	struct kc_val *st = kv_new(KV_ARRAY, "status");
+	bool ok = true, given = false;
+	for (unsigned i = 0; i < u->n_kids; i++) {
+		const struct kc_node *k = &u->kids[i];
+		if (!strcmp(k->w[0], "path") && k->n > 1)
+			kv_str(v, "path", k->w[1]);
+		else if (!strcmp(k->w[0], "digest") && k->n > 1)
+			kv_str(v, "digest", k->w[1]);
+		else if (!strcmp(k->w[0], "virtualhost") && k->n > 1)
+			kv_str(v, "host", k->w[1]);
+		else if (!strcmp(k->w[0], "status_code"))
+			ok &= status_codes(x, k, st), given = true;
+		else if (!strncmp(k->w[0], "regex", 5))
+			kc_skip(x->d, k->src, "%s: vigil matches a fixed string (expect), not a "
+				"regular expression", k->w[0]);
+		else
+			kc_skip(x->d, k->src, "'%s': no vigil equivalent here", k->w[0]);
+	}
+	if (!kv_get(v, "host") && c->d.vhost)
+		kv_str(v, "host", c->d.vhost);
+	if (!given) {
+		kv_comment(st, "keepalived's default: 200-299 (the codes HTTP defines)");
+		status_codes(x, &(struct kc_node){ .w = (char *[]){ "status_code", "200-299" }, .n = 2 }, st);
+	}
+	if (ok)
+		kv_attach(v, st);
+	else
+		kv_free(st);
+}
+
+/* The keys every check takes, then the type's own; false: leave it out. */
+static bool common(struct kc_cx *x, const struct chk *c, struct kc_val *v, long def_retry,
+		   struct kc_rs_info *info, const char *connect_ip, long connect_port,
+		   const char *bindto)
+{
+	bool script = !strcmp(kv_get(v, "type")->s, "script");
+	if (c->d.delay_loop >= 0 && c->d.delay_loop != info->vs_delay_loop)
+		kv_num(v, "interval", c->d.delay_loop);
+	double interval = c->d.delay_loop >= 0 ? c->d.delay_loop : info->vs_delay_loop;
+	kv_num(v, "timeout", script ? (c->misc_timeout > 0 ? c->misc_timeout : info->vs_delay_loop)
+				   : c->d.timeout >= 0 ? c->d.timeout : 5.0);
+	long fall = (c->d.retry >= 0 ? c->d.retry : def_retry) + 1;
+	if (fall > 1) {
+		kv_int(v, "fall", fall);
+		info->any_retry = true;
+		if (c->d.dbr_n && c->d.dbr != interval && kc_once(x, c->d.dbr_n))
+			kc_skip(x->d, c->d.dbr_n->src, "delay_before_retry %g: vigil counts fall "
+				"with checks one interval (%g s) apart", c->d.dbr, interval);
+	}
+	if (connect_ip)
+		kv_str(v, "connect_address", connect_ip);
+	if (connect_port)
+		kv_int(v, "connect_port", connect_port);
+	if (bindto)
+		kv_str(v, "bind_address", bindto);
+	if (!connect_port && !info->has_port && !script && strcmp(kv_get(v, "type")->s, "ping")) {
+		kc_skip(x->d, c->n->src, "%s: no port to probe: the real server has none and "
+			"connect_port is not set", c->n->w[0]);
+		return false;
+	}
+	return true;
+}
+
+/* SMTP host { connect_ip connect_port bindto } blocks: one check each. */
+static void smtp(struct kc_cx *x, const struct chk *c, struct kc_val *list, struct kc_rs_info *info)
+{
+	for (unsigned h = 0; h <= c->n_sub; h++) {
+		if (h == c->n_sub && c->n_sub)
+			break;
+		struct chk hc = *c;
+		const struct kc_node *from = h < c->n_sub ? c->sub[h] : c->n;
+		if (h < c->n_sub)
+			kc_each(x, c->sub[h], chk_kw, &hc);
+		struct kc_val *v = new_check(list, from, "smtp");
+		if (!common(x, &hc, v, 1, info, hc.connect_ip, hc.connect_port, hc.bindto)) {
+			kv_free(list->kids[--list->n]);
+			continue;
+		}
+		kv_str(v, "helo_name", c->helo ? c->helo : "smtpchecker.keepalived.org");
+	}
+}
+
+static void one(struct kc_cx *x, struct chk *c, struct kc_val *list, struct kc_rs_info *info)
+{
+	const char *k = c->n->w[0];
+	bool ssl = !strcmp(k, "SSL_GET");
+	if (ssl || !strcmp(k, "HTTP_GET")) {
+		if (!c->n_sub)
+			kc_skip(x->d, c->n->src, "%s: no url to check", k);
+		for (unsigned i = 0; i < c->n_sub; i++) {
+			struct kc_val *v = new_check(list, c->sub[i], ssl ? "https" : "http");
+			if (!common(x, c, v, 1, info, c->connect_ip, c->connect_port, c->bindto))
+				kv_free(list->kids[--list->n]);
+			else
+				http_url(x, c, c->sub[i], v);
+		}
+		return;
+	}
+	if (!strcmp(k, "SMTP_CHECK")) {
+		smtp(x, c, list, info);
+		return;
+	}
+	const char *type = !strcmp(k, "TCP_CHECK") ? "tcp" : !strcmp(k, "DNS_CHECK") ? "dns"
+		: !strcmp(k, "MISC_CHECK") ? "script" : !strcmp(k, "UDP_CHECK") ? "udp" : "ping";
+	if (!strcmp(type, "script") && !c->cmd) {
+		kc_skip(x->d, c->n->src, "MISC_CHECK: no command vigil can run");
+		return;
+	}
+	struct kc_val *v = new_check(list, c->n, type);
+	long def_retry = !strcmp(type, "script") ? 0 : !strcmp(type, "dns") ? 3 : 1;
+	if (!common(x, c, v, def_retry, info, c->connect_ip, c->connect_port, c->bindto)) {
+		kv_free(list->kids[--list->n]);
+		return;
+	}
+	if (!strcmp(type, "script")) {
+		kv_str(v, "command", c->cmd);
+		if (c->dynamic)
+			kv_bool(v, "dynamic_weight", true);
+	} else if (!strcmp(type, "dns")) {
+		kv_str(v, "query", c->dns_name ? c->dns_name : ".");
+		kv_str(v, "qtype", c->dns_type ? c->dns_type : "SOA");
+		if (strcmp(info->vs_proto, "udp"))
+			kv_comment(v, "keepalived queried over UDP; vigil uses the service's protocol (%s)",
+				   info->vs_proto);
+	} else if (!strcmp(type, "udp")) {
+		char *p = c->payload ? hex_bytes(x, c->n, c->payload) : NULL;
+		char *r = c->reply ? hex_bytes(x, c->n, c->reply) : NULL;
+		if (p && *p)
+			kv_str(v, "payload", p);
+		if (r && *r)
+			kv_str(v, "expect", r);
+		if (c->reply_any)
+			kc_skip(x->d, c->n->src, "require_reply without data: vigil passes a silent "
+				"server unless expect is given");
+		free(p);
+		free(r);
+	}
+}
+
+void kc_checks(struct kc_cx *x, const struct kc_node *rs, struct kc_val *rsv,
+	       const struct kc_chk_dflt *vsd, const struct kc_chk_dflt *rsd,
+	       struct kc_rs_info *info)
+{
+	struct kc_val *list = kv_new(KV_LIST, "checks");
+	struct kc_chk_dflt vs = *vsd;
+	vs.alpha = -1;                        /* the service's alpha is start_up */
+	for (unsigned i = 0; i < rs->n_kids; i++) {
+		const struct kc_node *n = &rs->kids[i];
+		if (!kc_is_checker(n->w[0]))
+			continue;
+		if (!strcmp(n->w[0], "FILE_CHECK") || !strcmp(n->w[0], "BFD_CHECK")) {
+			kc_skip(x->d, n->src, "%s: vigil has no %s checks", n->w[0],
+				n->w[0][0] == 'F' ? "file" : "BFD");
+			continue;
+		}
+		struct chk c = { .n = n, .d = { -1, -1, -1, -1, NULL, -1, NULL, NULL } };
+		kc_each(x, n, chk_kw, &c);
+		c.d = kc_dflt_merge(kc_dflt_merge(c.d, *rsd), vs);
+		if (c.d.alpha >= 0 && c.d.alpha != info->vs_alpha && kc_once(x, c.d.alpha_n))
+			kc_skip(x->d, c.d.alpha_n->src, "alpha: vigil sets start_up per virtual "
+				"server (%s here)", info->vs_alpha ? "down" : "up");
+		one(x, &c, list, info);
+		free(c.cmd);
+		free(c.sub);
+	}
+	if (list->n)
+		kv_attach(rsv, list);
+	else
+		kv_free(list);
+}

@@ -1,0 +1,164 @@
+/*
+ * kc_conv_int: what the converter's parts share.
+ *
+ * Each keepalived block is read through a table of its keywords
+ * (struct kc_kw): a handler that takes the keyword into the object being
+ * built, or the reason it is not converted. A keyword missing from its
+ * table is reported as unknown. Supporting a new keyword once vigil has
+ * the feature is one line in a table and a handler. The tables:
+ *
+ *   kc_conv.c   top level, global_defs
+ *   kc_script.c vrrp_script, track_file
+ *   kc_vrrp.c   vrrp_instance
+ *   kc_sync.c   tracking (weights as vigil counts them), vrrp_sync_group
+ *   kc_vs.c     virtual_server, real_server
+ *   kc_check.c  the checkers
+ */
+#ifndef VIGIL_KC_CONV_INT_H
+#define VIGIL_KC_CONV_INT_H
+
+#include "kc_lex_int.h"
+
+#include <sys/socket.h>
+
+struct kc_cx;
+
+struct kc_kw {
+	const char *name;
+	void (*fn)(struct kc_cx *x, const struct kc_node *n, void *obj);
+	const char *skip;             /* why it is not converted (fn NULL) */
+};
+
+/* A vrrp_script or track_file, as instances refer to it by name. */
+struct kc_ref {
+	const char *name;
+	const struct kc_node *n;
+	const char *path;             /* track_file: its file */
+	long weight;                  /* the default weight of a reference */
+	bool reverse;
+	bool ok;                      /* converted: references may use it */
+};
+
+/* keepalived's gratuitous ARP settings (global, then per instance). */
+struct kc_garp {
+	double delay;                 /* second burst after; 0: none (default 5) */
+	long repeat;                  /* default 5 */
+	double refresh;               /* default 0 */
+	long refresh_repeat;          /* default 1 */
+	double interval;              /* between packets (vrrp_garp_interval) */
+	const struct kc_node *delay_n, *refresh_repeat_n, *lower_n;
+};
+
+struct kc_cx {
+	struct kc_diag *d;
+	const char *search_path;
+	struct kc_val *out;
+	struct kc_val *global, *vs, *vrrp, *scripts, *instances, *groups;
+	/* from global_defs */
+	long vrrp_version;
+	struct kc_garp garp;
+	bool script_security;
+	bool has_script_user;
+	const struct kc_node *lvs_sync;
+	bool lvs_sync_used;           /* an instance took it */
+	/* named objects */
+	struct kc_ref *scripts_ref, *files_ref;
+	unsigned n_scripts_ref, n_files_ref;
+	const struct kc_node **sync_nodes;
+	unsigned n_sync;
+	char **inst_ok;               /* instances converted, by name */
+	unsigned n_inst_ok;
+	const struct kc_node **seen;  /* statements reported once (kc_once) */
+	unsigned n_seen;
+};
+
+/* True the first time it is asked about n: for a keyword that many
+ * objects inherit, reported once. */
+bool kc_once(struct kc_cx *x, const struct kc_node *n);
+
+/* Runs each statement of block through table. */
+void kc_each(struct kc_cx *x, const struct kc_node *block, const struct kc_kw *table, void *obj);
+
+/* Argument idx of n: false (reported) when missing or out of range. */
+bool kc_int(struct kc_cx *x, const struct kc_node *n, unsigned idx, long min, long max, long *out);
+bool kc_secs(struct kc_cx *x, const struct kc_node *n, unsigned idx, double *out);
+/* An optional <BOOL> at idx; true when absent. */
+bool kc_flag(struct kc_cx *x, const struct kc_node *n, unsigned idx, bool *out);
+/* Reports the words of n past the first max, which have no translation. */
+void kc_extra(struct kc_cx *x, const struct kc_node *n, unsigned max);
+/* The command of a script keyword, as vigil splits it, or NULL (reported). */
+char *kc_command(struct kc_cx *x, const struct kc_node *n, const char *what);
+/* "FILE:LINE (words)": where a vigil object came from, as its comment. */
+void kc_from(struct kc_val *v, const struct kc_node *n);
+/* The address family of "ADDR" or "ADDR/LEN" (0: not an address). */
+int kc_family(const char *s, bool prefix_ok);
+const struct kc_ref *kc_ref_find(const struct kc_ref *v, unsigned n, const char *name);
+
+void kc_vrrp_script(struct kc_cx *x, const struct kc_node *n, void *obj);
+void kc_track_file(struct kc_cx *x, const struct kc_node *n, void *obj);
+void kc_vrrp_instance(struct kc_cx *x, const struct kc_node *n, void *obj);
+void kc_sync_groups(struct kc_cx *x);
+void kc_virtual_server(struct kc_cx *x, const struct kc_node *n, void *obj);
+
+/* One tracked object of an instance, before vigil's rules are applied. */
+enum kc_trk_kind { KC_TRK_IF, KC_TRK_SCRIPT, KC_TRK_FILE };
+struct kc_trk {
+	enum kc_trk_kind kind;
+	const char *name;             /* interface, script name or file path */
+	long weight;
+	bool file_default;            /* a file's weight was not given (1) */
+	const struct kc_node *n;
+	bool from_group;
+};
+
+/* Adds an instance's tracking to its group: weights as vigil applies
+ * them, the priority raised for positive ones (kc_sync.c). */
+void kc_track_out(struct kc_cx *x, struct kc_val *inst, const char *name, long *priority,
+		  struct kc_trk *t, unsigned n, bool in_group, bool sync_weights);
+/* The sync group node an instance belongs to, or NULL. */
+const struct kc_node *kc_group_of(struct kc_cx *x, const char *inst);
+/* Parses a track_interface / track_script / track_file block into *t. */
+void kc_track_parse(struct kc_cx *x, const struct kc_node *blk, enum kc_trk_kind kind,
+		    struct kc_trk **t, unsigned *n, bool from_group);
+
+/* notify_master, _backup, _fault, _stop and notify of an instance or group. */
+struct kc_notify {
+	char *cmd[4];                 /* master, backup, fault, stop */
+	const struct kc_node *n[4];
+	char *any;                    /* notify: every state */
+	const struct kc_node *any_n;
+};
+void kc_notify_kw(struct kc_cx *x, const struct kc_node *n, void *obj);
+/* Writes the notify group into g (kind: "INSTANCE" or "GROUP"); frees nt's commands. */
+void kc_notify_out(struct kc_cx *x, struct kc_val *g, struct kc_notify *nt, const char *kind);
+
+/* The checks of a real server (kc_check.c). */
+struct kc_chk_dflt {
+	double timeout;               /* connect_timeout; < 0 unset */
+	long retry;                   /* retry / nb_get_retry; < 0 unset */
+	double delay_loop;            /* < 0 unset */
+	double dbr;                   /* delay_before_retry; < 0 unset */
+	const struct kc_node *dbr_n;
+	int alpha;                    /* -1 unset */
+	const struct kc_node *alpha_n;
+	const char *vhost;            /* virtualhost */
+};
+struct kc_rs_info {
+	int family;
+	bool has_port;
+	const char *vs_proto;         /* "tcp", "udp", "sctp" */
+	double vs_delay_loop;         /* for misc_timeout's default */
+	bool vs_alpha;
+	bool mixed_alpha_reported;
+	bool any_retry;               /* a check has fall > 1 */
+};
+void kc_checks(struct kc_cx *x, const struct kc_node *rs, struct kc_val *rsv,
+	       const struct kc_chk_dflt *vs, const struct kc_chk_dflt *rsd,
+	       struct kc_rs_info *info);
+bool kc_is_checker(const char *kw);
+/* Merges the connection defaults b over a (a's unset fields from b). */
+struct kc_chk_dflt kc_dflt_merge(struct kc_chk_dflt over, struct kc_chk_dflt under);
+/* The chk_dflt keywords every level shares: true when n was one. */
+bool kc_dflt_kw(struct kc_cx *x, const struct kc_node *n, struct kc_chk_dflt *c);
+
+#endif
