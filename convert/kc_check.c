@@ -92,7 +92,8 @@ struct kc_chk_dflt kc_dflt_merge(struct kc_chk_dflt o, struct kc_chk_dflt u)
 struct chk {
 	const struct kc_node *n;
 	struct kc_chk_dflt d;
-	const char *connect_ip, *bindto, *helo, *dns_type, *dns_name, *payload, *reply;
+	const char *connect_ip, *bindto, *helo, *dns_type, *dns_name;
+	const struct kc_node *payload, *reply;
 	long connect_port;
 	char *cmd;
 	double misc_timeout;
@@ -131,9 +132,9 @@ static void c_str(struct kc_cx *x, const struct kc_node *n, void *obj)
 	else if (!strcmp(k, "name"))
 		c->dns_name = v;
 	else if (!strcmp(k, "payload"))
-		c->payload = n->raw + strlen(k);
+		c->payload = n;
 	else if (!strcmp(k, "require_reply"))
-		c->reply = v ? n->raw + strlen(k) : NULL, c->reply_any = !v;
+		c->reply = v ? n : NULL, c->reply_any = !v;
 }
 
 static void c_misc(struct kc_cx *x, const struct kc_node *n, void *obj)
@@ -187,8 +188,9 @@ static const struct kc_kw chk_kw[] = {
 
 /* keepalived's hex strings: "Ab12f 3" is AB 12 0F 03. NULL (reported)
  * for a NUL byte or an X wildcard, which a vigil string cannot hold. */
-static char *hex_bytes(struct kc_cx *x, const struct kc_node *n, const char *s)
+static char *hex_bytes(struct kc_cx *x, const struct kc_node *n)
 {
+	const char *s = n->raw + strlen(n->w[0]);
 	char *out = kc_calloc(strlen(s) + 1, 1);
 	size_t o = 0;
 	while (*(s += strspn(s, " \t"))) {
@@ -247,7 +249,8 @@ static struct kc_val *new_check(struct kc_val *list, const struct kc_node *from,
 	return v;
 }
 
-static void http_url(struct kc_cx *x, const struct chk *c, const struct kc_node *u,
+/* The url's keys into v; false when it cannot be checked as keepalived did. */
+static bool http_url(struct kc_cx *x, const struct chk *c, const struct kc_node *u,
 		     struct kc_val *v)
 {
 	struct kc_val *st = kv_new(KV_ARRAY, "status");
@@ -278,6 +281,7 @@ static void http_url(struct kc_cx *x, const struct chk *c, const struct kc_node 
 		kv_attach(v, st);
 	else
 		kv_free(st);
+	return ok;
 }
 
 /* The keys every check takes, then the type's own; false: leave it out. */
@@ -341,10 +345,9 @@ static void one(struct kc_cx *x, struct chk *c, struct kc_val *list, struct kc_r
 			kc_skip(x->d, c->n->src, "%s: no url to check", k);
 		for (unsigned i = 0; i < c->n_sub; i++) {
 			struct kc_val *v = new_check(list, c->sub[i], ssl ? "https" : "http");
-			if (!common(x, c, v, 1, info, c->connect_ip, c->connect_port, c->bindto))
+			if (!common(x, c, v, 1, info, c->connect_ip, c->connect_port, c->bindto)
+			    || !http_url(x, c, c->sub[i], v))
 				kv_free(list->kids[--list->n]);
-			else
-				http_url(x, c, c->sub[i], v);
 		}
 		return;
 	}
@@ -375,8 +378,8 @@ static void one(struct kc_cx *x, struct chk *c, struct kc_val *list, struct kc_r
 			kv_comment(v, "keepalived queried over UDP; vigil uses the service's protocol (%s)",
 				   info->vs_proto);
 	} else if (!strcmp(type, "udp")) {
-		char *p = c->payload ? hex_bytes(x, c->n, c->payload) : NULL;
-		char *r = c->reply ? hex_bytes(x, c->n, c->reply) : NULL;
+		char *p = c->payload ? hex_bytes(x, c->payload) : NULL;
+		char *r = c->reply ? hex_bytes(x, c->reply) : NULL;
 		if (p && *p)
 			kv_str(v, "payload", p);
 		if (r && *r)

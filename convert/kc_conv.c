@@ -40,7 +40,23 @@ void kc_each(struct kc_cx *x, const struct kc_node *block, const struct kc_kw *t
 	}
 }
 
+/* A block after a keyword that takes a value: keepalived reads its
+ * statements as the enclosing block's, which is never what was meant. */
+static void no_block(struct kc_cx *x, const struct kc_node *n)
+{
+	if (n->block)
+		kc_skip(x->d, n->src, "%s: takes no { } block (what it holds is not converted)",
+			n->w[0]);
+}
+
 bool kc_int(struct kc_cx *x, const struct kc_node *n, unsigned idx, long min, long max, long *out)
+{
+	no_block(x, n);
+	return kc_int_arg(x, n, idx, min, max, out);
+}
+
+bool kc_int_arg(struct kc_cx *x, const struct kc_node *n, unsigned idx, long min, long max,
+		long *out)
 {
 	if (idx >= n->n) {
 		kc_skip(x->d, n->src, "%s: value missing", n->w[0]);
@@ -60,6 +76,7 @@ bool kc_int(struct kc_cx *x, const struct kc_node *n, unsigned idx, long min, lo
 
 bool kc_secs(struct kc_cx *x, const struct kc_node *n, unsigned idx, double *out)
 {
+	no_block(x, n);
 	if (idx >= n->n) {
 		kc_skip(x->d, n->src, "%s: value missing", n->w[0]);
 		return false;
@@ -78,6 +95,7 @@ bool kc_flag(struct kc_cx *x, const struct kc_node *n, unsigned idx, bool *out)
 {
 	static const char *const yes[] = { "on", "true", "yes" }, *const no[] = { "off", "false", "no" };
 	*out = true;
+	no_block(x, n);
 	if (idx >= n->n)
 		return true;
 	for (unsigned i = 0; i < 3; i++) {

@@ -81,6 +81,9 @@ void kc_each(struct kc_cx *x, const struct kc_node *block, const struct kc_kw *t
 
 /* Argument idx of n: false (reported) when missing or out of range. */
 bool kc_int(struct kc_cx *x, const struct kc_node *n, unsigned idx, long min, long max, long *out);
+/* The same for a block's own header line (virtual_server ADDR PORT {). */
+bool kc_int_arg(struct kc_cx *x, const struct kc_node *n, unsigned idx, long min, long max,
+		long *out);
 bool kc_secs(struct kc_cx *x, const struct kc_node *n, unsigned idx, double *out);
 /* An optional <BOOL> at idx; true when absent. */
 bool kc_flag(struct kc_cx *x, const struct kc_node *n, unsigned idx, bool *out);

@@ -185,7 +185,7 @@ static void put_members(FILE *f, const struct kc_val *v, unsigned level)
 /* A group of a few scalars, without comments, goes on one line. */
 static bool inline_group(FILE *f, const struct kc_val *v, unsigned level, const char *end)
 {
-	if (v->t != KV_GROUP || v->n > 4)
+	if (v->t != KV_GROUP || v->n > 4 || level == 0)
 		return false;
 	for (unsigned i = 0; i < v->n; i++)
 		if (v->kids[i]->t >= KV_GROUP || v->kids[i]->comment)

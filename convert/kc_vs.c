@@ -22,6 +22,7 @@ struct vs {
 	const struct kc_node *n;
 	int family;
 	const char *sched, *fwd, *proto, *pgran, *name, *ip_family;
+	const struct kc_node *pgran_n;
 	long ptimeout, quorum, hyst, sorry_port;
 	bool persistent, ops, sched_flag[4];
 	char *qup, *qdown;
@@ -84,7 +85,7 @@ static void v_persist(struct kc_cx *x, const struct kc_node *n, void *obj)
 	vs->persistent = true;
 	if (!strcmp(n->w[0], "persistence_granularity")) {
 		if (n->n > 1)
-			vs->pgran = n->w[1];
+			vs->pgran = n->w[1], vs->pgran_n = n;
 	} else if (n->n > 1) {
 		kc_int(x, n, 1, 1, UINT32_MAX, &vs->ptimeout);
 	}
@@ -279,7 +280,7 @@ static void real_server(struct kc_cx *x, struct vs *vs, const struct kc_node *n,
 {
 	int af = n->n > 1 ? kc_family(n->w[1], false) : 0;
 	long port = 0;
-	if (!af || (n->n > 2 && !kc_int(x, n, 2, 0, 65535, &port))) {
+	if (!af || (n->n > 2 && !kc_int_arg(x, n, 2, 0, 65535, &port))) {
 		kc_skip(x->d, n->src, "real_server: expected an IP address and a port");
 		return;
 	}
@@ -328,13 +329,13 @@ static void persistence(struct kc_cx *x, struct vs *vs, struct kc_val *v)
 		if (plen >= 1 && plen <= 128)
 			kv_int(p, "netmask", plen);
 		else
-			kc_skip(x->d, vs->n->src, "persistence_granularity %s: expected 1 to 128",
+			kc_skip(x->d, vs->pgran_n->src, "persistence_granularity %s: expected 1 to 128",
 				vs->pgran);
 	} else if (inet_pton(AF_INET, vs->pgran, &m) == 1
 		   && !((~ntohl(m.s_addr)) & (~ntohl(m.s_addr) + 1))) {
 		kv_str(p, "netmask", vs->pgran);
 	} else {
-		kc_skip(x->d, vs->n->src, "persistence_granularity %s: vigil takes a contiguous "
+		kc_skip(x->d, vs->pgran_n->src, "persistence_granularity %s: vigil takes a contiguous "
 			"IPv4 netmask", vs->pgran);
 	}
 }
@@ -414,7 +415,7 @@ static bool identity(struct kc_cx *x, struct vs *vs, struct kc_val *v, long *por
 		return false;
 	}
 	if (n->n >= 3 && !strcmp(n->w[1], "fwmark")) {
-		if (!kc_int(x, n, 2, 1, UINT32_MAX, &mark))
+		if (!kc_int_arg(x, n, 2, 1, UINT32_MAX, &mark))
 			return false;
 		kv_int(v, "fwmark", mark);
 		vs->family = vs->ip_family && !strcmp(vs->ip_family, "inet6") ? AF_INET6 : 0;
@@ -437,7 +438,7 @@ static bool identity(struct kc_cx *x, struct vs *vs, struct kc_val *v, long *por
 			"vigil needs one", n->w[1]);
 		return false;
 	}
-	if (!kc_int(x, n, 2, 1, 65535, port))
+	if (!kc_int_arg(x, n, 2, 1, 65535, port))
 		return false;
 	kv_str(v, "address", n->w[1]);
 	kv_int(v, "port", *port);

@@ -1,0 +1,325 @@
+/*
+ * vigil-convert's translation (convert/kc_conv.c and the block tables):
+ * keepalived's defaults written out where vigil's differ, tracking
+ * weights as vigil counts them, commands, HTTP status ranges, and a
+ * "FILE:LINE: not converted" line for each construct left out. Each case
+ * converts a small keepalived.conf and looks at the vigil.conf text.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "kc.h"
+
+static char dir[] = "/tmp/test_convert.XXXXXX";
+
+struct run {
+	char *out;                    /* the vigil.conf written */
+	char *diag;                   /* the diagnostics, one per line */
+	bool fatal;
+	unsigned skipped;
+};
+
+static struct run convert(const char *text, const char *search_path)
+{
+	char p[512];
+	snprintf(p, sizeof(p), "%s/k.conf", dir);
+	FILE *f = fopen(p, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+	struct kc_lex lx;
+	struct kc_diag d = { 0 };
+	struct kc_node root = { 0 };
+	struct kc_val *v = kv_new(KV_GROUP, NULL);
+	struct kc_conv_opts o = { .search_path = search_path };
+	assert_int_equal(kc_lex_file(p, NULL, &lx, &d), 0);
+	assert_int_equal(kc_tree_build(&lx, &root, &d), 0);
+	kc_convert(&root, &o, v, &d);
+	struct run r = { .fatal = d.fatal, .skipped = d.skipped };
+	size_t len;
+	FILE *m = open_memstream(&r.out, &len);
+	kc_write(m, v);
+	fclose(m);
+	m = open_memstream(&r.diag, &len);
+	for (unsigned i = 0; i < d.n; i++)
+		fprintf(m, "%s\n", d.lines[i] + strlen(dir) + 1);
+	fclose(m);
+	kv_free(v);
+	kc_tree_free(&root);
+	kc_lex_free(&lx);
+	kc_diag_free(&d);
+	return r;
+}
+
+static void done(struct run *r)
+{
+	free(r->out);
+	free(r->diag);
+}
+
+#define HAS(s, sub) do { if (!strstr((s), (sub))) fail_msg("missing [%s] in:\n%s", (sub), (s)); } while (0)
+#define HASNT(s, sub) do { if (strstr((s), (sub))) fail_msg("unexpected [%s] in:\n%s", (sub), (s)); } while (0)
+
+static void test_vrrp_defaults(void **state)
+{
+	(void)state;
+	struct run r = convert(
+		"vrrp_instance A {\n interface eth0\n virtual_router_id 1\n"
+		" virtual_ipaddress {\n  192.0.2.1/24\n }\n}\n"
+		"vrrp_instance B {\n state MASTER\n interface eth0\n virtual_router_id 2\n"
+		" advert_int 1.6\n virtual_ipaddress {\n  192.0.2.2\n }\n}\n"
+		"vrrp_instance C {\n interface eth0\n virtual_router_id 3\n version 2\n"
+		" virtual_ipaddress {\n  2001:db8::1/64\n }\n}\n", NULL);
+	/* A: version 2, accept, priority 100 written; nothing left out */
+	HAS(r.out, "name = \"A\";\n      interface = \"eth0\";\n      vrid = 1;\n"
+		   "      priority = 100;\n      version = 2;\n      advert_interval = 1.0;\n");
+	HAS(r.out, "accept = true;");
+	/* B: state MASTER without a priority is the owner; v2 rounds to seconds */
+	HAS(r.out, "vrid = 2;\n      priority = 255;\n      version = 2;\n"
+		   "      advert_interval = 2.0;\n      initial_state = \"master\";");
+	/* C: IPv6 is always version 3 in keepalived */
+	HAS(r.out, "vrid = 3;\n      priority = 100;\n      version = 3;");
+	assert_string_equal(r.diag, "");
+	assert_int_equal(r.skipped, 0);
+	done(&r);
+
+	r = convert("global_defs {\n vrrp_version 3\n vrrp_garp_master_repeat 2\n}\n"
+		    "vrrp_instance A {\n interface eth0\n virtual_router_id 1\n advert_int 0.333\n"
+		    " nopreempt\n virtual_ipaddress {\n  192.0.2.1\n }\n}\n", NULL);
+	HAS(r.out, "version = 3;\n      advert_interval = 0.33;\n      preempt = false;");
+	HAS(r.out, "garp = { count = 2; interval = 0.0; refresh = 0.0; };");
+	done(&r);
+}
+
+static void test_track_weights(void **state)
+{
+	(void)state;
+	struct run r = convert(
+		"vrrp_script up {\n script /bin/true\n weight 10\n}\n"
+		"vrrp_script down {\n script \"/bin/test -e /x\"\n weight -20\n}\n"
+		"vrrp_instance A {\n interface eth0\n virtual_router_id 1\n priority 100\n"
+		" virtual_ipaddress {\n  192.0.2.1\n }\n"
+		" track_interface {\n  eth1 weight 5\n  eth2\n  eth3 weight 1 reverse\n }\n"
+		" track_script {\n  up\n  down\n  missing\n }\n}\n", NULL);
+	/* +5 and +10 while up: priority 115, and -5/-10 on failure */
+	HAS(r.out, "priority = 115;");
+	HAS(r.out, "{ name = \"eth1\"; weight = -5; }");
+	HAS(r.out, "{ name = \"eth2\"; weight = 0; }");
+	HAS(r.out, "{ name = \"up\"; weight = -10; }");
+	HAS(r.out, "{ name = \"down\"; weight = -20; }");
+	HAS(r.out, "{ name = \"down\"; command = \"/bin/test -e /x\"; interval = 1.0; }");
+	HASNT(r.out, "eth3");
+	assert_string_equal(r.diag,
+		"k.conf:19: not converted: track_interface eth3: reverse: vigil has no reversed weights\n"
+		"k.conf:24: not converted: track_script missing: no converted vrrp_script of that name\n");
+	done(&r);
+
+	/* past 254: not expressible */
+	r = convert("vrrp_instance A {\n interface eth0\n virtual_router_id 1\n priority 250\n"
+		    " virtual_ipaddress {\n  192.0.2.1\n }\n track_interface {\n  eth1 weight 10\n }\n}\n",
+		    NULL);
+	HAS(r.out, "priority = 250;");
+	HASNT(r.out, "eth1");
+	HAS(r.diag, "k.conf:9: not converted: eth1: positive weight 10: priority 250 plus");
+	done(&r);
+}
+
+static void test_sync_group_members(void **state)
+{
+	(void)state;
+	struct run r = convert(
+		"vrrp_script s {\n script /bin/true\n weight -10\n}\n"
+		"vrrp_sync_group G {\n group {\n  A\n  Z\n }\n notify_master /etc/m.sh\n}\n"
+		"vrrp_instance A {\n interface eth0\n virtual_router_id 1\n"
+		" virtual_ipaddress {\n  192.0.2.1\n }\n"
+		" track_interface {\n  eth1 weight -5\n }\n track_script {\n  s\n }\n}\n", NULL);
+	/* keepalived: weighted interfaces count 0, weighted scripts ignored */
+	HAS(r.out, "{ name = \"eth1\"; weight = 0; }");
+	HASNT(r.out, "scripts = (\n          {");
+	HAS(r.out, "script s: left out, as keepalived ignores a weighted one for a sync group member");
+	HAS(r.out, "instances = [ \"A\" ];");
+	HAS(r.out, "notify = { master = \"/etc/m.sh\"; };");
+	assert_string_equal(r.diag,
+		"k.conf:8: not converted: sync group member Z: no converted vrrp_instance of that name\n");
+	done(&r);
+}
+
+static void test_checks_defaults(void **state)
+{
+	(void)state;
+	struct run r = convert(
+		"virtual_server 192.0.2.1 80 {\n"
+		" real_server 198.51.100.1 80 {\n"
+		"  TCP_CHECK {\n  }\n"
+		"  DNS_CHECK {\n  }\n"
+		"  MISC_CHECK {\n   misc_path \"/bin/check 'a b'\"\n  }\n"
+		"  SMTP_CHECK {\n  }\n"
+		" }\n}\n", NULL);
+	HAS(r.out, "check_interval = 60.0;");
+	HAS(r.out, "start_up = true;");
+	HAS(r.out, "scheduler = \"wlc\";");
+	HAS(r.out, "{ type = \"tcp\"; timeout = 5.0; fall = 2; }");
+	HAS(r.out, "type = \"dns\";\n            timeout = 5.0;\n            fall = 4;\n"
+		   "            query = \".\";\n            qtype = \"SOA\";");
+	HAS(r.out, "keepalived queried over UDP; vigil uses the service's protocol (tcp)");
+	/* MISC_CHECK: retry 0 and the service's delay_loop as timeout */
+	HAS(r.out, "{ type = \"script\"; timeout = 60.0; command = \"/bin/check 'a b'\"; }");
+	HAS(r.out, "helo_name = \"smtpchecker.keepalived.org\";");
+	assert_string_equal(r.diag, "");
+	done(&r);
+
+	r = convert("virtual_server 192.0.2.1 80 {\n delay_loop 5\n alpha\n retry 0\n"
+		    " inhibit_on_failure\n connect_timeout 2\n"
+		    " real_server 198.51.100.1 80 {\n  alpha off\n  delay_before_retry 1\n"
+		    "  TCP_CHECK {\n   retry 2\n  }\n }\n}\n", NULL);
+	HASNT(r.out, "start_up");
+	HAS(r.out, "on_failure = \"inhibit\";");
+	HAS(r.out, "{ type = \"tcp\"; timeout = 2.0; fall = 3; }");
+	assert_string_equal(r.diag,
+		"k.conf:8: not converted: alpha: vigil sets start_up per virtual server (down here)\n"
+		"k.conf:9: not converted: delay_before_retry 1: vigil counts fall with checks one "
+		"interval (5 s) apart\n");
+	done(&r);
+}
+
+static void test_http_status(void **state)
+{
+	(void)state;
+	struct run r = convert(
+		"virtual_server 192.0.2.1 80 {\n real_server 198.51.100.1 80 {\n  HTTP_GET {\n"
+		"   url {\n    path /a\n   }\n"
+		"   url {\n    path /b\n    status_code 200-204 301\n   }\n"
+		"   url {\n    path /c\n    status_code 200-299 400-499\n   }\n"
+		"  }\n }\n}\n", NULL);
+	HAS(r.out, "status = [ 200, 201, 202, 203, 204, 205, 206, 207, 208, 226 ];");
+	HAS(r.out, "status = [ 200, 201, 202, 203, 204, 301 ];");
+	HASNT(r.out, "path = \"/c\"");
+	assert_string_equal(r.diag,
+		"k.conf:13: not converted: status_code: more than 16 codes, vigil's limit "
+		"(the url is not checked)\n");
+	done(&r);
+}
+
+static void test_commands(void **state)
+{
+	(void)state;
+	char bin[600], exe[700];
+	snprintf(bin, sizeof(bin), "%s/bin", dir);
+	mkdir(bin, 0755);
+	snprintf(exe, sizeof(exe), "%s/checker", bin);
+	FILE *f = fopen(exe, "w");
+	fputs("#!/bin/sh\n", f);
+	fclose(f);
+	chmod(exe, 0755);
+	struct run r = convert(
+		"vrrp_script a {\n script \"checker 'two words' it\\\\'s\"\n}\n"
+		"vrrp_script b {\n script \"nosuchprogram\"\n}\n"
+		"vrrp_script c {\n script \"</dev/tcp/127.0.0.1/80\"\n}\n"
+		"vrrp_script d {\n script \"/bin/x\" someone\n}\n"
+		"vrrp_instance A {\n interface eth0\n virtual_router_id 1\n"
+		" virtual_ipaddress {\n  192.0.2.1\n }\n notify /etc/n.sh\n}\n", bin);
+	/* found in the search path; words re-quoted for vigil's splitter */
+	char want[800];
+	snprintf(want, sizeof(want), "command = \"%s 'two words' 'it'\\\\''s'\";", exe);
+	HAS(r.out, want);
+	HAS(r.out, "{ name = \"d\"; command = \"/bin/x\"; interval = 1.0; }");
+	HAS(r.out, "master = \"/etc/n.sh\";\n        backup = \"/etc/n.sh\";");
+	HAS(r.out, "on stop the state is STOPPED");
+	HAS(r.diag, "k.conf:5: not converted: script: program 'nosuchprogram' not found in ");
+	HAS(r.diag, "k.conf:4: not converted: vrrp_script b: no command vigil can run\n");
+	HAS(r.diag, "k.conf:8: not converted: script: '</dev/tcp/127.0.0.1/80' is a file test");
+	HAS(r.diag, "k.conf:11: not converted: script: user 'someone': vigil runs every script "
+		    "as global script_user\n");
+	done(&r);
+}
+
+static void test_not_converted_lines(void **state)
+{
+	(void)state;
+	struct run r = convert(
+		"global_defs {\n notification_email {\n  a@example.com\n }\n frobnicate 1\n}\n"
+		"virtual_server_group G {\n 192.0.2.1 80\n}\n"
+		"virtual_server group G {\n}\n"
+		"virtual_server 192.0.2.1 80 {\n real_server 198.51.100.1 {\n }\n"
+		" real_server 198.51.100.2 80 {\n  notify_up /bin/up\n  FILE_CHECK {\n  }\n"
+		"  UDP_CHECK {\n   payload 4e 00\n  }\n }\n omega\n}\n", NULL);
+	assert_string_equal(r.diag,
+		"k.conf:2: not converted: notification_email: e-mail alerts: vigil sends none "
+		"(use notify scripts)\n"
+		"k.conf:5: not converted: 'frobnicate': no vigil equivalent here\n"
+		"k.conf:7: not converted: virtual_server_group: virtual server groups: vigil has none yet\n"
+		"k.conf:10: not converted: virtual_server group G: virtual server groups: vigil has none yet\n"
+		"k.conf:23: not converted: omega: vigil runs no quorum command when it stops\n"
+		"k.conf:13: not converted: real_server 198.51.100.1: port 0 (the client's port): vigil "
+		"gives a real server the service's port\n"
+		"k.conf:16: not converted: notify_up: vigil has no per-server commands (see vigilctl "
+		"status, /metrics)\n"
+		"k.conf:17: not converted: FILE_CHECK: vigil has no file checks\n"
+		"k.conf:20: not converted: payload: a NUL byte or wildcard: vigil sends and matches "
+		"text without them\n");
+	assert_false(r.fatal);
+	HAS(r.out, "{ type = \"udp\"; timeout = 5.0; fall = 2; }");
+	done(&r);
+
+	/* nothing that vigil could run: unusable */
+	r = convert("global_defs {\n router_id x\n}\n", NULL);
+	assert_true(r.fatal);
+	HAS(r.diag, "error: nothing converted");
+	done(&r);
+}
+
+static void test_services(void **state)
+{
+	(void)state;
+	struct run r = convert(
+		"virtual_server fwmark 7 {\n lb_algo sh\n flag-1\n lb_kind DR\n"
+		" persistence_granularity 255.255.255.0\n"
+		" real_server 2001:db8::1 {\n  PING_CHECK {\n  }\n }\n}\n"
+		"virtual_server 192.0.2.1 53 {\n protocol UDP\n ops\n persistence_timeout\n"
+		" sorry_server 198.51.100.9 53\n quorum_up /bin/up\n}\n", NULL);
+	HAS(r.out, "fwmark = 7;\n    family = \"inet6\";\n    scheduler = \"sh\";\n"
+		   "    sh_fallback = true;\n    forwarding = \"dr\";");
+	HAS(r.diag, "k.conf:5: not converted: persistence_granularity 255.255.255.0: expected 1 to 128");
+	HAS(r.out, "protocol = \"udp\";");
+	HAS(r.out, "persistence = { timeout = 360; };");
+	HAS(r.out, "ops = true;");
+	HAS(r.out, "sorry_server = { address = \"198.51.100.9\"; };");
+	HAS(r.out, "on_quorum_up = \"/bin/up\";");
+	done(&r);
+}
+
+static int setup(void **state)
+{
+	(void)state;
+	return mkdtemp(dir) ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+	(void)state;
+	char cmd[600];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	return system(cmd) == 0 ? 0 : -1;
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_vrrp_defaults),
+		cmocka_unit_test(test_track_weights),
+		cmocka_unit_test(test_sync_group_members),
+		cmocka_unit_test(test_checks_defaults),
+		cmocka_unit_test(test_http_status),
+		cmocka_unit_test(test_commands),
+		cmocka_unit_test(test_not_converted_lines),
+		cmocka_unit_test(test_services),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
