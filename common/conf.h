@@ -194,6 +194,7 @@ struct global_conf {
 	bool keep_ipvs_on_exit;       /* default false */
 	char *http_listen;            /* NULL: off */
 	char *snmp_agentx;            /* NULL: off */
+	bool snmp_traps;              /* default false: SNMP notifications */
 	bool vrrp_realtime;           /* default true: SCHED_RR for the vrrp child where permitted */
 	bool vrrp_mlock;              /* default true: mlockall in the vrrp child */
 };

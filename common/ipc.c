@@ -25,6 +25,7 @@ static const struct {
 	[IPC_CHECKER_STATS] = { "checker-stats", sizeof(struct ipc_checker_stats),
 				sizeof(struct ipc_checker_stats) },
 	[IPC_CONF_DATA] = { "conf-data", sizeof(struct ipc_conf_data) + 1, IPC_MAX_PAYLOAD },
+	[IPC_SNMP_VRRP] = { "snmp-vrrp", sizeof(struct ipc_snmp_vrrp), sizeof(struct ipc_snmp_vrrp) },
 };
 
 const char *ipc_type_str(uint16_t type)

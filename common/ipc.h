@@ -36,6 +36,7 @@ enum ipc_type {
 	IPC_VRRP_STATE,       /* vrrp -> parent: instance, group or interface state */
 	IPC_CHECKER_STATS,    /* checker -> parent: struct ipc_checker_stats, every few s */
 	IPC_CONF_DATA,        /* parent -> child: a piece of a configuration blob; struct ipc_conf_data + bytes */
+	IPC_SNMP_VRRP,        /* parent -> snmp: one VRRP instance or interface; struct ipc_snmp_vrrp */
 	IPC__MAX
 };
 
@@ -145,16 +146,73 @@ struct ipc_vrrp_state {
 	uint8_t master[16];       /* address of the master seen (family's length) */
 	uint8_t master_known;
 	uint8_t fault_reasons;    /* count of trackers holding a fault */
-	uint8_t pad[6];
+	uint8_t master_reason;    /* enum ipc_vrrp_master_reason: why it last became master */
+	uint8_t proto_err;        /* enum vrrp_rx of the last TTL, version or checksum reject */
+	uint8_t primary_known;    /* primary holds the address adverts are sent from */
+	uint8_t pad[3];
+	uint8_t primary[16];      /* (family's length) */
 	double master_down_in;    /* s until the master-down timer fires; < 0: not running */
 	double adver_int;         /* s: our interval */
 	double master_adver_int;  /* s: learned from the master (v3) */
 	double since;             /* wall clock of the last transition */
+	double up_since;          /* wall clock it last left INIT (or STOPPED); 0: not up */
 	uint64_t sent;            /* adverts sent */
 	uint64_t received;        /* usable adverts received */
 	uint64_t transitions;
 	uint64_t garp_sent;
+	uint64_t became_master;   /* transitions to MASTER */
+	uint64_t pri0_sent;       /* adverts of priority 0 sent (leaving MASTER) */
+	uint64_t pri0_received;
 	uint64_t rejected[IPC_VRRP_REASONS];
+};
+
+/* Why an instance last became master; the values are RFC 6527's
+ * vrrpv3StatisticsNewMasterReason. */
+enum ipc_vrrp_master_reason {
+	IPC_VRRP_MR_NONE,         /* never master */
+	IPC_VRRP_MR_PRIORITY,     /* the master sent priority 0 */
+	IPC_VRRP_MR_PREEMPTED,    /* we preempted a lower master, or own the addresses */
+	IPC_VRRP_MR_NO_RESPONSE,  /* the master-down timer expired */
+};
+
+/* IPC_SNMP_VRRP: the parent's translation of an IPC_VRRP_STATE for the
+ * snmp child, which may not know the vrrp code's enums (the layering):
+ * states, reasons and counters are spelled out here. Sent for every
+ * report the vrrp child makes (at once on a transition, else every
+ * second) and, when the snmp child (re)starts, once for every object the
+ * parent knows. Interfaces (kind IPC_VRRP_IFACE) carry only the counters
+ * no instance could be blamed for. */
+enum ipc_snmp_vstate {
+	IPC_SNMP_VS_INIT, IPC_SNMP_VS_BACKUP, IPC_SNMP_VS_MASTER, IPC_SNMP_VS_FAULT,
+	IPC_SNMP_VS_STOPPED,
+};
+
+/* RFC 6527 vrrpv3StatisticsProtoErrReason. */
+enum ipc_snmp_proto_err {
+	IPC_SNMP_PE_NONE, IPC_SNMP_PE_TTL, IPC_SNMP_PE_VERSION, IPC_SNMP_PE_CHECKSUM,
+	IPC_SNMP_PE_VRID,
+};
+
+struct ipc_snmp_vrrp {
+	uint32_t generation;      /* the parent's configuration generation */
+	uint8_t kind;             /* IPC_VRRP_INSTANCE or IPC_VRRP_IFACE */
+	uint8_t state;            /* enum ipc_snmp_vstate */
+	uint8_t prev_state;       /* before this transition (changed = 1) */
+	uint8_t changed;          /* 1: a transition */
+	uint8_t family;           /* AF_INET / AF_INET6 */
+	uint8_t priority;         /* effective */
+	uint8_t master_reason;    /* enum ipc_vrrp_master_reason */
+	uint8_t proto_err;        /* enum ipc_snmp_proto_err: the last one */
+	uint8_t master_known;     /* 1: master holds the master's address; 2: we are it */
+	uint8_t primary_known;
+	uint8_t pad[6];
+	char name[IPC_VRRP_NAME_MAX];   /* NUL-terminated */
+	uint8_t master[16];
+	uint8_t primary[16];      /* the address adverts are sent from */
+	double up_since;          /* wall clock it left INIT; 0: not up */
+	uint64_t became_master, adverts_received, adverts_sent, pri0_received, pri0_sent;
+	uint64_t err_interval, err_ttl, err_type, err_addr_list, err_length;
+	uint64_t err_checksum, err_version, err_vrid, err_auth_type, err_auth;
 };
 
 /* Name of a type for log lines ("heartbeat"), or "unknown". */

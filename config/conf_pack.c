@@ -194,6 +194,8 @@ static void put_script(struct wr *w, const struct vrrp_script_conf *p)
 static void put_conf(struct wr *w, const struct conf *p, enum conf_view view)
 {
 	bool vs = view != CONF_VIEW_VRRP, vrrp = view != CONF_VIEW_CHECKER;
+	/* The snmp child reports instances, not how they are grouped or tracked. */
+	bool rest = vrrp && view != CONF_VIEW_SNMP;
 	PUT_STRUCT(conf, CONF_STRS, CONF_ARRAYS);
 	put_u32(w, vs ? p->n_vs : 0);
 	for (unsigned i = 0; vs && i < p->n_vs; i++)
@@ -201,11 +203,11 @@ static void put_conf(struct wr *w, const struct conf *p, enum conf_view view)
 	put_u32(w, vrrp ? p->n_vrrp : 0);
 	for (unsigned i = 0; vrrp && i < p->n_vrrp; i++)
 		put_inst(w, &p->vrrp[i]);
-	put_u32(w, vrrp ? p->n_groups : 0);
-	for (unsigned i = 0; vrrp && i < p->n_groups; i++)
+	put_u32(w, rest ? p->n_groups : 0);
+	for (unsigned i = 0; rest && i < p->n_groups; i++)
 		put_group(w, &p->groups[i]);
-	put_u32(w, vrrp ? p->n_scripts : 0);
-	for (unsigned i = 0; vrrp && i < p->n_scripts; i++)
+	put_u32(w, rest ? p->n_scripts : 0);
+	for (unsigned i = 0; rest && i < p->n_scripts; i++)
 		put_script(w, &p->scripts[i]);
 }
 

@@ -29,6 +29,7 @@ enum conf_view {
 	CONF_VIEW_ALL,                /* everything */
 	CONF_VIEW_CHECKER,            /* global + virtual servers */
 	CONF_VIEW_VRRP,               /* global + VRRP instances, groups, scripts */
+	CONF_VIEW_SNMP,               /* global + virtual servers + VRRP instances */
 };
 
 struct conf_blob {

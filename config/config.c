@@ -60,15 +60,43 @@ static void global_http(struct cfx *x, const config_setting_t *g, struct global_
 			gc->http_listen);
 }
 
+/* An AgentX master address as net-snmp takes it: a unix socket path
+ * (absolute, optionally "unix:"), or "tcp:HOST:PORT". */
+static const char *agentx_problem(const char *a)
+{
+	const char *path = !strncmp(a, "unix:", 5) ? a + 5 : a[0] == '/' ? a : NULL;
+	if (path) {
+		if (path[0] != '/')
+			return "a unix socket must be an absolute path";
+		if (strlen(path) >= sizeof(((struct sockaddr_un *)0)->sun_path))
+			return "unix socket path too long";
+		return NULL;
+	}
+	if (strncmp(a, "tcp:", 4))
+		return "expected \"unix:/PATH\", \"/PATH\" or \"tcp:HOST:PORT\"";
+	const char *colon = strrchr(a + 4, ':');
+	char *end;
+	long port = colon ? strtol(colon + 1, &end, 10) : 0;
+	if (!colon || colon == a + 4 || !colon[1] || *end || port < 1 || port > 65535)
+		return "expected \"tcp:HOST:PORT\" with a port of 1..65535";
+	return NULL;
+}
+
 static void global_snmp(struct cfx *x, const config_setting_t *g, struct global_conf *gc)
 {
-	static const char *const keys[] = { "agentx", NULL };
+	static const char *const keys[] = { "agentx", "traps", NULL };
 	const config_setting_t *s = cfx_group(x, g, "global", "snmp");
 	if (!s)
 		return;
 	cfx_keys(x, s, "global: snmp", keys);
-	if (cfx_require(x, s, "global: snmp", "agentx"))
-		cfx_str(x, s, "global: snmp", "agentx", &gc->snmp_agentx);
+	cfx_bool(x, s, "global: snmp", "traps", &gc->snmp_traps);
+	if (!cfx_require(x, s, "global: snmp", "agentx") ||
+	    cfx_str(x, s, "global: snmp", "agentx", &gc->snmp_agentx) <= 0)
+		return;
+	const char *why = agentx_problem(gc->snmp_agentx);
+	if (why)
+		cfx_err(x, config_setting_get_member(s, "agentx"), "global: snmp",
+			"agentx \"%s\": %s", gc->snmp_agentx, why);
 }
 
 static void global_section(struct cfx *x, const config_setting_t *root)

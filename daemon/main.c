@@ -12,6 +12,7 @@
 #include "chk.h"
 #include "config.h"
 #include "log.h"
+#include "snmp_child.h"
 #include "version.h"
 #include "vigild.h"
 #include "vrrp_run.h"
@@ -111,6 +112,8 @@ static int run_child(const struct vigild_opts *o)
 		ops = &child_checker_ops;
 	else if (!strcmp(o->child, "vrrp"))
 		ops = &child_vrrp_ops;
+	else if (!strcmp(o->child, "snmp"))
+		ops = &child_snmp_ops;
 	else {
 		fprintf(stderr, "vigild: unknown child '%s'\n", o->child);
 		return 2;

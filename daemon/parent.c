@@ -34,6 +34,7 @@
 #include "pidfile.h"
 #include "roles.h"
 #include "sdnotify.h"
+#include "snmp_feed.h"
 #include "status_http.h"
 #include "version.h"
 #include "vigild.h"
@@ -94,7 +95,6 @@ int parent_reload(struct vigild *d, struct json_object **errors)
 	d->conf = c;
 	reopen_http(d, old);
 	lvs_conf_changed(d, old);
-	conf_free(old);
 	d->generation++;
 	d->conf_loaded_at = wall_now();
 	log_info("configuration generation %u loaded in %.1f ms (%u virtual servers, %u VRRP "
@@ -102,6 +102,9 @@ int parent_reload(struct vigild *d, struct json_object **errors)
 	/* The kernel first: the children's own re-reads would compete for the CPU. */
 	lvs_reconcile_now(d);
 	supervise_broadcast_reload(d);
+	/* After the broadcast: a snmp child started now gets generation N+1 once. */
+	snmpf_conf_changed(d, old);
+	conf_free(old);
 	sdn_child_answered(d);   /* at once when no child runs */
 	return 0;
 }

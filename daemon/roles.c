@@ -191,6 +191,12 @@ void roles_on_msg(struct vigild *d, const void *p, size_t len)
 		transition(d, e, old);
 }
 
+void roles_foreach(struct vigild *d, void (*fn)(struct vigild *d, const struct ipc_vrrp_state *m))
+{
+	for (struct vrrp_entry *e = d->vrrp ? d->vrrp->list : NULL; e; e = e->next)
+		fn(d, &e->m);
+}
+
 void roles_free(struct vigild *d)
 {
 	if (!d->vrrp)

@@ -23,6 +23,9 @@ void roles_status_json(struct vigild *d, struct json_object *r);
 /* Applies the sync daemon roles still settling (at stop, before the IPVS
  * table is released). */
 void roles_settle(struct vigild *d);
+/* Calls fn with the last report of every instance, group and interface. */
+struct ipc_vrrp_state;
+void roles_foreach(struct vigild *d, void (*fn)(struct vigild *d, const struct ipc_vrrp_state *m));
 void roles_free(struct vigild *d);
 
 #endif

@@ -26,6 +26,7 @@
 #include "lvs.h"
 #include "roles.h"
 #include "sdnotify.h"
+#include "snmp_feed.h"
 #include "vigild.h"
 
 #define HB_INTERVAL 1.0
@@ -36,7 +37,7 @@
 #define HEALTHY_RESET 60.0
 #define STOP_GRACE 5.0
 
-static const char *const child_names[CHILD__COUNT] = { "checker", "vrrp" };
+static const char *const child_names[CHILD__COUNT] = { "checker", "vrrp", "snmp" };
 
 const char *child_state_str(enum child_state s)
 {
@@ -107,6 +108,7 @@ int supervise_pack(const struct conf *c, struct conf_blob blobs[CHILD__COUNT])
 	static const enum conf_view views[CHILD__COUNT] = {
 		[CHILD_CHECKER] = CONF_VIEW_CHECKER,
 		[CHILD_VRRP] = CONF_VIEW_VRRP,
+		[CHILD_SNMP] = CONF_VIEW_SNMP,
 	};
 	for (int k = 0; k < CHILD__COUNT; k++) {
 		int r = conf_pack(c, views[k], &blobs[k]);
@@ -162,6 +164,8 @@ static void child_handle(struct vigild *d, struct child *c, const struct ipc_hdr
 		if (r->generation != d->generation && c->sent_generation != d->generation)
 			send_reload(d, c);
 		sdn_child_ready(d);
+		if (c->kind == CHILD_SNMP)
+			snmpf_replay(d);
 		break;
 	}
 	case IPC_HEARTBEAT:
@@ -192,6 +196,7 @@ static void child_handle(struct vigild *d, struct child *c, const struct ipc_hdr
 		break;
 	case IPC_VRRP_STATE:
 		roles_on_msg(d, p, h->len);
+		snmpf_vrrp(d, p);
 		break;
 	case IPC_CHECKER_STATS:
 		memcpy(&d->checker_stats, p, sizeof(d->checker_stats));
@@ -285,6 +290,12 @@ static void child_exit_cb(struct ev_loop *loop, ev_child *w, int revents)
 	if (d->stopping) {
 		c->state = CHILD_STOPPED;
 		parent_check_stopped(d);
+		return;
+	}
+	if (c->disabling) {
+		c->disabling = false;
+		c->state = CHILD_DISABLED;
+		sdn_child_ready(d);
 		return;
 	}
 	if (ev_now(loop) - c->started_at >= HEALTHY_RESET)
@@ -384,6 +395,8 @@ void supervise_init(struct vigild *d)
 		d->children[CHILD_CHECKER].state = CHILD_DISABLED;
 	if (d->opts.checker_only)
 		d->children[CHILD_VRRP].state = CHILD_DISABLED;
+	if (!d->conf->global.snmp_agentx)
+		d->children[CHILD_SNMP].state = CHILD_DISABLED;
 	ev_timer_init(&d->heartbeat_w, heartbeat_cb, HB_INTERVAL, HB_INTERVAL);
 	d->heartbeat_w.data = d;
 }
@@ -453,5 +466,35 @@ void supervise_broadcast_reload(struct vigild *d)
 		struct child *c = &d->children[k];
 		c->reload_pending = c->fd >= 0 && c->pid > 0;
 		send_reload(d, c);
+	}
+}
+
+void supervise_enable(struct vigild *d, enum child_kind k, bool on)
+{
+	struct child *c = &d->children[k];
+	if (on) {
+		c->disabling = false;
+		if (c->state == CHILD_DISABLED) {
+			c->backoff = BACKOFF_MIN;
+			child_start(d, c);
+		}
+		return;
+	}
+	ev_timer_stop(d->loop, &c->restart_w);
+	if (c->pid > 0) {
+		c->disabling = true;
+		c->state = CHILD_STOPPING;
+		kill(c->pid, SIGTERM);
+	} else {
+		c->state = CHILD_DISABLED;
+	}
+}
+
+void supervise_restart(struct vigild *d, enum child_kind k)
+{
+	struct child *c = &d->children[k];
+	if (c->pid > 0) {
+		c->backoff = BACKOFF_MIN;
+		kill(c->pid, SIGTERM);
 	}
 }

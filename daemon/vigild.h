@@ -9,7 +9,7 @@
  *   control->| status / reload / ...                                     |
  *            +-----------+-------------------------------+---------------+
  *                        | socketpair (ipc.h frames)     |
- *                     checker                          vrrp
+ *                     checker                          vrrp        (snmp)
  */
 #ifndef VIGIL_VIGILD_H
 #define VIGIL_VIGILD_H
@@ -36,10 +36,11 @@ struct vigild_opts {
 
 #define PARENT_SIGNALS 12             /* signals the parent catches */
 
-enum child_kind { CHILD_CHECKER, CHILD_VRRP, CHILD__COUNT };
+/* The snmp child runs only when global.snmp.agentx is set. */
+enum child_kind { CHILD_CHECKER, CHILD_VRRP, CHILD_SNMP, CHILD__COUNT };
 
 enum child_state {
-	CHILD_DISABLED,               /* not run (--checker-only / --vrrp-only) */
+	CHILD_DISABLED,               /* not run (--checker-only / --vrrp-only, no global.snmp) */
 	CHILD_STARTING,               /* forked, no READY yet */
 	CHILD_RUNNING,
 	CHILD_BACKOFF,                /* exited; restart timer armed */
@@ -65,6 +66,7 @@ struct child {
 	uint32_t generation;          /* config generation it confirmed */
 	uint32_t sent_generation;     /* the last one sent to it */
 	bool reload_pending;          /* sent a reload it has not answered */
+	bool disabling;               /* stopping for good: no restart at its exit */
 	int last_exit;                /* wait status of the last exit */
 	char last_reload_error[256];
 };
@@ -109,6 +111,11 @@ bool supervise_children_answer(const struct vigild *d);
 void supervise_send(struct vigild *d, enum child_kind k, uint16_t type,
 		    const void *p1, size_t l1, const void *p2, size_t l2);
 void supervise_broadcast_reload(struct vigild *d);
+/* Starts a disabled child, or stops one for good (a reload that adds or
+ * removes global.snmp). */
+void supervise_enable(struct vigild *d, enum child_kind k, bool on);
+/* Stops a running child; supervision starts it again. */
+void supervise_restart(struct vigild *d, enum child_kind k);
 /* Packs c for each child into blobs (freed with supervise_blobs_free).
  * Returns 0 or -ENOMEM. */
 int supervise_pack(const struct conf *c, struct conf_blob blobs[CHILD__COUNT]);

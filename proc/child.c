@@ -235,7 +235,10 @@ static void handle(struct child_ctx *cx, const struct ipc_hdr *h, const void *p)
 		dump_state(cx);
 		break;
 	default:
-		log_debug("ignoring %s message", ipc_type_str(h->type));
+		if (cx->ops->msg && cx->conf)
+			cx->ops->msg(cx, h, p);
+		else
+			log_debug("ignoring %s message", ipc_type_str(h->type));
 	}
 }
 

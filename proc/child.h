@@ -1,8 +1,8 @@
 /*
  * child: the runtime shared by the checker and vrrp children — the IPC
  * connection to the parent, heartbeat echoes, reload and stop. What a
- * child actually does is behind struct child_ops (child_checker.c,
- * child_vrrp.c).
+ * child actually does is behind struct child_ops (checkers/checker_child.c,
+ * vrrp/run/vrrp_child.c, snmp/snmp_child.c).
  */
 #ifndef VIGIL_CHILD_H
 #define VIGIL_CHILD_H
@@ -28,6 +28,9 @@ struct child_ops {
 	void (*dump)(struct child_ctx *cx);
 	/* Graceful stop (SIGTERM or the parent gone). */
 	void (*stop)(struct child_ctx *cx);
+	/* A message of a type the shell does not handle, once started
+	 * (size already checked by the framing); NULL: logged and dropped. */
+	void (*msg)(struct child_ctx *cx, const struct ipc_hdr *h, const void *payload);
 };
 
 struct child_ctx {

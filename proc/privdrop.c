@@ -1,6 +1,7 @@
 /*
  * privdrop: the checker child's drop to an unprivileged user and the
- * vrrp child's limit to the capabilities it uses (see privdrop.h). Every step is checked and the result verified (setuid(0)
+ * vrrp child's limit to the capabilities it uses, and the snmp child's
+ * drop to nothing at all (see privdrop.h). Every step is checked and the result verified (setuid(0)
  * must fail afterwards): a half-dropped checker is worse than none.
  */
 #include <errno.h>
@@ -53,8 +54,10 @@ static int caps_only(const cap_value_t *keep, unsigned n, struct errbuf *eb)
 	if (!caps)
 		return errbuf_set(eb, ENOMEM, "cap_init: out of memory");
 	int r = 0;
-	if (cap_set_flag(caps, CAP_PERMITTED, (int)n, keep, CAP_SET) < 0 ||
-	    cap_set_flag(caps, CAP_EFFECTIVE, (int)n, keep, CAP_SET) < 0 || cap_set_proc(caps) < 0)
+	/* libcap refuses a list of none: an empty set is cap_init() as it is. */
+	if ((n && (cap_set_flag(caps, CAP_PERMITTED, (int)n, keep, CAP_SET) < 0 ||
+		   cap_set_flag(caps, CAP_EFFECTIVE, (int)n, keep, CAP_SET) < 0)) ||
+	    cap_set_proc(caps) < 0)
 		r = errbuf_set(eb, errno, "cap_set_proc: %s", strerror(errno));
 	cap_free(caps);
 	return r;
@@ -102,7 +105,8 @@ static int switch_ids(const struct spawn_user *u, struct errbuf *eb)
 	return 0;
 }
 
-int priv_drop_checker(const char *user, struct errbuf *eb)
+/* root -> user, keeping only keep[] (n may be 0: nothing). */
+static int drop_to(const char *user, const cap_value_t *keep, unsigned n, struct errbuf *eb)
 {
 	if (geteuid() != 0)
 		return 1;
@@ -114,9 +118,9 @@ int priv_drop_checker(const char *user, struct errbuf *eb)
 		return errbuf_set(eb, EPERM, "user '%s' is root", user);
 	if (prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
 		return errbuf_set(eb, errno, "PR_SET_KEEPCAPS: %s", strerror(errno));
-	if ((err = bound_to(checker_caps, N_CAPS(checker_caps), eb)) < 0
+	if ((err = bound_to(keep, n, eb)) < 0
 	    || (err = switch_ids(&u, eb)) < 0
-	    || (err = caps_only(checker_caps, N_CAPS(checker_caps), eb)) < 0)
+	    || (err = caps_only(keep, n, eb)) < 0)
 		return err;
 	prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0);
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
@@ -126,4 +130,14 @@ int priv_drop_checker(const char *user, struct errbuf *eb)
 	if (setuid(0) == 0 || geteuid() == 0)
 		return errbuf_set(eb, EPERM, "still able to become root after the drop");
 	return 0;
+}
+
+int priv_drop_checker(const char *user, struct errbuf *eb)
+{
+	return drop_to(user, checker_caps, N_CAPS(checker_caps), eb);
+}
+
+int priv_drop_snmp(const char *user, struct errbuf *eb)
+{
+	return drop_to(user, NULL, 0, eb);
 }

@@ -25,6 +25,11 @@ const char *priv_script_user(const char *configured, char *buf, unsigned len);
  * message in eb when a step failed (the caller must not carry on). */
 int priv_drop_checker(const char *user, struct errbuf *eb);
 
+/* The snmp child (net-snmp, parsing what the AgentX master sends) as
+ * `user` with no capability at all, in no set, and NO_NEW_PRIVS. The
+ * same returns as priv_drop_checker. */
+int priv_drop_snmp(const char *user, struct errbuf *eb);
+
 /* The vrrp child stays uid 0 (it owns addresses, routes and raw sockets)
  * but keeps only the capabilities it uses, in every set, the bounding set
  * included: NET_ADMIN (addresses, routes), NET_RAW (VRRP and ARP/NA

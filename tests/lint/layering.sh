@@ -11,7 +11,8 @@ if ! cmake -S "$src" -B "$tmp/ok" >"$tmp/log" 2>&1; then
   cat "$tmp/log"; echo "the tree as it is does not configure"; exit 1
 fi
 for probe in vigil_vrrp_run:vigil_ipvs vigil_vrrp:vigil_checkers vigil_checkers:vigil_ipvs \
-             vigil_config:vigil_proc vigil_vrrp_run:vigil_daemon vigil_convert:vigil_vrrp; do
+             vigil_config:vigil_proc vigil_vrrp_run:vigil_daemon vigil_convert:vigil_vrrp \
+             vigil_snmp:vigil_vrrp vigil_snmp:vigil_daemon vigil_vrrp_run:vigil_snmp; do
   if cmake -S "$src" -B "$tmp/p" -DVIGIL_LAYERING_PROBE="$probe" >"$tmp/log" 2>&1 ||
      ! grep -q "layering:" "$tmp/log"; then
     echo "a forbidden link was not caught: $probe"; fail=1

@@ -77,6 +77,7 @@ static void defaults_global(const struct conf *c)
 	assert_true(c->global.vrrp_mlock);
 	assert_null(c->global.http_listen);
 	assert_null(c->global.snmp_agentx);
+	assert_false(c->global.snmp_traps);
 }
 
 static void defaults_vs(const struct conf *c)
@@ -151,7 +152,7 @@ static void test_defaults(void **state)
 static const char every_key_conf[] =
 	"global = { router_id = \"lb1\"; script_user = \"vigil\"; script_security = false;\n"
 	"  control_socket = \"/run/v.sock\"; keep_ipvs_on_exit = true; vrrp_realtime = false;\n"
-	"  vrrp_mlock = false; http = { listen = \"[::1]:9650\"; }; snmp = { agentx = \"/var/agentx/master\"; }; };\n"
+	"  vrrp_mlock = false; http = { listen = \"[::1]:9650\"; }; snmp = { agentx = \"/var/agentx/master\"; traps = true; }; };\n"
 	"virtual_servers = (\n"
 	"  { name = \"web\"; address = \"192.0.2.10\"; port = 443; protocol = \"sctp\"; scheduler = \"sh\";\n"
 	"    sh_port = true; sh_fallback = true; forwarding = \"dr\"; check_interval = 5;\n"
@@ -204,6 +205,7 @@ static void every_global(const struct conf *c)
 	assert_false(g->vrrp_mlock);
 	assert_string_equal(g->http_listen, "[::1]:9650");
 	assert_string_equal(g->snmp_agentx, "/var/agentx/master");
+	assert_true(g->snmp_traps);
 
 }
 

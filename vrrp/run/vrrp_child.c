@@ -231,6 +231,7 @@ static void adopt(struct vrrp_inst *in, const struct vrrp_inst *old)
 	in->transitions = old->transitions;
 	in->garp_sent = old->garp_sent;
 	memcpy(in->rejected, old->rejected, sizeof(in->rejected));
+	in->stats = old->stats;
 	in->since = old->since;
 	in->last_superior = old->last_superior;
 	snprintf(in->reason, sizeof(in->reason), "%s", old->reason);

@@ -207,10 +207,23 @@ void vrrp_inst_contested(struct vrrp_inst *in)
 	start_garp(in);
 }
 
+static bool is_down(enum vrrp_state s)
+{
+	return s == VRRP_STATE_INIT || s == VRRP_STATE_STOPPED;
+}
+
 static void notify_state(struct vrrp_inst *in, enum vrrp_state prev, enum vrrp_state s)
 {
 	in->transitions++;
 	in->since = wall_now();
+	if (s == VRRP_STATE_MASTER) {
+		in->stats.became_master++;
+		in->stats.master_reason = in->stats.next_master_reason;
+	}
+	if (is_down(s))
+		in->stats.up_since = 0;
+	else if (is_down(prev) || in->stats.up_since == 0)
+		in->stats.up_since = in->since;
 	if (s != VRRP_STATE_MASTER) {
 		ev_timer_stop(in->run->loop, &in->garp_w);
 		ev_timer_stop(in->run->loop, &in->refresh_w);
@@ -309,6 +322,7 @@ static void preempt_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	if (held_by_group(in))
 		return;
 	struct vrrp_event ev = { .type = VRRP_EV_PREEMPT_DELAY_EXPIRED };
+	in->stats.next_master_reason = IPC_VRRP_MR_PREEMPTED;
 	vrrp_inst_event(in, &ev, "preempt delay over");
 	(void)loop;
 }
@@ -350,5 +364,8 @@ void vrrp_inst_init(struct vrrp_inst *in, struct vrrp_run *r, const struct vrrp_
 	in->garp_w.data = in->refresh_w.data = in;
 	in->if_up = true;
 	in->since = wall_now();
+	/* The address owner takes over at start: RFC 6527 calls that preempted. */
+	in->stats.next_master_reason = c->priority == 255 ? IPC_VRRP_MR_PREEMPTED
+							 : IPC_VRRP_MR_NO_RESPONSE;
 	snprintf(in->reason, sizeof(in->reason), "startup");
 }

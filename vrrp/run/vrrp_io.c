@@ -141,6 +141,8 @@ void vrrp_inst_send_advert(struct vrrp_inst *in, uint8_t priority)
 		send_one(in, &adv, &g);
 	}
 	in->sent++;
+	if (priority == 0)
+		in->stats.pri0_sent++;
 }
 
 void vrrp_io_announce(struct vrrp_inst *in)
@@ -189,12 +191,20 @@ static bool from_self(struct vrrp_io *io, const struct vaddr *src)
 	return vrrp_io_source(io, &s) && vaddr_equal(&s, src);
 }
 
+/* A reject RFC 6527 calls a protocol error (vrrpv3ProtoError). */
+static void count_reject(struct vrrp_inst *in, enum vrrp_rx r)
+{
+	in->rejected[r]++;
+	if (r == VRRP_RX_TTL || r == VRRP_RX_VERSION || r == VRRP_RX_CHECKSUM)
+		in->stats.proto_err = (uint8_t)r;
+}
+
 static void rx_advert(struct vrrp_inst *in, const struct vrrp_advert *adv)
 {
 	double now = ev_now(in->run->loop);
 	enum vrrp_rx r = vrrp_pkt_validate(adv, &in->exp);
 	if (r != VRRP_RX_OK) {
-		in->rejected[r]++;
+		count_reject(in, r);
 		log_reject(&in->rl_rx, now, in->conf->name, &adv->src, r);
 		if (!vrrp_rx_usable(r, adv))
 			return;
@@ -211,10 +221,18 @@ static void rx_advert(struct vrrp_inst *in, const struct vrrp_advert *adv)
 	bool superior = adv->priority > in->fsm.priority ||
 			(adv->priority == in->fsm.priority && ev.src_greater) ||
 			(!in->conf->preempt && adv->priority > 0);
-	if (adv->priority == 0)
+	/* Why this router would become master next (RFC 6527's
+	 * NewMasterReason, counted as keepalived does). */
+	if (adv->priority == 0) {
 		in->last_superior = 0;
-	else if (superior)
+		in->stats.pri0_received++;
+		in->stats.next_master_reason = IPC_VRRP_MR_PRIORITY;
+	} else if (superior) {
 		in->last_superior = now;
+		in->stats.next_master_reason = IPC_VRRP_MR_NO_RESPONSE;
+	} else {
+		in->stats.next_master_reason = IPC_VRRP_MR_PREEMPTED;
+	}
 	char why[64], a[VADDR_STRLEN];
 	snprintf(why, sizeof(why), "advert priority %u from %s", adv->priority,
 		 vaddr_str(&adv->src, a, sizeof(a)));
@@ -237,7 +255,7 @@ static void rx_one(struct vrrp_io *io, const struct vrrp_rxpkt *p)
 	if (r != VRRP_RX_OK) {
 		struct vrrp_inst *in = find_inst(io, vrrp_sock_peek_vrid(&io->sock, p));
 		if (in) {
-			in->rejected[r]++;
+			count_reject(in, r);
 			log_reject(&in->rl_rx, now, in->conf->name, &adv.src, r);
 		} else {
 			io->rejected[r]++;

@@ -41,6 +41,18 @@ void vrrp_inst_report(struct vrrp_inst *in, bool changed, enum vrrp_state prev)
 		m.master_known = 1;
 	}
 	m.fault_reasons = (uint8_t)(in->faults > 255 ? 255 : in->faults);
+	struct vaddr src = in->conf->ucast_src;
+	if ((in->conf->unicast && vaddr_is_set(&src)) || vrrp_io_source(in->io, &src)) {
+		memcpy(m.primary, &src.u, sizeof(m.primary) < sizeof(src.u) ? sizeof(m.primary)
+									 : sizeof(src.u));
+		m.primary_known = 1;
+	}
+	m.master_reason = in->stats.master_reason;
+	m.proto_err = in->stats.proto_err;
+	m.up_since = in->stats.up_since;
+	m.became_master = in->stats.became_master;
+	m.pri0_sent = in->stats.pri0_sent;
+	m.pri0_received = in->stats.pri0_received;
 	m.master_down_in = ev_is_active(&in->down_w) && f->master_down_at > 0
 			   ? f->master_down_at - ev_now(in->run->loop) : -1;
 	m.adver_int = f->conf.adver_int;

@@ -91,6 +91,13 @@ struct vrrp_inst {
 	/* status */
 	uint64_t sent, received, transitions, garp_sent;
 	uint64_t rejected[VRRP_RX__COUNT];
+	struct {                      /* what RFC 6527's statistics ask for */
+		uint64_t became_master, pri0_sent, pri0_received;
+		uint8_t master_reason;        /* enum ipc_vrrp_master_reason */
+		uint8_t next_master_reason;   /* what becoming master now would be */
+		uint8_t proto_err;            /* enum vrrp_rx: last TTL/version/checksum reject */
+		double up_since;              /* wall clock it left INIT; 0 while down */
+	} stats;
 	double since;                 /* wall clock of the last transition */
 	double last_superior;         /* ev_now of the last advert we yield to */
 	double last_contested;        /* ev_now of the last re-announcement (split brain) */
