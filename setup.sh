@@ -14,6 +14,7 @@ PACKAGES=(
   python3 keepalived iproute2 nftables tcpdump procps psmisc
   dnsmasq nginx-light openssl stress-ng curl
   prometheus
+  libsnmp-dev snmpd snmp snmptrapd smitools
 )
 
 missing=()
@@ -27,7 +28,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   apt-get install -y -q --no-install-recommends "${missing[@]}"
   # Packages that bring services must not keep them running on a director
   # under test: the tests start their own instances in namespaces.
-  for svc in keepalived nginx dnsmasq prometheus; do
+  for svc in keepalived nginx dnsmasq prometheus snmpd snmptrapd; do
     systemctl disable --now "$svc" >/dev/null 2>&1 || true
   done
 fi
