@@ -287,8 +287,7 @@ struct snmp_agent *snmp_agent_open(struct ev_loop *loop, const struct snmp_agent
 			   SNMP_AGENT_PING);
 	for (unsigned i = 0; i < cfg->n_roots && i < 4; i++)
 		if (add_root(a, i, eb) < 0) {
-			snmp_shutdown(AGENT_NAME);
-			free(a);
+			free(a);   /* the child exits: see snmp_agent_close() */
 			return NULL;
 		}
 	init_snmp(AGENT_NAME);   /* connects, or arms the reconnect alarm */
@@ -308,7 +307,9 @@ void snmp_agent_close(struct snmp_agent *a)
 	ev_timer_stop(a->loop, &a->timer_w);
 	for (unsigned i = 0; i < a->n_fds; i++)
 		ev_io_stop(a->loop, &a->io_w[i]);
-	snmp_shutdown(AGENT_NAME);
+	/* No snmp_shutdown(): its subagent teardown frees the session twice
+	 * in net-snmp 5.9.3 (an abort at every stop). The process is ending;
+	 * the master drops the session when the socket closes. */
 	free(a);
 }
 

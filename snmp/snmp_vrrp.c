@@ -10,6 +10,9 @@
  *     out, and MIB-driven tools misread its rows.
  *   - vrrpOperAuthKey reads as a zero-length string, as RFC 2787 says;
  *     keepalived leaves the column out.
+ *   - vrrpOperMasterIpAddr of a master is its own primary address, as in
+ *     VRRPv3-MIB; keepalived gives the source of the last advert it
+ *     received (0.0.0.0 when it never was backup).
  *
  * As keepalived does, VRRPv3-MIB lists version-2 instances too (Debian
  * builds it so), the virtual MAC column holds the interface's own address
@@ -116,7 +119,10 @@ static void v3_oper_row(struct snmp_tree *t, const struct snmp_inst *in)
 	snmp_var_int(ADD(t, v3_oper, 8, idx, n), SNMP_T_INTEGER, c->n_addrs);
 	snmp_var_int(ADD(t, v3_oper, 9, idx, n), SNMP_T_INTEGER, centisecs(c->advert_interval));
 	snmp_var_int(ADD(t, v3_oper, 10, idx, n), SNMP_T_INTEGER, c->preempt ? TV_TRUE : TV_FALSE);
-	snmp_var_int(ADD(t, v3_oper, 11, idx, n), SNMP_T_INTEGER, c->accept ? TV_TRUE : TV_FALSE);
+	/* The virtual addresses are ordinary local addresses: a master takes
+	 * packets for them whatever `accept` says (vigil.conf(5)), as
+	 * keepalived without vrrp_strict, which reads true(1) here too. */
+	snmp_var_int(ADD(t, v3_oper, 11, idx, n), SNMP_T_INTEGER, TV_TRUE);
 	snmp_var_uptime(ADD(t, v3_oper, 12, idx, n), is_up(in) ? in->r.up_since : 0);
 	snmp_var_int(ADD(t, v3_oper, 13, idx, n), SNMP_T_INTEGER, ROW_ACTIVE);
 	/* vrrpv3AssociatedIpAddrRowStatus.ifIndex.VrId.Type.Len.Address */

@@ -174,7 +174,7 @@ static void test_v3_operations(void **st)
 	assert_int_equal(GET(&f->t, 1, 1, 1, 1, 8, 7, 51, 1)->v.i, 2);    /* AddrCount */
 	assert_int_equal(GET(&f->t, 1, 1, 1, 1, 9, 7, 53, 2)->v.i, 50);   /* centiseconds */
 	assert_int_equal(GET(&f->t, 1, 1, 1, 1, 10, 7, 51, 1)->v.i, 1);   /* preempt true */
-	assert_int_equal(GET(&f->t, 1, 1, 1, 1, 11, 7, 51, 1)->v.i, 2);   /* accept false */
+	assert_int_equal(GET(&f->t, 1, 1, 1, 1, 11, 7, 51, 1)->v.i, 1);   /* accepts: local addresses */
 	v = GET(&f->t, 1, 1, 1, 1, 12, 7, 51, 1);
 	assert_int_equal(v->type, SNMP_T_UPTIME);
 	assert_true(v->v.since == 1000.);
