@@ -47,6 +47,9 @@ struct json_object *ctl_status(struct vigild *d)
 					       wall_now() - d->started_at, 0, -1));
 	for (int k = 0; k < CHILD__COUNT; k++) {
 		const struct child *c = &d->children[k];
+		/* Without global.snmp there is no snmp child to speak of. */
+		if (k == CHILD_SNMP && c->state == CHILD_DISABLED)
+			continue;
 		bool live = c->pid > 0;
 		struct json_object *p = proc_json(c->name, live ? (int)c->pid : 0,
 						  child_state_str(c->state),

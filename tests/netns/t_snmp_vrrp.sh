@@ -113,3 +113,20 @@ check_node d2 || fail "d2's MIB disagrees with vigilctl vrrp after the reconnect
 restarts=$(vctl d2 status --json | json_get '[p for p in r["processes"] if p["name"] == "snmp"][0]["restarts"]')
 [ "$restarts" = 0 ] || fail "the snmp child was restarted"
 pass "snmpd restarted: the subagent reconnected and answers; VRRP state never changed"
+
+# Reload without global.snmp: the child stops for good; with it: it is back.
+snmp_state() { vctl d2 status --json | json_get '([p["state"] for p in r["processes"] if p["name"] == "snmp"] or ["absent"])[0]'; }
+cp "$T_DIR/d2.conf" "$T_DIR/d2.conf.snmp"
+sed -i 's|snmp = { [^}]*}; ||' "$T_DIR/d2.conf"
+vctl d2 reload > /dev/null || fail "reload without snmp refused"
+wait_for 5 test "$(snmp_state)" = absent || fail "the snmp child still runs: $(snmp_state)"
+sleep 2
+[ "$(snmp_state)" = absent ] || fail "the snmp child was restarted"
+snmp_answers d2 $V3 && fail "the MIB is still answered"
+cp "$T_DIR/d2.conf.snmp" "$T_DIR/d2.conf"
+vctl d2 reload > /dev/null || fail "reload with snmp refused"
+wait_for 5 test "$(snmp_state)" = running || fail "the snmp child did not start: $(snmp_state)"
+wait_for 6 snmp_answers d2 $V3 || fail "the MIB is not answered after the reload"
+check_node d2 || fail "d2's MIB disagrees after the reload (replayed state)"
+[ "$(vfield d2 VI_1 'i["transitions"]')" = "$trans_before" ] || fail "VRRP changed state over the reloads"
+pass "reload: removing global.snmp stops the child, adding it starts it with the current state"
