@@ -9,7 +9,10 @@
  * are dropped (their indexes point into another configuration). A result
  * whose real-server state is UNKNOWN (a restarted checker before its first
  * verdict) updates the details but not the state: the last known state
- * holds until the checker says otherwise.
+ * holds until the checker says otherwise. A parent that starts takes the
+ * last known state from the kernel (health_adopt): a real server whose
+ * destination a previous parent left in the table keeps its weight there
+ * until its first verdict.
  */
 #include <json-c/json.h>
 #include <stdio.h>
@@ -37,6 +40,7 @@ struct health_rs {
 	uint16_t port;
 	uint8_t state;                /* enum ipc_chk_state: last verdict */
 	bool have_result;
+	int adopted_weight;           /* in the kernel at start, before any verdict; or -1 */
 	double since, last_result;
 	int weight;
 	uint32_t latency_us, passes, failures;
@@ -119,7 +123,7 @@ static void rs_init(struct health_rs *r, const struct rs_conf *rc, const struct 
 		for (unsigned k = 0; k < rc->n_checks && k < o->n_checks; k++)
 			checks[k] = o->checks[k];
 	} else {
-		*r = (struct health_rs){ .weight = -1 };
+		*r = (struct health_rs){ .weight = -1, .adopted_weight = -1 };
 		snprintf(r->reason, sizeof(r->reason), "no result yet");
 	}
 	r->addr = rc->addr;
@@ -217,6 +221,33 @@ bool health_on_result(struct vigild *d, const void *payload, size_t len)
 	return true;
 }
 
+void health_adopt(struct vigild *d, unsigned vs_idx, unsigned rs_idx, int weight)
+{
+	struct health *h = health_sync(d);
+	if (vs_idx >= h->n_vs || rs_idx >= h->vs[vs_idx].n_rs)
+		return;
+	struct health_rs *r = &h->vs[vs_idx].rs[rs_idx];
+	if (!r->n_checks || r->state != IPC_CHK_UNKNOWN)
+		return;
+	r->adopted_weight = weight;
+	snprintf(r->reason, sizeof(r->reason), "no result yet; weight %d kept from the kernel", weight);
+}
+
+/* Before any verdict: the kernel's word if the table was adopted, else start_up. */
+static bool rs_up(const struct health_rs *r, const struct vs_conf *vs)
+{
+	if (r->state == IPC_CHK_UNKNOWN)
+		return r->adopted_weight >= 0 || vs->start_up;
+	return r->state == IPC_CHK_UP;
+}
+
+static int rs_weight(const struct health_rs *r)
+{
+	if (r->weight < 0 && r->state == IPC_CHK_UNKNOWN)
+		return r->adopted_weight;
+	return r->weight;
+}
+
 bool health_rs_up(struct vigild *d, unsigned vs_idx, unsigned rs_idx)
 {
 	struct health *h = health_sync(d);
@@ -225,9 +256,7 @@ bool health_rs_up(struct vigild *d, unsigned vs_idx, unsigned rs_idx)
 	const struct health_rs *r = &h->vs[vs_idx].rs[rs_idx];
 	if (!r->n_checks)
 		return true;
-	if (r->state == IPC_CHK_UNKNOWN)
-		return d->conf->vs[vs_idx].start_up;
-	return r->state == IPC_CHK_UP;
+	return rs_up(r, &d->conf->vs[vs_idx]);
 }
 
 bool health_rs_up_conf(struct vigild *d, const struct vs_conf *vs, const struct rs_conf *rc,
@@ -237,12 +266,10 @@ bool health_rs_up_conf(struct vigild *d, const struct vs_conf *vs, const struct 
 	char key[sizeof(h->vs[0].key)];
 	vs_key(vs, key, sizeof(key));
 	const struct health_rs *r = old_rs(h, key, rc);
-	*weight = r ? r->weight : -1;
+	*weight = r ? rs_weight(r) : -1;
 	if (!rc->n_checks)
 		return true;
-	if (!r || r->state == IPC_CHK_UNKNOWN)
-		return vs->start_up;
-	return r->state == IPC_CHK_UP;
+	return r ? rs_up(r, vs) : vs->start_up;
 }
 
 int health_rs_weight(struct vigild *d, unsigned vs_idx, unsigned rs_idx)
@@ -250,7 +277,7 @@ int health_rs_weight(struct vigild *d, unsigned vs_idx, unsigned rs_idx)
 	struct health *h = health_sync(d);
 	if (vs_idx >= h->n_vs || rs_idx >= h->vs[vs_idx].n_rs)
 		return -1;
-	return h->vs[vs_idx].rs[rs_idx].weight;
+	return rs_weight(&h->vs[vs_idx].rs[rs_idx]);
 }
 
 void health_free(struct vigild *d)

@@ -20,9 +20,14 @@ bool health_on_result(struct vigild *d, const void *payload, size_t len);
 /* The "health" object of one real server in status (indexes in d->conf). */
 struct json_object *health_rs_json(struct vigild *d, unsigned vs_idx, unsigned rs_idx);
 
+/* At start, for each real server whose destination the kernel already
+ * has (left by a previous parent): its weight there, taken as the last
+ * known state until the checker's first verdict. */
+void health_adopt(struct vigild *d, unsigned vs_idx, unsigned rs_idx, int weight);
 /* Whether real server rs_idx of virtual server vs_idx (indexes in
- * d->conf) is healthy: its last verdict; before any, up only with the
- * virtual server's start_up; a real server without checks is always up. */
+ * d->conf) is healthy: its last verdict; before any, up if adopted from
+ * the kernel or with the virtual server's start_up; a real server without
+ * checks is always up. */
 bool health_rs_up(struct vigild *d, unsigned vs_idx, unsigned rs_idx);
 /* The same for a real server of another configuration (a reload's
  * preview), matched by service and address; *weight as health_rs_weight. */
@@ -30,7 +35,8 @@ struct vs_conf;
 struct rs_conf;
 bool health_rs_up_conf(struct vigild *d, const struct vs_conf *vs, const struct rs_conf *rc,
 		       int *weight);
-/* Its dynamic weight from a script check, or -1 (use the configured one). */
+/* Its dynamic weight from a script check, the adopted one before any
+ * verdict, or -1 (use the configured one). */
 int health_rs_weight(struct vigild *d, unsigned vs_idx, unsigned rs_idx);
 
 /* Frees the table (at exit). */

@@ -149,13 +149,61 @@ static int kernel_view(struct lvs *l, struct ipvs_table *kernel, bool *borrowed)
 	return err;
 }
 
-/* Brings the kernel to `wanted`; takes ownership of wanted. */
-static void reconcile_to(struct lvs *l, struct ipvs_table *wanted)
+static int svc_ptr_cmp(const void *a, const void *b)
+{
+	return ipvs_svc_key_cmp(&(*(struct ipvs_table_svc *const *)a)->svc.key,
+				&(*(struct ipvs_table_svc *const *)b)->svc.key);
+}
+
+/* The first pass: a previous parent (killed, or stopped with
+ * keep_ipvs_on_exit) may have left the table. Each configured real server
+ * with a destination there keeps it, at its weight, until the checker's
+ * first verdict (health_adopt) instead of leaving the service until then:
+ * a restarted parent changes nothing in an unchanged table. */
+static void adopt_kernel(struct lvs *l, const struct ipvs_table *kernel)
+{
+	struct ipvs_table conf;
+	struct errbuf eb;
+	ipvs_table_init(&conf);
+	/* Sized by the kernel's table: its failure fails the adoption, and the
+	 * real servers wait for their first verdicts as on an empty table. */
+	struct ipvs_table_svc **by_key = malloc(sizeof(*by_key) * (kernel->n_svcs + 1));
+	if (!by_key || ipvs_table_from_conf(l->d->conf, &conf, &eb) < 0) {
+		log_err("ipvs: cannot adopt the kernel's destinations: %s",
+			by_key ? eb.msg : "out of memory");
+		goto out;
+	}
+	for (unsigned i = 0; i < kernel->n_svcs; i++)
+		by_key[i] = &kernel->svcs[i];
+	qsort(by_key, kernel->n_svcs, sizeof(*by_key), svc_ptr_cmp);
+	/* conf: one service per virtual server, one destination per real server. */
+	for (unsigned i = 0; i < conf.n_svcs; i++) {
+		struct ipvs_table_svc *p = &conf.svcs[i];
+		struct ipvs_table_svc **k = bsearch(&p, by_key, kernel->n_svcs, sizeof(*by_key),
+						    svc_ptr_cmp);
+		for (unsigned j = 0; k && j < p->n_dests; j++) {
+			const struct ipvs_dest *kd = ipvs_table_find_dest(*k, &p->dests[j].addr,
+									  p->dests[j].port);
+			if (kd)
+				health_adopt(l->d, i, j, (int)kd->weight);
+		}
+	}
+out:
+	ipvs_table_free(&conf);
+	free(by_key);
+}
+
+/* Brings the kernel to `wanted`; takes ownership of wanted, and of the
+ * kernel's table when one is given (else it is the cache or a dump). */
+static void reconcile_to(struct lvs *l, struct ipvs_table *wanted, struct ipvs_table *given)
 {
 	struct ipvs_table kernel;
-	bool borrowed;
+	bool borrowed = false;
 	double t0 = mono_ms();
-	if (kernel_view(l, &kernel, &borrowed) < 0) {
+	if (given) {
+		kernel = *given;
+		ipvs_table_init(given);
+	} else if (kernel_view(l, &kernel, &borrowed) < 0) {
 		ipvs_table_free(wanted);
 		l->dirty = true;   /* try again on the next pass */
 		return;
@@ -200,18 +248,28 @@ out:
 
 static void reconcile(struct lvs *l)
 {
-	struct ipvs_table wanted;
+	struct ipvs_table wanted, kernel;
 	struct errbuf eb;
+	bool first = !l->started && l->have_ipvs, borrowed;
 	l->dirty = false;
+	ipvs_table_init(&kernel);
+	if (first) {
+		if (kernel_view(l, &kernel, &borrowed) < 0) {
+			l->dirty = true;
+			return;
+		}
+		adopt_kernel(l, &kernel);
+	}
 	double t0 = mono_ms();
 	ipvs_table_init(&wanted);
 	if (lvs_build_wanted(l, l->d->conf, &wanted, true, &eb) < 0) {
 		log_err("ipvs: cannot build the wanted table: %s", eb.msg);
 		ipvs_table_free(&wanted);
+		ipvs_table_free(&kernel);
 		return;
 	}
 	log_debug("ipvs: wanted table built in %.1f ms", mono_ms() - t0);
-	reconcile_to(l, &wanted);
+	reconcile_to(l, &wanted, first ? &kernel : NULL);
 }
 
 static void prepare_cb(struct ev_loop *loop, ev_prepare *w, int revents)
@@ -268,7 +326,7 @@ void lvs_close(struct vigild *d)
 		struct ipvs_table empty;
 		ipvs_table_init(&empty);
 		log_info("ipvs: removing the %u services vigild owns", l->owned.n_svcs);
-		reconcile_to(l, &empty);
+		reconcile_to(l, &empty, NULL);
 	} else if (l->started) {
 		log_info("ipvs: keep_ipvs_on_exit: leaving %u services in place", l->owned.n_svcs);
 	}

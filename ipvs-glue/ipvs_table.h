@@ -77,7 +77,8 @@ void ipvs_table_free(struct ipvs_table *t);
 struct ipvs_table_svc *ipvs_table_add_svc(struct ipvs_table *t, const struct ipvs_service *svc);
 /* Appends a copy of d to ts. Returns 0 or -ENOMEM. */
 int ipvs_table_add_dest(struct ipvs_table_svc *ts, const struct ipvs_dest *d);
-/* Linear lookups (tests, tools); the reconciler sorts instead. */
+/* Linear lookups (tests, tools, a service's destinations at start-up);
+ * the reconciler sorts instead. */
 struct ipvs_table_svc *ipvs_table_find_svc(const struct ipvs_table *t, const struct ipvs_svc_key *k);
 struct ipvs_dest *ipvs_table_find_dest(const struct ipvs_table_svc *ts,
 				       const struct vaddr *addr, uint16_t port);

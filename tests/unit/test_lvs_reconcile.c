@@ -6,6 +6,9 @@
  * (-Wl,--wrap, see CMakeLists.txt) by ones that hand back a table made
  * here and fail on demand, and ipvs_table_free is wrapped to see that
  * table come back. Under the sanitizer build LeakSanitizer says the same.
+ * And the first pass adopts the table a previous parent left: real
+ * servers with checks but no verdict yet keep their destinations as they
+ * are, until the first verdicts.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -15,8 +18,14 @@
 
 #include <cmocka.h>
 #include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
 
 #include "conf.h"
+#include "config.h"
+#include "health.h"
+#include "ipc.h"
 #include "ipvs.h"
 #include "lvs.h"
 #include "lvs_int.h"
@@ -30,6 +39,7 @@
 
 /* What the wrappers do and saw (a test's own state, one case at a time). */
 static struct {
+	const char *kernel;             /* the dumped table; NULL: KERNEL */
 	int dump_err, reconcile_err;
 	unsigned dumps;
 	const struct ipvs_table_svc *dumped;
@@ -48,7 +58,7 @@ void __wrap_ipvs_table_free(struct ipvs_table *t);
 int __wrap_ipvs_dump(struct ipvs_ctx *ctx, struct ipvs_table *out, struct errbuf *eb)
 {
 	(void)ctx;
-	assert_int_equal(ipvs_table_parse(KERNEL, out, eb), 0);
+	assert_int_equal(ipvs_table_parse(w.kernel ? w.kernel : KERNEL, out, eb), 0);
 	w.dumps++;
 	w.dumped = out->svcs;
 	w.dumped_freed = false;
@@ -111,12 +121,99 @@ static void test_normal_pass(void **st)
 	close_with(0, 0);
 }
 
+/* Three real servers with a check each (start_up = false); the kernel
+ * has the first at weight 1, the second at 0 (inhibited or drained), not
+ * the third. */
+#define ADOPT_CONF \
+	"virtual_servers = ( { address = \"192.0.2.10\"; port = 80; forwarding = \"nat\";\n" \
+	"  real_servers = ( { address = \"198.51.100.11\"; checks = ( { type = \"tcp\"; } ); },\n" \
+	"    { address = \"198.51.100.12\"; checks = ( { type = \"tcp\"; } ); },\n" \
+	"    { address = \"198.51.100.13\"; checks = ( { type = \"tcp\"; } ); } ); } );\n"
+#define ADOPT_KERNEL \
+	"service tcp 192.0.2.10:80 wlc\n" \
+	"  dest 198.51.100.11:80 weight 1 nat\n" \
+	"  dest 198.51.100.12:80 weight 0 nat\n"
+
+static uint64_t ops_of(const struct lvs *l, enum ipvs_op_type t)
+{
+	return l->count.ops[t];
+}
+
+static uint64_t all_ops(const struct lvs *l)
+{
+	uint64_t n = 0;
+	for (int t = 0; t <= IPVS_OP_DEL_DEST; t++)
+		n += l->count.ops[t];
+	return n;
+}
+
+/* The checker's first verdict on real server rs, then a pass. */
+static void verdict(struct vigild *d, uint32_t rs, enum ipc_chk_state st)
+{
+	struct ipc_check_result m = {
+		.generation = d->generation, .vs = 0, .rs = rs, .check = 0,
+		.rs_state = (uint8_t)st, .check_state = (uint8_t)st,
+		.pass = st == IPC_CHK_UP, .weight = -1, .passes = 1,
+	};
+	if (health_on_result(d, &m, sizeof(m)))
+		lvs_mark_dirty(d);
+	lvs_reconcile_now(d);
+}
+
+static void test_adopt_at_start(void **st)
+{
+	(void)st;
+	char path[] = "/tmp/test_lvs_adopt.XXXXXX";
+	int fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, ADOPT_CONF, strlen(ADOPT_CONF)), (ssize_t)strlen(ADOPT_CONF));
+	close(fd);
+	struct conf_errors errs = { 0 };
+	struct conf *c = conf_load(path, &errs);
+	unlink(path);
+	assert_non_null(c);
+	struct vigild d = { .loop = ev_default_loop(0), .conf = c, .generation = 1,
+			    .opts.dry_run = true };
+	struct errbuf eb = { .msg = "" };
+	assert_int_equal(lvs_open(&d, &eb), 0);
+	struct lvs *l = d.lvs;
+	l->have_ipvs = true;            /* the wrapped dump stands for the kernel */
+	memset(&w, 0, sizeof(w));
+	w.kernel = ADOPT_KERNEL;
+
+	lvs_reconcile_now(&d);
+	assert_int_equal(w.dumps, 1);
+	assert_int_equal(all_ops(l), 0);          /* nothing deleted, nothing edited */
+	assert_true(health_rs_up(&d, 0, 0));
+	assert_int_equal(health_rs_weight(&d, 0, 0), 1);
+	assert_true(health_rs_up(&d, 0, 1));
+	assert_int_equal(health_rs_weight(&d, 0, 1), 0);
+	assert_false(health_rs_up(&d, 0, 2));     /* not in the kernel: down until it passes */
+
+	verdict(&d, 0, IPC_CHK_UP);               /* as adopted: no operation */
+	assert_int_equal(all_ops(l), 0);
+	verdict(&d, 1, IPC_CHK_UP);               /* up: its configured weight */
+	assert_int_equal(ops_of(l, IPVS_OP_EDIT_DEST), 1);
+	verdict(&d, 2, IPC_CHK_UP);
+	assert_int_equal(ops_of(l, IPVS_OP_ADD_DEST), 1);
+	verdict(&d, 0, IPC_CHK_DOWN);             /* a verdict ends the adoption */
+	assert_int_equal(ops_of(l, IPVS_OP_DEL_DEST), 1);
+	assert_int_equal(all_ops(l), 3);
+	assert_int_equal(w.dumps, 1);
+
+	l->started = false;             /* nothing to remove at close */
+	lvs_close(&d);
+	health_free(&d);
+	conf_free(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_normal_pass),
 		cmocka_unit_test(test_reconcile_fails),
 		cmocka_unit_test(test_dump_fails),
+		cmocka_unit_test(test_adopt_at_start),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
