@@ -221,6 +221,10 @@ struct conf *conf_load(const char *path, struct conf_errors *errs)
 		conf_free(x.c);
 		return NULL;
 	}
+	/* A good load leaves errs as it found it: callers free errors only
+	 * when there were some. */
+	free(errs->lines);
+	errs->lines = NULL;
 	return x.c;
 }
 
