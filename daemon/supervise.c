@@ -359,8 +359,17 @@ static void heartbeat_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	struct vigild *d = w->data;
 	double now = ev_now(loop);
+	/* A round later than its interval means the parent itself did not
+	 * run its loop (a long reload, SIGSTOP, a paused machine, a clock
+	 * step): nobody pinged the children then, so that silence is not
+	 * theirs. Without this, a reload parsing for more than HB_DEAD
+	 * killed both healthy children (and the VRRP adverts with them). */
+	double lag = d->hb_last > 0 ? now - d->hb_last - HB_INTERVAL : 0;
+	d->hb_last = now;
 	for (int k = 0; k < CHILD__COUNT; k++) {
 		struct child *c = &d->children[k];
+		if (lag > 0)
+			c->last_heartbeat += lag;
 		if (c->state != CHILD_RUNNING && c->state != CHILD_STARTING)
 			continue;
 		double limit = c->state == CHILD_STARTING ? START_DEADLINE : HB_DEAD;
@@ -406,6 +415,7 @@ void supervise_start_all(struct vigild *d)
 	for (int k = 0; k < CHILD__COUNT; k++)
 		if (d->children[k].state != CHILD_DISABLED)
 			child_start(d, &d->children[k]);
+	d->hb_last = ev_now(d->loop);
 	ev_timer_start(d->loop, &d->heartbeat_w);
 }
 

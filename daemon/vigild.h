@@ -59,7 +59,8 @@ struct child {
 	ev_child exit_w;
 	ev_timer restart_w;           /* backoff before the next start */
 	double started_at;            /* ev_now of the last fork */
-	double last_heartbeat;        /* ev_now of the last echo */
+	double last_heartbeat;        /* ev_now of the last echo, moved on by the
+	                                 parent's own stalls (supervise.c) */
 	double backoff;               /* s before the next restart */
 	unsigned restarts;
 	uint64_t hb_sent;
@@ -82,6 +83,7 @@ struct vigild {
 	double started_at;            /* wall clock */
 	struct child children[CHILD__COUNT];
 	ev_timer heartbeat_w;
+	double hb_last;               /* ev_now of the last heartbeat round */
 	ev_signal sig_w[PARENT_SIGNALS];   /* parent.c's signal table */
 	ev_timer stop_w;              /* SIGKILL stragglers after the grace time */
 	bool stopping;

@@ -3,8 +3,8 @@
 # a child killed with SIGKILL is back within 2 s; a second instance is
 # refused; HUP with a broken file keeps the running configuration and logs
 # every error; HUP with a good one is taken; a frozen child (either) is
-# killed 4-6 s after it stops and restarted after its backoff;
-# TERM leaves no process and no pid file.
+# killed 4-6 s after it stops and restarted after its backoff; a frozen
+# parent blames no child; TERM leaves no process and no pid file.
 . "$(dirname "$0")/lib.sh"
 
 ns_add d1
@@ -130,6 +130,21 @@ for child in vrrp checker; do
   [ "$took" -le "$bound" ] || fail "$child replaced after $took ms, over ${bound} ms"
 done
 pass "a frozen child (vrrp, checker) is killed 4-6 s after it stops and restarted after its backoff"
+
+# The parent's own stall (SIGSTOP for 7 s, as a reload that parses for
+# longer than the heartbeat limit, or a paused machine) is not the
+# children's silence: nobody pinged them. Both keep running.
+wait_for 5 procs_running || fail "children not running before the parent's stall"
+kids=$(json_get '" ".join(str(p["pid"]) for p in r["processes"][1:])' < "$T_DIR/status.json")
+kill -STOP "$VIGILD_PID"; sleep 7; kill -CONT "$VIGILD_PID"
+sleep 3                                  # three heartbeat rounds
+status || fail "no status after the parent's stall"
+[ "$(json_get '" ".join(str(p["pid"]) for p in r["processes"][1:])' < "$T_DIR/status.json")" = "$kids" ] \
+  || fail "children replaced after the parent's stall (were $kids)"
+for p in $kids; do
+  grep "(pid $p): no heartbeat" "$T_DIR/vigild-d1.log" && fail "child $p blamed for the parent's stall"
+done
+pass "a stall of the parent itself does not kill the children"
 
 # TERM: nothing left.
 pids=$(json_get '" ".join(str(p["pid"]) for p in r["processes"])' < "$T_DIR/status.json")
