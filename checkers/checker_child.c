@@ -97,9 +97,6 @@ static int drop_privileges(struct child_ctx *cx)
 			 cx->conf->global.script_user, user);
 	log_info("checker: running as %s (uid %u) with CAP_NET_RAW only", user,
 		 (unsigned)getuid());
-	if (access(cx->conf->path, R_OK) < 0)
-		log_warn("checker: %s is not readable by %s: reloads will fail in the checker",
-			 cx->conf->path, user);
 	return 0;
 }
 

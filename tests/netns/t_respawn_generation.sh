@@ -70,6 +70,7 @@ eff 150 || fail "after a broken file the vrrp child lost its priority"
 wait_for 4 checked || fail "after a broken file the checker does not check"
 grep -n "cannot\|error" "$T_DIR/vigild-d1.log" | grep -iv "check.*failed\|connect" | grep -i "conf" \
   && fail "a child complained about the file (above)"
+grep -n "not readable" "$T_DIR/vigild-d1.log" && fail "a child warned about the file's mode (above)"
 pass "unreadable and broken file, no reload: children respawn with generation 1"
 
 # 3. A reload of the fixed file is generation 2, everywhere.
