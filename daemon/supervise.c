@@ -355,21 +355,27 @@ retry:
 	ev_timer_start(d->loop, &c->restart_w);
 }
 
+/* How late the heartbeat round is, if at all. A round later than its
+ * interval means the parent itself did not run its loop (a long reload,
+ * SIGSTOP, a paused machine, a clock step): nobody pinged the children
+ * then, so that silence is not theirs. Without this, a reload parsing
+ * for more than HB_DEAD killed both healthy children (and the VRRP
+ * adverts with them). */
+static double parent_stall(const struct vigild *d, double now)
+{
+	double lag = d->hb_last > 0 ? now - d->hb_last - HB_INTERVAL : 0;
+	return lag > 0 ? lag : 0;
+}
+
 static void heartbeat_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	struct vigild *d = w->data;
 	double now = ev_now(loop);
-	/* A round later than its interval means the parent itself did not
-	 * run its loop (a long reload, SIGSTOP, a paused machine, a clock
-	 * step): nobody pinged the children then, so that silence is not
-	 * theirs. Without this, a reload parsing for more than HB_DEAD
-	 * killed both healthy children (and the VRRP adverts with them). */
-	double lag = d->hb_last > 0 ? now - d->hb_last - HB_INTERVAL : 0;
+	double lag = parent_stall(d, now);
 	d->hb_last = now;
 	for (int k = 0; k < CHILD__COUNT; k++) {
 		struct child *c = &d->children[k];
-		if (lag > 0)
-			c->last_heartbeat += lag;
+		c->last_heartbeat += lag;
 		if (c->state != CHILD_RUNNING && c->state != CHILD_STARTING)
 			continue;
 		double limit = c->state == CHILD_STARTING ? START_DEADLINE : HB_DEAD;
@@ -454,9 +460,10 @@ void supervise_stop_all(struct vigild *d)
 bool supervise_children_answer(const struct vigild *d)
 {
 	double now = ev_now(d->loop);
+	double lag = parent_stall(d, now);   /* not yet discounted by heartbeat_cb */
 	for (int k = 0; k < CHILD__COUNT; k++) {
 		const struct child *c = &d->children[k];
-		if (c->state == CHILD_RUNNING && now - c->last_heartbeat > 2 * HB_DEAD)
+		if (c->state == CHILD_RUNNING && now - c->last_heartbeat - lag > 2 * HB_DEAD)
 			return false;
 	}
 	return true;

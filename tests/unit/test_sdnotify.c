@@ -3,7 +3,7 @@
  * datagram socket standing in for NOTIFY_SOCKET: READY=1 only when every
  * enabled child runs; RELOADING=1 then READY=1 once every child answered;
  * WATCHDOG=1 at half of WATCHDOG_USEC, and none while a running child is
- * past its heartbeat deadline.
+ * past its heartbeat deadline, unless the parent's own stall made it so.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -153,6 +153,13 @@ static void test_watchdog(void **state)
 	d.children[CHILD_VRRP].last_heartbeat = ev_now(d.loop) - 60;
 	assert_int_equal(watchdogs_in(&d, 0.25), 0);
 	assert_true(d.sdn.watchdog_held);
+	/* The parent itself away from its loop for a minute (its heartbeat
+	 * round is as late as the child's echo): nobody pinged the child, so
+	 * its silence is not held against it. */
+	d.hb_last = ev_now(d.loop) - 60;
+	assert_true(watchdogs_in(&d, 0.25) >= 3);
+	assert_false(d.sdn.watchdog_held);
+	d.hb_last = 0;
 	/* A child in its restart backoff does not starve it. */
 	d.children[CHILD_VRRP].state = CHILD_BACKOFF;
 	assert_true(watchdogs_in(&d, 0.25) >= 3);
