@@ -208,7 +208,7 @@ EOF_UNIT
     ln -sf ../vigil-vm-job.service "$u/multi-user.target.wants/vigil-vm-job.service"
     for m in getty@tty1.service serial-getty@ttyS0.service console-getty.service \
              postgresql.service e2scrub_reap.service nginx.service keepalived.service \
-             dnsmasq.service snmpd.service snmptrapd.service frr.service \
+             dnsmasq.service snmpd.service snmptrapd.service snmptrapd.socket frr.service \
              apt-daily.timer apt-daily-upgrade.timer e2scrub_all.timer fstrim.timer \
              man-db.timer logrotate.timer dpkg-db-backup.timer systemd-tmpfiles-clean.timer; do
         ln -sf /dev/null "$u/$m"

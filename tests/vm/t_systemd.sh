@@ -36,10 +36,14 @@ vrrp = { instances = ( { name = "VI_1"; interface = "vg0"; vrid = 51; priority =
 CONF
 }
 write_conf 3
+# This build's vigild where the unit expects it (the guest's root is a
+# throw-away overlay): the unit's PrivateTmp hides /tmp and /var/tmp, where
+# a build tree may live.
+install -m 0755 "$VIGIL_BUILD/daemon/vigild" /usr/local/sbin/vigild.test || vm_fail "install vigild"
 rm -f /etc/systemd/system/vigild.service
-sed "s#/usr/local/sbin/vigild#$VIGIL_BUILD/daemon/vigild#g" "$VIGIL_BUILD/vigild.service" \
+sed "s#ExecStart\(Pre\)*=[^ ]*/vigild #ExecStart\1=/usr/local/sbin/vigild.test #" "$VIGIL_BUILD/vigild.service" \
   > /etc/systemd/system/vigild.service
-grep -q "ExecStart=$VIGIL_BUILD/daemon/vigild" /etc/systemd/system/vigild.service || vm_fail "unit not rewritten"
+[ "$(grep -c "=/usr/local/sbin/vigild.test " /etc/systemd/system/vigild.service)" = 2 ] || vm_fail "unit not rewritten"
 systemctl daemon-reload
 VIGILCTL="$VIGIL_BUILD/ctl/vigilctl"
 children_running() {
@@ -95,7 +99,7 @@ vm_log "PASS: watchdog restarts a stopped parent"
 
 # stop: nothing left.
 timeout 60 systemctl stop vigild || vm_fail "systemctl stop failed"
-pgrep -f "$VIGIL_BUILD/daemon/vigild" && vm_fail "vigild processes left after stop"
+pgrep -f /usr/local/sbin/vigild.test && vm_fail "vigild processes left after stop"
 ipvsadm -Ln | grep -q "192.0.2.10:80" && vm_fail "IPVS service left after stop"
 ip addr show dev vg0 | grep -q "192.0.2.10/" && vm_fail "virtual address left after stop"
 vm_log "PASS: stop leaves nothing behind"
