@@ -56,6 +56,7 @@ static const char *prio_str(int prio)
 	}
 }
 
+__attribute__((format(printf, 2, 0)))
 static void log_v(int prio, const char *fmt, va_list ap)
 {
 	char line[1024];

@@ -71,6 +71,7 @@ static void errs_add(struct cfx *x, const char *line)
 	e->lines[e->n++] = copy;
 }
 
+__attribute__((format(printf, 5, 0)))
 static void verr(struct cfx *x, const char *file, int line, const char *ctx,
 		 const char *fmt, va_list ap)
 {
