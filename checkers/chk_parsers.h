@@ -1,6 +1,7 @@
 /*
- * parsers: the pure parsers of the smtp and dns checks, kept apart from
- * their I/O so the unit tests reach them directly.
+ * parsers: the pure parsers of the smtp, dns and udp checks — what they
+ * make of the bytes a real server sent — kept apart from their I/O so the
+ * unit tests and the fuzz harnesses (tests/fuzz) reach them directly.
  */
 #ifndef VIGIL_CHK_PARSERS_H
 #define VIGIL_CHK_PARSERS_H
@@ -19,5 +20,9 @@ int chk_smtp_reply(const char *buf, size_t len, int *code, size_t *used);
  * its answer records (an A record for IPv4, AAAA for IPv6): 1 or 0, or
  * -ENOMEM when the records could not be unpacked. */
 int chk_dns_has_addr(const unsigned char *abuf, int alen, const struct vaddr *want);
+
+/* Whether a UDP reply passes: any reply when expect is NULL, else one
+ * that contains expect (compared as bytes; the reply may hold NULs). */
+bool chk_udp_reply_ok(const char *reply, size_t len, const char *expect);
 
 #endif

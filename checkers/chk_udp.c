@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "chk_engine.h"
+#include "chk_parsers.h"
 
 struct udp_priv {
 	int fd;
@@ -25,6 +26,11 @@ static void udp_fail(struct chk_probe *p, int err)
 		check_done(p, CHK_R_PORT_UNREACH, NULL);
 	else
 		chk_fail_errno(p, err, "udp");
+}
+
+bool chk_udp_reply_ok(const char *reply, size_t len, const char *expect)
+{
+	return !expect || memmem(reply, len, expect, strlen(expect)) != NULL;
 }
 
 static void udp_io_cb(struct ev_loop *loop, ev_io *w, int revents)
@@ -42,7 +48,7 @@ static void udp_io_cb(struct ev_loop *loop, ev_io *w, int revents)
 	}
 	buf[n] = '\0';
 	const char *exp = p->cc->expect;
-	if (!exp || memmem(buf, (size_t)n, exp, strlen(exp)))
+	if (chk_udp_reply_ok(buf, (size_t)n, exp))
 		check_done(p, CHK_R_OK, NULL);
 	else
 		check_done(p, CHK_R_UDP_REPLY, "(%zd bytes without \"%.40s\")", n, exp);

@@ -1,7 +1,7 @@
 /*
- * test_chk_text: the smtp reply parser and the script checks' argv
- * splitting (no shell: quotes and backslashes as a shell would, nothing
- * else).
+ * test_chk_text: the smtp reply parser, the udp check's reply test, and
+ * the script checks' argv splitting (no shell: quotes and backslashes as
+ * a shell would, nothing else).
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -58,6 +58,15 @@ static const struct {
 	{ "cmd \"open", -EINVAL, { NULL } },
 };
 
+static void test_udp_reply(void **st)
+{
+	(void)st;
+	assert_true(chk_udp_reply_ok("anything", 8, NULL));
+	assert_true(chk_udp_reply_ok("x\0pong\0", 7, "pong"));
+	assert_false(chk_udp_reply_ok("x\0pon", 5, "pong"));
+	assert_true(chk_udp_reply_ok("", 0, ""));
+}
+
 static void test_argv(void **st)
 {
 	(void)st;
@@ -78,6 +87,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_smtp),
+		cmocka_unit_test(test_udp_reply),
 		cmocka_unit_test(test_argv),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
