@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Runs the whole suite through ctest: unit, lint, netns, vm and sanitize
-# labels. Installs what is missing first (./setup.sh). Ends with ctest's
+# Runs the whole suite through ctest: unit, lint, netns, vm, sanitize and
+# fuzz labels. Installs what is missing first (./setup.sh). Ends with ctest's
 # summary; exits non-zero on any failure.
 #   ./run-tests.sh            everything
 #   ./run-tests.sh -L unit    only a label (any ctest arguments pass through)
@@ -10,7 +10,7 @@ cd "$(dirname "$0")"
 need_setup=0
 for p in libnl-genl-3-dev libev-dev libconfig-dev libjson-c-dev libcmocka-dev mandoc \
          qemu-system-x86 linux-image-amd64 busybox-static ipvsadm keepalived prometheus \
-         libsnmp-dev snmpd snmp snmptrapd smitools; do
+         libsnmp-dev snmpd snmp snmptrapd smitools clang libclang-rt-14-dev; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || need_setup=1
 done
 if [ $need_setup = 1 ]; then

@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 PACKAGES=(
-  build-essential cmake pkg-config git
+  build-essential cmake pkg-config git clang libclang-rt-14-dev
   libnl-3-dev libnl-genl-3-dev libnl-route-3-dev libev-dev libssl-dev libconfig-dev
   libjson-c-dev libsystemd-dev libcap-dev libc-ares-dev libcmocka-dev
   mandoc valgrind
