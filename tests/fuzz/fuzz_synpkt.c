@@ -14,14 +14,8 @@
 #include <sys/socket.h>
 
 #include "fuzz.h"
+#include "inet_csum.h"
 #include "synpkt.h"
-
-static uint32_t sum_words(const uint8_t *b, size_t len, uint32_t s)
-{
-	for (size_t i = 0; i + 1 < len; i += 2)
-		s += (uint32_t)(b[i] << 8 | b[i + 1]);
-	return s;
-}
 
 /* The SYN to the segment's sender, from the port it wrote to. */
 static void reply_syn(const struct synpkt_reply *r)
@@ -38,10 +32,10 @@ static void reply_syn(const struct synpkt_reply *r)
 	FUZZ_CHECK(back.flags == SYNPKT_SYN);
 	if (!v4)
 		return;
-	uint32_t s = sum_words((const uint8_t *)&me.u.v4, 4, 0);
-	s = sum_words((const uint8_t *)&r->src.u.v4, 4, s);
+	uint32_t s = inet_csum_add(0, &me.u.v4, 4);
+	s = inet_csum_add(s, &r->src.u.v4, 4);
 	s += IPPROTO_TCP + SYNPKT_LEN;
-	FUZZ_CHECK(synpkt_csum(seg, sizeof(seg), s) == 0);
+	FUZZ_CHECK(inet_csum_fold(inet_csum_add(s, seg, sizeof(seg))) == 0);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

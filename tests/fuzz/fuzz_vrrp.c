@@ -22,6 +22,7 @@
 #include <stdbool.h>
 
 #include "fuzz.h"
+#include "inet_csum.h"
 #include "vrrp_pkt.h"
 
 enum {
@@ -46,19 +47,19 @@ static void repair_csum(uint8_t *m, size_t len, int family, const uint8_t *src,
 	m[6] = m[7] = 0;
 	if (m[0] >> 4 == 3) {
 		uint8_t tail[8] = { 0 };
-		sum = vrrp_csum_add(sum, src, al);
-		sum = vrrp_csum_add(sum, dst, al);
+		sum = inet_csum_add(sum, src, al);
+		sum = inet_csum_add(sum, dst, al);
 		if (family == AF_INET) {
 			tail[1] = VRRP_IPPROTO;
 			put16(tail + 2, (uint16_t)len);
-			sum = vrrp_csum_add(sum, tail, 4);
+			sum = inet_csum_add(sum, tail, 4);
 		} else {
 			put16(tail + 2, (uint16_t)len);
 			tail[7] = VRRP_IPPROTO;
-			sum = vrrp_csum_add(sum, tail, 8);
+			sum = inet_csum_add(sum, tail, 8);
 		}
 	}
-	put16(m + 6, vrrp_csum_fold(vrrp_csum_add(sum, m, len)));
+	put16(m + 6, inet_csum_fold(inet_csum_add(sum, m, len)));
 }
 
 static void same_advert(const struct vrrp_advert *a, const struct vrrp_advert *b)
