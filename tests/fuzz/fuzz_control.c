@@ -28,19 +28,11 @@
 #include <json-c/json.h>
 
 #include "../unit/fake_vigild.h"
+#include "fuzz.h"
 #include "control.h"
 #include "log.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-#define CHECK(cond)                                                               \
-	do {                                                                      \
-		if (!(cond)) {                                                    \
-			fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__,    \
-				__LINE__, #cond);                                 \
-			abort();                                                  \
-		}                                                                 \
-	} while (0)
 
 static struct fake_vigild fake;   /* the harness's one parent, made once */
 
@@ -66,14 +58,14 @@ static struct vigild *parent(void)
 static void check_reply(struct json_object *r)
 {
 	struct json_object *ok, *err;
-	CHECK(r && json_object_is_type(r, json_type_object));
-	CHECK(json_object_object_get_ex(r, "ok", &ok) && json_object_is_type(ok, json_type_boolean));
+	FUZZ_CHECK(r && json_object_is_type(r, json_type_object));
+	FUZZ_CHECK(json_object_object_get_ex(r, "ok", &ok) && json_object_is_type(ok, json_type_boolean));
 	if (!json_object_get_boolean(ok)) {
-		CHECK(json_object_object_get_ex(r, "error", &err));
-		CHECK(json_object_is_type(err, json_type_string) && json_object_get_string_len(err) > 0);
+		FUZZ_CHECK(json_object_object_get_ex(r, "error", &err));
+		FUZZ_CHECK(json_object_is_type(err, json_type_string) && json_object_get_string_len(err) > 0);
 	}
 	const char *txt = json_object_to_json_string_ext(r, JSON_C_TO_STRING_PLAIN);
-	CHECK(txt && !strchr(txt, '\n'));
+	FUZZ_CHECK(txt && !strchr(txt, '\n'));
 }
 
 static void one_line(struct vigild *d, const char *line)

@@ -19,34 +19,26 @@
 #include <string.h>
 
 #include "status_http.h"
+#include "fuzz.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-#define CHECK(cond)                                                               \
-	do {                                                                      \
-		if (!(cond)) {                                                    \
-			fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__,    \
-				__LINE__, #cond);                                 \
-			abort();                                                  \
-		}                                                                 \
-	} while (0)
 
 static void check_decision(const char *buf, size_t len, const struct status_req *req)
 {
 	switch (req->code) {
 	case 200:
-		CHECK(req->page != STATUS_PAGE_NONE && !req->why);
+		FUZZ_CHECK(req->page != STATUS_PAGE_NONE && !req->why);
 		break;
 	case 400: case 404: case 405:
-		CHECK(req->page == STATUS_PAGE_NONE && req->why && *req->why);
+		FUZZ_CHECK(req->page == STATUS_PAGE_NONE && req->why && *req->why);
 		break;
 	default:
-		CHECK(!"unknown status");
+		FUZZ_CHECK(!"unknown status");
 	}
 	if (req->head_only)
-		CHECK(len >= 5 && !memcmp(buf, "HEAD ", 5));
+		FUZZ_CHECK(len >= 5 && !memcmp(buf, "HEAD ", 5));
 	if (req->code == 200 || req->code == 404)
-		CHECK(len >= 4 && (!memcmp(buf, "GET ", 4) || !memcmp(buf, "HEAD ", 5)));
+		FUZZ_CHECK(len >= 4 && (!memcmp(buf, "GET ", 4) || !memcmp(buf, "HEAD ", 5)));
 }
 
 /* One arrival: the first len bytes in a block of exactly that size. */
@@ -58,11 +50,11 @@ static int arrive(const uint8_t *data, size_t len)
 	memcpy(buf, data, len);
 	struct status_req req;
 	int r = status_http_parse(buf, len, &req);
-	CHECK(r == 0 || r == 1);
+	FUZZ_CHECK(r == 0 || r == 1);
 	if (r)
 		check_decision(buf, len, &req);
 	else
-		CHECK(len < STATUS_HTTP_HEAD_MAX);
+		FUZZ_CHECK(len < STATUS_HTTP_HEAD_MAX);
 	free(buf);
 	return r;
 }
