@@ -40,7 +40,6 @@
 
 #define CTL_LINE_MAX 65536            /* one request, its newline included */
 #define CTL_OUT_MAX (256 * 1024)      /* replies queued before requests wait */
-#define CTL_MAX_CLIENTS 64
 #define CTL_IDLE 30.                  /* s without progress before a close */
 
 struct ctl_client {
@@ -54,6 +53,7 @@ struct ctl_client {
 	size_t out_used;
 	bool eof;                     /* the client sent all it will */
 	bool closing;                 /* close once out is written */
+	uint64_t waiting;             /* the ticket of a deferred reply, or 0 */
 	struct ctl_client *next;
 };
 
@@ -64,6 +64,8 @@ struct ctl_server {
 	ev_io io;
 	struct ctl_client *clients;
 	unsigned n_clients;
+	struct ctl_client *current;   /* whose request is being answered */
+	uint64_t tickets;             /* the last deferred reply's ticket */
 };
 
 static void client_free(struct ctl_client *c)
@@ -112,9 +114,9 @@ static bool line_pending(const struct ctl_client *c)
 /* Reads while there is room for replies, writes while there are some. */
 static void client_watch(struct ctl_client *c)
 {
-	bool pending = !c->closing && line_pending(c);
+	bool pending = !c->closing && !c->waiting && line_pending(c);
 	int ev = 0;
-	if (!c->eof && !c->closing && !pending && c->out_used < CTL_OUT_MAX)
+	if (!c->eof && !c->closing && !c->waiting && !pending && c->out_used < CTL_OUT_MAX)
 		ev |= EV_READ;
 	if (c->out_used || pending)
 		ev |= EV_WRITE;   /* pending lines: answered as soon as writable */
@@ -229,13 +231,21 @@ static void client_read(struct ctl_client *c)
 static void client_lines(struct ctl_client *c)
 {
 	char *start = c->in, *nl;
-	while (c->out_used < CTL_OUT_MAX &&
+	while (c->out_used < CTL_OUT_MAX && !c->waiting &&
 	       (nl = memchr(start, '\n', c->in_used - (size_t)(start - c->in)))) {
 		*nl = '\0';
-		if (nl > start)
-			client_reply(c, ctl_request(c->srv->d, start));
+		if (nl > start) {
+			c->srv->current = c;
+			struct json_object *reply = ctl_request(c->srv->d, start);
+			c->srv->current = NULL;
+			if (reply)
+				client_reply(c, reply);
+			else   /* deferred: its time is the work's, not the client's */
+				ev_timer_stop(c->srv->d->loop, &c->idle);
+		}
 		start = nl + 1;
-		ev_timer_again(c->srv->d->loop, &c->idle);
+		if (!c->waiting)
+			ev_timer_again(c->srv->d->loop, &c->idle);
 	}
 	size_t rest = c->in_used - (size_t)(start - c->in);
 	memmove(c->in, start, rest);
@@ -255,12 +265,36 @@ static void client_cb(struct ev_loop *loop, ev_io *w, int revents)
 	if (!c->closing)
 		client_lines(c);
 	if (client_send(c) < 0 ||
-	    (!c->out_used && (c->closing || (c->eof && !line_pending(c))))) {
+	    (!c->out_used && !c->waiting && (c->closing || (c->eof && !line_pending(c))))) {
 		client_free(c);
 		return;
 	}
 	client_watch(c);
 	(void)loop;
+}
+
+uint64_t ctl_defer(struct ctl_server *s)
+{
+	if (!s || !s->current || s->current->waiting)
+		return 0;
+	s->current->waiting = ++s->tickets;
+	return s->current->waiting;
+}
+
+void ctl_complete(struct ctl_server *s, uint64_t ticket, struct json_object *reply)
+{
+	struct ctl_client *c = s ? s->clients : NULL;
+	while (c && c->waiting != ticket)
+		c = c->next;
+	if (!c || !ticket) {   /* the client left meanwhile */
+		json_object_put(reply);
+		return;
+	}
+	c->waiting = 0;
+	client_reply(c, reply);
+	ev_timer_again(s->d->loop, &c->idle);
+	/* Its next lines, then the reply, as if it had just become writable. */
+	client_cb(s->d->loop, &c->io, 0);
 }
 
 static void idle_cb(struct ev_loop *loop, ev_timer *w, int revents)

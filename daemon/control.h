@@ -12,15 +12,28 @@ struct vigild;
 struct errbuf;
 struct json_object;
 
+#include <stdint.h>
+
+#define CTL_MAX_CLIENTS 64            /* connections at once */
+
 struct ctl_server *ctl_open(struct vigild *d, const char *path, struct errbuf *eb);
 void ctl_close(struct ctl_server *s);
 
 /* One request line (without its newline) to its reply: parses the JSON,
- * then ctl_dispatch. Never NULL. */
+ * then ctl_dispatch. NULL only when a command deferred its reply
+ * (ctl_defer), which it does only for a socket client. */
 struct json_object *ctl_request(struct vigild *d, const char *line);
 /* Builds a command's reply (used by the socket and the HTTP status page). */
 struct json_object *ctl_dispatch(struct vigild *d, struct json_object *req);
 struct json_object *ctl_status(struct vigild *d);
+
+/* A command that answers later (reload, whose load runs on a worker
+ * thread) takes a ticket for the client whose request is being answered
+ * and returns NULL; that client's further requests wait. 0 when there is
+ * no such client (the status page, tests): the command answers at once. */
+uint64_t ctl_defer(struct ctl_server *s);
+/* Sends reply (owned) to the client holding ticket, if it is still there. */
+void ctl_complete(struct ctl_server *s, uint64_t ticket, struct json_object *reply);
 
 /* The two reply shapes every command uses: {"ok":true} to add to, and
  * {"ok":false,"error":MSG} (MSG cut at 255 bytes). */

@@ -14,6 +14,7 @@
 #include "errbuf.h"
 #include "jx.h"
 #include "lvs.h"
+#include "reload.h"
 #include "roles.h"
 #include "version.h"
 #include "vigild.h"
@@ -83,43 +84,22 @@ struct json_object *ctl_status(struct vigild *d)
 	return r;
 }
 
-/* reload --dry-run: validate the file and list the IPVS operations that
- * loading it would make, changing nothing. */
-static struct json_object *cmd_reload_preview(struct vigild *d)
-{
-	struct conf_errors errs = { 0 };
-	struct conf *c = conf_load(d->opts.config, &errs);
-	if (!c) {
-		struct json_object *r = ctl_reply_err("configuration invalid; the running one is kept");
-		struct json_object *arr = jx_new_array();
-		for (unsigned i = 0; i < errs.n; i++)
-			json_object_array_add(arr, jx_new_string(errs.lines[i]));
-		json_object_object_add(r, "errors", arr);
-		conf_errors_free(&errs);
-		return r;
-	}
-	struct json_object *ops = jx_new_array();
-	struct errbuf eb;
-	int err = lvs_preview(d, c, ops, &eb);
-	conf_free(c);
-	if (err) {
-		json_object_put(ops);
-		return ctl_reply_err("%s", eb.msg);
-	}
-	struct json_object *r = ctl_reply_ok();
-	json_object_object_add(r, "dry_run", jx_new_boolean(1));
-	json_object_object_add(r, "operations", ops);
-	return r;
-}
-
+/* reload [--dry-run]: on the reload worker when a socket client asks
+ * (answered when the load is done), else at once. */
 static struct json_object *cmd_reload(struct vigild *d, struct json_object *req)
 {
 	bool dry = false;
 	struct json_object *err = ctl_member_bool(req, "reload", "dry_run", &dry);
 	if (err)
 		return err;
+	uint64_t ticket = d->reloader ? ctl_defer(d->ctl) : 0;
+	if (ticket) {
+		if (reload_request(d->reloader, dry ? RELOAD_PREVIEW : RELOAD_APPLY, ticket) < 0)
+			ctl_complete(d->ctl, ticket, ctl_reply_err("too many reloads waiting"));
+		return NULL;
+	}
 	if (dry)
-		return cmd_reload_preview(d);
+		return reload_preview_now(d);
 	struct json_object *errors = NULL;
 	if (parent_reload(d, &errors) != 0) {
 		struct json_object *r = ctl_reply_err("configuration invalid; the running one is kept");

@@ -2,8 +2,9 @@
  * parent: vigild's supervisor process — start-up (config, daemonize, pid
  * file, control socket, systemd readiness), signals, reload and stop.
  *
- *   SIGHUP  -> parent_reload: load + validate the file; on any error log
- *              every line and keep the running configuration
+ *   SIGHUP  -> a reload (reload.c): load + validate the file on a worker
+ *              thread; on any error log every line and keep the running
+ *              configuration
  *   SIGTERM -> stop children (SIGTERM, SIGKILL after the grace time),
  *   SIGINT     remove the pid file and socket, exit 0
  *   SIGQUIT
@@ -32,6 +33,7 @@
 #include "log.h"
 #include "lvs.h"
 #include "pidfile.h"
+#include "reload.h"
 #include "roles.h"
 #include "sdnotify.h"
 #include "snmp_feed.h"
@@ -39,75 +41,6 @@
 #include "version.h"
 #include "vigild.h"
 #include "wallclock.h"
-
-/* A reload that changes global.http.listen moves the status endpoint. */
-static void reopen_http(struct vigild *d, const struct conf *old)
-{
-	const char *was = old->global.http_listen, *now = d->conf->global.http_listen;
-	if ((!was && !now) || (was && now && !strcmp(was, now)))
-		return;
-	http_close(d->http);
-	d->http = NULL;
-	struct errbuf eb;
-	if (now && !(d->http = http_open(d, now, &eb)))
-		log_err("%s; the status endpoint is off until the next reload", eb.msg);
-}
-
-int parent_reload(struct vigild *d, struct json_object **errors)
-{
-	struct conf_errors errs = { 0 };
-	log_info("reloading %s", d->opts.config);
-	sdn_reload_begin(d);
-	double t0 = ev_time();
-	struct conf *c = conf_load(d->opts.config, &errs);
-	if (!c) {
-		if (errors)
-			*errors = jx_new_array();
-		for (unsigned i = 0; i < errs.n; i++) {
-			log_err("%s", errs.lines[i]);
-			if (errors)
-				json_object_array_add(*errors, jx_new_string(errs.lines[i]));
-		}
-		if (errs.oom)
-			log_err("reload refused: out of memory; the running configuration is kept");
-		else
-			log_err("reload refused: %u error(s); the running configuration is kept",
-				errs.n);
-		sdn_reload_refused(d, errs.n);
-		conf_errors_free(&errs);
-		return 1;
-	}
-	struct conf_blob blobs[CHILD__COUNT];
-	if (supervise_pack(c, blobs) < 0) {
-		const char *msg = "reload refused: out of memory packing the configuration";
-		log_err("%s", msg);
-		sdn_reload_refused(d, 1);
-		if (errors) {
-			*errors = jx_new_array();
-			json_object_array_add(*errors, jx_new_string(msg));
-		}
-		conf_free(c);
-		return 1;
-	}
-	supervise_blobs_free(d->blobs);
-	memcpy(d->blobs, blobs, sizeof(blobs));
-	struct conf *old = d->conf;
-	d->conf = c;
-	reopen_http(d, old);
-	lvs_conf_changed(d, old);
-	d->generation++;
-	d->conf_loaded_at = wall_now();
-	log_info("configuration generation %u loaded in %.1f ms (%u virtual servers, %u VRRP "
-		 "instances)", d->generation, (ev_time() - t0) * 1e3, c->n_vs, c->n_vrrp);
-	/* The kernel first: the children's own re-reads would compete for the CPU. */
-	lvs_reconcile_now(d);
-	supervise_broadcast_reload(d);
-	/* After the broadcast: a snmp child started now gets generation N+1 once. */
-	snmpf_conf_changed(d, old);
-	conf_free(old);
-	sdn_child_answered(d);   /* at once when no child runs */
-	return 0;
-}
 
 static void dump_state(struct vigild *d)
 {
@@ -151,7 +84,10 @@ static void signal_cb(struct ev_loop *loop, ev_signal *w, int revents)
 	struct vigild *d = w->data;
 	switch (parent_signals[w - d->sig_w].act) {
 	case PSIG_RELOAD:
-		parent_reload(d, NULL);
+		if (d->reloader)
+			reload_request(d->reloader, RELOAD_APPLY, 0);
+		else
+			parent_reload(d, NULL);
 		break;
 	case PSIG_DUMP:
 		dump_state(d);
@@ -282,7 +218,11 @@ int parent_run(struct vigild *d)
 	supervise_start_all(d);
 	log_notice("vigild %s started (config %s)", VIGIL_VERSION, d->opts.config);
 	sdn_init(d);
+	if (!(d->reloader = reloader_new(d)))
+		log_warn("out of memory for the reload worker; reloads run on the main loop");
 	ev_run(d->loop, 0);
+	reloader_free(d->reloader);
+	d->reloader = NULL;
 	sdn_stop(d);
 	roles_settle(d);
 	lvs_close(d);

@@ -89,6 +89,7 @@ struct vigild {
 	bool stopping;
 	int pidfile_fd;
 	struct ctl_server *ctl;
+	struct reloader *reloader;    /* loads on a worker thread (reload.c); NULL: on the loop */
 	struct http_server *http;     /* NULL unless global.http.listen */
 	struct lvs *lvs;              /* the IPVS table (NULL with --vrrp-only) */
 	struct health *health;        /* real servers' health, from the checker */
@@ -126,10 +127,12 @@ const char *child_state_str(enum child_state s);
 
 /* parent.c */
 int parent_run(struct vigild *d);
-/* Reloads the configuration. Returns 0 when accepted, else 1 with the error
- * lines in *errors (json array, caller puts it). */
+void parent_check_stopped(struct vigild *d);
+
+/* reload.c: reloads the configuration on the loop, at once (tests, and
+ * when there is no worker). Returns 0 when accepted, else 1 with the
+ * error lines in *errors (json array, caller puts it). */
 struct json_object;
 int parent_reload(struct vigild *d, struct json_object **errors);
-void parent_check_stopped(struct vigild *d);
 
 #endif
