@@ -1,8 +1,10 @@
 /*
  * chk_http: the http and https checks — one request, Connection: close,
- * judged by status, then (only when asked for) body substring and MD5
- * digest. https is the same check over the TLS transport, so both ops
- * live here; the parsing is in http_parse.c.
+ * judged by status (codes and ranges), then (only when asked for) body
+ * substring, MD5 digest and POSIX regular expression (compiled once per
+ * probe, in parse). http_version 1.0 sends an HTTP/1.0 request line.
+ * https is the same check over the TLS transport, so both ops live here;
+ * the parsing is in http_parse.c.
  *
  *   conn open --> send request --> headers: status wrong? fail
  *                                  no expect/digest? pass
@@ -36,6 +38,8 @@ struct http_priv {
 	char *request;
 	size_t request_len;
 	struct chk_http_resp resp;
+	regex_t re;                   /* cc->regex compiled, when has_re */
+	bool has_re;
 	bool reused;                  /* this run writes on a parked connection */
 	bool keep;                    /* park the connection when the run ends */
 };
@@ -58,6 +62,19 @@ static bool http_on_error(struct chk_conn *c, int err)
 {
 	(void)err;
 	return http_stale(c);
+}
+
+/* After the status and the other body tests passed. */
+static enum chk_reason http_judge_regex(const struct check_conf *cc, const struct http_priv *h,
+					char *detail, size_t len)
+{
+	bool found = chk_http_regex_found(&h->re, h->resp.body, h->resp.body_len,
+					  cc->regex_min_offset, cc->regex_max_offset);
+	if (found == !cc->regex_no_match)
+		return CHK_R_OK;
+	snprintf(detail, len, "\"%.40s\" %s", cc->regex, found ? "found (regex_no_match)"
+		 : "not found");
+	return CHK_R_REGEX;
 }
 
 static void http_on_input(struct chk_conn *c, bool eof)
@@ -94,6 +111,8 @@ static void http_on_input(struct chk_conn *c, bool eof)
 		return;
 	}
 	enum chk_reason why = chk_http_judge(p->cc, &h->resp, need, detail, sizeof(detail));
+	if (why == CHK_R_OK && h->has_re)
+		why = http_judge_regex(p->cc, h, detail, sizeof(detail));
 	h->keep = p->cc->reuse_connection && r == CHK_HTTP_DONE && h->resp.reusable
 		&& why == CHK_R_OK;
 	if (why == CHK_R_OK)
@@ -109,7 +128,7 @@ static void http_on_open(struct chk_conn *c)
 	chk_conn_write(c, h->request, h->request_len);
 }
 
-static int http_parse_common(struct chk_probe *p, struct errbuf *eb, bool tls)
+static int http_setup(struct chk_probe *p, struct errbuf *eb, bool tls)
 {
 	struct http_priv *h = p->priv;
 	const struct check_conf *cc = p->cc;
@@ -124,10 +143,11 @@ static int http_parse_common(struct chk_probe *p, struct errbuf *eb, bool tls)
 	else
 		snprintf(host, sizeof(host), "%s", a);
 	int n = asprintf(&h->request,
-			 "%s %s HTTP/1.1\r\nHost: %s\r\nUser-Agent: vigil/%s\r\n"
+			 "%s %s HTTP/1.%u\r\nHost: %s\r\nUser-Agent: vigil/%s\r\n"
 			 "Accept: */*\r\nConnection: %s\r\n\r\n",
-			 cc->method ? cc->method : "GET", cc->path ? cc->path : "/", host,
-			 VIGIL_VERSION, cc->reuse_connection ? "keep-alive" : "close");
+			 cc->method ? cc->method : "GET", cc->path ? cc->path : "/",
+			 cc->http_minor, host, VIGIL_VERSION,
+			 cc->reuse_connection ? "keep-alive" : "close");
 	if (n < 0)
 		return errbuf_set(eb, ENOMEM, "out of memory");
 	h->request_len = (size_t)n;
@@ -160,6 +180,27 @@ static int http_parse_common(struct chk_probe *p, struct errbuf *eb, bool tls)
 		return errbuf_set(eb, EINVAL, "tls: %s", err);
 	}
 	return 0;
+}
+
+static int http_parse_common(struct chk_probe *p, struct errbuf *eb, bool tls)
+{
+	struct http_priv *h = p->priv;
+	const struct check_conf *cc = p->cc;
+	if (cc->regex) {
+		int rc = regcomp(&h->re, cc->regex, REG_EXTENDED);
+		if (rc) {
+			char msg[128];
+			regerror(rc, &h->re, msg, sizeof(msg));
+			return errbuf_set(eb, rc == REG_ESPACE ? ENOMEM : EINVAL, "regex: %s", msg);
+		}
+		h->has_re = true;
+	}
+	int err = http_setup(p, eb, tls);
+	if (err < 0 && h->has_re) {
+		regfree(&h->re);
+		h->has_re = false;
+	}
+	return err;
 }
 
 static int http_parse(struct chk_probe *p, struct errbuf *eb)
@@ -207,6 +248,8 @@ static void http_free(struct chk_probe *p)
 		chk_tls_ctx_free(h->conn.tls_ctx);
 	free(h->request);
 	free(h->tls_name);
+	if (h->has_re)
+		regfree(&h->re);
 }
 
 const struct check_ops chk_http_ops = {

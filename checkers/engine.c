@@ -49,6 +49,7 @@ static const char *const reason_names[CHK_R__COUNT] = {
 	[CHK_R_SCRIPT_EXIT] = "script exit",
 	[CHK_R_SCRIPT_SIGNAL] = "script killed by signal",
 	[CHK_R_SCRIPT_SPAWN] = "script:",
+	[CHK_R_REGEX] = "regex",
 };
 
 const char *chk_reason_str(enum chk_reason r)

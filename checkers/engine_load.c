@@ -39,20 +39,23 @@ static bool conf_same(const struct check_conf *a, const struct check_conf *b)
 	    || !vaddr_equal(&a->bind_addr, &b->bind_addr) || a->verify != b->verify
 	    || a->dynamic_weight != b->dynamic_weight || a->half_open != b->half_open
 	    || a->reuse_connection != b->reuse_connection
-	    || a->n_status != b->n_status
+	    || a->n_status != b->n_status || a->http_minor != b->http_minor
+	    || a->regex_no_match != b->regex_no_match
+	    || a->regex_min_offset != b->regex_min_offset
+	    || a->regex_max_offset != b->regex_max_offset
 	    || a->n_dns_expect != b->n_dns_expect)
 		return false;
-	const char *const sa[] = { a->path, a->host, a->method, a->digest, a->expect,
+	const char *const sa[] = { a->path, a->host, a->method, a->digest, a->regex, a->expect,
 				   a->ca_file, a->sni, a->helo_name, a->query, a->qtype,
 				   a->payload, a->command };
-	const char *const sb[] = { b->path, b->host, b->method, b->digest, b->expect,
+	const char *const sb[] = { b->path, b->host, b->method, b->digest, b->regex, b->expect,
 				   b->ca_file, b->sni, b->helo_name, b->query, b->qtype,
 				   b->payload, b->command };
 	for (size_t i = 0; i < sizeof(sa) / sizeof(sa[0]); i++)
 		if (!str_eq(sa[i], sb[i]))
 			return false;
 	for (unsigned i = 0; i < a->n_status; i++)
-		if (a->status[i] != b->status[i])
+		if (a->status[i].lo != b->status[i].lo || a->status[i].hi != b->status[i].hi)
 			return false;
 	for (unsigned i = 0; i < a->n_dns_expect; i++)
 		if (!vaddr_equal(&a->dns_expect[i], &b->dns_expect[i]))

@@ -284,19 +284,40 @@ void chk_http_resp_free(struct chk_http_resp *r)
 	*r = (struct chk_http_resp){ .content_length = -1 };
 }
 
+bool chk_http_status_ok(const struct check_conf *cc, int status)
+{
+	if (cc->n_status == 0)
+		return status == 200;
+	for (unsigned i = 0; i < cc->n_status; i++)
+		if (status >= cc->status[i].lo && status <= cc->status[i].hi)
+			return true;
+	return false;
+}
+
+bool chk_http_regex_found(const regex_t *re, const char *body, size_t len, uint32_t min,
+			  uint32_t max)
+{
+	if (min > len)
+		return false;
+	/* The leftmost match is the earliest start: if it starts at or past
+	 * max, no match starts before. */
+	regmatch_t m[1] = { { .rm_so = (regoff_t)min, .rm_eo = (regoff_t)len } };
+	static const char empty[1] = "";
+	if (regexec(re, body ? body : empty, 1, m, REG_STARTEND) != 0)
+		return false;
+	return !max || (uint64_t)m[0].rm_so < max;
+}
+
 bool chk_http_needs_body(const struct check_conf *cc)
 {
-	return cc->digest || cc->expect;
+	return cc->digest || cc->expect || cc->regex;
 }
 
 enum chk_reason chk_http_judge(const struct check_conf *cc, const struct chk_http_resp *r,
 			       bool with_body, char *detail, size_t len)
 {
-	bool ok = cc->n_status == 0 && r->status == 200;
-	for (unsigned i = 0; i < cc->n_status; i++)
-		ok |= r->status == cc->status[i];
 	detail[0] = '\0';
-	if (!ok) {
+	if (!chk_http_status_ok(cc, r->status)) {
 		snprintf(detail, len, "%d", r->status);
 		return CHK_R_HTTP_STATUS;
 	}

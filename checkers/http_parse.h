@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <regex.h>
 
 #include "chk.h"
 
@@ -63,7 +64,14 @@ void chk_http_resp_free(struct chk_http_resp *r);
  * given, expect and digest. Fills detail for the reason text. */
 enum chk_reason chk_http_judge(const struct check_conf *cc, const struct chk_http_resp *r,
 			       bool with_body, char *detail, size_t len);
-/* Whether the check needs the body at all (expect or digest). */
+/* Whether status is one of cc's codes or ranges (none given: 200). */
+bool chk_http_status_ok(const struct check_conf *cc, int status);
+/* Whether re (a POSIX ERE) has a match in body[0..len) that starts at or
+ * after min and, with max > 0, before max. NUL bytes in the body are
+ * ordinary bytes (REG_STARTEND); nothing past len is read. */
+bool chk_http_regex_found(const regex_t *re, const char *body, size_t len, uint32_t min,
+			  uint32_t max);
+/* Whether the check needs the body at all (expect, digest or regex). */
 bool chk_http_needs_body(const struct check_conf *cc);
 
 /* MD5 of buf as 32 lower-case hex digits (xport_tls.c, OpenSSL); -EINVAL

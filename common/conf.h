@@ -27,6 +27,10 @@ enum check_type {
 #define CONF_MAX_STATUS 16
 #define CONF_MAX_DNS_EXPECT 16
 
+/* An accepted HTTP status: lo..hi inclusive (one code: lo == hi). */
+struct conf_status_range {
+	int lo, hi;
+};
 struct check_conf {
 	enum check_type type;
 	int line;
@@ -42,8 +46,13 @@ struct check_conf {
 	char *path;                   /* default "/" */
 	char *host;                   /* Host header; default: the address */
 	char *method;                 /* default "GET" */
-	int status[CONF_MAX_STATUS];  /* default {200} */
+	struct conf_status_range status[CONF_MAX_STATUS];   /* default {200-200} */
 	unsigned n_status;
+	char *regex;                  /* POSIX ERE searched in the body */
+	bool regex_no_match;          /* the check passes when regex is NOT found */
+	uint32_t regex_min_offset;    /* the match starts at or after this body offset */
+	uint32_t regex_max_offset;    /* ... and before this one; 0: no limit */
+	uint8_t http_minor;           /* request HTTP/1.x: 0 or 1 (default) */
 	char *digest;                 /* MD5 hex of the body, lower case */
 	char *expect;                 /* http/https/udp: substring of body/reply */
 	bool verify;                  /* https: verify the certificate */

@@ -12,6 +12,7 @@
 #include "config_int.h"
 
 #include <ctype.h>
+#include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,11 +27,13 @@ static const char *const common_keys[] = {
 	"connect_port", "bind_address", NULL
 };
 static const char *const http_keys[] = {
-	"path", "host", "status", "digest", "expect", "method", "reuse_connection", NULL
+	"path", "host", "status", "digest", "expect", "method", "reuse_connection",
+	"regex", "regex_no_match", "regex_min_offset", "regex_max_offset", "http_version", NULL
 };
 static const char *const https_keys[] = {
 	"path", "host", "status", "digest", "expect", "method", "reuse_connection", "verify",
-	"ca_file", "sni", NULL
+	"ca_file", "sni", "regex", "regex_no_match", "regex_min_offset", "regex_max_offset",
+	"http_version", NULL
 };
 static const char *const smtp_keys[] = { "helo_name", NULL };
 static const char *const dns_keys[] = { "query", "qtype", "expect", NULL };
@@ -80,6 +83,43 @@ static void check_keys(struct cfx *x, const config_setting_t *g, const char *ctx
 	}
 }
 
+/* One status element: an integer, or a string "CODE" or "LOW-HIGH". */
+static bool status_elem(struct cfx *x, const config_setting_t *e, const char *ctx,
+			struct conf_status_range *out)
+{
+	int t = config_setting_type(e);
+	long long lo, hi;
+	if (t == CONFIG_TYPE_INT || t == CONFIG_TYPE_INT64) {
+		lo = hi = config_setting_get_int64(e);
+	} else if (t == CONFIG_TYPE_STRING) {
+		const char *s = config_setting_get_string(e);
+		char *end;
+		lo = hi = strtoll(s, &end, 10);
+		if (end != s && *end == '-')
+			hi = strtoll(end + 1, &end, 10);
+		if (end == s || *end || !isdigit((unsigned char)end[-1])) {
+			cfx_err(x, e, ctx, "status \"%s\": expected CODE or LOW-HIGH", s);
+			return false;
+		}
+	} else {
+		cfx_err(x, e, ctx, "status: expected a list of codes or \"LOW-HIGH\" ranges");
+		return false;
+	}
+	if (lo < 100 || hi > 599 || lo > 599 || hi < 100) {
+		if (hi != lo)
+			cfx_err(x, e, ctx, "status %lld-%lld out of range (100..599)", lo, hi);
+		else
+			cfx_err(x, e, ctx, "status %lld out of range (100..599)", lo);
+		return false;
+	}
+	if (hi < lo) {
+		cfx_err(x, e, ctx, "status %lld-%lld: the range ends before it starts", lo, hi);
+		return false;
+	}
+	*out = (struct conf_status_range){ (int)lo, (int)hi };
+	return true;
+}
+
 static void http_status(struct cfx *x, const config_setting_t *g, const char *ctx,
 			struct check_conf *ck)
 {
@@ -89,21 +129,61 @@ static void http_status(struct cfx *x, const config_setting_t *g, const char *ct
 	ck->n_status = 0;
 	for (unsigned i = 0; i < cfx_len(l); i++) {
 		const config_setting_t *e = cfx_elem(l, i);
-		int t = config_setting_type(e);
-		if (t != CONFIG_TYPE_INT && t != CONFIG_TYPE_INT64) {
-			cfx_err(x, e, ctx, "status: expected a list of integers");
-			return;
-		}
-		long long v = config_setting_get_int64(e);
-		if (v < 100 || v > 599)
-			cfx_err(x, e, ctx, "status %lld out of range (100..599)", v);
-		else if (ck->n_status == CONF_MAX_STATUS)
-			cfx_err(x, e, ctx, "status: more than %d codes", CONF_MAX_STATUS);
+		struct conf_status_range r;
+		if (!status_elem(x, e, ctx, &r))
+			continue;
+		if (ck->n_status == CONF_MAX_STATUS)
+			cfx_err(x, e, ctx, "status: more than %d codes or ranges", CONF_MAX_STATUS);
 		else
-			ck->status[ck->n_status++] = (int)v;
+			ck->status[ck->n_status++] = r;
 	}
 	if (cfx_len(l) == 0)
 		cfx_err(x, l, ctx, "status: empty list");
+}
+
+/* regex, regex_no_match, regex_min_offset, regex_max_offset. The
+ * pattern is compiled here once, so a bad one is a FILE:LINE error; the
+ * checker compiles it again for itself (compiled state cannot travel). */
+static void http_regex(struct cfx *x, const config_setting_t *g, const char *ctx,
+		       struct check_conf *ck)
+{
+	long long v;
+	if (cfx_str(x, g, ctx, "regex", &ck->regex) > 0) {
+		regex_t re;
+		int rc = regcomp(&re, ck->regex, REG_EXTENDED);
+		if (rc) {
+			char msg[128];
+			regerror(rc, &re, msg, sizeof(msg));
+			cfx_err(x, config_setting_get_member(g, "regex"), ctx,
+				"regex \"%s\": %s", ck->regex, msg);
+		} else {
+			regfree(&re);
+		}
+	}
+	cfx_bool(x, g, ctx, "regex_no_match", &ck->regex_no_match);
+	if (cfx_int(x, g, ctx, "regex_min_offset", 0, UINT32_MAX, &v) > 0)
+		ck->regex_min_offset = (uint32_t)v;
+	if (cfx_int(x, g, ctx, "regex_max_offset", 1, UINT32_MAX, &v) > 0)
+		ck->regex_max_offset = (uint32_t)v;
+	const char *const opt[] = { "regex_no_match", "regex_min_offset", "regex_max_offset" };
+	for (unsigned i = 0; i < 3; i++)
+		if (!ck->regex && config_setting_get_member(g, opt[i]))
+			cfx_err(x, config_setting_get_member(g, opt[i]), ctx,
+				"%s: needs a regex", opt[i]);
+	if (ck->regex_max_offset && ck->regex_max_offset <= ck->regex_min_offset)
+		cfx_err(x, config_setting_get_member(g, "regex_max_offset"), ctx,
+			"regex_max_offset %u: not past regex_min_offset %u", ck->regex_max_offset,
+			ck->regex_min_offset);
+}
+
+static void http_version(struct cfx *x, const config_setting_t *g, const char *ctx,
+			 struct check_conf *ck)
+{
+	static const char *const versions[] = { "1.0", "1.1", NULL };
+	int v = 1;
+	ck->http_minor = 1;
+	if (cfx_enum_as(x, g, ctx, "http_version", "HTTP version", versions, &v) > 0)
+		ck->http_minor = (uint8_t)v;
 }
 
 static void http_digest(struct cfx *x, const config_setting_t *g, const char *ctx,
@@ -127,7 +207,7 @@ static void http_keys_parse(struct cfx *x, const config_setting_t *g, const char
 {
 	ck->path = cfx_strdup(x, "/");
 	ck->method = cfx_strdup(x, "GET");
-	ck->status[0] = 200;
+	ck->status[0] = (struct conf_status_range){ 200, 200 };
 	ck->n_status = 1;
 	if (cfx_str(x, g, ctx, "path", &ck->path) > 0 && ck->path[0] != '/')
 		cfx_err(x, config_setting_get_member(g, "path"), ctx,
@@ -144,6 +224,8 @@ static void http_keys_parse(struct cfx *x, const config_setting_t *g, const char
 	}
 	http_status(x, g, ctx, ck);
 	http_digest(x, g, ctx, ck);
+	http_regex(x, g, ctx, ck);
+	http_version(x, g, ctx, ck);
 	cfx_str(x, g, ctx, "expect", &ck->expect);
 	cfx_bool(x, g, ctx, "reuse_connection", &ck->reuse_connection);
 	if (!tls)
@@ -283,6 +365,7 @@ void cfx_check_free(struct check_conf *ck)
 	free(ck->host);
 	free(ck->method);
 	free(ck->digest);
+	free(ck->regex);
 	free(ck->expect);
 	free(ck->ca_file);
 	free(ck->sni);

@@ -11,7 +11,9 @@
  *   delay_loop                    -> interval, when not the service's
  *   misc_timeout (the service's   -> timeout of a script check
  *     delay_loop)
- *   HTTP status 200-299           -> the 2xx codes HTTP defines (vigil: 200)
+ *   HTTP status 200-299           -> status = [ "200-299" ] (vigil: 200)
+ *   http_protocol 1.0 (1.0C: with -> http_version = "1.0" (vigil: 1.1)
+ *     Connection: close)
  *   SMTP helo smtpchecker.keepalived.org, DNS type SOA and name "."
  *
  * One HTTP_GET/SSL_GET url becomes one check (all must pass, as in
@@ -20,17 +22,10 @@
 #include "kc_conv_int.h"
 
 #include <ctype.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* The status codes HTTP defines: a range of keepalived's wider than
- * vigil's 16 codes is written as the defined codes within it. */
-static const short http_codes[] = {
-	100, 101, 102, 103, 200, 201, 202, 203, 204, 205, 206, 207, 208, 226,
-	300, 301, 302, 303, 304, 305, 307, 308, 400, 401, 402, 403, 404, 405, 406, 407,
-	408, 409, 410, 411, 412, 413, 414, 415, 416, 417, 418, 421, 422, 423, 424, 425,
-	426, 428, 429, 431, 451, 500, 501, 502, 503, 504, 505, 506, 507, 508, 510, 511,
-};
 #define MAX_STATUS 16
 
 static const char *const checkers[] = {
@@ -93,7 +88,7 @@ struct chk {
 	const struct kc_node *n;
 	struct kc_chk_dflt d;
 	const char *connect_ip, *bindto, *helo, *dns_type, *dns_name;
-	const struct kc_node *payload, *reply;
+	const struct kc_node *payload, *reply, *http_proto;
 	long connect_port;
 	char *cmd;
 	double misc_timeout;
@@ -135,6 +130,8 @@ static void c_str(struct kc_cx *x, const struct kc_node *n, void *obj)
 		c->payload = n;
 	else if (!strcmp(k, "require_reply"))
 		c->reply = v ? n : NULL, c->reply_any = !v;
+	else if (!strcmp(k, "http_protocol"))
+		c->http_proto = n;
 }
 
 static void c_misc(struct kc_cx *x, const struct kc_node *n, void *obj)
@@ -178,7 +175,7 @@ static const struct kc_kw chk_kw[] = {
 	{ "fwmark", NULL, "vigil does not mark its probes" },
 	{ "warmup", NULL, "vigil spreads the first checks itself" },
 	{ "log_all_failures", NULL, "vigil logs each transition with its reason" },
-	{ "http_protocol", NULL, "vigil sends HTTP/1.1 requests" },
+	{ "http_protocol", c_str, NULL },
 	{ "fast_recovery", NULL, "vigil checks each url on its own schedule" },
 	{ "user", NULL, "vigil runs every script as global script_user" },
 	{ "min_reply_length", NULL, "vigil checks the reply's content only" },
@@ -212,33 +209,74 @@ static char *hex_bytes(struct kc_cx *x, const struct kc_node *n)
 	return out;
 }
 
-/* status_code words into an array; false (reported) past vigil's 16. */
+/* status_code words into an array: numbers, or all strings ("200-299",
+ * "301") when one is a range; false (reported) past vigil's 16 entries. */
 static bool status_codes(struct kc_cx *x, const struct kc_node *n, struct kc_val *arr)
 {
+	long lo[MAX_STATUS], hi[MAX_STATUS];
+	unsigned k = 0;
+	bool ranges = false;
 	for (unsigned i = 1; i < n->n; i++) {
 		char *end;
-		long lo = strtol(n->w[i], &end, 10), hi = lo;
+		long l = strtol(n->w[i], &end, 10), h = l;
 		if (*end == '-')
-			hi = strtol(end + 1, &end, 10);
-		if (*end || lo < 100 || hi > 599 || hi < lo) {
+			h = strtol(end + 1, &end, 10);
+		if (*end || l < 100 || h > 599 || h < l) {
 			kc_skip(x->d, n->src, "status_code %s: expected CODE or LOW-HIGH", n->w[i]);
 			return false;
 		}
-		for (long c = lo; c <= hi; c++) {
-			bool defined = hi - lo < MAX_STATUS;
-			for (unsigned k = 0; !defined && k < sizeof(http_codes) / sizeof(*http_codes); k++)
-				defined = http_codes[k] == c;
-			if (!defined)
-				continue;
-			if (arr->n == MAX_STATUS) {
-				kc_skip(x->d, n->src, "status_code: more than %d codes, vigil's limit "
-					"(the url is not checked)", MAX_STATUS);
-				return false;
-			}
-			kv_int(arr, NULL, c);
+		if (k == MAX_STATUS) {
+			kc_skip(x->d, n->src, "status_code: more than %d codes and ranges, vigil's "
+				"limit (the url is not checked)", MAX_STATUS);
+			return false;
 		}
+		ranges |= h != l;
+		lo[k] = l, hi[k++] = h;
+	}
+	for (unsigned i = 0; i < k; i++) {
+		char b[16];
+		snprintf(b, sizeof(b), hi[i] != lo[i] ? "%ld-%ld" : "%ld", lo[i], hi[i]);
+		if (ranges)
+			kv_str(arr, NULL, b);
+		else
+			kv_int(arr, NULL, lo[i]);
 	}
 	return true;
+}
+
+/* keepalived matches with PCRE2, vigil with POSIX extended expressions:
+ * the pattern is kept when it uses nothing PCRE-only. */
+static bool posix_regex(const char *re)
+{
+	static const char *const pcre_only[] = {
+		"\\d", "\\D", "\\h", "\\H", "\\A", "\\z", "\\Z", "\\Q", "\\K", "\\R",
+		"(?", "*?", "+?", "??", "}?", "*+", "++", "?+", NULL
+	};
+	for (unsigned i = 0; pcre_only[i]; i++)
+		if (strstr(re, pcre_only[i]))
+			return false;
+	return true;
+}
+
+/* regex, regex_no_match, regex_min_offset, regex_max_offset of a url. */
+static void http_regex(struct kc_cx *x, const struct kc_node *k, struct kc_val *v)
+{
+	const char *key = k->w[0];
+	long off;
+	if (!strcmp(key, "regex") && k->n > 1) {
+		if (posix_regex(k->w[1]))
+			kv_str(v, "regex", k->w[1]);
+		else
+			kc_skip(x->d, k->src, "regex \"%s\": PCRE syntax a POSIX extended "
+				"expression does not have", k->w[1]);
+	} else if (!strcmp(key, "regex_no_match")) {
+		kv_bool(v, "regex_no_match", true);
+	} else if (!strcmp(key, "regex_min_offset") || !strcmp(key, "regex_max_offset")) {
+		if (kc_int(x, k, 1, 0, 4294967295L, &off))
+			kv_int(v, key, off);
+	} else {
+		kc_skip(x->d, k->src, "%s: vigil's regex takes no such option", key);
+	}
 }
 
 static struct kc_val *new_check(struct kc_val *list, const struct kc_node *from, const char *type)
@@ -266,15 +304,14 @@ static bool http_url(struct kc_cx *x, const struct chk *c, const struct kc_node 
 		else if (!strcmp(k->w[0], "status_code"))
 			ok &= status_codes(x, k, st), given = true;
 		else if (!strncmp(k->w[0], "regex", 5))
-			kc_skip(x->d, k->src, "%s: vigil matches a fixed string (expect), not a "
-				"regular expression", k->w[0]);
+			http_regex(x, k, v);
 		else
 			kc_skip(x->d, k->src, "'%s': no vigil equivalent here", k->w[0]);
 	}
 	if (!kv_get(v, "host") && c->d.vhost)
 		kv_str(v, "host", c->d.vhost);
 	if (!given) {
-		kv_comment(st, "keepalived's default: 200-299 (the codes HTTP defines)");
+		kv_comment(st, "keepalived's default: 200-299");
 		status_codes(x, &(struct kc_node){ .w = (char *[]){ "status_code", "200-299" }, .n = 2 }, st);
 	}
 	if (ok)
@@ -282,6 +319,22 @@ static bool http_url(struct kc_cx *x, const struct chk *c, const struct kc_node 
 	else
 		kv_free(st);
 	return ok;
+}
+
+/* http_protocol: 1.0 (keepalived's default) and 1.0C (1.0 with
+ * "Connection: close", which vigil always sends) are HTTP/1.0; 1.1 is
+ * vigil's default. */
+static void http_protocol(struct kc_cx *x, const struct kc_node *n, struct kc_val *v)
+{
+	const char *p = n && n->n > 1 ? n->w[1] : "";
+	if (!n) {
+		kv_str(v, "http_version", "1.0");
+		kv_comment(kv_get(v, "http_version"), "keepalived's default");
+	} else if (!strcmp(p, "1.0") || !strcmp(p, "1.0C") || !strcmp(p, "1.0c"))
+		kv_str(v, "http_version", "1.0");
+	else if (strcmp(p, "1.1") && kc_once(x, n))
+		kc_skip(x->d, n->src, "http_protocol %s: vigil sends HTTP/1.0 or HTTP/1.1 "
+			"(with Connection: close or keep-alive)", p);
 }
 
 /* The keys every check takes, then the type's own; false: leave it out. */
@@ -348,6 +401,8 @@ static void one(struct kc_cx *x, struct chk *c, struct kc_val *list, struct kc_r
 			if (!common(x, c, v, 1, info, c->connect_ip, c->connect_port, c->bindto)
 			    || !http_url(x, c, c->sub[i], v))
 				kv_free(list->kids[--list->n]);
+			else
+				http_protocol(x, c->http_proto, v);
 		}
 		return;
 	}

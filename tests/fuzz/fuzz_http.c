@@ -3,7 +3,7 @@
  * on any bytes a real server can send — status line, headers,
  * Content-Length, chunked bodies, early EOF — fed the way the check feeds
  * it, the whole response so far at each arrival, then judged as the check
- * would (status list, expect, digest). What the arrivals make of the
+ * would (status list and ranges, expect, digest, a regex within offsets). What the arrivals make of the
  * bytes must be what one call on the same bytes makes of them.
  *
  * Input: a control byte, then the response.
@@ -18,6 +18,8 @@
 #include "conf.h"
 #include "fuzz.h"
 #include "http_parse.h"
+
+#include <regex.h>
 
 static void check_result(int r, const char *buf, size_t len, const struct chk_http_resp *resp)
 {
@@ -43,8 +45,8 @@ static void judge(uint8_t ctl, int r, const struct chk_http_resp *resp)
 	struct check_conf cc = { .type = CHECK_HTTP };
 	char detail[96];
 	if (ctl & 0x40) {
-		cc.status[0] = 200;
-		cc.status[1] = 301;
+		cc.status[0] = (struct conf_status_range){ 200, 200 };
+		cc.status[1] = (struct conf_status_range){ 301, 399 };
 		cc.n_status = 2;
 	}
 	if (ctl & 0x80) {
@@ -58,6 +60,17 @@ static void judge(uint8_t ctl, int r, const struct chk_http_resp *resp)
 	else
 		return;
 	FUZZ_CHECK(memchr(detail, '\0', sizeof(detail)) != NULL);
+	if (r == CHK_HTTP_DONE && (ctl & 0x80)) {
+		/* The regex runs on the body as it is: no NUL after it. */
+		regex_t re;
+		if (regcomp(&re, "(O|o)+K[^<]{0,8}(<|$)", REG_EXTENDED) == 0) {
+			uint32_t min = ctl & 0x0c, max = ctl & 0x30;
+			bool any = chk_http_regex_found(&re, resp->body, resp->body_len, 0, 0);
+			bool in = chk_http_regex_found(&re, resp->body, resp->body_len, min, max);
+			FUZZ_CHECK(any || !in);
+			regfree(&re);
+		}
+	}
 }
 
 /* The same bytes parsed in one call from a fresh response: the arrivals

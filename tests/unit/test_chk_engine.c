@@ -31,7 +31,7 @@ static void test_keying(void **st)
 	vaddr_parse("198.51.100.11", &a);
 	vaddr_parse("198.51.100.12", &b);
 	struct check_conf x = { .type = CHECK_HTTP, .interval = 1, .timeout = 1, .rise = 1,
-				.fall = 1, .path = "/health", .n_status = 1, .status = { 200 },
+				.fall = 1, .path = "/health", .n_status = 1, .status = { { 200, 200 } },
 				.line = 10 };
 	struct check_conf y = x;
 	y.path = strdup("/health");   /* equal content, other pointer */
@@ -42,9 +42,18 @@ static void test_keying(void **st)
 	y.connect_port = 8081;
 	assert_false(chk_probe_same(&x, &a, 80, &y, &a, 80));
 	y.connect_port = 0;
-	y.status[0] = 204;
+	y.status[0].lo = y.status[0].hi = 204;
 	assert_false(chk_probe_same(&x, &a, 80, &y, &a, 80));
-	y.status[0] = 200;
+	y.status[0].lo = y.status[0].hi = 200;
+	y.status[0].hi = 299;              /* a range instead of the code */
+	assert_false(chk_probe_same(&x, &a, 80, &y, &a, 80));
+	y.status[0].hi = 200;
+	y.regex = "ok";
+	assert_false(chk_probe_same(&x, &a, 80, &y, &a, 80));
+	y.regex = NULL;
+	y.http_minor = 1;
+	assert_false(chk_probe_same(&x, &a, 80, &y, &a, 80));
+	y.http_minor = 0;
 	y.interval = 2;
 	assert_false(chk_probe_same(&x, &a, 80, &y, &a, 80));
 	y.interval = 1;

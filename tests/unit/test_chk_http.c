@@ -277,7 +277,7 @@ static void test_chunked_linear(void **st)
 static void test_judge(void **st)
 {
 	(void)st;
-	struct check_conf cc = { .n_status = 2, .status = { 200, 301 } };
+	struct check_conf cc = { .n_status = 2, .status = { { 200, 200 }, { 301, 301 } } };
 	struct chk_http_resp r = { 0 };
 	char d[96];
 	assert_int_equal(parse("HTTP/1.1 503 Busy\r\nContent-Length: 0\r\n\r\n", false, &r),
@@ -299,6 +299,49 @@ static void test_judge(void **st)
 	assert_non_null(strstr(d, "5d41402abc4b2a76b9719d911017c592"));
 	assert_true(chk_http_needs_body(&cc));
 	chk_http_resp_free(&r);
+}
+
+/* Codes and ranges, as keepalived's status_code 200-299 301. */
+static void test_status_ranges(void **st)
+{
+	(void)st;
+	struct check_conf cc = { .n_status = 2, .status = { { 200, 299 }, { 301, 301 } } };
+	const int yes[] = { 200, 204, 299, 301 }, no[] = { 199, 300, 302, 404, 500 };
+	for (unsigned i = 0; i < sizeof(yes) / sizeof(*yes); i++)
+		assert_true(chk_http_status_ok(&cc, yes[i]));
+	for (unsigned i = 0; i < sizeof(no) / sizeof(*no); i++)
+		assert_false(chk_http_status_ok(&cc, no[i]));
+	cc.n_status = 0;                      /* none given: 200 only */
+	assert_true(chk_http_status_ok(&cc, 200));
+	assert_false(chk_http_status_ok(&cc, 204));
+}
+
+/* A POSIX ERE on a body that is not NUL-terminated and may hold NULs,
+ * within [min, max) for where the match starts. */
+static void test_regex(void **st)
+{
+	(void)st;
+	regex_t re;
+	assert_int_equal(regcomp(&re, "sta(tus|te): *up", REG_EXTENDED), 0);
+	static const char body[] = { 'x', '\0', 'y', 's', 't', 'a', 't', 'e', ':', ' ', 'u', 'p',
+				     'Z' };
+	size_t n = sizeof(body);
+	assert_true(chk_http_regex_found(&re, body, n, 0, 0));     /* past the NUL */
+	assert_true(chk_http_regex_found(&re, body, n, 3, 0));
+	assert_false(chk_http_regex_found(&re, body, n, 4, 0));    /* starts before min */
+	assert_true(chk_http_regex_found(&re, body, n, 0, 4));     /* starts at 3 < 4 */
+	assert_false(chk_http_regex_found(&re, body, n, 0, 3));
+	assert_false(chk_http_regex_found(&re, body, 11, 0, 0));   /* "u" only: len is the end */
+	assert_false(chk_http_regex_found(&re, body, n, 100, 0));  /* min past the body */
+	assert_false(chk_http_regex_found(&re, NULL, 0, 0, 0));
+	regfree(&re);
+	assert_int_equal(regcomp(&re, "^x", REG_EXTENDED), 0);
+	assert_true(chk_http_regex_found(&re, body, n, 0, 0));
+	assert_false(chk_http_regex_found(&re, "yx", 2, 1, 0));    /* ^ is the body's start */
+	regfree(&re);
+	assert_int_equal(regcomp(&re, "a*", REG_EXTENDED), 0);
+	assert_true(chk_http_regex_found(&re, NULL, 0, 0, 0));     /* the empty match */
+	regfree(&re);
 }
 
 /* Where OpenSSL offers no MD5 (FIPS mode; here: only FIPS algorithms may
@@ -326,6 +369,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_status_and_length),
+		cmocka_unit_test(test_status_ranges),
+		cmocka_unit_test(test_regex),
 		cmocka_unit_test(test_malformed),
 		cmocka_unit_test(test_eof_body_and_head),
 		cmocka_unit_test(test_chunked),

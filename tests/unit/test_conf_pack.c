@@ -33,7 +33,9 @@ static const char kitchen_sink[] =
 	"    { address = \"198.51.100.11\"; port = 443; checks = (\n"
 	"      { type = \"https\"; path = \"/h\"; host = \"www.example.com\"; sni = \"sni.example.com\";\n"
 	"        method = \"HEAD\"; digest = \"0123456789abcdef0123456789abcdef\";\n"
-	"        ca_file = \"/etc/ssl/certs/ca-certificates.crt\"; verify = true; },\n"
+	"        ca_file = \"/etc/ssl/certs/ca-certificates.crt\"; verify = true;\n"
+	"        status = [ \"200-299\", \"418\" ]; regex = \"^ok\"; regex_no_match = true;\n"
+	"        regex_min_offset = 1; regex_max_offset = 64; http_version = \"1.0\"; },\n"
 	"      { type = \"smtp\"; helo_name = \"lb9.example.com\"; },\n"
 	"      { type = \"dns\"; query = \"www.example.com\"; qtype = \"AAAA\"; expect = [ \"2001:db8::1\" ]; },\n"
 	"      { type = \"udp\"; payload = \"ping\"; expect = \"pong\"; },\n"
@@ -145,6 +147,11 @@ static void test_every_pointer(void **state)
 	assert_string_equal(h->digest, "0123456789abcdef0123456789abcdef");
 	assert_string_equal(h->ca_file, "/etc/ssl/certs/ca-certificates.crt");
 	assert_true(h->verify);
+	assert_int_equal(h->n_status, 2);
+	assert_true(h->status[0].lo == 200 && h->status[0].hi == 299 && h->status[1].lo == 418);
+	assert_string_equal(h->regex, "^ok");
+	assert_true(h->regex_no_match && h->regex_min_offset == 1 && h->regex_max_offset == 64);
+	assert_int_equal(h->http_minor, 0);
 	assert_string_equal(vs->rs[0].checks[1].helo_name, "lb9.example.com");
 	assert_string_equal(vs->rs[0].checks[2].query, "www.example.com");
 	assert_string_equal(vs->rs[0].checks[2].qtype, "AAAA");

@@ -168,6 +168,8 @@ static const char every_key_conf[] =
 	"          connect_address = \"198.51.100.12\"; connect_port = 8444; bind_address = \"198.51.100.1\"; },\n"
 	"        { type = \"http\"; },\n"
 	"        { type = \"smtp\"; },\n"
+	"        { type = \"http\"; status = [ \"200-299\", \"301\" ]; regex = \"^up( |$)\"; regex_no_match = true;\n"
+	"          regex_min_offset = 2; regex_max_offset = 100; http_version = \"1.0\"; },\n"
 	"        { type = \"dns\"; query = \"example.com\"; qtype = \"aaaa\"; expect = [ \"2001:db8::1\", \"192.0.2.1\" ]; },\n"
 	"        { type = \"udp\"; payload = \"ping\"; expect = \"pong\"; },\n"
 	"        { type = \"ping\"; },\n"
@@ -237,7 +239,7 @@ static void every_vs(const struct conf *c)
 	assert_int_equal(rs->fwd, FWD_TUN);
 	assert_int_equal(rs->uthreshold, 100);
 	assert_int_equal(rs->lthreshold, 50);
-	assert_int_equal(rs->n_checks, 7);
+	assert_int_equal(rs->n_checks, 8);
 	vs = &c->vs[1];
 	assert_int_equal(vs->fwmark, 4294967295u);
 	assert_int_equal(vs->family, AF_INET6);
@@ -255,7 +257,8 @@ static void every_check(const struct rs_conf *rs)
 	assert_string_equal(k->path, "/h");
 	assert_string_equal(k->host, "www.example.com");
 	assert_int_equal(k->n_status, 1);
-	assert_int_equal(k->status[0], 204);
+	assert_int_equal(k->status[0].lo, 204);
+	assert_int_equal(k->status[0].hi, 204);
 	assert_string_equal(k->method, "HEAD");
 	assert_string_equal(k->digest, "d41d8cd98f00b204e9800998ecf8427e");
 	assert_string_equal(k->expect, "ok");
@@ -272,18 +275,29 @@ static void every_check(const struct rs_conf *rs)
 	assert_string_equal(k->path, "/");
 	assert_string_equal(k->method, "GET");
 	assert_int_equal(k->n_status, 1);
-	assert_int_equal(k->status[0], 200);
+	assert_int_equal(k->status[0].lo, 200);
+	assert_int_equal(k->status[0].hi, 200);
+	assert_int_equal(k->http_minor, 1);
+	assert_null(k->regex);
 	assert_true(k->interval == 5.0);             /* the VS's check_interval */
 	assert_string_equal(rs->checks[2].helo_name, "lb1");
 	k = &rs->checks[3];
+	assert_int_equal(k->n_status, 2);
+	assert_true(k->status[0].lo == 200 && k->status[0].hi == 299);
+	assert_true(k->status[1].lo == 301 && k->status[1].hi == 301);
+	assert_string_equal(k->regex, "^up( |$)");
+	assert_true(k->regex_no_match);
+	assert_true(k->regex_min_offset == 2 && k->regex_max_offset == 100);
+	assert_int_equal(k->http_minor, 0);
+	k = &rs->checks[4];
 	assert_string_equal(k->query, "example.com");
 	assert_string_equal(k->qtype, "AAAA");
 	assert_int_equal(k->n_dns_expect, 2);
 	assert_addr(&k->dns_expect[0], "2001:db8::1");
-	assert_string_equal(rs->checks[4].payload, "ping");
-	assert_string_equal(rs->checks[4].expect, "pong");
-	assert_int_equal(rs->checks[5].type, CHECK_PING);
-	k = &rs->checks[6];
+	assert_string_equal(rs->checks[5].payload, "ping");
+	assert_string_equal(rs->checks[5].expect, "pong");
+	assert_int_equal(rs->checks[6].type, CHECK_PING);
+	k = &rs->checks[7];
 	assert_string_equal(k->command, "/bin/check");
 	assert_true(k->dynamic_weight);
 	assert_true(k->timeout == 7.5);              /* script: the interval */

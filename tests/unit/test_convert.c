@@ -196,14 +196,45 @@ static void test_http_status(void **state)
 		"virtual_server 192.0.2.1 80 {\n real_server 198.51.100.1 80 {\n  HTTP_GET {\n"
 		"   url {\n    path /a\n   }\n"
 		"   url {\n    path /b\n    status_code 200-204 301\n   }\n"
-		"   url {\n    path /c\n    status_code 200-299 400-499\n   }\n"
+		"   url {\n    path /c\n    status_code 200 301\n   }\n"
+		"   url {\n    path /d\n    status_code 200 201 202 203 204 205 206 207 208 209"
+		" 210 211 212 213 214 215 216\n   }\n"
 		"  }\n }\n}\n", NULL);
-	HAS(r.out, "status = [ 200, 201, 202, 203, 204, 205, 206, 207, 208, 226 ];");
-	HAS(r.out, "status = [ 200, 201, 202, 203, 204, 301 ];");
-	HASNT(r.out, "path = \"/c\"");
+	HAS(r.out, "status = [ \"200-299\" ];");
+	HAS(r.out, "status = [ \"200-204\", \"301\" ];");
+	HAS(r.out, "status = [ 200, 301 ];");
+	HASNT(r.out, "path = \"/d\"");
 	assert_string_equal(r.diag,
-		"k.conf:13: not converted: status_code: more than 16 codes, vigil's limit "
-		"(the url is not checked)\n");
+		"k.conf:17: not converted: status_code: more than 16 codes and ranges, vigil's "
+		"limit (the url is not checked)\n");
+	done(&r);
+}
+
+/* regex and its options; PCRE-only patterns are reported, not kept;
+ * http_protocol 1.0 and 1.0C are HTTP/1.0 requests. */
+static void test_http_regex(void **state)
+{
+	(void)state;
+	struct run r = convert(
+		"virtual_server 192.0.2.1 80 {\n real_server 198.51.100.1 80 {\n  HTTP_GET {\n"
+		"   url {\n    path /a\n    regex \"^(ok|up)$\"\n    regex_no_match\n"
+		"    regex_min_offset 4\n    regex_max_offset 100\n   }\n"
+		"   url {\n    path /b\n    regex \"\\d+ ok\"\n    regex_options caseless\n   }\n"
+		"   http_protocol 1.0C\n  }\n }\n"
+		" real_server 198.51.100.2 80 {\n  HTTP_GET {\n   url {\n    path /\n   }\n"
+		"   http_protocol 2\n  }\n }\n}\n", NULL);
+	HAS(r.out, "regex = \"^(ok|up)$\";");
+	HAS(r.out, "regex_no_match = true;");
+	HAS(r.out, "regex_min_offset = 4;");
+	HAS(r.out, "regex_max_offset = 100;");
+	HASNT(r.out, "\\d+");
+	HAS(r.out, "http_version = \"1.0\";");
+	assert_string_equal(r.diag,
+		"k.conf:13: not converted: regex \"\\d+ ok\": PCRE syntax a POSIX extended "
+		"expression does not have\n"
+		"k.conf:14: not converted: regex_options: vigil's regex takes no such option\n"
+		"k.conf:24: not converted: http_protocol 2: vigil sends HTTP/1.0 or HTTP/1.1 "
+		"(with Connection: close or keep-alive)\n");
 	done(&r);
 }
 
@@ -317,6 +348,7 @@ int main(void)
 		cmocka_unit_test(test_sync_group_members),
 		cmocka_unit_test(test_checks_defaults),
 		cmocka_unit_test(test_http_status),
+		cmocka_unit_test(test_http_regex),
 		cmocka_unit_test(test_commands),
 		cmocka_unit_test(test_not_converted_lines),
 		cmocka_unit_test(test_services),
