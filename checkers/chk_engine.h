@@ -62,6 +62,7 @@ struct chk_probe {
 	const char *phase;            /* what a timeout interrupted */
 	int weight;                   /* set by a check before check_done; -1 none */
 	struct risefall counts;       /* this check's rise/fall */
+	unsigned retries;             /* failed runs retried in a row (cc->retry) */
 	bool pass;
 	enum chk_reason reason;
 	char text[160];

@@ -11,6 +11,12 @@
  *   timer fires, running: expire() or check_done(TIMEOUT)
  *   check_done:           cancel(), rise/fall, report each use,
  *                         timer := started + interval (at once if late)
+ *   check_done, failed, retries left, not DOWN:
+ *                         timer := now + retry_delay; nothing counted or
+ *                         reported (keepalived's retry/delay_before_retry)
+ *
+ * The first run comes at a random point within the interval (or within
+ * `warmup` when set), so probes loaded together do not fire together.
  */
 #include <assert.h>
 #include <errno.h>
@@ -173,8 +179,17 @@ void check_done(struct chk_probe *p, enum chk_reason r, const char *fmt, ...)
 	p->reason = r;
 	p->runs++;
 	p->eng->runs++;
-	risefall_step(&p->counts, p->pass, p->cc->rise, p->cc->fall);
 	double now = ev_now(p->eng->loop);
+	/* A failure is confirmed by retries before it counts; a check
+	 * already down needs no confirmation. */
+	if (!p->pass && p->retries < p->cc->retry && p->counts.state != RISEFALL_DOWN) {
+		p->retries++;
+		p->due = now + p->cc->retry_delay;
+		arm(p, p->cc->retry_delay);
+		return;
+	}
+	p->retries = 0;
+	risefall_step(&p->counts, p->pass, p->cc->rise, p->cc->fall);
 	p->due = p->started + p->cc->interval;
 	arm(p, p->due - now);
 	eng_probe_report(p);
@@ -257,8 +272,9 @@ void eng_probe_schedule_first(struct chk_probe *p)
 {
 	ev_init(&p->timer, probe_timer_cb);
 	double frac = (double)(rand_r(&p->eng->seed) % 10000) / 10000.;
-	p->due = ev_now(p->eng->loop) + frac * p->cc->interval;
-	arm(p, frac * p->cc->interval);
+	double span = p->cc->has_warmup ? p->cc->warmup : p->cc->interval;
+	p->due = ev_now(p->eng->loop) + frac * span;
+	arm(p, frac * span);
 }
 
 void eng_probe_stop(struct chk_probe *p)

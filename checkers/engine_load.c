@@ -35,6 +35,8 @@ static bool conf_same(const struct check_conf *a, const struct check_conf *b)
 {
 	if (a->type != b->type || a->interval != b->interval || a->timeout != b->timeout
 	    || a->rise != b->rise || a->fall != b->fall || a->connect_port != b->connect_port
+	    || a->retry != b->retry || a->retry_delay != b->retry_delay
+	    || a->has_warmup != b->has_warmup || a->warmup != b->warmup
 	    || !vaddr_equal(&a->connect_addr, &b->connect_addr)
 	    || !vaddr_equal(&a->bind_addr, &b->bind_addr) || a->verify != b->verify
 	    || a->dynamic_weight != b->dynamic_weight || a->half_open != b->half_open

@@ -37,6 +37,10 @@ struct check_conf {
 	double interval;              /* s; default: the VS's check_interval */
 	double timeout;               /* s; default 3 (script: interval) */
 	unsigned rise, fall;          /* default 1, 1 */
+	unsigned retry;               /* failed runs retried before one counts; default 0 */
+	double retry_delay;           /* s between a failed run and its retry; default 1 */
+	bool has_warmup;
+	double warmup;                /* s: first run within [0, warmup]; unset: the interval */
 	struct vaddr connect_addr;    /* unset: the real server's address */
 	uint16_t connect_port;        /* 0: the real server's port */
 	struct vaddr bind_addr;       /* unset: kernel's choice */

@@ -23,7 +23,8 @@ static const char *const check_names[] = {
 	[CHECK_PING] = "ping", [CHECK_SCRIPT] = "script", [CHECK__COUNT] = NULL
 };
 static const char *const common_keys[] = {
-	"type", "interval", "timeout", "rise", "fall", "connect_address",
+	"type", "interval", "timeout", "rise", "fall", "retry", "retry_delay", "warmup",
+	"connect_address",
 	"connect_port", "bind_address", NULL
 };
 static const char *const http_keys[] = {
@@ -317,6 +318,22 @@ static void check_target(struct cfx *x, const config_setting_t *g, const char *c
 		cfx_err(x, g, ctx, "no port to probe: set connect_port (the real server has none)");
 }
 
+/* retry, retry_delay (keepalived's retry and delay_before_retry) and
+ * warmup (keepalived's: a random delay before the first run). */
+static void check_retry(struct cfx *x, const config_setting_t *g, const char *ctx,
+			struct check_conf *ck)
+{
+	long long v;
+	ck->retry_delay = 1.0;
+	if (cfx_int(x, g, ctx, "retry", 0, 1000, &v) > 0)
+		ck->retry = (unsigned)v;
+	if (cfx_num(x, g, ctx, "retry_delay", true, &ck->retry_delay) > 0 && !ck->retry)
+		cfx_err(x, config_setting_get_member(g, "retry_delay"), ctx,
+			"retry_delay: needs retry (how many times a failed check is retried)");
+	if (cfx_num(x, g, ctx, "warmup", true, &ck->warmup) > 0)
+		ck->has_warmup = true;
+}
+
 static void check_parse(struct cfx *x, const config_setting_t *g, const char *rctx,
 			const struct vs_conf *vs, const struct rs_conf *rs,
 			struct check_conf *ck, unsigned idx)
@@ -340,6 +357,7 @@ static void check_parse(struct cfx *x, const config_setting_t *g, const char *rc
 		ck->rise = (unsigned)v;
 	if (cfx_int(x, g, ctx, "fall", 1, INT_MAX, &v) > 0)
 		ck->fall = (unsigned)v;
+	check_retry(x, g, ctx, ck);
 	check_target(x, g, ctx, rs, ck);
 	type_keys_parse(x, g, ctx, ck);
 }

@@ -5,9 +5,12 @@
  * virtual server, else keepalived's default, and is written out:
  *
  *   connect_timeout (5 s)         -> timeout (vigil: 3 s)
- *   retry / nb_get_retry          -> fall = retry + 1: keepalived declares
- *     (1; MISC_CHECK 0; DNS 3)       a server down after the first failure
- *                                    and `retry` more (vigil: fall 1)
+ *   retry / nb_get_retry          -> retry (vigil: 0), with
+ *     (1; MISC_CHECK 0; DNS 3)
+ *   delay_before_retry (1 s;      -> retry_delay
+ *     HTTP_GET/SSL_GET 3 s)
+ *   warmup (any level)            -> warmup (none: keepalived checks at once;
+ *                                    vigil spreads first runs over the interval)
  *   delay_loop                    -> interval, when not the service's
  *   misc_timeout (the service's   -> timeout of a script check
  *     delay_loop)
@@ -59,6 +62,8 @@ bool kc_dflt_kw(struct kc_cx *x, const struct kc_node *n, struct kc_chk_dflt *c)
 			c->alpha = on, c->alpha_n = n;
 	} else if (!strcmp(k, "virtualhost")) {
 		c->vhost = n->n > 1 ? n->w[1] : NULL;
+	} else if (!strcmp(k, "warmup")) {
+		c->has_warmup = kc_secs(x, n, 1, &c->warmup);
 	} else {
 		return false;
 	}
@@ -79,6 +84,8 @@ struct kc_chk_dflt kc_dflt_merge(struct kc_chk_dflt o, struct kc_chk_dflt u)
 		o.alpha = u.alpha, o.alpha_n = u.alpha_n;
 	if (!o.vhost)
 		o.vhost = u.vhost;
+	if (!o.has_warmup)
+		o.has_warmup = u.has_warmup, o.warmup = u.warmup;
 	return o;
 }
 
@@ -173,7 +180,7 @@ static const struct kc_kw chk_kw[] = {
 	{ "bind_port", NULL, "vigil's probes use the kernel's source port" },
 	{ "bind_if", NULL, "vigil binds probes by address only" },
 	{ "fwmark", NULL, "vigil does not mark its probes" },
-	{ "warmup", NULL, "vigil spreads the first checks itself" },
+	{ "warmup", c_dflt, NULL },
 	{ "log_all_failures", NULL, "vigil logs each transition with its reason" },
 	{ "http_protocol", c_str, NULL },
 	{ "fast_recovery", NULL, "vigil checks each url on its own schedule" },
@@ -345,17 +352,16 @@ static bool common(struct kc_cx *x, const struct chk *c, struct kc_val *v, long 
 	bool script = !strcmp(kv_get(v, "type")->s, "script");
 	if (c->d.delay_loop >= 0 && c->d.delay_loop != info->vs_delay_loop)
 		kv_num(v, "interval", c->d.delay_loop);
-	double interval = c->d.delay_loop >= 0 ? c->d.delay_loop : info->vs_delay_loop;
 	kv_num(v, "timeout", script ? (c->misc_timeout > 0 ? c->misc_timeout : info->vs_delay_loop)
 				   : c->d.timeout >= 0 ? c->d.timeout : 5.0);
-	long fall = (c->d.retry >= 0 ? c->d.retry : def_retry) + 1;
-	if (fall > 1) {
-		kv_int(v, "fall", fall);
-		info->any_retry = true;
-		if (c->d.dbr_n && c->d.dbr != interval && kc_once(x, c->d.dbr_n))
-			kc_skip(x->d, c->d.dbr_n->src, "delay_before_retry %g: vigil counts fall "
-				"with checks one interval (%g s) apart", c->d.dbr, interval);
+	long retry = c->d.retry >= 0 ? c->d.retry : def_retry;
+	if (retry > 0) {
+		bool http = !strcmp(kv_get(v, "type")->s, "http") || !strcmp(kv_get(v, "type")->s, "https");
+		kv_int(v, "retry", retry);
+		kv_num(v, "retry_delay", c->d.dbr >= 0 ? c->d.dbr : http ? 3.0 : 1.0);
 	}
+	if (c->d.has_warmup)
+		kv_num(v, "warmup", c->d.warmup);
 	if (connect_ip)
 		kv_str(v, "connect_address", connect_ip);
 	if (connect_port)

@@ -145,6 +145,8 @@ struct kc_chk_dflt {
 	int alpha;                    /* -1 unset */
 	const struct kc_node *alpha_n;
 	const char *vhost;            /* virtualhost */
+	bool has_warmup;              /* last: a positional { -1, ... } leaves it unset */
+	double warmup;
 };
 struct kc_rs_info {
 	int family;
@@ -153,7 +155,6 @@ struct kc_rs_info {
 	double vs_delay_loop;         /* for misc_timeout's default */
 	bool vs_alpha;
 	bool mixed_alpha_reported;
-	bool any_retry;               /* a check has fall > 1 */
 };
 void kc_checks(struct kc_cx *x, const struct kc_node *rs, struct kc_val *rsv,
 	       const struct kc_chk_dflt *vs, const struct kc_chk_dflt *rsd,

@@ -206,7 +206,7 @@ static const struct kc_kw vs_kw[] = {
 	{ "persistence_engine", NULL, "vigil sets no IPVS persistence engine" },
 	{ "omega", NULL, "vigil runs no quorum command when it stops" },
 	{ "ha_suspend", NULL, "vigil checks real servers whether or not the address is local" },
-	{ "warmup", NULL, "vigil spreads the first checks itself" },
+	{ "warmup", v_dflt, NULL },
 	{ "smtp_alert", NULL, "e-mail alerts: vigil sends none" },
 	{ NULL, NULL, NULL }
 };
@@ -269,7 +269,7 @@ static const struct kc_kw rs_kw[] = {
 	{ "PING_CHECK", nothing, NULL }, { "FILE_CHECK", nothing, NULL }, { "BFD_CHECK", nothing, NULL },
 	{ "notify_up", NULL, RS_NOTIFY }, { "notify_down", NULL, RS_NOTIFY },
 	{ "smtp_alert", NULL, "e-mail alerts: vigil sends none" },
-	{ "warmup", NULL, "vigil spreads the first checks itself" },
+	{ "warmup", r_dflt, NULL },
 	{ "snmp_name", NULL, "vigil names real servers by address and port" },
 	{ "track_file", NULL, "vigil real servers track no files (a script check can)" },
 	{ NULL, NULL, NULL }
@@ -474,9 +474,6 @@ void kc_virtual_server(struct kc_cx *x, const struct kc_node *n, void *obj)
 					   .vs_delay_loop = vs.dflt.delay_loop >= 0 ? vs.dflt.delay_loop : 60 };
 		for (unsigned i = 0; i < vs.n_rs; i++)
 			real_server(x, &vs, vs.rs[i], list, port, &info);
-		if (info.any_retry)
-			kv_comment(list, "keepalived retried a failed check after delay_before_retry "
-				   "(1 s; 3 s for HTTP);\nvigil's fall counts checks one interval apart");
 		if (list->n)
 			kv_attach(v, list);
 		else

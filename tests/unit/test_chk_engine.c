@@ -3,7 +3,8 @@
  * loop with script checks: one probe for a check shared by three virtual
  * servers, reports fanned out to each, a reload that keeps an unchanged
  * probe's state, and a kept https probe that still sends its own SNI
- * after the old configuration is freed. (Rise/fall itself:
+ * after the old configuration is freed; retry/retry_delay and warmup
+ * timing. (Rise/fall itself:
  * test_risefall.c.)
  */
 #include <setjmp.h>
@@ -204,6 +205,100 @@ static void test_engine_refresh(void **st)
 	chk_engine_free(e);
 }
 
+/* The time of the first report, or -1 within `limit` s. */
+static double first_report(struct ev_loop *loop, const struct seen *s, double t0, double limit)
+{
+	while (!s->n && ev_time() - t0 < limit)
+		run_for(loop, 0.01);
+	return s->n ? ev_time() - t0 : -1;
+}
+
+/* retry/retry_delay: a failed run is run again after retry_delay, retry
+ * times, before one failure counts (nothing reported meanwhile); a check
+ * already down is not retried; a passing run is never delayed. */
+static void test_engine_retry(void **st)
+{
+	(void)st;
+	struct ev_loop *loop = ev_default_loop(0);
+	struct check_conf bad = { .type = CHECK_SCRIPT, .interval = 0.6, .timeout = 0.5,
+				  .rise = 1, .fall = 1, .command = "/bin/false", .retry = 2,
+				  .retry_delay = 0.15, .has_warmup = true, .warmup = 0 };
+	struct rs_conf rs = { .port = 80, .checks = &bad, .n_checks = 1 };
+	vaddr_parse("198.51.100.11", &rs.addr);
+	struct vs_conf vs = { .rs = &rs, .n_rs = 1 };
+	struct conf c = { .vs = &vs, .n_vs = 1 };
+	struct seen s = { 0 };
+	struct chk_engine *e = chk_engine_new(loop, report_cb, &s);
+	struct errbuf eb;
+	struct chk_stats stats;
+	ev_now_update(loop);
+	double t0 = ev_time();
+	assert_int_equal(chk_engine_load(e, &c, &eb), 0);
+	double t = first_report(loop, &s, t0, 3);
+	chk_engine_stats(e, &stats);
+	/* runs at 0, 0.15, 0.30: the failure counts at the third */
+	assert_true(t >= 0.29 && t < 0.6);
+	assert_int_equal(stats.runs, 3);
+	assert_int_equal(s.n, 1);
+	assert_int_equal(s.last_rs[0], CHK_DOWN);
+	assert_string_equal(s.text, "script exit 1");
+	/* down: the next runs (0.6 s apart) are not retried */
+	run_for(loop, 1.3);
+	chk_engine_stats(e, &stats);
+	assert_int_equal(stats.runs, 5);
+	assert_int_equal(s.n, 3);
+	/* a passing check reports at its first run */
+	struct check_conf ok = bad;
+	ok.command = "/bin/true";
+	rs.checks = &ok;
+	memset(&s, 0, sizeof(s));
+	ev_now_update(loop);
+	t0 = ev_time();
+	assert_int_equal(chk_engine_load(e, &c, &eb), 0);
+	t = first_report(loop, &s, t0, 3);
+	assert_true(t >= 0 && t < 0.12);
+	assert_string_equal(s.text, "ok");
+	chk_engine_free(e);
+}
+
+/* warmup: every first run comes within warmup, not within the (long)
+ * interval; without it, first runs spread over the interval. */
+static void test_engine_warmup(void **st)
+{
+	(void)st;
+	struct ev_loop *loop = ev_default_loop(0);
+	enum { N = 8 };
+	struct check_conf ck[N];
+	char cmd[N][32];
+	struct rs_conf rs = { .port = 80, .checks = ck, .n_checks = N };
+	vaddr_parse("198.51.100.11", &rs.addr);
+	for (int i = 0; i < N; i++) {
+		snprintf(cmd[i], sizeof(cmd[i]), "/bin/true %d", i);   /* N probes */
+		ck[i] = (struct check_conf){ .type = CHECK_SCRIPT, .interval = 30, .timeout = 1,
+					     .rise = 1, .fall = 1, .command = cmd[i],
+					     .has_warmup = true, .warmup = 0.3 };
+	}
+	struct vs_conf vs = { .rs = &rs, .n_rs = 1 };
+	struct conf c = { .vs = &vs, .n_vs = 1 };
+	struct seen s = { 0 };
+	struct chk_engine *e = chk_engine_new(loop, report_cb, &s);
+	struct errbuf eb;
+	assert_int_equal(chk_engine_load(e, &c, &eb), 0);
+	assert_int_equal(chk_engine_probe_count(e), N);
+	run_for(loop, 0.5);
+	assert_int_equal(s.n, N);            /* all N ran within 0.3 s (+ run time) */
+	chk_engine_free(e);
+	/* the same without warmup: first runs spread over 30 s */
+	for (int i = 0; i < N; i++)
+		ck[i].has_warmup = false;
+	memset(&s, 0, sizeof(s));
+	e = chk_engine_new(loop, report_cb, &s);
+	assert_int_equal(chk_engine_load(e, &c, &eb), 0);
+	run_for(loop, 0.5);
+	assert_true(s.n < N);
+	chk_engine_free(e);
+}
+
 /* A kept probe must not read the configuration it was made from: the
  * checker frees the old one right after the reload. An https check's host
  * name travels in the ClientHello (SNI), so the listener here reads what
@@ -281,6 +376,8 @@ int main(void)
 		cmocka_unit_test(test_engine_shared_scripts),
 		cmocka_unit_test(test_engine_script_timeout_and_weight),
 		cmocka_unit_test(test_engine_refresh),
+		cmocka_unit_test(test_engine_retry),
+		cmocka_unit_test(test_engine_warmup),
 		cmocka_unit_test(test_engine_reload_frees_old_conf),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

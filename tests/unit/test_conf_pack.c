@@ -36,7 +36,7 @@ static const char kitchen_sink[] =
 	"        ca_file = \"/etc/ssl/certs/ca-certificates.crt\"; verify = true;\n"
 	"        status = [ \"200-299\", \"418\" ]; regex = \"^ok\"; regex_no_match = true;\n"
 	"        regex_min_offset = 1; regex_max_offset = 64; http_version = \"1.0\"; },\n"
-	"      { type = \"smtp\"; helo_name = \"lb9.example.com\"; },\n"
+	"      { type = \"smtp\"; helo_name = \"lb9.example.com\"; retry = 2; retry_delay = 0.5; warmup = 4; },\n"
 	"      { type = \"dns\"; query = \"www.example.com\"; qtype = \"AAAA\"; expect = [ \"2001:db8::1\" ]; },\n"
 	"      { type = \"udp\"; payload = \"ping\"; expect = \"pong\"; },\n"
 	"      { type = \"script\"; command = \"/bin/true x\"; } ); },\n"
@@ -153,6 +153,8 @@ static void test_every_pointer(void **state)
 	assert_true(h->regex_no_match && h->regex_min_offset == 1 && h->regex_max_offset == 64);
 	assert_int_equal(h->http_minor, 0);
 	assert_string_equal(vs->rs[0].checks[1].helo_name, "lb9.example.com");
+	assert_true(vs->rs[0].checks[1].retry == 2 && vs->rs[0].checks[1].retry_delay == 0.5);
+	assert_true(vs->rs[0].checks[1].has_warmup && vs->rs[0].checks[1].warmup == 4);
 	assert_string_equal(vs->rs[0].checks[2].query, "www.example.com");
 	assert_string_equal(vs->rs[0].checks[2].qtype, "AAAA");
 	assert_int_equal(vs->rs[0].checks[2].n_dns_expect, 1);

@@ -165,7 +165,8 @@ static const char every_key_conf[] =
 	"        { type = \"https\"; path = \"/h\"; host = \"www.example.com\"; status = 204; method = \"HEAD\";\n"
 	"          digest = \"D41D8CD98F00B204E9800998ECF8427E\"; expect = \"ok\"; verify = true;\n"
 	"          ca_file = \"/etc/ca.pem\"; sni = \"example.com\"; interval = 1; timeout = 0.5; rise = 2; fall = 3;\n"
-	"          connect_address = \"198.51.100.12\"; connect_port = 8444; bind_address = \"198.51.100.1\"; },\n"
+	"          connect_address = \"198.51.100.12\"; connect_port = 8444; bind_address = \"198.51.100.1\";\n"
+	"          retry = 3; retry_delay = 0.25; warmup = 0; },\n"
 	"        { type = \"http\"; },\n"
 	"        { type = \"smtp\"; },\n"
 	"        { type = \"http\"; status = [ \"200-299\", \"301\" ]; regex = \"^up( |$)\"; regex_no_match = true;\n"
@@ -271,7 +272,13 @@ static void every_check(const struct rs_conf *rs)
 	assert_addr(&k->connect_addr, "198.51.100.12");
 	assert_int_equal(k->connect_port, 8444);
 	assert_addr(&k->bind_addr, "198.51.100.1");
+	assert_int_equal(k->retry, 3);
+	assert_true(k->retry_delay == 0.25);
+	assert_true(k->has_warmup && k->warmup == 0);
 	k = &rs->checks[1];
+	assert_int_equal(k->retry, 0);
+	assert_true(k->retry_delay == 1.0);
+	assert_false(k->has_warmup);
 	assert_string_equal(k->path, "/");
 	assert_string_equal(k->method, "GET");
 	assert_int_equal(k->n_status, 1);

@@ -165,9 +165,9 @@ static void test_checks_defaults(void **state)
 	HAS(r.out, "check_interval = 60.0;");
 	HAS(r.out, "start_up = true;");
 	HAS(r.out, "scheduler = \"wlc\";");
-	HAS(r.out, "{ type = \"tcp\"; timeout = 5.0; fall = 2; }");
-	HAS(r.out, "type = \"dns\";\n            timeout = 5.0;\n            fall = 4;\n"
-		   "            query = \".\";\n            qtype = \"SOA\";");
+	HAS(r.out, "{ type = \"tcp\"; timeout = 5.0; retry = 1; retry_delay = 1.0; }");
+	HAS(r.out, "type = \"dns\";\n            timeout = 5.0;\n            retry = 3;\n"
+		   "            retry_delay = 1.0;\n            query = \".\";\n            qtype = \"SOA\";");
 	HAS(r.out, "keepalived queried over UDP; vigil uses the service's protocol (tcp)");
 	/* MISC_CHECK: retry 0 and the service's delay_loop as timeout */
 	HAS(r.out, "{ type = \"script\"; timeout = 60.0; command = \"/bin/check 'a b'\"; }");
@@ -176,16 +176,26 @@ static void test_checks_defaults(void **state)
 	done(&r);
 
 	r = convert("virtual_server 192.0.2.1 80 {\n delay_loop 5\n alpha\n retry 0\n"
-		    " inhibit_on_failure\n connect_timeout 2\n"
-		    " real_server 198.51.100.1 80 {\n  alpha off\n  delay_before_retry 1\n"
-		    "  TCP_CHECK {\n   retry 2\n  }\n }\n}\n", NULL);
+		    " inhibit_on_failure\n connect_timeout 2\n warmup 7\n"
+		    " real_server 198.51.100.1 80 {\n  alpha off\n  delay_before_retry 0.5\n"
+		    "  TCP_CHECK {\n   retry 2\n  }\n  TCP_CHECK {\n   connect_port 81\n   warmup 0\n  }\n"
+		    "  HTTP_GET {\n   url {\n    path /\n   }\n   retry 1\n  }\n }\n}\n", NULL);
 	HASNT(r.out, "start_up");
 	HAS(r.out, "on_failure = \"inhibit\";");
-	HAS(r.out, "{ type = \"tcp\"; timeout = 2.0; fall = 3; }");
+	/* retry and delay_before_retry from any level; warmup likewise */
+	HAS(r.out, "type = \"tcp\";\n            timeout = 2.0;\n            retry = 2;\n"
+		   "            retry_delay = 0.5;\n            warmup = 7.0;\n");
+	HAS(r.out, "{ type = \"tcp\"; timeout = 2.0; warmup = 0.0; connect_port = 81; }");
+	HAS(r.out, "retry = 1;\n            retry_delay = 0.5;\n            warmup = 7.0;\n"
+		   "            path = \"/\";");
 	assert_string_equal(r.diag,
-		"k.conf:8: not converted: alpha: vigil sets start_up per virtual server (down here)\n"
-		"k.conf:9: not converted: delay_before_retry 1: vigil counts fall with checks one "
-		"interval (5 s) apart\n");
+		"k.conf:9: not converted: alpha: vigil sets start_up per virtual server (down here)\n");
+	done(&r);
+
+	/* keepalived's default delay_before_retry: 3 s for HTTP, 1 s otherwise */
+	r = convert("virtual_server 192.0.2.1 80 {\n real_server 198.51.100.1 80 {\n"
+		    "  HTTP_GET {\n   url {\n    path /\n   }\n  }\n }\n}\n", NULL);
+	HAS(r.out, "retry = 1;\n            retry_delay = 3.0;\n");
 	done(&r);
 }
 
@@ -296,7 +306,7 @@ static void test_not_converted_lines(void **state)
 		"k.conf:20: not converted: payload: a NUL byte or wildcard: vigil sends and matches "
 		"text without them\n");
 	assert_false(r.fatal);
-	HAS(r.out, "{ type = \"udp\"; timeout = 5.0; fall = 2; }");
+	HAS(r.out, "{ type = \"udp\"; timeout = 5.0; retry = 1; retry_delay = 1.0; }");
 	done(&r);
 
 	/* nothing that vigil could run: unusable */
