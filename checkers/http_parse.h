@@ -68,7 +68,11 @@ enum chk_reason chk_http_judge(const struct check_conf *cc, const struct chk_htt
 bool chk_http_status_ok(const struct check_conf *cc, int status);
 /* Whether re (a POSIX ERE) has a match in body[0..len) that starts at or
  * after min and, with max > 0, before max. NUL bytes in the body are
- * ordinary bytes (REG_STARTEND); nothing past len is read. */
+ * ordinary bytes (REG_STARTEND: glibc matches within [0, len) only). The
+ * block must still hold a NUL at or after body[len]: the sanitizers'
+ * regexec interceptors call strlen on it. The checker's bodies sit in
+ * such blocks (conn.c's input buffer and the de-chunked copy end in a
+ * NUL). */
 bool chk_http_regex_found(const regex_t *re, const char *body, size_t len, uint32_t min,
 			  uint32_t max);
 /* Whether the check needs the body at all (expect, digest or regex). */
