@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 struct vaddr;
 
@@ -24,5 +25,18 @@ int chk_dns_has_addr(const unsigned char *abuf, int alen, const struct vaddr *wa
 /* Whether a UDP reply passes: any reply when expect is NULL, else one
  * that contains expect (compared as bytes; the reply may hold NULs). */
 bool chk_udp_reply_ok(const char *reply, size_t len, const char *expect);
+
+/* What a udp check asks of a reply (checkers/chk_udp.c). */
+struct chk_udp_want {
+	const char *expect;           /* NULL: none */
+	const uint8_t *prefix, *mask; /* reply_hex decoded; mask 0 nibbles: any */
+	size_t prefix_len;
+	uint32_t min_len, max_len;    /* 0: no bound */
+};
+enum chk_udp_verdict { CHK_UDP_OK, CHK_UDP_SHORT, CHK_UDP_LONG, CHK_UDP_PREFIX, CHK_UDP_EXPECT };
+/* Judges a datagram of full_len bytes of which the first len (<= full_len)
+ * were received: length bounds on full_len, then the prefix, then expect. */
+enum chk_udp_verdict chk_udp_judge(const char *reply, size_t len, size_t full_len,
+				   const struct chk_udp_want *w);
 
 #endif

@@ -45,14 +45,16 @@ static bool conf_same(const struct check_conf *a, const struct check_conf *b)
 	    || a->regex_no_match != b->regex_no_match
 	    || a->regex_min_offset != b->regex_min_offset
 	    || a->regex_max_offset != b->regex_max_offset
+	    || a->min_reply_length != b->min_reply_length
+	    || a->max_reply_length != b->max_reply_length || a->require_reply != b->require_reply
 	    || a->n_dns_expect != b->n_dns_expect)
 		return false;
 	const char *const sa[] = { a->path, a->host, a->method, a->digest, a->regex, a->expect,
 				   a->ca_file, a->sni, a->helo_name, a->query, a->qtype,
-				   a->payload, a->command };
+				   a->payload, a->payload_hex, a->reply_hex, a->command };
 	const char *const sb[] = { b->path, b->host, b->method, b->digest, b->regex, b->expect,
 				   b->ca_file, b->sni, b->helo_name, b->query, b->qtype,
-				   b->payload, b->command };
+				   b->payload, b->payload_hex, b->reply_hex, b->command };
 	for (size_t i = 0; i < sizeof(sa) / sizeof(sa[0]); i++)
 		if (!str_eq(sa[i], sb[i]))
 			return false;

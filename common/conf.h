@@ -26,6 +26,7 @@ enum check_type {
 
 #define CONF_MAX_STATUS 16
 #define CONF_MAX_DNS_EXPECT 16
+#define CONF_MAX_UDP_HEX 1472      /* bytes of payload_hex or reply_hex */
 
 /* An accepted HTTP status: lo..hi inclusive (one code: lo == hi). */
 struct conf_status_range {
@@ -72,6 +73,11 @@ struct check_conf {
 	unsigned n_dns_expect;
 	/* udp */
 	char *payload;
+	char *payload_hex;            /* the payload as hex ("4e 54 50"); excludes payload */
+	char *reply_hex;              /* the reply's first bytes as hex; x: any nibble */
+	uint32_t min_reply_length;    /* bytes; 0: any */
+	uint32_t max_reply_length;    /* bytes; 0: no limit */
+	bool require_reply;           /* a server that stays silent fails */
 	/* script */
 	char *command;
 	bool dynamic_weight;

@@ -22,7 +22,7 @@
 
 /* The sizes on x86_64, the platform the project builds for. */
 #if defined(__x86_64__)
-_Static_assert(sizeof(struct check_conf) == 712, "check_conf changed: review conf_pack.c");
+_Static_assert(sizeof(struct check_conf) == 744, "check_conf changed: review conf_pack.c");
 _Static_assert(sizeof(struct rs_conf) == 64, "rs_conf changed: review conf_pack.c");
 _Static_assert(sizeof(struct vs_conf) == 192, "vs_conf changed: review conf_pack.c");
 _Static_assert(sizeof(struct vrrp_inst_conf) == 256, "vrrp_inst_conf changed: review conf_pack.c");
@@ -45,7 +45,7 @@ struct blob_head {
 };
 
 #define CHECK_STRS(X) X(path) X(host) X(method) X(digest) X(regex) X(expect) X(ca_file) X(sni) \
-	X(helo_name) X(query) X(qtype) X(payload) X(command)
+	X(helo_name) X(query) X(qtype) X(payload) X(payload_hex) X(reply_hex) X(command)
 #define VS_STRS(X) X(name) X(on_quorum_up) X(on_quorum_down)
 #define NOTIFY_STRS(X) X(master) X(backup) X(fault) X(stop)
 #define INST_STRS(X) X(name) X(interface) X(sync_interface) X(notify.master) \

@@ -10,8 +10,10 @@
  * checker reads finished values.
  */
 #include "config_int.h"
+#include "hexbytes.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,7 +40,10 @@ static const char *const https_keys[] = {
 };
 static const char *const smtp_keys[] = { "helo_name", NULL };
 static const char *const dns_keys[] = { "query", "qtype", "expect", NULL };
-static const char *const udp_keys[] = { "payload", "expect", NULL };
+static const char *const udp_keys[] = {
+	"payload", "expect", "payload_hex", "reply_hex", "min_reply_length", "max_reply_length",
+	"require_reply", NULL
+};
 static const char *const script_keys[] = { "command", "dynamic_weight", NULL };
 static const char *const tcp_keys[] = { "half_open", NULL };
 static const char *const no_keys[] = { NULL };
@@ -267,6 +272,46 @@ static void dns_keys_parse(struct cfx *x, const config_setting_t *g, const char 
 	}
 }
 
+/* A hex key: decodes it once to report a bad digit with its place. */
+static void udp_hex(struct cfx *x, const config_setting_t *g, const char *ctx, const char *key,
+		    bool wildcards, char **out)
+{
+	if (cfx_str(x, g, ctx, key, out) <= 0)
+		return;
+	size_t bad = 0;
+	long n = hexbytes_parse(*out, wildcards, NULL, NULL, CONF_MAX_UDP_HEX, &bad);
+	const config_setting_t *m = config_setting_get_member(g, key);
+	if (n == -E2BIG)
+		cfx_err(x, m, ctx, "%s: more than %d bytes", key, CONF_MAX_UDP_HEX);
+	else if (n < 0)
+		cfx_err(x, m, ctx, "%s \"%s\": expected pairs of hexadecimal digits%s (at offset %zu)",
+			key, *out, wildcards ? " or x" : "", bad);
+	else if (n == 0)
+		cfx_err(x, m, ctx, "%s: no bytes", key);
+}
+
+static void udp_keys_parse(struct cfx *x, const config_setting_t *g, const char *ctx,
+			   struct check_conf *ck)
+{
+	long long v;
+	cfx_str(x, g, ctx, "payload", &ck->payload);
+	cfx_str(x, g, ctx, "expect", &ck->expect);
+	udp_hex(x, g, ctx, "payload_hex", false, &ck->payload_hex);
+	udp_hex(x, g, ctx, "reply_hex", true, &ck->reply_hex);
+	if (ck->payload && ck->payload_hex)
+		cfx_err(x, config_setting_get_member(g, "payload_hex"), ctx,
+			"payload and payload_hex are mutually exclusive");
+	if (cfx_int(x, g, ctx, "min_reply_length", 0, 65535, &v) > 0)
+		ck->min_reply_length = (uint32_t)v;
+	if (cfx_int(x, g, ctx, "max_reply_length", 1, 65535, &v) > 0)
+		ck->max_reply_length = (uint32_t)v;
+	if (ck->max_reply_length && ck->max_reply_length < ck->min_reply_length)
+		cfx_err(x, config_setting_get_member(g, "max_reply_length"), ctx,
+			"max_reply_length %u: less than min_reply_length %u", ck->max_reply_length,
+			ck->min_reply_length);
+	cfx_bool(x, g, ctx, "require_reply", &ck->require_reply);
+}
+
 static void type_keys_parse(struct cfx *x, const config_setting_t *g, const char *ctx,
 			    struct check_conf *ck)
 {
@@ -283,8 +328,7 @@ static void type_keys_parse(struct cfx *x, const config_setting_t *g, const char
 		dns_keys_parse(x, g, ctx, ck);
 		break;
 	case CHECK_UDP:
-		cfx_str(x, g, ctx, "payload", &ck->payload);
-		cfx_str(x, g, ctx, "expect", &ck->expect);
+		udp_keys_parse(x, g, ctx, ck);
 		break;
 	case CHECK_SCRIPT:
 		if (cfx_require(x, g, ctx, "command") && cfx_str(x, g, ctx, "command", &ck->command) > 0)
@@ -391,5 +435,7 @@ void cfx_check_free(struct check_conf *ck)
 	free(ck->query);
 	free(ck->qtype);
 	free(ck->payload);
+	free(ck->payload_hex);
+	free(ck->reply_hex);
 	free(ck->command);
 }

@@ -95,7 +95,7 @@ struct chk {
 	const struct kc_node *n;
 	struct kc_chk_dflt d;
 	const char *connect_ip, *bindto, *helo, *dns_type, *dns_name;
-	const struct kc_node *payload, *reply, *http_proto;
+	const struct kc_node *payload, *reply, *http_proto, *reply_min, *reply_max;
 	long connect_port;
 	char *cmd;
 	double misc_timeout;
@@ -139,6 +139,10 @@ static void c_str(struct kc_cx *x, const struct kc_node *n, void *obj)
 		c->reply = v ? n : NULL, c->reply_any = !v;
 	else if (!strcmp(k, "http_protocol"))
 		c->http_proto = n;
+	else if (!strcmp(k, "min_reply_length"))
+		c->reply_min = n;
+	else if (!strcmp(k, "max_reply_length"))
+		c->reply_max = n;
 }
 
 static void c_misc(struct kc_cx *x, const struct kc_node *n, void *obj)
@@ -185,34 +189,41 @@ static const struct kc_kw chk_kw[] = {
 	{ "http_protocol", c_str, NULL },
 	{ "fast_recovery", NULL, "vigil checks each url on its own schedule" },
 	{ "user", NULL, "vigil runs every script as global script_user" },
-	{ "min_reply_length", NULL, "vigil checks the reply's content only" },
-	{ "max_reply_length", NULL, "vigil checks the reply's content only" },
+	{ "min_reply_length", c_str, NULL }, { "max_reply_length", c_str, NULL },
 	{ NULL, NULL, NULL }
 };
 
-/* keepalived's hex strings: "Ab12f 3" is AB 12 0F 03. NULL (reported)
- * for a NUL byte or an X wildcard, which a vigil string cannot hold. */
-static char *hex_bytes(struct kc_cx *x, const struct kc_node *n)
+/* keepalived's hex strings: "Ab12f 3" is AB 12 0F 03 (a group's last odd
+ * digit is a low nibble). Written as vigil's "ab 12 0f 03"; with wild an
+ * X stays a wildcard nibble (require_reply). NULL (reported) otherwise. */
+static char *hex_norm(struct kc_cx *x, const struct kc_node *n, bool wild)
 {
 	const char *s = n->raw + strlen(n->w[0]);
-	char *out = kc_calloc(strlen(s) + 1, 1);
+	char *out = kc_calloc(3 * strlen(s) + 4, 1);
 	size_t o = 0;
 	while (*(s += strspn(s, " \t"))) {
 		size_t len = strcspn(s, " \t");
 		for (size_t i = 0; i < len; i += 2) {
-			char b[3] = { s[i], i + 1 < len ? s[i + 1] : 0, 0 };
+			char b[2] = { s[i], i + 1 < len ? s[i + 1] : 0 };
 			if (!b[1])
 				b[1] = b[0], b[0] = '0';
-			if (!isxdigit((unsigned char)b[0]) || !isxdigit((unsigned char)b[1])
-			    || !(out[o++] = (char)strtol(b, NULL, 16))) {
-				kc_skip(x->d, n->src, "%s: a NUL byte or wildcard: vigil sends and "
-					"matches text without them", n->w[0]);
-				free(out);
-				return NULL;
+			for (int k = 0; k < 2; k++) {
+				bool ok = isxdigit((unsigned char)b[k])
+					|| (wild && (b[k] == 'x' || b[k] == 'X'));
+				if (!ok) {
+					kc_skip(x->d, n->src, "%s: '%c' is not a hexadecimal digit%s",
+						n->w[0], b[k], wild ? " or X" : "");
+					free(out);
+					return NULL;
+				}
+				out[o++] = (char)tolower((unsigned char)b[k]);
 			}
+			out[o++] = ' ';
 		}
 		s += len;
 	}
+	if (o)
+		out[o - 1] = '\0';
 	return out;
 }
 
@@ -395,6 +406,26 @@ static void smtp(struct kc_cx *x, const struct chk *c, struct kc_val *list, stru
 	}
 }
 
+/* UDP_CHECK: payload and require_reply in hex, the reply's length. */
+static void udp(struct kc_cx *x, const struct chk *c, struct kc_val *v)
+{
+	char *p = c->payload ? hex_norm(x, c->payload, false) : NULL;
+	char *r = c->reply ? hex_norm(x, c->reply, true) : NULL;
+	long len;
+	if (p && *p)
+		kv_str(v, "payload_hex", p);
+	if (r && *r)
+		kv_str(v, "reply_hex", r);
+	if (c->reply_any)
+		kv_bool(v, "require_reply", true);
+	if (c->reply_min && kc_int(x, c->reply_min, 1, 0, 65535, &len))
+		kv_int(v, "min_reply_length", len);
+	if (c->reply_max && kc_int(x, c->reply_max, 1, 1, 65535, &len))
+		kv_int(v, "max_reply_length", len);
+	free(p);
+	free(r);
+}
+
 static void one(struct kc_cx *x, struct chk *c, struct kc_val *list, struct kc_rs_info *info)
 {
 	const char *k = c->n->w[0];
@@ -439,19 +470,8 @@ static void one(struct kc_cx *x, struct chk *c, struct kc_val *list, struct kc_r
 			kv_comment(v, "keepalived queried over UDP; vigil uses the service's protocol (%s)",
 				   info->vs_proto);
 	} else if (!strcmp(type, "udp")) {
-		char *p = c->payload ? hex_bytes(x, c->payload) : NULL;
-		char *r = c->reply ? hex_bytes(x, c->reply) : NULL;
-		if (p && *p)
-			kv_str(v, "payload", p);
-		if (r && *r)
-			kv_str(v, "expect", r);
-		if (c->reply_any)
-			kc_skip(x->d, c->n->src, "require_reply without data: vigil passes a silent "
-				"server unless expect is given");
-		free(p);
-		free(r);
-	}
-}
+		udp(x, c, v);
+	}}
 
 void kc_checks(struct kc_cx *x, const struct kc_node *rs, struct kc_val *rsv,
 	       const struct kc_chk_dflt *vsd, const struct kc_chk_dflt *rsd,

@@ -1,5 +1,6 @@
 /*
- * test_chk_text: the smtp reply parser, the udp check's reply test, and
+ * test_chk_text: the smtp reply parser, the udp check's reply tests and
+ * hex bytes (common/hexbytes.c), and
  * the script checks' argv splitting (no shell: quotes and backslashes as
  * a shell would, nothing else).
  */
@@ -14,6 +15,7 @@
 
 #include "argv.h"
 #include "chk_parsers.h"
+#include "hexbytes.h"
 
 static void test_smtp(void **st)
 {
@@ -67,6 +69,55 @@ static void test_udp_reply(void **st)
 	assert_true(chk_udp_reply_ok("", 0, ""));
 }
 
+static void test_hexbytes(void **st)
+{
+	(void)st;
+	uint8_t b[8], m[8];
+	size_t bad = 99;
+	assert_int_equal(hexbytes_parse("4e 54\t50", false, b, NULL, sizeof(b), NULL), 3);
+	assert_memory_equal(b, "NTP", 3);
+	assert_int_equal(hexbytes_parse("00FFaB", false, b, NULL, sizeof(b), NULL), 3);
+	assert_true(b[0] == 0 && b[1] == 0xff && b[2] == 0xab);
+	assert_int_equal(hexbytes_parse("", false, b, NULL, sizeof(b), NULL), 0);
+	assert_int_equal(hexbytes_parse("4e5", false, b, NULL, sizeof(b), &bad), -EINVAL);
+	assert_int_equal(bad, 3);                    /* the lone digit's pair ends there */
+	assert_int_equal(hexbytes_parse("4 e", false, b, NULL, sizeof(b), &bad), -EINVAL);
+	assert_int_equal(bad, 1);
+	assert_int_equal(hexbytes_parse("zz", false, b, NULL, sizeof(b), &bad), -EINVAL);
+	assert_int_equal(bad, 0);
+	assert_int_equal(hexbytes_parse("4x", false, b, NULL, sizeof(b), &bad), -EINVAL);
+	assert_int_equal(hexbytes_parse("000000000000000000", false, b, NULL, sizeof(b), NULL),
+			 -E2BIG);
+	assert_int_equal(hexbytes_parse("0000000000000000", false, NULL, NULL, sizeof(b), NULL), 8);
+	/* wildcards: a nibble with mask 0 */
+	assert_int_equal(hexbytes_parse("4X xa", true, b, m, sizeof(b), NULL), 2);
+	assert_true(b[0] == 0x40 && m[0] == 0xf0 && b[1] == 0x0a && m[1] == 0x0f);
+	assert_true(hexbytes_prefix((const uint8_t *)"NZ!", 3, b, m, 2));       /* 4e 5a */
+	assert_true(hexbytes_prefix((const uint8_t *)"Aj", 2, b, m, 2));        /* 41 6a */
+	assert_false(hexbytes_prefix((const uint8_t *)"NT", 2, b, m, 2));       /* 54: not ?a */
+	assert_false(hexbytes_prefix((const uint8_t *)"N", 1, b, m, 2));        /* too short */
+	const uint8_t ntp[] = { 0x4e, 0x54 };
+	assert_true(hexbytes_prefix((const uint8_t *)"NTP", 3, ntp, NULL, 2));
+	assert_false(hexbytes_prefix((const uint8_t *)"NUP", 3, ntp, NULL, 2));
+	assert_true(hexbytes_prefix((const uint8_t *)"", 0, ntp, NULL, 0));
+}
+
+/* Length bounds on the whole datagram, then the prefix, then expect. */
+static void test_udp_judge(void **st)
+{
+	(void)st;
+	const uint8_t pre[] = { 0x24, 0x00 }, mask[] = { 0xff, 0x00 };
+	struct chk_udp_want w = { .prefix = pre, .mask = mask, .prefix_len = 2, .min_len = 4,
+				  .max_len = 48, .expect = "ok" };
+	assert_int_equal(chk_udp_judge("$\x07ok", 4, 4, &w), CHK_UDP_OK);
+	assert_int_equal(chk_udp_judge("$ok", 3, 3, &w), CHK_UDP_SHORT);
+	assert_int_equal(chk_udp_judge("$\x07ok", 4, 49, &w), CHK_UDP_LONG);   /* truncated */
+	assert_int_equal(chk_udp_judge("#\x07ok", 4, 4, &w), CHK_UDP_PREFIX);
+	assert_int_equal(chk_udp_judge("$\x07no", 4, 4, &w), CHK_UDP_EXPECT);
+	struct chk_udp_want any = { 0 };
+	assert_int_equal(chk_udp_judge("", 0, 0, &any), CHK_UDP_OK);
+}
+
 static void test_argv(void **st)
 {
 	(void)st;
@@ -88,6 +139,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_smtp),
 		cmocka_unit_test(test_udp_reply),
+		cmocka_unit_test(test_hexbytes),
+		cmocka_unit_test(test_udp_judge),
 		cmocka_unit_test(test_argv),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

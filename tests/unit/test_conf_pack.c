@@ -38,7 +38,8 @@ static const char kitchen_sink[] =
 	"        regex_min_offset = 1; regex_max_offset = 64; http_version = \"1.0\"; },\n"
 	"      { type = \"smtp\"; helo_name = \"lb9.example.com\"; retry = 2; retry_delay = 0.5; warmup = 4; },\n"
 	"      { type = \"dns\"; query = \"www.example.com\"; qtype = \"AAAA\"; expect = [ \"2001:db8::1\" ]; },\n"
-	"      { type = \"udp\"; payload = \"ping\"; expect = \"pong\"; },\n"
+	"      { type = \"udp\"; payload = \"ping\"; expect = \"pong\"; reply_hex = \"7x\";\n"
+	"        min_reply_length = 3; max_reply_length = 9; require_reply = true; },\n"
 	"      { type = \"script\"; command = \"/bin/true x\"; } ); },\n"
 	"    { address = \"198.51.100.12\"; port = 443; } ); }\n"
 	");\n"
@@ -160,6 +161,9 @@ static void test_every_pointer(void **state)
 	assert_int_equal(vs->rs[0].checks[2].n_dns_expect, 1);
 	assert_string_equal(vs->rs[0].checks[3].payload, "ping");
 	assert_string_equal(vs->rs[0].checks[3].expect, "pong");
+	assert_string_equal(vs->rs[0].checks[3].reply_hex, "7x");
+	assert_true(vs->rs[0].checks[3].min_reply_length == 3 && vs->rs[0].checks[3].max_reply_length == 9);
+	assert_true(vs->rs[0].checks[3].require_reply);
 	assert_string_equal(vs->rs[0].checks[4].command, "/bin/true x");
 
 	assert_int_equal(u->n_vrrp, 2);

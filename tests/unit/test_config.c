@@ -173,6 +173,8 @@ static const char every_key_conf[] =
 	"          regex_min_offset = 2; regex_max_offset = 100; http_version = \"1.0\"; },\n"
 	"        { type = \"dns\"; query = \"example.com\"; qtype = \"aaaa\"; expect = [ \"2001:db8::1\", \"192.0.2.1\" ]; },\n"
 	"        { type = \"udp\"; payload = \"ping\"; expect = \"pong\"; },\n"
+	"        { type = \"udp\"; payload_hex = \"4e 54 50\"; reply_hex = \"4eXx\"; min_reply_length = 2;\n"
+	"          max_reply_length = 512; require_reply = true; },\n"
 	"        { type = \"ping\"; },\n"
 	"        { type = \"script\"; command = \"/bin/check\"; dynamic_weight = true; interval = 7.5; } ); } ); },\n"
 	"  { fwmark = 4294967295L; family = \"inet6\"; scheduler = \"mh\"; mh_port = true; mh_fallback = true;\n"
@@ -240,7 +242,7 @@ static void every_vs(const struct conf *c)
 	assert_int_equal(rs->fwd, FWD_TUN);
 	assert_int_equal(rs->uthreshold, 100);
 	assert_int_equal(rs->lthreshold, 50);
-	assert_int_equal(rs->n_checks, 8);
+	assert_int_equal(rs->n_checks, 9);
 	vs = &c->vs[1];
 	assert_int_equal(vs->fwmark, 4294967295u);
 	assert_int_equal(vs->family, AF_INET6);
@@ -303,8 +305,13 @@ static void every_check(const struct rs_conf *rs)
 	assert_addr(&k->dns_expect[0], "2001:db8::1");
 	assert_string_equal(rs->checks[5].payload, "ping");
 	assert_string_equal(rs->checks[5].expect, "pong");
-	assert_int_equal(rs->checks[6].type, CHECK_PING);
-	k = &rs->checks[7];
+	assert_false(rs->checks[5].require_reply);
+	k = &rs->checks[6];
+	assert_string_equal(k->payload_hex, "4e 54 50");
+	assert_string_equal(k->reply_hex, "4eXx");
+	assert_true(k->min_reply_length == 2 && k->max_reply_length == 512 && k->require_reply);
+	assert_int_equal(rs->checks[7].type, CHECK_PING);
+	k = &rs->checks[8];
 	assert_string_equal(k->command, "/bin/check");
 	assert_true(k->dynamic_weight);
 	assert_true(k->timeout == 7.5);              /* script: the interval */

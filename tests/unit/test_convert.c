@@ -220,6 +220,27 @@ static void test_http_status(void **state)
 	done(&r);
 }
 
+/* UDP_CHECK's hex data (NUL bytes and wildcards included), and the
+ * reply's length. */
+static void test_udp_hex(void **state)
+{
+	(void)state;
+	struct run r = convert(
+		"virtual_server 192.0.2.1 53 {\n protocol UDP\n real_server 198.51.100.1 53 {\n"
+		"  UDP_CHECK {\n   payload 00Ab 1 f\n   require_reply 00X1\n"
+		"   min_reply_length 12\n   max_reply_length 512\n  }\n"
+		"  UDP_CHECK {\n   connect_port 54\n   require_reply\n  }\n"
+		"  UDP_CHECK {\n   connect_port 55\n   payload 0X\n  }\n }\n}\n", NULL);
+	HAS(r.out, "payload_hex = \"00 ab 01 0f\";");
+	HAS(r.out, "reply_hex = \"00 x1\";");
+	HAS(r.out, "min_reply_length = 12;");
+	HAS(r.out, "max_reply_length = 512;");
+	HAS(r.out, "require_reply = true;");
+	assert_string_equal(r.diag,
+		"k.conf:16: not converted: payload: 'X' is not a hexadecimal digit\n");
+	done(&r);
+}
+
 /* regex and its options; PCRE-only patterns are reported, not kept;
  * http_protocol 1.0 and 1.0C are HTTP/1.0 requests. */
 static void test_http_regex(void **state)
@@ -290,7 +311,7 @@ static void test_not_converted_lines(void **state)
 		"virtual_server group G {\n}\n"
 		"virtual_server 192.0.2.1 80 {\n real_server 198.51.100.1 {\n }\n"
 		" real_server 198.51.100.2 80 {\n  notify_up /bin/up\n  FILE_CHECK {\n  }\n"
-		"  UDP_CHECK {\n   payload 4e 00\n  }\n }\n omega\n}\n", NULL);
+		"  UDP_CHECK {\n   payload 4e 0g\n  }\n }\n omega\n}\n", NULL);
 	assert_string_equal(r.diag,
 		"k.conf:2: not converted: notification_email: e-mail alerts: vigil sends none "
 		"(use notify scripts)\n"
@@ -303,8 +324,7 @@ static void test_not_converted_lines(void **state)
 		"k.conf:16: not converted: notify_up: vigil has no per-server commands (see vigilctl "
 		"status, /metrics)\n"
 		"k.conf:17: not converted: FILE_CHECK: vigil has no file checks\n"
-		"k.conf:20: not converted: payload: a NUL byte or wildcard: vigil sends and matches "
-		"text without them\n");
+		"k.conf:20: not converted: payload: 'g' is not a hexadecimal digit\n");
 	assert_false(r.fatal);
 	HAS(r.out, "{ type = \"udp\"; timeout = 5.0; retry = 1; retry_delay = 1.0; }");
 	done(&r);
@@ -359,6 +379,7 @@ int main(void)
 		cmocka_unit_test(test_checks_defaults),
 		cmocka_unit_test(test_http_status),
 		cmocka_unit_test(test_http_regex),
+		cmocka_unit_test(test_udp_hex),
 		cmocka_unit_test(test_commands),
 		cmocka_unit_test(test_not_converted_lines),
 		cmocka_unit_test(test_services),
