@@ -51,6 +51,7 @@ enum chk_reason {
 	CHK_R_SCRIPT_SIGNAL,    /* "script killed by signal" N */
 	CHK_R_SCRIPT_SPAWN,     /* "script:" cannot start */
 	CHK_R_REGEX,            /* "regex" not found, or found with regex_no_match */
+	CHK_R_FILE,             /* "file value" N: a file check's number says down */
 	CHK_R__COUNT
 };
 

@@ -108,6 +108,6 @@ void chk_fail_errno(struct chk_probe *p, int err, const char *what);
 
 /* The registry. */
 extern const struct check_ops chk_tcp_ops, chk_tcp_half_ops, chk_http_ops, chk_https_ops, chk_smtp_ops,
-	chk_dns_ops, chk_udp_ops, chk_ping_ops, chk_script_ops;
+	chk_dns_ops, chk_udp_ops, chk_ping_ops, chk_script_ops, chk_file_ops;
 
 #endif

@@ -39,4 +39,10 @@ enum chk_udp_verdict { CHK_UDP_OK, CHK_UDP_SHORT, CHK_UDP_LONG, CHK_UDP_PREFIX, 
 enum chk_udp_verdict chk_udp_judge(const char *reply, size_t len, size_t full_len,
 				   const struct chk_udp_want *w);
 
+/* A file check's verdict on the number its file holds (checkers/
+ * chk_file.c): pass or fail, and with dynamic_weight the real server's
+ * new weight in *weight (else -1). */
+struct check_conf;
+bool chk_file_judge(long value, const struct check_conf *cc, int *weight);
+
 #endif

@@ -56,6 +56,7 @@ static const char *const reason_names[CHK_R__COUNT] = {
 	[CHK_R_SCRIPT_SIGNAL] = "script killed by signal",
 	[CHK_R_SCRIPT_SPAWN] = "script:",
 	[CHK_R_REGEX] = "regex",
+	[CHK_R_FILE] = "file value",
 };
 
 const char *chk_reason_str(enum chk_reason r)

@@ -24,6 +24,7 @@ static const struct check_ops *const registry[CHECK__COUNT] = {
 	[CHECK_HTTPS] = &chk_https_ops, [CHECK_SMTP] = &chk_smtp_ops,
 	[CHECK_DNS] = &chk_dns_ops, [CHECK_UDP] = &chk_udp_ops,
 	[CHECK_PING] = &chk_ping_ops, [CHECK_SCRIPT] = &chk_script_ops,
+	[CHECK_FILE] = &chk_file_ops,
 };
 
 static bool str_eq(const char *a, const char *b)
@@ -47,6 +48,8 @@ static bool conf_same(const struct check_conf *a, const struct check_conf *b)
 	    || a->regex_max_offset != b->regex_max_offset
 	    || a->min_reply_length != b->min_reply_length
 	    || a->max_reply_length != b->max_reply_length || a->require_reply != b->require_reply
+	    || a->file_weight != b->file_weight || a->file_reverse != b->file_reverse
+	    || a->base_weight != b->base_weight
 	    || a->n_dns_expect != b->n_dns_expect)
 		return false;
 	const char *const sa[] = { a->path, a->host, a->method, a->digest, a->regex, a->expect,

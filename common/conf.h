@@ -21,7 +21,7 @@ enum on_failure { ON_FAILURE_REMOVE, ON_FAILURE_INHIBIT };
 
 enum check_type {
 	CHECK_TCP, CHECK_HTTP, CHECK_HTTPS, CHECK_SMTP, CHECK_DNS,
-	CHECK_UDP, CHECK_PING, CHECK_SCRIPT, CHECK__COUNT
+	CHECK_UDP, CHECK_PING, CHECK_SCRIPT, CHECK_FILE, CHECK__COUNT
 };
 
 #define CONF_MAX_STATUS 16
@@ -47,7 +47,7 @@ struct check_conf {
 	struct vaddr bind_addr;       /* unset: kernel's choice */
 	/* tcp */
 	bool half_open;               /* SYN, then SYN-ACK = up, RST = refused */
-	/* http, https */
+	/* http, https; file: the file read */
 	char *path;                   /* default "/" */
 	char *host;                   /* Host header; default: the address */
 	char *method;                 /* default "GET" */
@@ -80,7 +80,11 @@ struct check_conf {
 	bool require_reply;           /* a server that stays silent fails */
 	/* script */
 	char *command;
-	bool dynamic_weight;
+	bool dynamic_weight;          /* script, file */
+	/* file (keepalived's FILE_CHECK) */
+	int file_weight;              /* what the value is multiplied by; default 1 */
+	bool file_reverse;            /* the value counts negated */
+	int base_weight;              /* the real server's weight, which dynamic_weight adjusts */
 };
 
 struct rs_conf {

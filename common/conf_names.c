@@ -6,7 +6,7 @@ const char *check_type_str(enum check_type t)
 	static const char *const names[CHECK__COUNT] = {
 		[CHECK_TCP] = "tcp", [CHECK_HTTP] = "http", [CHECK_HTTPS] = "https",
 		[CHECK_SMTP] = "smtp", [CHECK_DNS] = "dns", [CHECK_UDP] = "udp",
-		[CHECK_PING] = "ping", [CHECK_SCRIPT] = "script",
+		[CHECK_PING] = "ping", [CHECK_SCRIPT] = "script", [CHECK_FILE] = "file",
 	};
 	return (unsigned)t < CHECK__COUNT ? names[t] : "?";
 }

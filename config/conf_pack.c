@@ -22,7 +22,7 @@
 
 /* The sizes on x86_64, the platform the project builds for. */
 #if defined(__x86_64__)
-_Static_assert(sizeof(struct check_conf) == 744, "check_conf changed: review conf_pack.c");
+_Static_assert(sizeof(struct check_conf) == 752, "check_conf changed: review conf_pack.c");
 _Static_assert(sizeof(struct rs_conf) == 64, "rs_conf changed: review conf_pack.c");
 _Static_assert(sizeof(struct vs_conf) == 192, "vs_conf changed: review conf_pack.c");
 _Static_assert(sizeof(struct vrrp_inst_conf) == 256, "vrrp_inst_conf changed: review conf_pack.c");

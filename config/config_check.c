@@ -22,7 +22,8 @@
 static const char *const check_names[] = {
 	[CHECK_TCP] = "tcp", [CHECK_HTTP] = "http", [CHECK_HTTPS] = "https",
 	[CHECK_SMTP] = "smtp", [CHECK_DNS] = "dns", [CHECK_UDP] = "udp",
-	[CHECK_PING] = "ping", [CHECK_SCRIPT] = "script", [CHECK__COUNT] = NULL
+	[CHECK_PING] = "ping", [CHECK_SCRIPT] = "script", [CHECK_FILE] = "file",
+	[CHECK__COUNT] = NULL
 };
 static const char *const common_keys[] = {
 	"type", "interval", "timeout", "rise", "fall", "retry", "retry_delay", "warmup",
@@ -46,11 +47,12 @@ static const char *const udp_keys[] = {
 };
 static const char *const script_keys[] = { "command", "dynamic_weight", NULL };
 static const char *const tcp_keys[] = { "half_open", NULL };
+static const char *const file_keys[] = { "path", "weight", "reverse", "dynamic_weight", NULL };
 static const char *const no_keys[] = { NULL };
 static const char *const *const type_keys[CHECK__COUNT] = {
 	[CHECK_TCP] = tcp_keys, [CHECK_HTTP] = http_keys, [CHECK_HTTPS] = https_keys,
 	[CHECK_SMTP] = smtp_keys, [CHECK_DNS] = dns_keys, [CHECK_UDP] = udp_keys,
-	[CHECK_PING] = no_keys, [CHECK_SCRIPT] = script_keys,
+	[CHECK_PING] = no_keys, [CHECK_SCRIPT] = script_keys, [CHECK_FILE] = file_keys,
 };
 static const char *const qtypes[] = {
 	"A", "AAAA", "CNAME", "MX", "NS", "PTR", "SOA", "SRV", "TXT", "CAA", "ANY", NULL
@@ -67,7 +69,7 @@ static bool listed(const char *s, const char *const *names)
 static void check_keys(struct cfx *x, const config_setting_t *g, const char *ctx,
 		       enum check_type t)
 {
-	const char *allowed[32];
+	const char *allowed[48];
 	unsigned n = 0;
 	for (unsigned i = 0; common_keys[i]; i++)
 		allowed[n++] = common_keys[i];
@@ -312,6 +314,25 @@ static void udp_keys_parse(struct cfx *x, const config_setting_t *g, const char 
 	cfx_bool(x, g, ctx, "require_reply", &ck->require_reply);
 }
 
+/* keepalived's FILE_CHECK: the file's number times weight. */
+static void file_keys_parse(struct cfx *x, const config_setting_t *g, const char *ctx,
+			    struct check_conf *ck)
+{
+	long long v;
+	ck->file_weight = 1;
+	if (cfx_require(x, g, ctx, "path") && cfx_str(x, g, ctx, "path", &ck->path) > 0
+	    && ck->path[0] != '/')
+		cfx_err(x, config_setting_get_member(g, "path"), ctx,
+			"path \"%s\": must be an absolute path", ck->path);
+	if (cfx_int(x, g, ctx, "weight", -65535, 65535, &v) > 0)
+		ck->file_weight = (int)v;
+	cfx_bool(x, g, ctx, "reverse", &ck->file_reverse);
+	cfx_bool(x, g, ctx, "dynamic_weight", &ck->dynamic_weight);
+	if (ck->dynamic_weight && !ck->file_weight)
+		cfx_err(x, config_setting_get_member(g, "dynamic_weight"), ctx,
+			"dynamic_weight: weight 0 makes the file an on/off switch, with no weight to add");
+}
+
 static void type_keys_parse(struct cfx *x, const config_setting_t *g, const char *ctx,
 			    struct check_conf *ck)
 {
@@ -338,6 +359,9 @@ static void type_keys_parse(struct cfx *x, const config_setting_t *g, const char
 	case CHECK_TCP:
 		cfx_bool(x, g, ctx, "half_open", &ck->half_open);
 		break;
+	case CHECK_FILE:
+		file_keys_parse(x, g, ctx, ck);
+		break;
 	case CHECK_PING:
 	case CHECK__COUNT:
 		break;
@@ -357,7 +381,8 @@ static void check_target(struct cfx *x, const config_setting_t *g, const char *c
 	    && ck->bind_addr.family != af)
 		cfx_err(x, config_setting_get_member(g, "bind_address"), ctx,
 			"bind_address: address family differs from the address probed");
-	bool needs_port = ck->type != CHECK_PING && ck->type != CHECK_SCRIPT;
+	bool needs_port = ck->type != CHECK_PING && ck->type != CHECK_SCRIPT
+		&& ck->type != CHECK_FILE;
 	if (needs_port && !ck->connect_port && !rs->port)
 		cfx_err(x, g, ctx, "no port to probe: set connect_port (the real server has none)");
 }
@@ -390,6 +415,7 @@ static void check_parse(struct cfx *x, const config_setting_t *g, const char *rc
 	if (!cfx_require(x, g, ctx, "type") || cfx_enum_as(x, g, ctx, "type", "check type", check_names, &type) < 0)
 		return;
 	ck->type = (enum check_type)type;
+	ck->base_weight = rs->weight;
 	cfx_ctx(ctx, "%s: %s check", rctx, check_names[type]);
 	check_keys(x, g, ctx, ck->type);
 	ck->interval = vs->check_interval;

@@ -25,6 +25,7 @@
 #include "kc_conv_int.h"
 
 #include <ctype.h>
+#include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -263,9 +264,13 @@ static bool status_codes(struct kc_cx *x, const struct kc_node *n, struct kc_val
 }
 
 /* keepalived matches with PCRE2, vigil with POSIX extended expressions:
- * the pattern is kept when it uses nothing PCRE-only. */
+ * the pattern is kept when it uses nothing PCRE-only and compiles. */
 static bool posix_regex(const char *re)
 {
+	regex_t c;
+	if (regcomp(&c, re, REG_EXTENDED | REG_NOSUB))
+		return false;
+	regfree(&c);
 	static const char *const pcre_only[] = {
 		"\\d", "\\D", "\\h", "\\H", "\\A", "\\z", "\\Z", "\\Q", "\\K", "\\R",
 		"(?", "*?", "+?", "??", "}?", "*+", "++", "?+", NULL
@@ -285,8 +290,8 @@ static void http_regex(struct kc_cx *x, const struct kc_node *k, struct kc_val *
 		if (posix_regex(k->w[1]))
 			kv_str(v, "regex", k->w[1]);
 		else
-			kc_skip(x->d, k->src, "regex \"%s\": PCRE syntax a POSIX extended "
-				"expression does not have", k->w[1]);
+			kc_skip(x->d, k->src, "regex \"%s\": not a POSIX extended expression, "
+				"or PCRE syntax one does not have", k->w[1]);
 	} else if (!strcmp(key, "regex_no_match")) {
 		kv_bool(v, "regex_no_match", true);
 	} else if (!strcmp(key, "regex_min_offset") || !strcmp(key, "regex_max_offset")) {
@@ -406,7 +411,8 @@ static void smtp(struct kc_cx *x, const struct chk *c, struct kc_val *list, stru
 	}
 }
 
-/* UDP_CHECK: payload and require_reply in hex, the reply's length. */
+/* UDP_CHECK: payload and require_reply in hex; the reply's length, which
+ * keepalived checks only with require_reply (then max 255 by default). */
 static void udp(struct kc_cx *x, const struct chk *c, struct kc_val *v)
 {
 	char *p = c->payload ? hex_norm(x, c->payload, false) : NULL;
@@ -416,14 +422,26 @@ static void udp(struct kc_cx *x, const struct chk *c, struct kc_val *v)
 		kv_str(v, "payload_hex", p);
 	if (r && *r)
 		kv_str(v, "reply_hex", r);
+	free(p);
+	free(r);
+	if (!c->reply && !c->reply_any) {
+		const struct kc_node *l = c->reply_min ? c->reply_min : c->reply_max;
+		if (l)
+			kc_skip(x->d, l->src, "%s without require_reply: keepalived does not check "
+				"the length then either", l->w[0]);
+		return;
+	}
 	if (c->reply_any)
 		kv_bool(v, "require_reply", true);
 	if (c->reply_min && kc_int(x, c->reply_min, 1, 0, 65535, &len))
 		kv_int(v, "min_reply_length", len);
-	if (c->reply_max && kc_int(x, c->reply_max, 1, 1, 65535, &len))
+	if (!c->reply_max || !kc_int(x, c->reply_max, 1, 1, 65535, &len)) {
+		len = 255;
 		kv_int(v, "max_reply_length", len);
-	free(p);
-	free(r);
+		kv_comment(kv_get(v, "max_reply_length"), "keepalived's default");
+	} else {
+		kv_int(v, "max_reply_length", len);
+	}
 }
 
 static void one(struct kc_cx *x, struct chk *c, struct kc_val *list, struct kc_rs_info *info)
@@ -484,9 +502,12 @@ void kc_checks(struct kc_cx *x, const struct kc_node *rs, struct kc_val *rsv,
 		const struct kc_node *n = &rs->kids[i];
 		if (!kc_is_checker(n->w[0]))
 			continue;
-		if (!strcmp(n->w[0], "FILE_CHECK") || !strcmp(n->w[0], "BFD_CHECK")) {
-			kc_skip(x->d, n->src, "%s: vigil has no %s checks", n->w[0],
-				n->w[0][0] == 'F' ? "file" : "BFD");
+		if (!strcmp(n->w[0], "FILE_CHECK")) {
+			kc_file_check(x, n, list);
+			continue;
+		}
+		if (!strcmp(n->w[0], "BFD_CHECK")) {
+			kc_skip(x->d, n->src, "BFD_CHECK: vigil has no BFD checks");
 			continue;
 		}
 		struct chk c = { .n = n, .d = { -1, -1, -1, -1, NULL, -1, NULL, NULL } };

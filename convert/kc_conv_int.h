@@ -160,6 +160,8 @@ void kc_checks(struct kc_cx *x, const struct kc_node *rs, struct kc_val *rsv,
 	       const struct kc_chk_dflt *vs, const struct kc_chk_dflt *rsd,
 	       struct kc_rs_info *info);
 bool kc_is_checker(const char *kw);
+/* A FILE_CHECK block into a file check of list (kc_file.c). */
+void kc_file_check(struct kc_cx *x, const struct kc_node *n, struct kc_val *list);
 /* Merges the connection defaults b over a (a's unset fields from b). */
 struct kc_chk_dflt kc_dflt_merge(struct kc_chk_dflt over, struct kc_chk_dflt under);
 /* The chk_dflt keywords every level shares: true when n was one. */

@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "errbuf.h"
+#include "trackfile.h"
 
 /* ---- links ---------------------------------------------------------- */
 
@@ -250,21 +251,6 @@ int vrrp_filemon_add(struct vrrp_filemon *m, const char *path, struct errbuf *eb
 
 long vrrp_file_value(const char *path)
 {
-	char buf[64];
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-	if (fd < 0)
-		return 0;
-	ssize_t n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return 0;
-	buf[n] = '\0';
-	char *end;
-	long v = strtol(buf, &end, 10);     /* saturates at LONG_MIN/MAX */
-	if (end == buf)
-		return 0;
-	/* No priority can move further: kept in range, value x weight
-	 * cannot overflow however large the number written. */
-	return v > VRRP_TRACK_FILE_MAX ? VRRP_TRACK_FILE_MAX
-		: v < -VRRP_TRACK_FILE_MAX ? -VRRP_TRACK_FILE_MAX : v;
+	/* No priority can move further than VRRP_TRACK_FILE_MAX. */
+	return trackfile_value(path, VRRP_TRACK_FILE_MAX);
 }

@@ -1,6 +1,6 @@
 /*
  * test_chk_text: the smtp reply parser, the udp check's reply tests and
- * hex bytes (common/hexbytes.c), and
+ * hex bytes (common/hexbytes.c), the file check's arithmetic, and
  * the script checks' argv splitting (no shell: quotes and backslashes as
  * a shell would, nothing else).
  */
@@ -15,6 +15,7 @@
 
 #include "argv.h"
 #include "chk_parsers.h"
+#include "conf.h"
 #include "hexbytes.h"
 
 static void test_smtp(void **st)
@@ -118,6 +119,42 @@ static void test_udp_judge(void **st)
 	assert_int_equal(chk_udp_judge("", 0, 0, &any), CHK_UDP_OK);
 }
 
+/* keepalived's FILE_CHECK arithmetic: weight 0 is a switch; otherwise
+ * value x weight (reverse: negated) is added to the server's weight with
+ * dynamic_weight, and below -65535 the server is down. */
+static void test_file_judge(void **st)
+{
+	(void)st;
+	struct check_conf sw = { .file_weight = 0 };
+	int w;
+	assert_true(chk_file_judge(0, &sw, &w));
+	assert_int_equal(w, -1);
+	assert_false(chk_file_judge(1, &sw, &w));
+	assert_false(chk_file_judge(-3, &sw, &w));
+	struct check_conf dyn = { .file_weight = 10, .dynamic_weight = true, .base_weight = 100 };
+	const struct { long v; bool pass; int w; } t[] = {
+		{ 0, true, 100 }, { 5, true, 150 }, { -5, true, 50 }, { -10, true, 0 },
+		{ -11, true, 0 },                 /* below 0: kept at 0 (drained), still up */
+		{ 7000, true, 65535 },            /* kept at 65535 */
+		{ -6553, true, 0 }, { -6554, false, -1 },   /* r < -65535: down */
+		{ -1000000, false, -1 },
+	};
+	for (unsigned i = 0; i < sizeof(t) / sizeof(*t); i++) {
+		w = 12345;
+		assert_int_equal(chk_file_judge(t[i].v, &dyn, &w), t[i].pass);
+		if (t[i].pass)
+			assert_int_equal(w, t[i].w);
+	}
+	dyn.file_reverse = true;              /* the value counts negated */
+	assert_true(chk_file_judge(5, &dyn, &w));
+	assert_int_equal(w, 50);
+	assert_false(chk_file_judge(6554, &dyn, &w));
+	struct check_conf fixed = { .file_weight = -1, .base_weight = 3 };
+	assert_true(chk_file_judge(65535, &fixed, &w));
+	assert_int_equal(w, -1);              /* no dynamic_weight: no weight */
+	assert_false(chk_file_judge(65536, &fixed, &w));
+}
+
 static void test_argv(void **st)
 {
 	(void)st;
@@ -141,6 +178,7 @@ int main(void)
 		cmocka_unit_test(test_udp_reply),
 		cmocka_unit_test(test_hexbytes),
 		cmocka_unit_test(test_udp_judge),
+		cmocka_unit_test(test_file_judge),
 		cmocka_unit_test(test_argv),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

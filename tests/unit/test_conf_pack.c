@@ -40,7 +40,8 @@ static const char kitchen_sink[] =
 	"      { type = \"dns\"; query = \"www.example.com\"; qtype = \"AAAA\"; expect = [ \"2001:db8::1\" ]; },\n"
 	"      { type = \"udp\"; payload = \"ping\"; expect = \"pong\"; reply_hex = \"7x\";\n"
 	"        min_reply_length = 3; max_reply_length = 9; require_reply = true; },\n"
-	"      { type = \"script\"; command = \"/bin/true x\"; } ); },\n"
+	"      { type = \"script\"; command = \"/bin/true x\"; },\n"
+	"      { type = \"file\"; path = \"/run/w\"; weight = 3; reverse = true; dynamic_weight = true; } ); },\n"
 	"    { address = \"198.51.100.12\"; port = 443; } ); }\n"
 	");\n"
 	"vrrp = {\n"
@@ -138,7 +139,7 @@ static void test_every_pointer(void **state)
 	assert_string_equal(vs->on_quorum_up, "/bin/true up");
 	assert_string_equal(vs->on_quorum_down, "/bin/true down");
 	assert_int_equal(vs->n_rs, 2);
-	assert_int_equal(vs->rs[0].n_checks, 5);
+	assert_int_equal(vs->rs[0].n_checks, 6);
 	assert_int_equal(vs->rs[1].n_checks, 0);
 	const struct check_conf *h = &vs->rs[0].checks[0];
 	assert_string_equal(h->path, "/h");
@@ -165,6 +166,10 @@ static void test_every_pointer(void **state)
 	assert_true(vs->rs[0].checks[3].min_reply_length == 3 && vs->rs[0].checks[3].max_reply_length == 9);
 	assert_true(vs->rs[0].checks[3].require_reply);
 	assert_string_equal(vs->rs[0].checks[4].command, "/bin/true x");
+	const struct check_conf *f = &vs->rs[0].checks[5];
+	assert_int_equal(f->type, CHECK_FILE);
+	assert_string_equal(f->path, "/run/w");
+	assert_true(f->file_weight == 3 && f->file_reverse && f->dynamic_weight && f->base_weight == 1);
 
 	assert_int_equal(u->n_vrrp, 2);
 	const struct vrrp_inst_conf *in = &u->vrrp[0];

@@ -175,6 +175,7 @@ static const char every_key_conf[] =
 	"        { type = \"udp\"; payload = \"ping\"; expect = \"pong\"; },\n"
 	"        { type = \"udp\"; payload_hex = \"4e 54 50\"; reply_hex = \"4eXx\"; min_reply_length = 2;\n"
 	"          max_reply_length = 512; require_reply = true; },\n"
+	"        { type = \"file\"; path = \"/run/lb/w\"; weight = -20; reverse = true; dynamic_weight = true; },\n"
 	"        { type = \"ping\"; },\n"
 	"        { type = \"script\"; command = \"/bin/check\"; dynamic_weight = true; interval = 7.5; } ); } ); },\n"
 	"  { fwmark = 4294967295L; family = \"inet6\"; scheduler = \"mh\"; mh_port = true; mh_fallback = true;\n"
@@ -242,7 +243,7 @@ static void every_vs(const struct conf *c)
 	assert_int_equal(rs->fwd, FWD_TUN);
 	assert_int_equal(rs->uthreshold, 100);
 	assert_int_equal(rs->lthreshold, 50);
-	assert_int_equal(rs->n_checks, 9);
+	assert_int_equal(rs->n_checks, 10);
 	vs = &c->vs[1];
 	assert_int_equal(vs->fwmark, 4294967295u);
 	assert_int_equal(vs->family, AF_INET6);
@@ -310,8 +311,13 @@ static void every_check(const struct rs_conf *rs)
 	assert_string_equal(k->payload_hex, "4e 54 50");
 	assert_string_equal(k->reply_hex, "4eXx");
 	assert_true(k->min_reply_length == 2 && k->max_reply_length == 512 && k->require_reply);
-	assert_int_equal(rs->checks[7].type, CHECK_PING);
-	k = &rs->checks[8];
+	k = &rs->checks[7];
+	assert_int_equal(k->type, CHECK_FILE);
+	assert_string_equal(k->path, "/run/lb/w");
+	assert_true(k->file_weight == -20 && k->file_reverse && k->dynamic_weight);
+	assert_int_equal(k->base_weight, 7);         /* the real server's weight */
+	assert_int_equal(rs->checks[8].type, CHECK_PING);
+	k = &rs->checks[9];
 	assert_string_equal(k->command, "/bin/check");
 	assert_true(k->dynamic_weight);
 	assert_true(k->timeout == 7.5);              /* script: the interval */

@@ -230,14 +230,38 @@ static void test_udp_hex(void **state)
 		"  UDP_CHECK {\n   payload 00Ab 1 f\n   require_reply 00X1\n"
 		"   min_reply_length 12\n   max_reply_length 512\n  }\n"
 		"  UDP_CHECK {\n   connect_port 54\n   require_reply\n  }\n"
-		"  UDP_CHECK {\n   connect_port 55\n   payload 0X\n  }\n }\n}\n", NULL);
+		"  UDP_CHECK {\n   connect_port 55\n   payload 0X\n   max_reply_length 9\n  }\n }\n}\n", NULL);
 	HAS(r.out, "payload_hex = \"00 ab 01 0f\";");
 	HAS(r.out, "reply_hex = \"00 x1\";");
 	HAS(r.out, "min_reply_length = 12;");
 	HAS(r.out, "max_reply_length = 512;");
-	HAS(r.out, "require_reply = true;");
+	HAS(r.out, "require_reply = true;\n            # keepalived's default\n"
+		   "            max_reply_length = 255;\n");
 	assert_string_equal(r.diag,
-		"k.conf:16: not converted: payload: 'X' is not a hexadecimal digit\n");
+		"k.conf:16: not converted: payload: 'X' is not a hexadecimal digit\n"
+		"k.conf:17: not converted: max_reply_length without require_reply: keepalived "
+		"does not check the length then either\n");
+	done(&r);
+}
+
+/* FILE_CHECK: the track_file's path, its weight unless the checker sets
+ * one, reverse and dynamic. */
+static void test_file_check(void **state)
+{
+	(void)state;
+	struct run r = convert(
+		"track_file w {\n file \"/run/lb/weight\"\n weight -5 reverse\n}\n"
+		"virtual_server 192.0.2.1 80 {\n real_server 198.51.100.1 80 {\n"
+		"  FILE_CHECK {\n   track_file w\n   dynamic\n  }\n"
+		"  FILE_CHECK {\n   track_file w\n   weight 0\n  }\n"
+		"  FILE_CHECK {\n   track_file nope\n  }\n }\n}\n", NULL);
+	HAS(r.out, "type = \"file\";\n            # keepalived reads the file when it changes\n"
+		   "            interval = 1.0;\n            path = \"/run/lb/weight\";\n"
+		   "            weight = -5;\n            reverse = true;\n"
+		   "            dynamic_weight = true;\n");
+	HAS(r.out, "path = \"/run/lb/weight\";\n            weight = 0;\n          }\n");
+	assert_string_equal(r.diag,
+		"k.conf:15: not converted: FILE_CHECK: track_file nope: no such track_file\n");
 	done(&r);
 }
 
@@ -261,8 +285,8 @@ static void test_http_regex(void **state)
 	HASNT(r.out, "\\d+");
 	HAS(r.out, "http_version = \"1.0\";");
 	assert_string_equal(r.diag,
-		"k.conf:13: not converted: regex \"\\d+ ok\": PCRE syntax a POSIX extended "
-		"expression does not have\n"
+		"k.conf:13: not converted: regex \"\\d+ ok\": not a POSIX extended expression, "
+		"or PCRE syntax one does not have\n"
 		"k.conf:14: not converted: regex_options: vigil's regex takes no such option\n"
 		"k.conf:24: not converted: http_protocol 2: vigil sends HTTP/1.0 or HTTP/1.1 "
 		"(with Connection: close or keep-alive)\n");
@@ -323,7 +347,7 @@ static void test_not_converted_lines(void **state)
 		"gives a real server the service's port\n"
 		"k.conf:16: not converted: notify_up: vigil has no per-server commands (see vigilctl "
 		"status, /metrics)\n"
-		"k.conf:17: not converted: FILE_CHECK: vigil has no file checks\n"
+		"k.conf:17: not converted: FILE_CHECK: no track_file named\n"
 		"k.conf:20: not converted: payload: 'g' is not a hexadecimal digit\n");
 	assert_false(r.fatal);
 	HAS(r.out, "{ type = \"udp\"; timeout = 5.0; retry = 1; retry_delay = 1.0; }");
@@ -380,6 +404,7 @@ int main(void)
 		cmocka_unit_test(test_http_status),
 		cmocka_unit_test(test_http_regex),
 		cmocka_unit_test(test_udp_hex),
+		cmocka_unit_test(test_file_check),
 		cmocka_unit_test(test_commands),
 		cmocka_unit_test(test_not_converted_lines),
 		cmocka_unit_test(test_services),
