@@ -13,6 +13,8 @@
  *   kc_sync.c   tracking (weights as vigil counts them), vrrp_sync_group
  *   kc_vs.c     virtual_server, real_server
  *   kc_check.c  the checkers
+ *   kc_http.c   an HTTP_GET/SSL_GET url, http_protocol
+ *   kc_file.c   FILE_CHECK
  */
 #ifndef VIGIL_KC_CONV_INT_H
 #define VIGIL_KC_CONV_INT_H
@@ -160,6 +162,12 @@ void kc_checks(struct kc_cx *x, const struct kc_node *rs, struct kc_val *rsv,
 	       const struct kc_chk_dflt *vs, const struct kc_chk_dflt *rsd,
 	       struct kc_rs_info *info);
 bool kc_is_checker(const char *kw);
+/* An HTTP_GET/SSL_GET url's keys into the check v (host: vhost unless the
+ * url names one); false (reported) when it cannot be checked as keepalived
+ * did (kc_http.c). */
+bool kc_http_url(struct kc_cx *x, const struct kc_node *u, const char *vhost, struct kc_val *v);
+/* The checker's http_protocol (n NULL: absent) into v. */
+void kc_http_protocol(struct kc_cx *x, const struct kc_node *n, struct kc_val *v);
 /* A FILE_CHECK block into a file check of list (kc_file.c). */
 void kc_file_check(struct kc_cx *x, const struct kc_node *n, struct kc_val *list);
 /* Merges the connection defaults b over a (a's unset fields from b). */
