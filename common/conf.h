@@ -134,7 +134,7 @@ struct vs_conf {
 };
 
 enum vrrp_initial_state { VRRP_INIT_BACKUP, VRRP_INIT_MASTER };
-enum vrrp_auth { VRRP_AUTH_NONE, VRRP_AUTH_PASS };
+enum vrrp_auth { VRRP_AUTH_NONE, VRRP_AUTH_PASS, VRRP_AUTH_AH };
 
 struct vrrp_track_if {
 	char *name;

@@ -9,7 +9,8 @@
  *
  * An instance's protocol constraints are checked here, where the line is
  * known, rather than in the vrrp child: v2 speaks whole seconds, IPv4 and
- * optional simple-password authentication; v3 speaks centiseconds up to
+ * optional authentication (a simple password, or keepalived's IPsec AH
+ * keyed with the same password); v3 speaks centiseconds up to
  * 40.95 s and has no authentication (RFC 5798). The addresses fix the
  * instance's family; (interface, vrid, family) identifies it on the wire
  * and must be unique. Tracking, notify, scripts and sync groups live in
@@ -30,7 +31,7 @@ static const char *const inst_keys[] = {
 	"authentication", "accept", "garp", "track", "notify", "ipvs_sync", NULL
 };
 static const char *const state_names[] = { "backup", "master", NULL };
-static const char *const auth_names[] = { "none", "pass", NULL };
+static const char *const auth_names[] = { "none", "pass", "ah", NULL };
 
 static const char *fam_str(int af)
 {
@@ -191,7 +192,7 @@ static void inst_auth(struct cfx *x, const config_setting_t *g, const char *ctx,
 	cfx_keys(x, a, actx, keys);
 	if (cfx_require(x, a, actx, "type") && cfx_enum(x, a, actx, "type", auth_names, &t) > 0)
 		vi->auth_type = (enum vrrp_auth)t;
-	if (vi->auth_type != VRRP_AUTH_PASS)
+	if (vi->auth_type == VRRP_AUTH_NONE)
 		return;
 	if (!cfx_require(x, a, actx, "password") || cfx_str(x, a, actx, "password", &pass) <= 0)
 		return;

@@ -22,6 +22,7 @@ struct inst {
 	long vrid, prio, version;
 	double advert, pdelay;
 	int preempt, state;           /* -1: not given */
+	bool ah;                      /* auth_type AH (else PASS) */
 	struct kc_val *addrs, *peers;
 	int family;
 	struct kc_garp garp;
@@ -150,10 +151,10 @@ static void i_auth(struct kc_cx *x, const struct kc_node *n, void *obj)
 		else
 			kc_skip(x->d, k->src, "'%s': no vigil equivalent here", k->w[0]);
 	}
-	if (type && !strcasecmp(type, "AH"))
-		kc_skip(x->d, n->src, "authentication: IPsec AH: vigil has simple passwords only");
-	else if (pass)
+	if (pass) {
 		in->pass = pass;
+		in->ah = type && !strcasecmp(type, "AH");
+	}
 }
 
 static void i_track(struct kc_cx *x, const struct kc_node *n, void *obj)
@@ -314,7 +315,7 @@ static void out_basics(struct kc_cx *x, struct inst *in, struct kc_val *v, long 
 	}
 	if (in->pass && version == 2) {
 		struct kc_val *au = kv_add(v, KV_GROUP, "authentication");
-		kv_str(au, "type", "pass");
+		kv_str(au, "type", in->ah ? "ah" : "pass");
 		char pw[9];
 		snprintf(pw, sizeof(pw), "%s", in->pass);  /* keepalived uses the first 8 */
 		kv_str(au, "password", pw);

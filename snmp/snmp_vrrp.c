@@ -207,7 +207,7 @@ static void v2_oper_row(struct snmp_tree *t, const struct snmp_db *db, const str
 	primary_addr(in, a);
 	snmp_var_bytes(ADD(t, v2_oper, 8, idx, 2), SNMP_T_IPADDRESS, a, 4);
 	snmp_var_int(ADD(t, v2_oper, 9, idx, 2), SNMP_T_INTEGER,
-		     c->auth_type == VRRP_AUTH_PASS ? 2 : 1);
+		     c->auth_type == VRRP_AUTH_AH ? 3 : c->auth_type == VRRP_AUTH_PASS ? 2 : 1);
 	snmp_var_bytes(ADD(t, v2_oper, 10, idx, 2), SNMP_T_OCTETS, "", 0);   /* never readable */
 	snmp_var_int(ADD(t, v2_oper, 11, idx, 2), SNMP_T_INTEGER, lround(c->advert_interval));
 	snmp_var_int(ADD(t, v2_oper, 12, idx, 2), SNMP_T_INTEGER, c->preempt ? TV_TRUE : TV_FALSE);

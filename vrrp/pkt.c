@@ -13,12 +13,17 @@
  *   then Count addresses (4 or 16 bytes each), then for v2 only eight
  *   bytes of authentication data (the password for type 1, else zero).
  *
+ * An IPv4 packet of protocol 51 carries an IPsec AH header (vrrp_ah.h)
+ * before the message; decoding notes its SPI and sequence number, the
+ * ICV is checked by vrrp_ah_verify() with the instance's key.
+ *
  * v2 checksums the VRRP message alone; v3 prepends the IPv4 or IPv6
  * pseudo-header with protocol 112. Everything here reads through bounds
  * checked against the length the caller gave; nothing is cast onto the
  * buffer, so alignment and padding never matter.
  */
 #include "inet_csum.h"
+#include "vrrp_ah.h"
 #include "vrrp_pkt.h"
 
 #include <errno.h>
@@ -58,6 +63,11 @@ bool vrrp_rx_usable(enum vrrp_rx r, const struct vrrp_advert *adv)
 static uint16_t get16(const uint8_t *p)
 {
 	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+static uint32_t get32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
 static void put16(uint8_t *p, uint16_t v)
@@ -130,6 +140,8 @@ int vrrp_advert_from_conf(const struct vrrp_inst_conf *c, uint8_t priority,
 	if (c->version == 2 && c->auth_type == VRRP_AUTH_PASS) {
 		adv->auth_type = VRRP_WIRE_AUTH_PASS;
 		copy_pass(adv->auth_data, c->auth_pass);
+	} else if (c->version == 2 && c->auth_type == VRRP_AUTH_AH) {
+		adv->auth_type = VRRP_WIRE_AUTH_AH;   /* auth data stays zero */
 	}
 	vrrp_mcast_group(c->family, &adv->dst);
 	return 0;
@@ -145,7 +157,7 @@ void vrrp_expect_from_conf(const struct vrrp_inst_conf *c, struct vrrp_expect *e
 	exp->n_addrs = c->n_addrs;
 	exp->v2_adver_int = vrrp_adver_int_to_wire(2, c->advert_interval);
 	exp->auth_type = c->auth_type;
-	if (c->auth_type == VRRP_AUTH_PASS)
+	if (c->auth_type == VRRP_AUTH_PASS || c->auth_type == VRRP_AUTH_AH)
 		copy_pass(exp->auth_pass, c->auth_pass);
 	exp->unicast = c->unicast;
 	exp->peers = c->peers;
@@ -162,8 +174,7 @@ static bool encodable(const struct vrrp_advert *adv)
 	if (adv->version == 2)
 		return adv->family == AF_INET && adv->adver_int >= 1 &&
 		       adv->adver_int <= VRRP_V2_MAX_ADVER_INT &&
-		       (adv->auth_type == VRRP_WIRE_AUTH_NONE ||
-			adv->auth_type == VRRP_WIRE_AUTH_PASS);
+		       adv->auth_type <= VRRP_WIRE_AUTH_AH;
 	if (adv->version != 3 || !addr_len(adv->family))
 		return false;
 	return adv->adver_int >= 1 && adv->adver_int <= VRRP_V3_MAX_ADVER_INT &&
@@ -272,7 +283,8 @@ enum vrrp_rx vrrp_pkt_decode_ip4(const uint8_t *buf, size_t len, struct vrrp_adv
 	if (len < VRRP_IP4_HDR_LEN)
 		return VRRP_RX_SHORT;
 	size_t ihl = (size_t)(buf[0] & 0x0f) * 4;
-	if (buf[0] >> 4 != 4 || ihl < VRRP_IP4_HDR_LEN || buf[9] != VRRP_IPPROTO)
+	if (buf[0] >> 4 != 4 || ihl < VRRP_IP4_HDR_LEN ||
+	    (buf[9] != VRRP_IPPROTO && buf[9] != VRRP_IPPROTO_AH))
 		return VRRP_RX_IP_HEADER;
 	if (len < ihl)
 		return VRRP_RX_SHORT;
@@ -283,7 +295,23 @@ enum vrrp_rx vrrp_pkt_decode_ip4(const uint8_t *buf, size_t len, struct vrrp_adv
 	out->src.family = out->dst.family = AF_INET;
 	memcpy(&out->src.u.v4, buf + 12, 4);
 	memcpy(&out->dst.u.v4, buf + 16, 4);
-	return decode_msg(buf + ihl, len - ihl, out);
+	size_t off = ihl;
+	if (buf[9] == VRRP_IPPROTO_AH) {
+		/* keepalived's AH: 24 bytes, then the VRRPv2 message. */
+		if (len < ihl + VRRP_AH_LEN)
+			return VRRP_RX_SHORT;
+		const uint8_t *ah = buf + ihl;
+		if (ah[0] != VRRP_IPPROTO || ah[1] != VRRP_AH_PLEN)
+			return VRRP_RX_IP_HEADER;
+		out->ah.present = true;
+		out->ah.spi = get32(ah + 4);
+		out->ah.seq = get32(ah + 8);
+		off += VRRP_AH_LEN;
+	}
+	enum vrrp_rx r = decode_msg(buf + off, len - off, out);
+	if (r == VRRP_RX_OK && out->ah.present && out->version != 2)
+		return VRRP_RX_VERSION;       /* AH exists for v2 only */
+	return r;
 }
 
 enum vrrp_rx vrrp_pkt_decode_ip6(const uint8_t *buf, size_t len, uint8_t hlim,
@@ -329,10 +357,13 @@ static bool addrs_match(const struct vrrp_advert *adv, const struct vrrp_expect 
 	return true;
 }
 
+/* The AH header and the auth type must agree with the instance's
+ * authentication (the ICV is vrrp_ah_verify()'s). */
 static enum vrrp_rx validate_v2_auth(const struct vrrp_advert *adv, const struct vrrp_expect *exp)
 {
-	uint8_t want = exp->auth_type == VRRP_AUTH_PASS ? VRRP_WIRE_AUTH_PASS : VRRP_WIRE_AUTH_NONE;
-	if (adv->auth_type != want)
+	uint8_t want = exp->auth_type == VRRP_AUTH_PASS ? VRRP_WIRE_AUTH_PASS :
+		       exp->auth_type == VRRP_AUTH_AH ? VRRP_WIRE_AUTH_AH : VRRP_WIRE_AUTH_NONE;
+	if (adv->auth_type != want || adv->ah.present != (want == VRRP_WIRE_AUTH_AH))
 		return VRRP_RX_AUTH_TYPE;
 	if (want == VRRP_WIRE_AUTH_PASS &&
 	    memcmp(adv->auth_data, exp->auth_pass, VRRP_AUTH_DATA_LEN) != 0)
@@ -366,7 +397,15 @@ enum vrrp_rx vrrp_pkt_rx_ip4(const uint8_t *buf, size_t len, const struct vrrp_e
 			     struct vrrp_advert *out)
 {
 	enum vrrp_rx r = vrrp_pkt_decode_ip4(buf, len, out);
-	return r != VRRP_RX_OK ? r : vrrp_pkt_validate(out, exp);
+	if (r != VRRP_RX_OK)
+		return r;
+	r = vrrp_pkt_validate(out, exp);
+	if ((r == VRRP_RX_OK || r == VRRP_RX_ADDR_MISMATCH) && out->ah.present) {
+		enum vrrp_rx a = vrrp_ah_verify(buf, len, exp->auth_pass, exp->unicast);
+		if (a != VRRP_RX_OK)
+			return a;
+	}
+	return r;
 }
 
 enum vrrp_rx vrrp_pkt_rx_ip6(const uint8_t *buf, size_t len, uint8_t hlim,

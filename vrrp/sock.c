@@ -9,6 +9,11 @@
  *         IPV6_RECVPKTINFO / IPV6_RECVHOPLIMIT for the destination and hop
  *         limit on receive (an IPv6 raw socket never sees the IP header).
  *
+ *   AH (VRRPv2 with IPsec AH, IPv4 only): a second raw socket of protocol
+ *         51 with IP_HDRINCL, since the ICV covers the IP header: the
+ *         caller builds the whole packet (vrrp_ah.h) and the kernel only
+ *         fills in the header checksum.
+ *
  * Loopback of our own multicast is off; SO_BINDTODEVICE keeps adverts of
  * other interfaces out.
  */
@@ -22,6 +27,7 @@
 #include <unistd.h>
 
 #include "errbuf.h"
+#include "vrrp_ah.h"
 
 static int setopt(int fd, int level, int name, int val)
 {
@@ -75,8 +81,8 @@ static int setup_ip6(struct vrrp_sock *s)
 	return 0;
 }
 
-int vrrp_sock_open(struct vrrp_sock *s, const char *ifname, int family, bool mcast,
-		   struct errbuf *eb)
+static int sock_open(struct vrrp_sock *s, const char *ifname, int family, int proto,
+		     bool mcast, struct errbuf *eb)
 {
 	memset(s, 0, sizeof(*s));
 	s->fd = -1;
@@ -85,14 +91,17 @@ int vrrp_sock_open(struct vrrp_sock *s, const char *ifname, int family, bool mca
 	s->ifindex = (int)if_nametoindex(ifname);
 	if (!s->ifindex)
 		return errbuf_set(eb, ENODEV, "%s: no such interface", ifname);
-	int fd = socket(family, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, VRRP_IPPROTO);
+	int fd = socket(family, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, proto);
 	if (fd < 0)
-		return errbuf_set(eb, errno, "%s: raw VRRP socket: %s", ifname, strerror(errno));
+		return errbuf_set(eb, errno, "%s: raw %s socket: %s", ifname,
+				  proto == VRRP_IPPROTO_AH ? "AH" : "VRRP", strerror(errno));
 	s->fd = fd;
 	int r = setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, ifname, (socklen_t)strlen(ifname));
 	if (r == 0)
 		r = family == AF_INET ? setup_ip4(s) : setup_ip6(s);
 	else
+		r = -errno;
+	if (r == 0 && proto == VRRP_IPPROTO_AH && setopt(fd, IPPROTO_IP, IP_HDRINCL, 1) < 0)
 		r = -errno;
 	if (r == 0 && mcast)
 		r = vrrp_sock_join(s, eb);
@@ -101,6 +110,17 @@ int vrrp_sock_open(struct vrrp_sock *s, const char *ifname, int family, bool mca
 	if (r < 0)
 		vrrp_sock_close(s);
 	return r;
+}
+
+int vrrp_sock_open(struct vrrp_sock *s, const char *ifname, int family, bool mcast,
+		   struct errbuf *eb)
+{
+	return sock_open(s, ifname, family, VRRP_IPPROTO, mcast, eb);
+}
+
+int vrrp_sock_open_ah(struct vrrp_sock *s, const char *ifname, bool mcast, struct errbuf *eb)
+{
+	return sock_open(s, ifname, AF_INET, VRRP_IPPROTO_AH, mcast, eb);
 }
 
 void vrrp_sock_close(struct vrrp_sock *s)
@@ -171,6 +191,8 @@ int vrrp_sock_peek_vrid(const struct vrrp_sock *s, const struct vrrp_rxpkt *p)
 		if (p->len < VRRP_IP4_HDR_LEN)
 			return -1;
 		off = (size_t)(p->buf[0] & 0x0f) * 4;
+		if (p->buf[9] == VRRP_IPPROTO_AH)
+			off += VRRP_AH_LEN;
 	}
 	return p->len >= off + 2 ? p->buf[off + 1] : -1;
 }
@@ -205,6 +227,19 @@ int vrrp_sock_send(const struct vrrp_sock *s, const struct vaddr *src, const str
 		memcpy(CMSG_DATA(c), &pi, sizeof(pi));
 	}
 	if (sendmsg(s->fd, &mh, MSG_DONTWAIT) < 0) {
+		char a[VADDR_STRLEN];
+		return errbuf_set(eb, errno, "%s: sending to %s: %s", s->ifname,
+				  vaddr_str(dst, a, sizeof(a)), strerror(errno));
+	}
+	return 0;
+}
+
+int vrrp_sock_send_ip(const struct vrrp_sock *s, const struct vaddr *dst, const uint8_t *pkt,
+		      size_t len, struct errbuf *eb)
+{
+	struct sockaddr_storage to;
+	socklen_t tolen = vaddr_to_sockaddr(dst, 0, &to);
+	if (sendto(s->fd, pkt, len, MSG_DONTWAIT, (struct sockaddr *)&to, tolen) < 0) {
 		char a[VADDR_STRLEN];
 		return errbuf_set(eb, errno, "%s: sending to %s: %s", s->ifname,
 				  vaddr_str(dst, a, sizeof(a)), strerror(errno));

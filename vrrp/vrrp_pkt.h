@@ -74,6 +74,10 @@ struct vrrp_advert {
 	uint8_t auth_type;            /* v2: enum vrrp_wire_auth */
 	char auth_data[VRRP_AUTH_DATA_LEN];  /* v2 PASS: password, NUL-padded */
 	struct vaddr src, dst;
+	struct {                      /* decode: an IPsec AH header came first (vrrp_ah.h) */
+		bool present;
+		uint32_t spi, seq;    /* host order */
+	} ah;
 };
 
 /* What an instance expects of a received advert (see vrrp_expect_from_conf). */
@@ -85,7 +89,7 @@ struct vrrp_expect {
 	unsigned n_addrs;
 	uint16_t v2_adver_int;        /* v2: s; must match exactly */
 	enum vrrp_auth auth_type;     /* v2 only */
-	char auth_pass[VRRP_AUTH_DATA_LEN];  /* NUL-padded, not NUL-terminated */
+	char auth_pass[VRRP_AUTH_DATA_LEN];  /* PASS or AH key: NUL-padded, not NUL-terminated */
 	bool unicast;
 	const struct vaddr *peers;    /* unicast: the only accepted sources */
 	unsigned n_peers;
@@ -96,7 +100,8 @@ enum vrrp_rx {
 	VRRP_RX_NOT_FOR_US,   /* another VRID or family: not an error */
 	VRRP_RX_SHORT,        /* fewer bytes than the IP or VRRP header */
 	VRRP_RX_LENGTH,       /* IP length fields disagree with the bytes */
-	VRRP_RX_IP_HEADER,    /* not IPv4, bad IHL, or protocol not 112 */
+	VRRP_RX_IP_HEADER,    /* not IPv4, bad IHL, protocol not 112 (or 51, AH,
+			       * followed by 112) */
 	VRRP_RX_TTL,          /* TTL / hop limit not 255 (multicast) */
 	VRRP_RX_VERSION,      /* not 2 or 3, v2 over IPv6, or not ours */
 	VRRP_RX_TYPE,         /* not an advertisement */
@@ -105,7 +110,8 @@ enum vrrp_rx {
 	VRRP_RX_CHECKSUM,
 	VRRP_RX_INTERVAL,     /* v2: advert interval differs from ours */
 	VRRP_RX_AUTH_TYPE,    /* v2: auth type differs from ours */
-	VRRP_RX_AUTH_PASS,    /* v2: password differs from ours */
+	VRRP_RX_AUTH_PASS,    /* v2: password differs from ours; AH: bad ICV, SPI
+			       * or a replayed sequence number */
 	VRRP_RX_PEER,         /* unicast: source is not a configured peer */
 	VRRP_RX_ADDR_MISMATCH,  /* address list differs; see vrrp_rx_usable() */
 	VRRP_RX__COUNT
@@ -145,7 +151,8 @@ int vrrp_pkt_encode(const struct vrrp_advert *adv, uint8_t *buf, size_t len);
 int vrrp_pkt_build_ip4(const struct vrrp_advert *adv, uint8_t ttl, uint16_t ip_id,
 		       uint8_t *buf, size_t len);
 
-/* buf: an IPv4 packet, header included, as a raw IPPROTO_VRRP socket reads it. */
+/* buf: an IPv4 packet, header included, as a raw IPPROTO_VRRP socket reads it
+ * (or an IPPROTO_AH one: an AH header before the message, see vrrp_ah.h). */
 enum vrrp_rx vrrp_pkt_decode_ip4(const uint8_t *buf, size_t len, struct vrrp_advert *out);
 /* buf: the VRRP message; hop limit, src and dst from recvmsg()/ancillary data. */
 enum vrrp_rx vrrp_pkt_decode_ip6(const uint8_t *buf, size_t len, uint8_t hlim,
@@ -154,7 +161,8 @@ enum vrrp_rx vrrp_pkt_decode_ip6(const uint8_t *buf, size_t len, uint8_t hlim,
 /* The instance-specific checks on a decoded advert. */
 enum vrrp_rx vrrp_pkt_validate(const struct vrrp_advert *adv, const struct vrrp_expect *exp);
 
-/* decode + validate. out is filled whenever the decode step succeeded. */
+/* decode + validate (+ the AH ICV and SPI, vrrp_ah_verify(), when the
+ * packet has an AH header). out is filled whenever the decode step succeeded. */
 enum vrrp_rx vrrp_pkt_rx_ip4(const uint8_t *buf, size_t len, const struct vrrp_expect *exp,
 			     struct vrrp_advert *out);
 enum vrrp_rx vrrp_pkt_rx_ip6(const uint8_t *buf, size_t len, uint8_t hlim,

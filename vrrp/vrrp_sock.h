@@ -43,6 +43,9 @@ struct vrrp_rxpkt {
  * Returns 0 or -errno with eb filled (s->fd is -1 then). */
 int vrrp_sock_open(struct vrrp_sock *s, const char *ifname, int family, bool mcast,
 		   struct errbuf *eb);
+/* The same for VRRPv2 with IPsec AH: an IPv4 raw socket of protocol 51
+ * with IP_HDRINCL (vrrp_sock_send_ip() sends what vrrp_ah_build() made). */
+int vrrp_sock_open_ah(struct vrrp_sock *s, const char *ifname, bool mcast, struct errbuf *eb);
 void vrrp_sock_close(struct vrrp_sock *s);
 /* (Re)joins the group, e.g. after the interface came back (idempotent). */
 int vrrp_sock_join(struct vrrp_sock *s, struct errbuf *eb);
@@ -59,5 +62,9 @@ int vrrp_sock_peek_vrid(const struct vrrp_sock *s, const struct vrrp_rxpkt *p);
 /* Sends a VRRP message (no IP header) from src to dst. 0 or -errno. */
 int vrrp_sock_send(const struct vrrp_sock *s, const struct vaddr *src, const struct vaddr *dst,
 		   const uint8_t *msg, size_t len, struct errbuf *eb);
+
+/* Sends a whole IPv4 packet (IP_HDRINCL socket) to dst. 0 or -errno. */
+int vrrp_sock_send_ip(const struct vrrp_sock *s, const struct vaddr *dst, const uint8_t *pkt,
+		      size_t len, struct errbuf *eb);
 
 #endif

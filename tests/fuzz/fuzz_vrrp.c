@@ -9,7 +9,8 @@
  *   IPv6: hop limit, source (16 bytes), destination (16), the message.
  * Control bits:
  *   0x01 IPv6              0x02 repair the checksum (and the IPv4 length)
- *   0x04 unicast instance  0x08 instance uses a v2 password ("s3cret")
+ *   0x04 unicast instance  0x08 instance uses a v2 password ("s3cret"),
+ *                          AH with that key when the packet has an AH header
  *   0x10 instance VRID = the packet's   0x20 instance version = the packet's
  *   0x40 the instance's addresses are the packet's first (count % 21),
  *        else 192.0.2.10 or 2001:db8::54
@@ -23,6 +24,7 @@
 
 #include "fuzz.h"
 #include "inet_csum.h"
+#include "vrrp_ah.h"
 #include "vrrp_pkt.h"
 
 enum {
@@ -103,6 +105,31 @@ static void round_trip(const struct vrrp_advert *adv)
 	same_advert(adv, &back);
 }
 
+static const char ah_key[VRRP_AUTH_DATA_LEN] = "s3cret";
+
+/* An AH advert: built again (same sequence number, unicast or not as the
+ * control byte says), it decodes to the same advert and verifies. */
+static void round_trip_ah(const struct vrrp_advert *adv, bool unicast)
+{
+	uint8_t buf[VRRP_AH_PKT_MAX];
+	struct vrrp_advert back;
+	struct vrrp_ah_tx tx = { .key = ah_key, .seq = adv->ah.seq, .ip_id = 7, .ttl = adv->ttl,
+				 .unicast = unicast };
+	int n = vrrp_ah_build(adv, &tx, buf, sizeof(buf));
+	if (n == -EINVAL) {   /* the AH header before a message of another type */
+		FUZZ_CHECK(adv->adver_int == 0 || adv->auth_type != VRRP_WIRE_AUTH_AH);
+		return;
+	}
+	FUZZ_CHECK(n > 0 && (size_t)n <= sizeof(buf));
+	FUZZ_CHECK(vrrp_pkt_decode_ip4(buf, (size_t)n, &back) == VRRP_RX_OK);
+	FUZZ_CHECK(back.ah.present && back.ah.seq == adv->ah.seq);
+	FUZZ_CHECK(back.ah.spi == ntohl(adv->src.u.v4.s_addr));
+	same_advert(adv, &back);
+	FUZZ_CHECK(vrrp_ah_verify(buf, (size_t)n, ah_key, unicast) == VRRP_RX_OK);
+	buf[n - 1] ^= 1;      /* the message's last byte: the ICV no longer fits */
+	FUZZ_CHECK(vrrp_ah_verify(buf, (size_t)n, ah_key, unicast) == VRRP_RX_AUTH_PASS);
+}
+
 /* The instance the packet is checked against, partly taken from it. */
 static void expectation(uint8_t ctl, uint8_t count, const struct vrrp_advert *adv,
 			struct vprefix *addrs, struct vaddr *peer, struct vrrp_expect *e)
@@ -113,8 +140,8 @@ static void expectation(uint8_t ctl, uint8_t count, const struct vrrp_advert *ad
 	e->vrid = ctl & F_VRID ? adv->vrid : 51;
 	e->v2_adver_int = 1;
 	if (ctl & F_PASS) {
-		e->auth_type = VRRP_AUTH_PASS;
-		memcpy(e->auth_pass, "s3cret", 6);
+		e->auth_type = adv->ah.present ? VRRP_AUTH_AH : VRRP_AUTH_PASS;
+		memcpy(e->auth_pass, ah_key, VRRP_AUTH_DATA_LEN);
 	}
 	unsigned k = count % (VRRP_MAX_ADDRS + 1);
 	if ((ctl & F_ADDRS) && k <= adv->n_addrs) {
@@ -159,6 +186,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		pkt = fuzz_dup(in.p, in.n);
 		if ((ctl & F_REPAIR) && in.n >= VRRP_IP4_HDR_LEN) {
 			size_t ihl = (size_t)(pkt[0] & 0x0f) * 4;
+			if (pkt[9] == VRRP_IPPROTO_AH)
+				ihl += VRRP_AH_LEN;   /* the message follows the AH header */
 			put16(pkt + 2, (uint16_t)in.n);
 			if (ihl >= VRRP_IP4_HDR_LEN && ihl <= in.n)
 				repair_csum(pkt + ihl, in.n - ihl, AF_INET, pkt + 12, pkt + 16);
@@ -172,6 +201,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_CHECK(adv.version == 3 || adv.family == AF_INET);
 		FUZZ_CHECK(vrrp_advert_interval(&adv) >= 0);
 		round_trip(&adv);
+		if (adv.ah.present) {
+			FUZZ_CHECK(adv.version == 2 && adv.family == AF_INET);
+			r = vrrp_ah_verify(pkt, in.n, ah_key, ctl & F_UNICAST);
+			FUZZ_CHECK(r == VRRP_RX_OK || r == VRRP_RX_AUTH_PASS);
+			round_trip_ah(&adv, ctl & F_UNICAST);
+		}
 		struct vprefix addrs[VRRP_MAX_ADDRS];
 		struct vaddr peer;
 		struct vrrp_expect e;

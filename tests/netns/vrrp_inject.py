@@ -6,10 +6,14 @@ socket) so the netns tests can feed a director good and broken packets.
                  [--version 3] [--interval 1.0] [--addr 192.0.2.10 ...]
                  [--ttl 255] [--bad-checksum] [--bad-length] [--ip-len N]
                  [--auth-pass PASS] [--count N] [--ifname eth0]
+  vrrp_inject.py --replay CAPTURE.pcap [--seq-add N] [--dst ...]
 
 The checksum is computed as the RFCs say (v3: with the IPv4
 pseudo-header) unless --bad-checksum flips it; --bad-length adds a stray
-byte after the message (count/length mismatch)."""
+byte after the message (count/length mismatch). --replay sends again,
+byte for byte, the first IPv4 packet of an Ethernet capture (an AH
+advert someone sent: a replay); --seq-add adds N to its AH sequence
+number (a fresh number the ICV no longer covers)."""
 import argparse
 import socket
 import struct
@@ -57,11 +61,25 @@ def ip_packet(a, msg):
     return hdr + msg
 
 
+def replayed(a):
+    with open(a.replay, "rb") as f:
+        data = f.read()
+    incl_len = struct.unpack("<I", data[24 + 8:24 + 12])[0]
+    pkt = bytearray(data[24 + 16 + 14:24 + 16 + incl_len])
+    if a.seq_add:
+        off = (pkt[0] & 0x0F) * 4 + 8
+        seq = struct.unpack("!I", pkt[off:off + 4])[0]
+        pkt[off:off + 4] = struct.pack("!I", (seq + a.seq_add) & 0xFFFFFFFF)
+    return bytes(pkt), socket.inet_ntoa(pkt[16:20])
+
+
 def main():
     p = argparse.ArgumentParser()
-    p.add_argument("--src", required=True)
+    p.add_argument("--replay")
+    p.add_argument("--seq-add", type=int, default=0)
+    p.add_argument("--src")
     p.add_argument("--dst", default="224.0.0.18")
-    p.add_argument("--vrid", type=int, required=True)
+    p.add_argument("--vrid", type=int)
     p.add_argument("--prio", type=int, default=100)
     p.add_argument("--version", type=int, default=3)
     p.add_argument("--interval", type=float, default=1.0)
@@ -77,7 +95,10 @@ def main():
     s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_RAW)
     s.setsockopt(socket.IPPROTO_IP, socket.IP_HDRINCL, 1)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_BINDTODEVICE, a.ifname.encode())
-    pkt = ip_packet(a, vrrp_msg(a))
+    if a.replay:
+        pkt, a.dst = replayed(a)
+    else:
+        pkt = ip_packet(a, vrrp_msg(a))
     for i in range(a.count):
         s.sendto(pkt, (a.dst, 0))
         if i + 1 < a.count:

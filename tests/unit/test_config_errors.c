@@ -109,6 +109,13 @@ static const struct err_case cases[] = {
 	{ "v2_password_too_long",
 	  INST("version = 2; authentication = { type = \"pass\"; password = \"123456789\"; };"),
 	  { "1: vrrp instance VI_1: authentication: password longer than 8 characters" } },
+	{ "v2_ah_no_password", INST("version = 2; authentication = { type = \"ah\"; };"),
+	  { "1: vrrp instance VI_1: authentication: missing 'password'" } },
+	{ "v2_ah_password_too_long",
+	  INST("version = 2; authentication = { type = \"ah\"; password = \"123456789\"; };"),
+	  { "1: vrrp instance VI_1: authentication: password longer than 8 characters" } },
+	{ "v2_auth_type", INST("version = 2; authentication = { type = \"md5\"; };"),
+	  { "1: vrrp instance VI_1: authentication: unknown type \"md5\" (expected none, pass or ah)" } },
 	{ "v2_ipv6",
 	  "vrrp = { instances = ( { name = \"VI_6\"; interface = \"eth0\"; vrid = 1; version = 2;\n"
 	  "  addresses = [ \"2001:db8::1/64\" ]; } ); };\n",

@@ -394,10 +394,30 @@ static int teardown(void **state)
 	return system(cmd) == 0 ? 0 : -1;
 }
 
+/* keepalived's AH authentication: the same password, type "ah" (v2);
+ * keepalived keys with the first 8 characters, so does the output. */
+static void test_vrrp_auth_ah(void **state)
+{
+	(void)state;
+	struct run r = convert(
+		"vrrp_instance A {\n interface eth0\n virtual_router_id 1\n"
+		" authentication {\n  auth_type AH\n  auth_pass longerpassword\n }\n"
+		" virtual_ipaddress {\n  192.0.2.1/24\n }\n}\n"
+		"vrrp_instance B {\n interface eth0\n virtual_router_id 2\n"
+		" authentication {\n  auth_type PASS\n  auth_pass s3cret\n }\n"
+		" virtual_ipaddress {\n  192.0.2.2/24\n }\n}\n", NULL);
+	HAS(r.out, "authentication = { type = \"ah\"; password = \"longerpa\"; };");
+	HAS(r.out, "authentication = { type = \"pass\"; password = \"s3cret\"; };");
+	assert_string_equal(r.diag, "");
+	assert_int_equal(r.skipped, 0);
+	done(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_vrrp_defaults),
+		cmocka_unit_test(test_vrrp_auth_ah),
 		cmocka_unit_test(test_track_weights),
 		cmocka_unit_test(test_sync_group_members),
 		cmocka_unit_test(test_checks_defaults),

@@ -256,7 +256,7 @@ static void test_encode_errors(void **state)
 	adv.src.family = AF_UNSPEC;            /* v3 needs the pseudo-header */
 	assert_int_equal(vrrp_pkt_encode(&adv, buf, sizeof(buf)), -EINVAL);
 	fill_advert(&adv, 2, AF_INET, 2, vips);
-	adv.auth_type = VRRP_WIRE_AUTH_AH;
+	adv.auth_type = VRRP_WIRE_AUTH_AH + 1;   /* no such type (AH: test_vrrp_ah) */
 	assert_int_equal(vrrp_pkt_encode(&adv, buf, sizeof(buf)), -EINVAL);
 	fill_advert(&adv, 3, AF_INET, 2, vips);
 	assert_int_equal(vrrp_pkt_build_ip4(&adv, 255, 1, buf, 19), -ENOSPC);

@@ -124,7 +124,7 @@ static struct vrrp_run *run_build(struct child_ctx *cx, struct vrrp_nl *nl,
 		struct vrrp_inst *in = &r->insts[i];
 		vrrp_inst_init(in, r, &c->vrrp[i]);
 		in->io = vrrp_io_get(r, c->vrrp[i].interface, c->vrrp[i].family,
-				     !c->vrrp[i].unicast);
+				     !c->vrrp[i].unicast, c->vrrp[i].auth_type == VRRP_AUTH_AH);
 	}
 	build_groups(r, c);
 	for (struct vrrp_io *io = r->ios; io; io = io->next)
@@ -226,6 +226,8 @@ static bool same_proto(const struct vrrp_inst_conf *a, const struct vrrp_inst_co
 static void adopt(struct vrrp_inst *in, const struct vrrp_inst *old)
 {
 	in->fsm = old->fsm;
+	in->ah_seq = old->ah_seq;
+	in->ip_id = old->ip_id;
 	in->sent = old->sent;
 	in->received = old->received;
 	in->transitions = old->transitions;

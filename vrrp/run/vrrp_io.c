@@ -10,6 +10,12 @@
  *                  └─> validate (TTL, version, auth, interval, peers,
  *                      addresses) ─> count/log, or ADVERT_RECEIVED
  *
+ * VRRPv2 with IPsec AH: a second socket (protocol 51) per IPv4 interface
+ * where an instance uses it; its packets take the same path, and after
+ * validation the ICV and the sequence number (vrrp_ah.h) are checked
+ * before the advert may count. Adverts of such instances are built whole,
+ * IP header included, numbered and signed.
+ *
  * No rejected packet changes any state. A missing interface leaves the
  * socket closed (fd -1); the link monitor reopens it when it appears.
  */
@@ -26,21 +32,26 @@
 
 static void rx_cb(struct ev_loop *loop, ev_io *w, int revents);
 
-struct vrrp_io *vrrp_io_get(struct vrrp_run *r, const char *ifname, int family, bool mcast)
+struct vrrp_io *vrrp_io_get(struct vrrp_run *r, const char *ifname, int family, bool mcast,
+			    bool ah)
 {
+	ah = ah && family == AF_INET;
 	for (struct vrrp_io *io = r->ios; io; io = io->next)
 		if (io->family == family && !strcmp(io->ifname, ifname)) {
 			io->mcast |= mcast;
+			io->want_ah |= ah;
 			return io;
 		}
 	struct vrrp_io *io = xcalloc(1, sizeof(*io));
 	io->run = r;
 	io->family = family;
 	io->mcast = mcast;
-	io->sock.fd = io->garp.fd = -1;
+	io->want_ah = ah;
+	io->sock.fd = io->ah.fd = io->garp.fd = -1;
 	snprintf(io->ifname, sizeof(io->ifname), "%s", ifname);
 	ev_io_init(&io->rx_w, rx_cb, -1, EV_READ);
-	io->rx_w.data = io;
+	ev_io_init(&io->ah_w, rx_cb, -1, EV_READ);
+	io->rx_w.data = io->ah_w.data = io;
 	io->next = r->ios;
 	r->ios = io;
 	return io;
@@ -49,7 +60,9 @@ struct vrrp_io *vrrp_io_get(struct vrrp_run *r, const char *ifname, int family, 
 static void io_close(struct vrrp_io *io)
 {
 	ev_io_stop(io->run->loop, &io->rx_w);
+	ev_io_stop(io->run->loop, &io->ah_w);
 	vrrp_sock_close(&io->sock);
+	vrrp_sock_close(&io->ah);
 	vrrp_garp_close(&io->garp);
 	io->src_valid = false;
 }
@@ -69,6 +82,12 @@ void vrrp_io_open(struct vrrp_io *io)
 		log_warn("vrrp: %s", eb.msg);
 	ev_io_set(&io->rx_w, io->sock.fd, EV_READ);
 	ev_io_start(io->run->loop, &io->rx_w);
+	if (io->want_ah && vrrp_sock_open_ah(&io->ah, io->ifname, io->mcast, &eb) < 0) {
+		log_warn("vrrp: %s", eb.msg);
+	} else if (io->want_ah) {
+		ev_io_set(&io->ah_w, io->ah.fd, EV_READ);
+		ev_io_start(io->run->loop, &io->ah_w);
+	}
 	log_debug("vrrp: %s %s socket open (ifindex %d)", io->ifname,
 		  io->family == AF_INET ? "IPv4" : "IPv6", io->sock.ifindex);
 }
@@ -102,15 +121,38 @@ bool vrrp_io_source(struct vrrp_io *io, struct vaddr *out)
 	return io->src_valid;
 }
 
+/* An AH advert: the whole IPv4 packet, numbered and signed (vrrp_ah.h). */
+static int send_ah(struct vrrp_inst *in, const struct vrrp_advert *adv, const struct vaddr *dst,
+		   struct errbuf *eb)
+{
+	uint8_t buf[VRRP_AH_PKT_MAX];
+	if (in->io->ah.fd < 0)
+		return errbuf_set(eb, EBADF, "no AH socket on %s", in->io->ifname);
+	if (!++in->ip_id)
+		in->ip_id = 1;                /* 0 would let the kernel pick it */
+	struct vrrp_ah_tx tx = {
+		.key = in->exp.auth_pass, .seq = vrrp_ah_seq_next(&in->ah_seq),
+		.ip_id = in->ip_id, .ttl = VRRP_TTL, .unicast = in->conf->unicast,
+	};
+	int n = vrrp_ah_build(adv, &tx, buf, sizeof(buf));
+	if (n < 0)
+		return errbuf_set(eb, -n, "cannot build the AH advert (%d)", n);
+	return vrrp_sock_send_ip(&in->io->ah, dst, buf, (size_t)n, eb);
+}
+
 static void send_one(struct vrrp_inst *in, struct vrrp_advert *adv, const struct vaddr *dst)
 {
 	uint8_t buf[VRRP_PKT_MAX];
 	struct errbuf eb;
+	int n = 0;
 	adv->dst = *dst;
-	int n = vrrp_pkt_encode(adv, buf, sizeof(buf));
-	if (n < 0)
+	if (adv->auth_type == VRRP_WIRE_AUTH_AH)
+		n = send_ah(in, adv, dst, &eb);
+	else if ((n = vrrp_pkt_encode(adv, buf, sizeof(buf))) < 0)
 		snprintf(eb.msg, sizeof(eb.msg), "cannot encode the advert (%d)", n);
-	if (n < 0 || vrrp_sock_send(&in->io->sock, &adv->src, dst, buf, (size_t)n, &eb) < 0) {
+	else
+		n = vrrp_sock_send(&in->io->sock, &adv->src, dst, buf, (size_t)n, &eb);
+	if (n < 0) {
 		unsigned quiet;
 		if (vrrp_ratelimit(&in->rl_tx, ev_now(in->run->loop), &quiet))
 			log_warn("%s: %s (%u more like it not logged)", in->conf->name, eb.msg, quiet);
@@ -199,7 +241,31 @@ static void count_reject(struct vrrp_inst *in, enum vrrp_rx r)
 		in->stats.proto_err = (uint8_t)r;
 }
 
-static void rx_advert(struct vrrp_inst *in, const struct vrrp_advert *adv)
+/* AH: the ICV and SPI, then the sequence number (only an authentic
+ * packet may move the anti-replay numbers). Failures count as a wrong
+ * password does: RFC 2787's authFailure. */
+static bool ah_ok(struct vrrp_inst *in, const struct vrrp_advert *adv,
+		  const struct vrrp_rxpkt *p, double now)
+{
+	const char *what = NULL;
+	if (vrrp_ah_verify(p->buf, p->len, in->exp.auth_pass, in->exp.unicast) != VRRP_RX_OK)
+		what = "AH ICV or SPI does not match";
+	else if (!vrrp_ah_seq_accept(&in->ah_seq, &adv->src, adv->ah.seq))
+		what = "AH sequence number replayed";
+	if (!what)
+		return true;
+	count_reject(in, VRRP_RX_AUTH_PASS);
+	unsigned quiet;
+	char a[VADDR_STRLEN];
+	if (vrrp_ratelimit(&in->rl_rx, now, &quiet))
+		log_warn("%s: advert from %s rejected: %s: %s (seq %u) (%u more rejects not logged)",
+			 in->conf->name, vaddr_str(&adv->src, a, sizeof(a)),
+			 vrrp_rx_str(VRRP_RX_AUTH_PASS), what, adv->ah.seq, quiet);
+	return false;
+}
+
+static void rx_advert(struct vrrp_inst *in, const struct vrrp_advert *adv,
+		      const struct vrrp_rxpkt *p)
 {
 	double now = ev_now(in->run->loop);
 	enum vrrp_rx r = vrrp_pkt_validate(adv, &in->exp);
@@ -209,6 +275,8 @@ static void rx_advert(struct vrrp_inst *in, const struct vrrp_advert *adv)
 		if (!vrrp_rx_usable(r, adv))
 			return;
 	}
+	if (adv->ah.present && !ah_ok(in, adv, p, now))
+		return;
 	in->received++;
 	struct vaddr me = in->conf->ucast_src;
 	if (!(in->conf->unicast && vaddr_is_set(&me)))
@@ -243,17 +311,20 @@ static void rx_advert(struct vrrp_inst *in, const struct vrrp_advert *adv)
 		vrrp_inst_report(in, false, in->fsm.state);   /* a new master: tell at once */
 	bool lower = adv->priority < in->fsm.priority ||
 		     (adv->priority == in->fsm.priority && !ev.src_greater);
-	if (adv->priority > 0 && lower && in->fsm.state == VRRP_STATE_MASTER)
+	if (adv->priority > 0 && lower && in->fsm.state == VRRP_STATE_MASTER) {
+		if (adv->ah.present)
+			vrrp_ah_seq_sync(&in->ah_seq, adv->ah.seq);
 		vrrp_inst_contested(in);
+	}
 }
 
-static void rx_one(struct vrrp_io *io, const struct vrrp_rxpkt *p)
+static void rx_one(struct vrrp_io *io, const struct vrrp_sock *s, const struct vrrp_rxpkt *p)
 {
 	struct vrrp_advert adv;
 	double now = ev_now(io->run->loop);
-	enum vrrp_rx r = vrrp_sock_decode(&io->sock, p, &adv);
+	enum vrrp_rx r = vrrp_sock_decode(s, p, &adv);
 	if (r != VRRP_RX_OK) {
-		struct vrrp_inst *in = find_inst(io, vrrp_sock_peek_vrid(&io->sock, p));
+		struct vrrp_inst *in = find_inst(io, vrrp_sock_peek_vrid(s, p));
 		if (in) {
 			count_reject(in, r);
 			log_reject(&in->rl_rx, now, in->conf->name, &adv.src, r);
@@ -275,15 +346,16 @@ static void rx_one(struct vrrp_io *io, const struct vrrp_rxpkt *p)
 		}
 		return;
 	}
-	rx_advert(in, &adv);
+	rx_advert(in, &adv, p);
 }
 
 static void rx_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
 	struct vrrp_io *io = w->data;
+	const struct vrrp_sock *s = w == &io->ah_w ? &io->ah : &io->sock;
 	struct vrrp_rxpkt *p = &io->run->rxbuf;
 	for (int i = 0; i < 32; i++) {
-		long n = vrrp_sock_recv(&io->sock, p);
+		long n = vrrp_sock_recv(s, p);
 		if (n == -EAGAIN)
 			break;
 		if (n < 0) {
@@ -291,7 +363,7 @@ static void rx_cb(struct ev_loop *loop, ev_io *w, int revents)
 				log_warn("%s: receive: %s", io->ifname, strerror((int)-n));
 			break;
 		}
-		rx_one(io, p);
+		rx_one(io, s, p);
 	}
 	(void)loop;
 	(void)revents;

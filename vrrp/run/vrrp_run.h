@@ -26,6 +26,7 @@
 #include "ipc.h"
 #include "proc_spawn.h"
 #include "risefall.h"
+#include "vrrp_ah.h"
 #include "vrrp_fsm.h"
 #include "vrrp_garp.h"
 #include "vrrp_pkt.h"
@@ -50,8 +51,10 @@ struct vrrp_io {
 	int family;
 	bool mcast;
 	struct vrrp_sock sock;        /* fd -1 while the interface is missing */
+	bool want_ah;                 /* an instance here uses IPsec AH (v2, IPv4) */
+	struct vrrp_sock ah;          /* its socket (protocol 51, IP_HDRINCL) */
 	struct vrrp_garp garp;
-	ev_io rx_w;
+	ev_io rx_w, ah_w;
 	bool src_valid;               /* src is current (address events clear it) */
 	struct vaddr src;
 	uint64_t rejected[VRRP_RX__COUNT];   /* no instance to blame */
@@ -80,6 +83,8 @@ struct vrrp_inst {
 	struct vrrp_grp *group;
 	struct vrrp_fsm fsm;
 	struct vrrp_expect exp;
+	struct vrrp_ah_seq ah_seq;    /* AH anti-replay numbers (kept across reloads) */
+	uint16_t ip_id;               /* AH: the IPv4 id of the last advert */
 	ev_timer adver_w, down_w, preempt_w, garp_w, refresh_w;
 	unsigned garp_left;
 	/* tracking */
@@ -164,7 +169,8 @@ void vrrp_link_event_cb(void *arg, int ifindex, const char *ifname, bool up);
 void vrrp_addr_event_cb(void *arg);
 
 /* vrrp_io.c */
-struct vrrp_io *vrrp_io_get(struct vrrp_run *r, const char *ifname, int family, bool mcast);
+struct vrrp_io *vrrp_io_get(struct vrrp_run *r, const char *ifname, int family, bool mcast,
+			    bool ah);
 /* Opens (or reopens, after the interface came back) the sockets. */
 void vrrp_io_open(struct vrrp_io *io);
 void vrrp_io_free_all(struct vrrp_run *r);
