@@ -154,6 +154,7 @@ struct vrrp_track_file {
 
 struct vrrp_notify {
 	char *master, *backup, *fault, *stop;
+	char *all;                    /* every transition: type name state priority */
 };
 
 struct vrrp_inst_conf {
@@ -172,6 +173,9 @@ struct vrrp_inst_conf {
 	unsigned n_addrs;
 	bool unicast;
 	struct vaddr ucast_src;       /* unset: the interface's primary address */
+	struct vaddr mcast_src;       /* multicast adverts' source; unset: as above */
+	uint8_t ucast_ttl;            /* TTL / hop limit of unicast adverts; default 255 */
+	uint8_t min_ttl, max_ttl;     /* unicast: accepted TTL range; default 0..255 (max 0: 255) */
 	struct vaddr *peers;
 	unsigned n_peers;
 	enum vrrp_auth auth_type;
@@ -180,6 +184,8 @@ struct vrrp_inst_conf {
 	unsigned garp_count;          /* default 5 */
 	double garp_interval;         /* s between the burst's packets; default 0 */
 	double garp_refresh;          /* s; 0 = off */
+	double garp_delay;            /* s after becoming master: a second burst; 0 = none */
+	unsigned garp_lower_prio_count;  /* per address when a master hears a lower one; default garp_count */
 	struct vrrp_track_if *track_ifs;
 	unsigned n_track_ifs;
 	struct vrrp_track_script *track_scripts;
@@ -220,6 +226,8 @@ struct global_conf {
 	bool snmp_traps;              /* default false: SNMP notifications */
 	bool vrrp_realtime;           /* default true: SCHED_RR for the vrrp child where permitted */
 	bool vrrp_mlock;              /* default true: mlockall in the vrrp child */
+	double vrrp_startup_delay;    /* s the vrrp child waits before starting instances */
+	char *notify_fifo;            /* NULL: off; keepalived's notify FIFO lines */
 };
 
 struct conf {

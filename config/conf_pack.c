@@ -25,11 +25,11 @@
 _Static_assert(sizeof(struct check_conf) == 752, "check_conf changed: review conf_pack.c");
 _Static_assert(sizeof(struct rs_conf) == 64, "rs_conf changed: review conf_pack.c");
 _Static_assert(sizeof(struct vs_conf) == 192, "vs_conf changed: review conf_pack.c");
-_Static_assert(sizeof(struct vrrp_inst_conf) == 256, "vrrp_inst_conf changed: review conf_pack.c");
-_Static_assert(sizeof(struct vrrp_group_conf) == 64, "vrrp_group_conf changed: review conf_pack.c");
+_Static_assert(sizeof(struct vrrp_inst_conf) == 304, "vrrp_inst_conf changed: review conf_pack.c");
+_Static_assert(sizeof(struct vrrp_group_conf) == 72, "vrrp_group_conf changed: review conf_pack.c");
 _Static_assert(sizeof(struct vrrp_script_conf) == 48, "vrrp_script_conf changed: review conf_pack.c");
-_Static_assert(sizeof(struct global_conf) == 64, "global_conf changed: review conf_pack.c");
-_Static_assert(sizeof(struct conf) == 136, "conf changed: review conf_pack.c");
+_Static_assert(sizeof(struct global_conf) == 80, "global_conf changed: review conf_pack.c");
+_Static_assert(sizeof(struct conf) == 152, "conf changed: review conf_pack.c");
 #endif
 
 #define MAGIC "VGC1"
@@ -47,13 +47,15 @@ struct blob_head {
 #define CHECK_STRS(X) X(path) X(host) X(method) X(digest) X(regex) X(expect) X(ca_file) X(sni) \
 	X(helo_name) X(query) X(qtype) X(payload) X(payload_hex) X(reply_hex) X(command)
 #define VS_STRS(X) X(name) X(on_quorum_up) X(on_quorum_down)
-#define NOTIFY_STRS(X) X(master) X(backup) X(fault) X(stop)
+#define NOTIFY_STRS(X) X(master) X(backup) X(fault) X(stop) X(all)
 #define INST_STRS(X) X(name) X(interface) X(sync_interface) X(notify.master) \
-	X(notify.backup) X(notify.fault) X(notify.stop)
-#define GROUP_STRS(X) X(name) X(notify.master) X(notify.backup) X(notify.fault) X(notify.stop)
+	X(notify.backup) X(notify.fault) X(notify.stop) X(notify.all)
+#define GROUP_STRS(X) X(name) X(notify.master) X(notify.backup) X(notify.fault) X(notify.stop) \
+	X(notify.all)
 #define SCRIPT_STRS(X) X(name) X(command)
 #define CONF_STRS(X) X(path) X(global.router_id) X(global.script_user) \
-	X(global.control_socket) X(global.http_listen) X(global.snmp_agentx)
+	X(global.control_socket) X(global.http_listen) X(global.snmp_agentx) \
+	X(global.notify_fifo)
 #define NAME_STRS(X) X(name)
 #define PATH_STRS(X) X(path)
 #define NO_STRS(X)

@@ -24,7 +24,8 @@
 static const char *const top_keys[] = { "global", "virtual_servers", "vrrp", NULL };
 static const char *const global_keys[] = {
 	"router_id", "script_user", "script_security", "control_socket",
-	"keep_ipvs_on_exit", "http", "snmp", "vrrp_realtime", "vrrp_mlock", NULL
+	"keep_ipvs_on_exit", "http", "snmp", "vrrp_realtime", "vrrp_mlock",
+	"vrrp_startup_delay", "notify_fifo", NULL
 };
 
 static void global_defaults(struct cfx *x, struct global_conf *g)
@@ -122,6 +123,11 @@ static void global_section(struct cfx *x, const config_setting_t *root)
 	cfx_bool(x, g, "global", "keep_ipvs_on_exit", &gc->keep_ipvs_on_exit);
 	cfx_bool(x, g, "global", "vrrp_realtime", &gc->vrrp_realtime);
 	cfx_bool(x, g, "global", "vrrp_mlock", &gc->vrrp_mlock);
+	cfx_num(x, g, "global", "vrrp_startup_delay", true, &gc->vrrp_startup_delay);
+	if (cfx_str(x, g, "global", "notify_fifo", &gc->notify_fifo) > 0 &&
+	    gc->notify_fifo[0] != '/')
+		cfx_err(x, config_setting_get_member(g, "notify_fifo"), "global",
+			"notify_fifo \"%s\": must be an absolute path", gc->notify_fifo);
 	global_http(x, g, gc);
 	global_snmp(x, g, gc);
 }
@@ -238,6 +244,7 @@ void conf_free(struct conf *c)
 	free(g->control_socket);
 	free(g->http_listen);
 	free(g->snmp_agentx);
+	free(g->notify_fifo);
 	for (unsigned i = 0; i < c->n_vs; i++)
 		cfx_vs_free(&c->vs[i]);
 	free(c->vs);

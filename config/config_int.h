@@ -108,6 +108,9 @@ void cfx_vrrp_scripts(struct cfx *x, const config_setting_t *list);
 void cfx_vrrp_groups(struct cfx *x, const config_setting_t *list);
 void cfx_vrrp_track(struct cfx *x, const config_setting_t *inst, const char *ctx,
 		    struct vrrp_inst_conf *vi);
+/* config_vrrp_opts.c: source, unicast TTLs, the second GARP burst, lower-priority GARPs. */
+void cfx_vrrp_inst_opts(struct cfx *x, const config_setting_t *g, const char *ctx,
+			struct vrrp_inst_conf *vi);
 void cfx_vrrp_notify(struct cfx *x, const config_setting_t *g, const char *ctx,
 		     struct vrrp_notify *n);
 void cfx_checks(struct cfx *x, const config_setting_t *list, const char *ctx,

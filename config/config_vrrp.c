@@ -28,7 +28,7 @@ static const char *const vrrp_keys[] = { "instances", "sync_groups", "scripts", 
 static const char *const inst_keys[] = {
 	"name", "interface", "vrid", "priority", "version", "advert_interval",
 	"preempt", "preempt_delay", "initial_state", "addresses", "unicast",
-	"authentication", "accept", "garp", "track", "notify", "ipvs_sync", NULL
+	"authentication", "accept", "garp", "track", "notify", "ipvs_sync", "source", NULL
 };
 static const char *const state_names[] = { "backup", "master", NULL };
 static const char *const auth_names[] = { "none", "pass", "ah", NULL };
@@ -140,7 +140,7 @@ static void inst_addresses(struct cfx *x, const config_setting_t *g, const char 
 static void inst_unicast(struct cfx *x, const config_setting_t *g, const char *ctx,
 			 struct vrrp_inst_conf *vi)
 {
-	static const char *const keys[] = { "source", "peers", NULL };
+	static const char *const keys[] = { "source", "peers", "ttl", "min_ttl", "max_ttl", NULL };
 	const config_setting_t *u = cfx_group(x, g, ctx, "unicast");
 	char uctx[CFX_CTX_LEN];
 	if (!u)
@@ -207,7 +207,9 @@ static void inst_auth(struct cfx *x, const config_setting_t *g, const char *ctx,
 static void inst_garp_sync(struct cfx *x, const config_setting_t *g, const char *ctx,
 			   struct vrrp_inst_conf *vi)
 {
-	static const char *const gkeys[] = { "count", "interval", "refresh", NULL };
+	static const char *const gkeys[] = {
+		"count", "interval", "refresh", "delay", "lower_prio_count", NULL
+	};
 	static const char *const skeys[] = { "interface", "syncid", NULL };
 	char sctx[CFX_CTX_LEN];
 	long long v;
@@ -266,6 +268,7 @@ static void inst_parse(struct cfx *x, const config_setting_t *g, const char *ctx
 	inst_unicast(x, g, ctx, vi);
 	inst_auth(x, g, ctx, vi);
 	inst_garp_sync(x, g, ctx, vi);
+	cfx_vrrp_inst_opts(x, g, ctx, vi);
 	cfx_vrrp_track(x, g, ctx, vi);
 	const config_setting_t *n = cfx_group(x, g, ctx, "notify");
 	if (n)

@@ -112,7 +112,7 @@ void cfx_vrrp_track(struct cfx *x, const config_setting_t *inst, const char *ctx
 void cfx_vrrp_notify(struct cfx *x, const config_setting_t *g, const char *ctx,
 		     struct vrrp_notify *n)
 {
-	static const char *const keys[] = { "master", "backup", "fault", "stop", NULL };
+	static const char *const keys[] = { "master", "backup", "fault", "stop", "all", NULL };
 	char nctx[CFX_CTX_LEN];
 	cfx_ctx(nctx, "%s: notify", ctx);
 	cfx_keys(x, g, nctx, keys);
@@ -124,6 +124,8 @@ void cfx_vrrp_notify(struct cfx *x, const config_setting_t *g, const char *ctx,
 		cfx_command(x, g, nctx, "fault", n->fault);
 	if (cfx_str(x, g, nctx, "stop", &n->stop) > 0)
 		cfx_command(x, g, nctx, "stop", n->stop);
+	if (cfx_str(x, g, nctx, "all", &n->all) > 0)
+		cfx_command(x, g, nctx, "all", n->all);
 }
 
 static void script_parse(struct cfx *x, const config_setting_t *e, struct vrrp_script_conf *s)
@@ -271,6 +273,7 @@ void cfx_notify_free(struct vrrp_notify *n)
 	free(n->backup);
 	free(n->fault);
 	free(n->stop);
+	free(n->all);
 }
 
 void cfx_vrrp_aux_free(struct conf *c)

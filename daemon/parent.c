@@ -32,6 +32,7 @@
 #include "jx.h"
 #include "log.h"
 #include "lvs.h"
+#include "notify_fifo.h"
 #include "pidfile.h"
 #include "reload.h"
 #include "roles.h"
@@ -184,6 +185,7 @@ static int start_up(struct vigild *d)
 		pidfile_release(d->opts.pidfile, d->pidfile_fd);
 		return 3;
 	}
+	nfifo_conf_changed(d, NULL);
 	if (!d->opts.foreground) {
 		if (daemon(0, 0) < 0) {
 			log_err("daemon: %s", strerror(errno));
@@ -228,6 +230,8 @@ int parent_run(struct vigild *d)
 	lvs_close(d);
 	health_free(d);
 	roles_free(d);
+	nfifo_close(d->fifo);
+	d->fifo = NULL;
 	http_close(d->http);
 	ctl_close(d->ctl);
 	pidfile_release(d->opts.pidfile, d->pidfile_fd);

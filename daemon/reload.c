@@ -23,6 +23,7 @@
 #include "jx.h"
 #include "log.h"
 #include "lvs.h"
+#include "notify_fifo.h"
 #include "reload.h"
 #include "sdnotify.h"
 #include "snmp_feed.h"
@@ -105,6 +106,7 @@ static void reload_commit(struct vigild *d, struct conf *c, struct conf_blob *bl
 	struct conf *old = d->conf;
 	d->conf = c;
 	reopen_http(d, old);
+	nfifo_conf_changed(d, old);
 	lvs_conf_changed(d, old);
 	d->generation++;
 	d->conf_loaded_at = wall_now();

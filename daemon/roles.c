@@ -26,6 +26,7 @@
 #include "jx.h"
 #include "log.h"
 #include "lvs.h"
+#include "notify_fifo.h"
 #include "privdrop.h"
 #include "roles.h"
 #include "script.h"
@@ -81,11 +82,34 @@ static const struct vrrp_notify *notify_conf(struct vigild *d, const struct ipc_
 	return NULL;
 }
 
+/* keepalived's generic notify: every transition, its own state names. */
+static void run_notify_all(struct vigild *d, const struct ipc_vrrp_state *m, const char *cmd)
+{
+	char prio[8], what[96], user[64];
+	bool group = m->kind == IPC_VRRP_GROUP;
+	snprintf(prio, sizeof(prio), "%u", group ? 0 : m->priority);
+	const char *state = nfifo_state_str(m->state);
+	const char *args[] = { group ? "GROUP" : "INSTANCE", m->name, state, prio, NULL };
+	snprintf(what, sizeof(what), "notify %s %s", state, m->name);
+	struct errbuf eb;
+	priv_script_user(d->conf->global.script_user, user, sizeof(user));
+	if (script_run(d->loop, cmd, args, user, NOTIFY_TIMEOUT, what, NULL, NULL, &eb) < 0)
+		log_err("%s", eb.msg);
+}
+
 static void run_notify(struct vigild *d, const struct ipc_vrrp_state *m)
 {
 	const struct vrrp_notify *n = notify_conf(d, m);
+	if (m->state == VRRP_STATE_INIT)
+		return;
+	if (d->fifo && !nfifo_vrrp(d->fifo, m->kind == IPC_VRRP_GROUP, m->name, m->state,
+				   m->priority))
+		log_warn("notify_fifo: no room for the %s line of %s", vrrp_state_str(m->state),
+			 m->name);
 	if (!n)
 		return;
+	if (n->all)
+		run_notify_all(d, m, n->all);
 	const char *cmd = NULL;
 	switch (m->state) {
 	case VRRP_STATE_MASTER: cmd = n->master; break;

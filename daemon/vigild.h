@@ -96,6 +96,7 @@ struct vigild {
 	struct ipc_checker_stats checker_stats;   /* the checker's counters, last sent */
 	double checker_stats_at;      /* ev_now() when they came; 0: never */
 	struct vrrp_status *vrrp;     /* VRRP states, from the vrrp child (roles.c) */
+	struct notify_fifo *fifo;     /* global.notify_fifo, NULL when off (notify_fifo.c) */
 	struct {                      /* what systemd was told (sdnotify.c) */
 		ev_timer watchdog_w;
 		bool ready_sent, reloading, watchdog_held;

@@ -160,6 +160,10 @@ void vrrp_expect_from_conf(const struct vrrp_inst_conf *c, struct vrrp_expect *e
 	if (c->auth_type == VRRP_AUTH_PASS || c->auth_type == VRRP_AUTH_AH)
 		copy_pass(exp->auth_pass, c->auth_pass);
 	exp->unicast = c->unicast;
+	/* max_ttl 0 is a configuration that never set it: no upper bound. */
+	exp->min_ttl = c->min_ttl;
+	exp->max_ttl = c->max_ttl ? c->max_ttl : 255;
+	exp->ttl_range = c->unicast && (exp->min_ttl > 0 || exp->max_ttl < 255);
 	exp->peers = c->peers;
 	exp->n_peers = c->n_peers;
 }
@@ -376,6 +380,8 @@ enum vrrp_rx vrrp_pkt_validate(const struct vrrp_advert *adv, const struct vrrp_
 	if (adv->family != exp->family || adv->vrid != exp->vrid)
 		return VRRP_RX_NOT_FOR_US;
 	if (!exp->unicast && adv->ttl != VRRP_TTL)
+		return VRRP_RX_TTL;
+	if (exp->ttl_range && (adv->ttl < exp->min_ttl || adv->ttl > exp->max_ttl))
 		return VRRP_RX_TTL;
 	if (adv->version != exp->version)
 		return VRRP_RX_VERSION;

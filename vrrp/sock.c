@@ -197,12 +197,26 @@ int vrrp_sock_peek_vrid(const struct vrrp_sock *s, const struct vrrp_rxpkt *p)
 	return p->len >= off + 2 ? p->buf[off + 1] : -1;
 }
 
+/* A TTL / hop limit for this packet only (unicast_ttl): one more control message. */
+static void add_ttl(struct msghdr *mh, int family, int ttl)
+{
+	struct cmsghdr *c = (struct cmsghdr *)((char *)mh->msg_control + mh->msg_controllen);
+	c->cmsg_level = family == AF_INET ? IPPROTO_IP : IPPROTO_IPV6;
+	c->cmsg_type = family == AF_INET ? IP_TTL : IPV6_HOPLIMIT;
+	c->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(c), &ttl, sizeof(int));
+	mh->msg_controllen += CMSG_SPACE(sizeof(int));
+}
+
 int vrrp_sock_send(const struct vrrp_sock *s, const struct vaddr *src, const struct vaddr *dst,
-		   const uint8_t *msg, size_t len, struct errbuf *eb)
+		   int ttl, const uint8_t *msg, size_t len, struct errbuf *eb)
 {
 	struct sockaddr_storage to;
 	socklen_t tolen = vaddr_to_sockaddr(dst, 0, &to);
-	union { char b[CMSG_SPACE(sizeof(struct in6_pktinfo))]; struct cmsghdr align; } ctl;
+	union {
+		char b[CMSG_SPACE(sizeof(struct in6_pktinfo)) + CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} ctl;
 	memset(&ctl, 0, sizeof(ctl));
 	struct iovec iov = { .iov_base = (void *)msg, .iov_len = len };
 	struct msghdr mh = {
@@ -226,6 +240,8 @@ int vrrp_sock_send(const struct vrrp_sock *s, const struct vaddr *src, const str
 		c->cmsg_len = CMSG_LEN(sizeof(pi));
 		memcpy(CMSG_DATA(c), &pi, sizeof(pi));
 	}
+	if (ttl > 0 && ttl != VRRP_TTL)
+		add_ttl(&mh, s->family, ttl);
 	if (sendmsg(s->fd, &mh, MSG_DONTWAIT) < 0) {
 		char a[VADDR_STRLEN];
 		return errbuf_set(eb, errno, "%s: sending to %s: %s", s->ifname,

@@ -23,7 +23,8 @@
  *
  * TTL / hop limit must be 255 for multicast instances. For unicast
  * instances it is not checked (as keepalived does: unicast peers may be
- * routed), but the source must then be one of the configured peers.
+ * routed) unless the instance gives a range (keepalived's min_ttl and
+ * max_ttl), but the source must then be one of the configured peers.
  */
 #ifndef VIGIL_VRRP_PKT_H
 #define VIGIL_VRRP_PKT_H
@@ -91,6 +92,8 @@ struct vrrp_expect {
 	enum vrrp_auth auth_type;     /* v2 only */
 	char auth_pass[VRRP_AUTH_DATA_LEN];  /* PASS or AH key: NUL-padded, not NUL-terminated */
 	bool unicast;
+	bool ttl_range;               /* unicast: the TTL must be in min_ttl..max_ttl */
+	uint8_t min_ttl, max_ttl;
 	const struct vaddr *peers;    /* unicast: the only accepted sources */
 	unsigned n_peers;
 };

@@ -59,9 +59,10 @@ enum vrrp_rx vrrp_sock_decode(const struct vrrp_sock *s, const struct vrrp_rxpkt
  * (so a packet the codec rejects can still be counted against its instance). */
 int vrrp_sock_peek_vrid(const struct vrrp_sock *s, const struct vrrp_rxpkt *p);
 
-/* Sends a VRRP message (no IP header) from src to dst. 0 or -errno. */
+/* Sends a VRRP message (no IP header) from src to dst with TTL / hop limit
+ * ttl (0: 255, the socket's). 0 or -errno. */
 int vrrp_sock_send(const struct vrrp_sock *s, const struct vaddr *src, const struct vaddr *dst,
-		   const uint8_t *msg, size_t len, struct errbuf *eb);
+		   int ttl, const uint8_t *msg, size_t len, struct errbuf *eb);
 
 /* Sends a whole IPv4 packet (IP_HDRINCL socket) to dst. 0 or -errno. */
 int vrrp_sock_send_ip(const struct vrrp_sock *s, const struct vaddr *dst, const uint8_t *pkt,

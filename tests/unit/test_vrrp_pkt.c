@@ -458,6 +458,46 @@ static void test_ttl_unicast(void **state)
 	assert_int_equal(vrrp_pkt_rx_ip4(buf, sizeof(buf), &e, &adv), VRRP_RX_OK);
 }
 
+/* keepalived's min_ttl / max_ttl: a unicast advert's TTL within the range,
+ * bounds included; from the configuration, max_ttl 0 means no bound. */
+static void test_ttl_range(void **state)
+{
+	struct vprefix vips[] = { P("192.0.2.1") };
+	struct vaddr peer = A("192.0.2.2");
+	struct vrrp_inst_conf c = {
+		.vrid = 1, .version = 2, .advert_interval = 1.0, .family = AF_INET,
+		.addrs = vips, .n_addrs = 1, .unicast = true, .peers = &peer, .n_peers = 1,
+		.min_ttl = 5, .max_ttl = 10,
+	};
+	struct vrrp_expect e;
+	struct vrrp_advert adv;
+	uint8_t buf[sizeof(hand_v2)];
+	static const struct { uint8_t ttl; enum vrrp_rx want; } cases[] = {
+		{ 4, VRRP_RX_TTL }, { 5, VRRP_RX_OK }, { 7, VRRP_RX_OK }, { 10, VRRP_RX_OK },
+		{ 11, VRRP_RX_TTL }, { 255, VRRP_RX_TTL },
+	};
+	(void)state;
+	vrrp_expect_from_conf(&c, &e);
+	memcpy(buf, hand_v2, sizeof(buf));
+	for (unsigned i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		buf[8] = cases[i].ttl;
+		buf[10] = buf[11] = 0;   /* the IP checksum is not the codec's business */
+		assert_int_equal(vrrp_pkt_rx_ip4(buf, sizeof(buf), &e, &adv), cases[i].want);
+	}
+	c.min_ttl = 0;
+	c.max_ttl = 0;
+	vrrp_expect_from_conf(&c, &e);
+	assert_false(e.ttl_range);
+	buf[8] = 1;
+	assert_int_equal(vrrp_pkt_rx_ip4(buf, sizeof(buf), &e, &adv), VRRP_RX_OK);
+	c.unicast = false;             /* multicast: 255 only, whatever the range */
+	c.min_ttl = 5;
+	c.max_ttl = 10;
+	vrrp_expect_from_conf(&c, &e);
+	buf[8] = 7;
+	assert_int_equal(vrrp_pkt_rx_ip4(buf, sizeof(buf), &e, &adv), VRRP_RX_TTL);
+}
+
 /* RFC 3768/5798 §7.1: a differing address list is dropped unless it comes from the owner. */
 int main(void)
 {
@@ -472,6 +512,7 @@ int main(void)
 		cmocka_unit_test(test_from_conf),
 		cmocka_unit_test(test_reject_reasons),
 		cmocka_unit_test(test_ttl_unicast),
+		cmocka_unit_test(test_ttl_range),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -141,6 +141,7 @@ static struct vrrp_run *run_build(struct child_ctx *cx, struct vrrp_nl *nl,
 static void run_free(struct vrrp_run *r)
 {
 	ev_timer_stop(r->loop, &r->report_w);
+	ev_timer_stop(r->loop, &r->start_w);
 	for (unsigned i = 0; i < r->n_insts; i++)
 		vrrp_inst_stop_timers(&r->insts[i]);
 	vrrp_run_track_free(r);
@@ -156,6 +157,33 @@ static void start_inst(struct vrrp_inst *in)
 {
 	struct vrrp_event ev = { .type = VRRP_EV_STARTUP };
 	vrrp_inst_event(in, &ev, "startup");
+}
+
+/* The start-up delay is over: every instance still INIT starts. */
+static void start_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct vrrp_run *r = w->data;
+	r->start_at = 0;
+	log_info("vrrp: start-up delay over; starting %u instances", r->n_insts);
+	for (unsigned i = 0; i < r->n_insts; i++)
+		if (r->insts[i].fsm.state == VRRP_STATE_INIT)
+			start_inst(&r->insts[i]);
+	(void)loop;
+	(void)revents;
+}
+
+/* Starts the instances now, or arms the start-up delay (until start_at). */
+static bool delay_start(struct vrrp_run *r, double start_at)
+{
+	double now = ev_now(r->loop);
+	ev_timer_init(&r->start_w, start_cb, 0., 0.);
+	r->start_w.data = r;
+	if (start_at <= now)
+		return false;
+	r->start_at = start_at;
+	ev_timer_set(&r->start_w, start_at - now, 0.);
+	ev_timer_start(r->loop, &r->start_w);
+	return true;
 }
 
 static void shutdown_run(struct vrrp_run *r, const char *why)
@@ -188,8 +216,12 @@ static int vrrp_start(struct child_ctx *cx)
 	}
 	struct vrrp_run *r = run_build(cx, nl, links, NULL);
 	cx->priv = r;
-	for (unsigned i = 0; i < r->n_insts; i++)
-		start_inst(&r->insts[i]);
+	double delay = cx->conf->global.vrrp_startup_delay;
+	if (delay_start(r, ev_now(cx->loop) + delay))
+		log_info("vrrp: instances start in %.1f s (vrrp_startup_delay)", delay);
+	else
+		for (unsigned i = 0; i < r->n_insts; i++)
+			start_inst(&r->insts[i]);
 	log_info("vrrp ready: %u instances, %u sync groups", r->n_insts, r->n_groups);
 	return 0;
 }
@@ -214,7 +246,8 @@ static bool same_proto(const struct vrrp_inst_conf *a, const struct vrrp_inst_co
 	    a->preempt_delay != b->preempt_delay || a->unicast != b->unicast ||
 	    a->auth_type != b->auth_type || strcmp(a->auth_pass, b->auth_pass) ||
 	    a->accept != b->accept || a->n_peers != b->n_peers ||
-	    !vaddr_equal(&a->ucast_src, &b->ucast_src))
+	    !vaddr_equal(&a->ucast_src, &b->ucast_src) ||
+	    !vaddr_equal(&a->mcast_src, &b->mcast_src) || a->ucast_ttl != b->ucast_ttl)
 		return false;
 	for (unsigned i = 0; i < a->n_peers; i++)
 		if (!vaddr_equal(&a->peers[i], &b->peers[i]))
@@ -283,11 +316,14 @@ static int vrrp_reload(struct child_ctx *cx, const struct conf *oldc)
 	}
 	free(kept);
 	adopt_groups(r, old);
+	bool waiting = delay_start(r, old->start_at);   /* a delay still running goes on */
 	run_free(old);
 	cx->priv = r;
 	for (unsigned i = 0; i < r->n_insts; i++) {
 		struct vrrp_inst *in = &r->insts[i];
-		if (in->fsm.state == VRRP_STATE_INIT) {
+		if (in->fsm.state == VRRP_STATE_INIT && waiting) {
+			vrrp_inst_retrack(in, "trackers");
+		} else if (in->fsm.state == VRRP_STATE_INIT) {
 			vrrp_inst_retrack(in, "trackers");
 			start_inst(in);
 		} else {

@@ -7,7 +7,8 @@
  *     ADD/REMOVE_ADDRESSES ─> vrrp/vip.c (idempotent; a removal while still
  *                             INIT is a stale address of an earlier run)
  *     SEND_GARP ───────────> burst: garp.count rounds garp.interval apart,
- *                             then every garp.refresh while MASTER
+ *                             another garp.delay later, then every
+ *                             garp.refresh while MASTER
  *     SET_*_TIMER ─────────> ev_timer at the absolute deadline (ev_now based)
  *     NOTIFY_STATE ────────> IPC_VRRP_STATE; sync group bookkeeping
  *
@@ -56,6 +57,7 @@ void vrrp_inst_stop_timers(struct vrrp_inst *in)
 	ev_timer_stop(l, &in->down_w);
 	ev_timer_stop(l, &in->preempt_w);
 	ev_timer_stop(l, &in->garp_w);
+	ev_timer_stop(l, &in->garp2_w);
 	ev_timer_stop(l, &in->refresh_w);
 }
 
@@ -179,10 +181,13 @@ static void do_addresses(struct vrrp_inst *in, bool add, enum vrrp_state before)
 	}
 }
 
-static void start_garp(struct vrrp_inst *in)
+/* A burst of count rounds garp.interval apart; with garp.delay, another
+ * one that long after (keepalived's garp_master_delay, and its
+ * garp_lower_prio_delay, which defaults to it). */
+static void garp_burst(struct vrrp_inst *in, unsigned count)
 {
 	const struct vrrp_inst_conf *c = in->conf;
-	in->garp_left = c->garp_count;
+	in->garp_left = count;
 	while (in->garp_left > 0) {
 		vrrp_io_announce(in);
 		in->garp_left--;
@@ -191,6 +196,16 @@ static void start_garp(struct vrrp_inst *in)
 	}
 	if (in->garp_left > 0)
 		arm(in, &in->garp_w, ev_now(in->run->loop) + c->garp_interval);
+}
+
+static void start_garp(struct vrrp_inst *in, unsigned count)
+{
+	const struct vrrp_inst_conf *c = in->conf;
+	garp_burst(in, count);
+	if (c->garp_delay > 0 && count > 0) {
+		in->garp2_count = count;
+		arm(in, &in->garp2_w, ev_now(in->run->loop) + c->garp_delay);
+	}
 	if (c->garp_refresh > 0)
 		arm(in, &in->refresh_w, ev_now(in->run->loop) + c->garp_refresh);
 }
@@ -204,7 +219,7 @@ void vrrp_inst_contested(struct vrrp_inst *in)
 	log_info("%s: another master with a lower priority is on the link; re-announcing",
 		 in->conf->name);
 	vrrp_inst_send_advert(in, in->fsm.priority);
-	start_garp(in);
+	start_garp(in, in->conf->garp_lower_prio_count);
 }
 
 static bool is_down(enum vrrp_state s)
@@ -226,6 +241,7 @@ static void notify_state(struct vrrp_inst *in, enum vrrp_state prev, enum vrrp_s
 		in->stats.up_since = in->since;
 	if (s != VRRP_STATE_MASTER) {
 		ev_timer_stop(in->run->loop, &in->garp_w);
+		ev_timer_stop(in->run->loop, &in->garp2_w);
 		ev_timer_stop(in->run->loop, &in->refresh_w);
 	}
 	log_info("%s: %s -> %s (%s; priority %u)", in->conf->name, vrrp_state_str(prev),
@@ -246,7 +262,7 @@ static void do_action(struct vrrp_inst *in, const struct vrrp_action *a, enum vr
 		do_addresses(in, a->type == VRRP_ACT_ADD_ADDRESSES, *prev);
 		break;
 	case VRRP_ACT_SEND_GARP:
-		start_garp(in);
+		start_garp(in, in->conf->garp_count);
 		break;
 	case VRRP_ACT_SET_ADVER_TIMER:
 		arm(in, &in->adver_w, a->at);
@@ -337,6 +353,15 @@ static void garp_cb(struct ev_loop *loop, ev_timer *w, int revents)
 		arm(in, &in->garp_w, ev_now(loop) + in->conf->garp_interval);
 }
 
+static void garp2_cb(struct ev_loop *loop, ev_timer *w, int revents)
+{
+	struct vrrp_inst *in = w->data;
+	if (in->fsm.state == VRRP_STATE_MASTER)
+		garp_burst(in, in->garp2_count);
+	(void)loop;
+	(void)revents;
+}
+
 static void refresh_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	struct vrrp_inst *in = w->data;
@@ -360,8 +385,9 @@ void vrrp_inst_init(struct vrrp_inst *in, struct vrrp_run *r, const struct vrrp_
 	ev_timer_init(&in->preempt_w, preempt_cb, 1., 0.);
 	ev_timer_init(&in->garp_w, garp_cb, 1., 0.);
 	ev_timer_init(&in->refresh_w, refresh_cb, 1., 0.);
+	ev_timer_init(&in->garp2_w, garp2_cb, 1., 0.);
 	in->adver_w.data = in->down_w.data = in->preempt_w.data = in;
-	in->garp_w.data = in->refresh_w.data = in;
+	in->garp_w.data = in->refresh_w.data = in->garp2_w.data = in;
 	in->if_up = true;
 	in->since = wall_now();
 	/* The address owner takes over at start: RFC 6527 calls that preempted. */

@@ -102,6 +102,20 @@ void vrrp_io_free_all(struct vrrp_run *r)
 	}
 }
 
+bool vrrp_inst_source(const struct vrrp_inst *in, struct vaddr *out)
+{
+	const struct vrrp_inst_conf *c = in->conf;
+	if (c->unicast && vaddr_is_set(&c->ucast_src)) {
+		*out = c->ucast_src;
+		return true;
+	}
+	if (vaddr_is_set(&c->mcast_src)) {   /* keepalived: for unicast too */
+		*out = c->mcast_src;
+		return true;
+	}
+	return vrrp_io_source(in->io, out);
+}
+
 bool vrrp_io_source(struct vrrp_io *io, struct vaddr *out)
 {
 	if (!io->src_valid) {
@@ -132,7 +146,8 @@ static int send_ah(struct vrrp_inst *in, const struct vrrp_advert *adv, const st
 		in->ip_id = 1;                /* 0 would let the kernel pick it */
 	struct vrrp_ah_tx tx = {
 		.key = in->exp.auth_pass, .seq = vrrp_ah_seq_next(&in->ah_seq),
-		.ip_id = in->ip_id, .ttl = VRRP_TTL, .unicast = in->conf->unicast,
+		.ip_id = in->ip_id, .unicast = in->conf->unicast,
+		.ttl = in->conf->unicast ? in->conf->ucast_ttl : VRRP_TTL,
 	};
 	int n = vrrp_ah_build(adv, &tx, buf, sizeof(buf));
 	if (n < 0)
@@ -151,7 +166,8 @@ static void send_one(struct vrrp_inst *in, struct vrrp_advert *adv, const struct
 	else if ((n = vrrp_pkt_encode(adv, buf, sizeof(buf))) < 0)
 		snprintf(eb.msg, sizeof(eb.msg), "cannot encode the advert (%d)", n);
 	else
-		n = vrrp_sock_send(&in->io->sock, &adv->src, dst, buf, (size_t)n, &eb);
+		n = vrrp_sock_send(&in->io->sock, &adv->src, dst,
+				   in->conf->unicast ? in->conf->ucast_ttl : 0, buf, (size_t)n, &eb);
 	if (n < 0) {
 		unsigned quiet;
 		if (vrrp_ratelimit(&in->rl_tx, ev_now(in->run->loop), &quiet))
@@ -165,9 +181,7 @@ void vrrp_inst_send_advert(struct vrrp_inst *in, uint8_t priority)
 	struct vrrp_advert adv;
 	if (in->io->sock.fd < 0 || vrrp_advert_from_conf(c, priority, &adv) < 0)
 		return;
-	if (c->unicast && vaddr_is_set(&c->ucast_src))
-		adv.src = c->ucast_src;
-	else if (!vrrp_io_source(in->io, &adv.src)) {
+	if (!vrrp_inst_source(in, &adv.src)) {
 		unsigned quiet;
 		if (vrrp_ratelimit(&in->rl_tx, ev_now(in->run->loop), &quiet))
 			log_warn("%s: no source address on %s yet; advert not sent", c->name,
@@ -278,9 +292,8 @@ static void rx_advert(struct vrrp_inst *in, const struct vrrp_advert *adv,
 	if (adv->ah.present && !ah_ok(in, adv, p, now))
 		return;
 	in->received++;
-	struct vaddr me = in->conf->ucast_src;
-	if (!(in->conf->unicast && vaddr_is_set(&me)))
-		vrrp_io_source(in->io, &me);
+	struct vaddr me;
+	vrrp_inst_source(in, &me);
 	struct vrrp_event ev = {
 		.type = VRRP_EV_ADVERT_RECEIVED, .priority = adv->priority,
 		.max_adver_int = vrrp_advert_interval(adv), .src = adv->src,

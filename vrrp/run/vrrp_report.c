@@ -28,9 +28,9 @@ void vrrp_inst_report(struct vrrp_inst *in, bool changed, enum vrrp_state prev)
 	snprintf(m.name, sizeof(m.name), "%s", in->conf->name);
 	snprintf(m.reason, sizeof(m.reason), "%s", in->reason);
 	if (f->state == VRRP_STATE_MASTER) {
-		struct vaddr me = in->conf->ucast_src;
+		struct vaddr me;
 		m.master_priority = f->priority;
-		if ((in->conf->unicast && vaddr_is_set(&me)) || vrrp_io_source(in->io, &me)) {
+		if (vrrp_inst_source(in, &me)) {
 			memcpy(m.master, &me.u, sizeof(m.master) < sizeof(me.u) ? sizeof(m.master)
 									 : sizeof(me.u));
 			m.master_known = 2;   /* ourselves */
@@ -41,8 +41,8 @@ void vrrp_inst_report(struct vrrp_inst *in, bool changed, enum vrrp_state prev)
 		m.master_known = 1;
 	}
 	m.fault_reasons = (uint8_t)(in->faults > 255 ? 255 : in->faults);
-	struct vaddr src = in->conf->ucast_src;
-	if ((in->conf->unicast && vaddr_is_set(&src)) || vrrp_io_source(in->io, &src)) {
+	struct vaddr src;
+	if (vrrp_inst_source(in, &src)) {
 		memcpy(m.primary, &src.u, sizeof(m.primary) < sizeof(src.u) ? sizeof(m.primary)
 									 : sizeof(src.u));
 		m.primary_known = 1;

@@ -86,7 +86,9 @@ struct vrrp_inst {
 	struct vrrp_ah_seq ah_seq;    /* AH anti-replay numbers (kept across reloads) */
 	uint16_t ip_id;               /* AH: the IPv4 id of the last advert */
 	ev_timer adver_w, down_w, preempt_w, garp_w, refresh_w;
+	ev_timer garp2_w;             /* garp.delay: the second burst */
 	unsigned garp_left;
+	unsigned garp2_count;         /* what the second burst sends */
 	/* tracking */
 	bool if_up;                   /* its own interface */
 	bool *trk_if_up;              /* per conf->track_ifs */
@@ -138,6 +140,8 @@ struct vrrp_run {
 	struct spawn_user user;
 	char user_err[300];           /* why not (then a root child runs none) */
 	ev_timer report_w;
+	ev_timer start_w;             /* global.vrrp_startup_delay */
+	double start_at;              /* ev_now the instances start; 0: started */
 	bool stopping;
 	struct vrrp_rxpkt rxbuf;      /* one packet at a time */
 };
@@ -176,6 +180,8 @@ void vrrp_io_open(struct vrrp_io *io);
 void vrrp_io_free_all(struct vrrp_run *r);
 /* The address adverts are sent from (looked up when stale); false if none. */
 bool vrrp_io_source(struct vrrp_io *io, struct vaddr *out);
+/* An instance's: unicast.source, source, else its interface's (above). */
+bool vrrp_inst_source(const struct vrrp_inst *in, struct vaddr *out);
 void vrrp_io_announce(struct vrrp_inst *in);
 void vrrp_io_report(struct vrrp_io *io);
 
