@@ -255,6 +255,35 @@ static void g_router_id(struct kc_cx *x, const struct kc_node *n, void *obj)
 	kc_extra(x, n, 2);
 }
 
+/* notify_fifo / vrrp_notify_fifo PATH [USER [GROUP]]: vigil has one FIFO,
+ * of VRRP lines. */
+static void g_fifo(struct kc_cx *x, const struct kc_node *n, void *obj)
+{
+	if (n->n < 2 || n->w[1][0] != '/') {
+		kc_skip(x->d, n->src, "%s: expected an absolute path", n->w[0]);
+		return;
+	}
+	if (x->fifo_n) {
+		kc_skip(x->d, n->src, "%s: vigil writes one FIFO (%s, line %d)", n->w[0],
+			x->fifo_n->w[1], x->fifo_n->src.line);
+		return;
+	}
+	x->fifo_n = n;
+	kv_str(x->global, "notify_fifo", n->w[1]);
+	if (n->n > 2)
+		kc_skip(x->d, n->src, "%s: owner '%s': vigil creates the FIFO as root, mode 0644",
+			n->w[0], n->w[2]);
+	if (!strcmp(n->w[0], "notify_fifo"))
+		kc_skip(x->d, n->src, "notify_fifo: real-server lines: vigil writes VRRP lines only");
+}
+
+static void g_startup_delay(struct kc_cx *x, const struct kc_node *n, void *obj)
+{
+	double d;
+	if (kc_secs(x, n, 1, &d))
+		kv_num(x->global, "vrrp_startup_delay", d);
+}
+
 static void g_script_user(struct kc_cx *x, const struct kc_node *n, void *obj)
 {
 	if (n->n < 2)
@@ -294,6 +323,9 @@ static void g_garp(struct kc_cx *x, const struct kc_node *n, void *obj)
 	} else if (!strcmp(k, "garp_master_refresh_repeat")) {
 		if (kc_int(x, n, 1, 1, 100, &v))
 			g->refresh_repeat = v, g->refresh_repeat_n = n;
+	} else if (!strcmp(k, "garp_lower_prio_repeat")) {
+		if (kc_int(x, n, 1, 0, 100, &v))
+			g->lower_repeat = v, g->lower_n = n;
 	} else if (!strcmp(k, "garp_interval") || !strcmp(k, "gna_interval")) {
 		kc_secs(x, n, 1, &g->interval);
 	} else if (!strcmp(k, "min_garp")) {
@@ -318,6 +350,11 @@ static const struct kc_kw global_kw[] = {
 	{ "script_user", g_script_user, NULL },
 	{ "enable_script_security", g_security, NULL },
 	{ "vrrp_version", g_version, NULL },
+	{ "notify_fifo", g_fifo, NULL },
+	{ "vrrp_notify_fifo", g_fifo, NULL },
+	{ "notify_fifo_script", NULL, "vigil starts no FIFO reader (run it as a service)" },
+	{ "vrrp_notify_fifo_script", NULL, "vigil starts no FIFO reader (run it as a service)" },
+	{ "vrrp_startup_delay", g_startup_delay, NULL },
 	{ "vrrp_garp_master_delay", g_garp, NULL },
 	{ "vrrp_garp_master_repeat", g_garp, NULL },
 	{ "vrrp_garp_master_refresh", g_garp, NULL },
@@ -343,10 +380,9 @@ static const struct kc_kw global_kw[] = {
 			       "or unicast unless told to)" },
 	{ "vrrp_mcast_group4", NULL, "vigil sends adverts to the RFC group 224.0.0.18" },
 	{ "vrrp_mcast_group6", NULL, "vigil sends adverts to the RFC group ff02::12" },
-	{ "vrrp_garp_lower_prio_delay", NULL, "vigil answers a lower-priority master with "
-					      "one advert and one burst" },
-	{ "vrrp_garp_lower_prio_repeat", NULL, "vigil answers a lower-priority master with "
-					       "one advert and one burst" },
+	{ "vrrp_garp_lower_prio_delay", NULL, "vigil's second burst after a lower-priority "
+					      "master follows garp.delay" },
+	{ "vrrp_garp_lower_prio_repeat", g_garp, NULL },
 	{ "snmp_socket", NULL, "vigil's AgentX subagent serves its own MIB (global.snmp)" },
 	{ "enable_snmp_vrrp", NULL, "vigil's AgentX subagent serves its own MIB (global.snmp)" },
 	{ "enable_snmp_checker", NULL, "vigil's AgentX subagent serves its own MIB (global.snmp)" },

@@ -48,6 +48,7 @@ struct kc_garp {
 	double refresh;               /* default 0 */
 	long refresh_repeat;          /* default 1 */
 	double interval;              /* between packets (vrrp_garp_interval) */
+	long lower_repeat;            /* garp_lower_prio_repeat, when lower_n */
 	const struct kc_node *delay_n, *refresh_repeat_n, *lower_n;
 };
 
@@ -62,6 +63,7 @@ struct kc_cx {
 	bool script_security;
 	bool has_script_user;
 	const struct kc_node *lvs_sync;
+	const struct kc_node *fifo_n;     /* the notify FIFO taken */
 	bool lvs_sync_used;           /* an instance took it */
 	/* named objects */
 	struct kc_ref *scripts_ref, *files_ref;

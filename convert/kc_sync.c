@@ -203,20 +203,17 @@ void kc_notify_out(struct kc_cx *x, struct kc_val *g, struct kc_notify *nt, cons
 	struct kc_val *v = g ? kv_new(KV_GROUP, "notify") : NULL;
 	bool specific = false;
 	for (unsigned i = 0; v && i < 4; i++) {
-		if (nt->cmd[i] && nt->any)
-			kc_skip(x->d, nt->any_n->src, "notify: not run on %s, where notify_%s runs: "
-				"vigil runs one command per state", states[i], states[i]);
-		const char *c = nt->cmd[i] ? nt->cmd[i] : nt->any;
 		specific |= nt->cmd[i] != NULL;
-		if (c)
-			kv_str(v, states[i], c);
+		if (nt->cmd[i])
+			kv_str(v, states[i], nt->cmd[i]);
 	}
+	/* keepalived's generic notify is vigil's "all": same arguments and words. */
+	if (v && nt->any)
+		kv_str(v, "all", nt->any);
 	if (v && v->n) {
 		if (specific)
 			kv_comment(v, "vigil appends \"%s name state priority\" to each command "
 				   "(keepalived did so only for notify)", kind);
-		if (nt->any && !nt->cmd[3])
-			kv_comment(v, "on stop the state is STOPPED (keepalived: STOP)");
 		kv_attach(g, v);
 	} else {
 		kv_free(v);

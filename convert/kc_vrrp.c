@@ -18,7 +18,9 @@
 
 struct inst {
 	const struct kc_node *n;
-	const char *iface, *src, *pass, *sync_if;
+	const char *iface, *src, *mcast_src, *pass, *sync_if;
+	long ttl, min_ttl, max_ttl;   /* unicast_ttl, the peers' min/max_ttl; -1 unset */
+	const struct kc_node *ttl_n;  /* a peer whose TTL range differs from the first's */
 	long vrid, prio, version;
 	double advert, pdelay;
 	int preempt, state;           /* -1: not given */
@@ -123,10 +125,34 @@ static void vips(struct kc_cx *x, struct inst *in)
 static void i_src(struct kc_cx *x, const struct kc_node *n, void *obj)
 {
 	struct inst *in = obj;
-	if (n->n >= 2 && kc_family(n->w[1], false))
+	if (n->n >= 2 && kc_family(n->w[1], false) && !strcmp(n->w[0], "mcast_src_ip"))
+		in->mcast_src = n->w[1];
+	else if (n->n >= 2 && kc_family(n->w[1], false))
 		in->src = n->w[1];
 	else
 		kc_skip(x->d, n->src, "%s: expected an IP address", n->w[0]);
+}
+
+/* "ADDR [min_ttl N] [max_ttl N]": vigil has one range per instance. */
+static void peer_ttl(struct kc_cx *x, struct inst *in, const struct kc_node *k, bool first)
+{
+	long lo = -1, hi = -1;
+	unsigned i = 1;
+	for (; i + 1 < k->n; i += 2) {
+		if (!strcmp(k->w[i], "min_ttl") && kc_int(x, k, i + 1, 0, 255, &lo))
+			continue;
+		if (!strcmp(k->w[i], "max_ttl") && kc_int(x, k, i + 1, 1, 255, &hi))
+			continue;
+		break;
+	}
+	if (i < k->n)
+		kc_extra(x, k, i);
+	if (first) {
+		in->min_ttl = lo;
+		in->max_ttl = hi;
+	} else if (lo != in->min_ttl || hi != in->max_ttl) {
+		in->ttl_n = k;
+	}
 }
 
 static void i_peers(struct kc_cx *x, const struct kc_node *n, void *obj)
@@ -134,8 +160,15 @@ static void i_peers(struct kc_cx *x, const struct kc_node *n, void *obj)
 	struct inst *in = obj;
 	for (unsigned i = 0; i < n->n_kids; i++) {
 		add_addr(x, in, in->peers, n->kids[i].w[0], &n->kids[i]);
-		kc_extra(x, &n->kids[i], 1);
+		peer_ttl(x, in, &n->kids[i], i == 0);
 	}
+}
+
+static void i_ttl(struct kc_cx *x, const struct kc_node *n, void *obj)
+{
+	long v;
+	if (kc_int(x, n, 1, 1, 255, &v))
+		((struct inst *)obj)->ttl = v;
 }
 
 static void i_auth(struct kc_cx *x, const struct kc_node *n, void *obj)
@@ -183,6 +216,9 @@ static void i_garp(struct kc_cx *x, const struct kc_node *n, void *obj)
 			g->repeat = v;
 	} else if (!strcmp(k, "garp_master_refresh")) {
 		kc_secs(x, n, 1, &g->refresh);
+	} else if (!strcmp(k, "garp_lower_prio_repeat")) {
+		if (kc_int(x, n, 1, 0, 100, &v))
+			g->lower_repeat = v, g->lower_n = n;
 	} else if (kc_int(x, n, 1, 1, 100, &v)) {
 		g->refresh_repeat = v;
 		g->refresh_repeat_n = n;
@@ -200,7 +236,7 @@ static void nothing(struct kc_cx *x, const struct kc_node *n, void *obj)
 }
 
 #define VMAC "vigil uses the interface's own MAC address"
-#define LOWER "vigil answers a lower-priority master with one advert and one burst"
+#define LOWER "vigil's second burst after a lower-priority master follows garp.delay"
 static const struct kc_kw inst_kw[] = {
 	{ "state", i_state, NULL },
 	{ "interface", i_interface, NULL },
@@ -215,6 +251,7 @@ static const struct kc_kw inst_kw[] = {
 	{ "unicast_src_ip", i_src, NULL },
 	{ "mcast_src_ip", i_src, NULL },
 	{ "unicast_peer", i_peers, NULL },
+	{ "unicast_ttl", i_ttl, NULL },
 	{ "authentication", i_auth, NULL },
 	{ "track_interface", i_track, NULL },
 	{ "track_script", i_track, NULL },
@@ -247,7 +284,7 @@ static const struct kc_kw inst_kw[] = {
 	{ "use_ipvlan", NULL, VMAC },
 	{ "dont_track_primary", NULL, "vigil always tracks the instance's own interface" },
 	{ "garp_lower_prio_delay", NULL, LOWER },
-	{ "garp_lower_prio_repeat", NULL, LOWER },
+	{ "garp_lower_prio_repeat", i_garp, NULL },
 	{ "lower_prio_no_advert", NULL, LOWER },
 	{ "higher_prio_send_advert", NULL, "vigil always sends one last advert when it yields" },
 	{ "garp_extra_if", NULL, "vigil sends ARP on the instance's interface only" },
@@ -258,20 +295,24 @@ static const struct kc_kw inst_kw[] = {
 
 static void out_garp(struct kc_cx *x, struct kc_val *v, const struct kc_garp *g)
 {
-	const struct kc_node *dn = g->delay_n ? g->delay_n : x->garp.delay_n;
-	if (dn && g->delay > 0)
-		kc_skip(x->d, dn->src, "garp_master_delay: vigil sends no second burst of "
-			"gratuitous ARPs (use garp.refresh)");
+	/* g started as a copy of the global settings (vrrp_garp_*); a delay
+	 * only when one was written (keepalived's default 5 s is not carried). */
+	double delay = g->delay_n || x->garp.delay_n ? g->delay : 0;
+	long lower = g->lower_n ? g->lower_repeat : -1;
 	const struct kc_node *rn = g->refresh_repeat_n ? g->refresh_repeat_n : x->garp.refresh_repeat_n;
 	if (rn && g->refresh_repeat > 1)
 		kc_skip(x->d, rn->src, "garp_master_refresh_repeat: vigil sends one gratuitous "
 			"ARP per address at each refresh");
-	if (g->repeat == 5 && g->interval == 0 && g->refresh == 0)
+	if (g->repeat == 5 && g->interval == 0 && g->refresh == 0 && delay == 0 && lower < 0)
 		return;
 	struct kc_val *gv = kv_add(v, KV_GROUP, "garp");
 	kv_int(gv, "count", g->repeat);
 	kv_num(gv, "interval", g->interval);
 	kv_num(gv, "refresh", g->refresh);
+	if (delay > 0)
+		kv_num(gv, "delay", delay);
+	if (lower >= 0)
+		kv_int(gv, "lower_prio_count", lower);
 }
 
 static double advert_round(double a, long version)
@@ -303,15 +344,30 @@ static void out_basics(struct kc_cx *x, struct inst *in, struct kc_val *v, long 
 		kv_str(v, "initial_state", "master");
 	kv_attach(v, in->addrs);
 	in->addrs = NULL;
+	if (in->mcast_src)
+		kv_str(v, "source", in->mcast_src);
 	if (in->peers->n) {
 		struct kc_val *u = kv_add(v, KV_GROUP, "unicast");
 		if (in->src)
 			kv_str(u, "source", in->src);
 		kv_attach(u, in->peers);
 		in->peers = NULL;
+		if (in->ttl > 0)
+			kv_int(u, "ttl", in->ttl);
+		if (in->min_ttl >= 0 && !in->ttl_n)
+			kv_int(u, "min_ttl", in->min_ttl);
+		if (in->max_ttl >= 0 && !in->ttl_n)
+			kv_int(u, "max_ttl", in->max_ttl);
+		if (in->ttl_n)
+			kc_skip(x->d, in->ttl_n->src, "unicast_peer: TTL ranges differ between peers: "
+				"vigil has one range per instance");
 	} else if (in->src) {
-		kc_skip(x->d, in->n->src, "vrrp_instance %s: a multicast source address: vigil "
-			"sends from the interface's primary address", name);
+		kc_skip(x->d, in->n->src, "vrrp_instance %s: unicast_src_ip without unicast_peer: "
+			"vigil sends multicast from source (or the interface's primary address)",
+			name);
+	} else if (in->ttl > 0) {
+		kc_skip(x->d, in->n->src, "vrrp_instance %s: unicast_ttl without unicast_peer",
+			name);
 	}
 	if (in->pass && version == 2) {
 		struct kc_val *au = kv_add(v, KV_GROUP, "authentication");
@@ -351,7 +407,8 @@ void kc_vrrp_instance(struct kc_cx *x, const struct kc_node *n, void *obj)
 	}
 	const char *name = n->w[1];
 	struct inst in = { .n = n, .vrid = -1, .prio = -1, .version = -1, .advert = -1,
-			   .pdelay = -1, .preempt = -1, .state = -1, .garp = x->garp };
+			   .pdelay = -1, .preempt = -1, .state = -1, .garp = x->garp,
+			   .ttl = -1, .min_ttl = -1, .max_ttl = -1 };
 	in.garp.delay_n = NULL;
 	in.garp.refresh_repeat_n = NULL;
 	in.addrs = kv_new(KV_ARRAY, "addresses");

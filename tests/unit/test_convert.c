@@ -316,8 +316,9 @@ static void test_commands(void **state)
 	snprintf(want, sizeof(want), "command = \"%s 'two words' 'it'\\\\''s'\";", exe);
 	HAS(r.out, want);
 	HAS(r.out, "{ name = \"d\"; command = \"/bin/x\"; interval = 1.0; }");
-	HAS(r.out, "master = \"/etc/n.sh\";\n        backup = \"/etc/n.sh\";");
-	HAS(r.out, "on stop the state is STOPPED");
+	/* keepalived's generic notify is vigil's notify.all, as written */
+	HAS(r.out, "notify = { all = \"/etc/n.sh\"; };");
+	HASNT(r.out, "master = \"/etc/n.sh\"");
 	HAS(r.diag, "k.conf:5: not converted: script: program 'nosuchprogram' not found in ");
 	HAS(r.diag, "k.conf:4: not converted: vrrp_script b: no command vigil can run\n");
 	HAS(r.diag, "k.conf:8: not converted: script: '</dev/tcp/127.0.0.1/80' is a file test");
@@ -413,11 +414,45 @@ static void test_vrrp_auth_ah(void **state)
 	done(&r);
 }
 
+/* keepalived's notification and announcement options that vigil now has. */
+static void test_vrrp_notify_opts(void **state)
+{
+	(void)state;
+	struct run r = convert(
+		"global_defs {\n notify_fifo /run/keepalived.fifo\n vrrp_startup_delay 5\n"
+		" vrrp_garp_lower_prio_repeat 2\n}\n"
+		"vrrp_instance A {\n interface eth0\n virtual_router_id 1\n"
+		" mcast_src_ip 192.0.2.5\n garp_master_delay 3\n garp_master_repeat 4\n"
+		" virtual_ipaddress {\n  192.0.2.1/24\n }\n}\n"
+		"vrrp_instance B {\n interface eth0\n virtual_router_id 2\n"
+		" unicast_src_ip 192.0.2.5\n unicast_ttl 9\n garp_lower_prio_repeat 0\n"
+		" unicast_peer {\n  192.0.2.6 min_ttl 5 max_ttl 10\n  192.0.2.7 min_ttl 5 max_ttl 10\n }\n"
+		" virtual_ipaddress {\n  192.0.2.2/24\n }\n}\n", NULL);
+	HAS(r.out, "notify_fifo = \"/run/keepalived.fifo\";");
+	HAS(r.out, "vrrp_startup_delay = 5.0;");
+	HAS(r.out, "addresses = [ \"192.0.2.1/24\" ];\n      source = \"192.0.2.5\";");
+	HAS(r.out, "count = 4;\n        interval = 0.0;\n        refresh = 0.0;\n"
+		   "        delay = 3.0;\n        lower_prio_count = 2;");
+	HAS(r.out, "peers = [ \"192.0.2.6\", \"192.0.2.7\" ];\n        ttl = 9;\n"
+		   "        min_ttl = 5;\n        max_ttl = 10;");
+	HAS(r.out, "lower_prio_count = 0; };");
+	assert_string_equal(r.diag, "k.conf:2: not converted: notify_fifo: real-server lines: "
+			    "vigil writes VRRP lines only\n");
+	done(&r);
+
+	r = convert("vrrp_instance A {\n interface eth0\n virtual_router_id 1\n"
+		    " unicast_peer {\n  192.0.2.6 min_ttl 5\n  192.0.2.7 min_ttl 6\n }\n"
+		    " virtual_ipaddress {\n  192.0.2.2/24\n }\n}\n", NULL);
+	HAS(r.diag, "k.conf:6: not converted: unicast_peer: TTL ranges differ between peers");
+	done(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_vrrp_defaults),
 		cmocka_unit_test(test_vrrp_auth_ah),
+		cmocka_unit_test(test_vrrp_notify_opts),
 		cmocka_unit_test(test_track_weights),
 		cmocka_unit_test(test_sync_group_members),
 		cmocka_unit_test(test_checks_defaults),
