@@ -255,8 +255,8 @@ static void g_router_id(struct kc_cx *x, const struct kc_node *n, void *obj)
 	kc_extra(x, n, 2);
 }
 
-/* notify_fifo / vrrp_notify_fifo PATH [USER [GROUP]]: vigil has one FIFO,
- * of VRRP lines. */
+/* notify_fifo / vrrp_notify_fifo / lvs_notify_fifo PATH [USER [GROUP]]:
+ * vigil has one FIFO, with VRRP and real-server lines. */
 static void g_fifo(struct kc_cx *x, const struct kc_node *n, void *obj)
 {
 	if (n->n < 2 || n->w[1][0] != '/') {
@@ -273,8 +273,9 @@ static void g_fifo(struct kc_cx *x, const struct kc_node *n, void *obj)
 	if (n->n > 2)
 		kc_skip(x->d, n->src, "%s: owner '%s': vigil creates the FIFO as root, mode 0644",
 			n->w[0], n->w[2]);
-	if (!strcmp(n->w[0], "notify_fifo"))
-		kc_skip(x->d, n->src, "notify_fifo: real-server lines: vigil writes VRRP lines only");
+	if (strcmp(n->w[0], "notify_fifo"))
+		kc_skip(x->d, n->src, "%s: vigil writes its VRRP and real-server lines alike "
+			"to global.notify_fifo", n->w[0]);
 }
 
 static void g_startup_delay(struct kc_cx *x, const struct kc_node *n, void *obj)
@@ -352,7 +353,9 @@ static const struct kc_kw global_kw[] = {
 	{ "vrrp_version", g_version, NULL },
 	{ "notify_fifo", g_fifo, NULL },
 	{ "vrrp_notify_fifo", g_fifo, NULL },
+	{ "lvs_notify_fifo", g_fifo, NULL },
 	{ "notify_fifo_script", NULL, "vigil starts no FIFO reader (run it as a service)" },
+	{ "lvs_notify_fifo_script", NULL, "vigil starts no FIFO reader (run it as a service)" },
 	{ "vrrp_notify_fifo_script", NULL, "vigil starts no FIFO reader (run it as a service)" },
 	{ "vrrp_startup_delay", g_startup_delay, NULL },
 	{ "vrrp_garp_master_delay", g_garp, NULL },

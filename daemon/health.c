@@ -24,6 +24,7 @@
 #include "ipc.h"
 #include "jx.h"
 #include "log.h"
+#include "notify_fifo.h"
 #include "vigild.h"
 #include "xalloc.h"
 
@@ -218,6 +219,9 @@ bool health_on_result(struct vigild *d, const void *payload, size_t len)
 	r->state = m->rs_state;
 	r->since = now;
 	log_transition(d, m, r);
+	if (d->fifo && !nfifo_rs(d->fifo, &d->conf->vs[m->vs], &d->conf->vs[m->vs].rs[m->rs],
+				 m->rs_state == IPC_CHK_UP))
+		log_warn("notify_fifo: no room for a real server's line");
 	return true;
 }
 

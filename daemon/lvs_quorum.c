@@ -26,6 +26,7 @@
 #include "errbuf.h"
 #include "log.h"
 #include "lvs_int.h"
+#include "notify_fifo.h"
 #include "privdrop.h"
 #include "script.h"
 #include "vigild.h"
@@ -86,6 +87,8 @@ static const char *vs_label(const struct vs_conf *v, char *buf, size_t len)
 static void run_command(struct lvs *l, const struct vs_conf *v, bool up)
 {
 	const char *cmd = up ? v->on_quorum_up : v->on_quorum_down;
+	if (l->d->fifo && !nfifo_vs(l->d->fifo, v, up))
+		log_warn("notify_fifo: no room for a virtual server's line");
 	if (!cmd)
 		return;
 	char label[VADDR_PORT_STRLEN + 64], what[160], user[64];

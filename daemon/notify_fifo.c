@@ -88,6 +88,44 @@ const char *nfifo_state_str(int state)
 	}
 }
 
+/* keepalived's "[address]:proto:port" (format_rs, format_vs). */
+static void trio(char *buf, size_t len, const struct vaddr *a, uint16_t port, enum vs_proto p)
+{
+	char s[VADDR_STRLEN];
+	snprintf(buf, len, "[%s]:%s:%u", vaddr_str(a, s, sizeof(s)), vs_proto_str(p), port);
+}
+
+static void vs_str(char *buf, size_t len, const struct vs_conf *vs)
+{
+	if (vs->fwmark)
+		snprintf(buf, len, "FWM %u", vs->fwmark);
+	else
+		trio(buf, len, &vs->addr, vs->port, vs->protocol);
+}
+
+bool nfifo_vs(struct notify_fifo *f, const struct vs_conf *vs, bool up)
+{
+	char line[128], v[VADDR_STRLEN + 16];
+	if (!f)
+		return false;
+	vs_str(v, sizeof(v), vs);
+	int n = snprintf(line, sizeof(line), "VS %s %s\n", v, up ? "UP" : "DOWN");
+	return n > 0 && (size_t)n < sizeof(line) && write(f->fd, line, (size_t)n) == n;
+}
+
+bool nfifo_rs(struct notify_fifo *f, const struct vs_conf *vs, const struct rs_conf *rs, bool up)
+{
+	char line[256], r[VADDR_STRLEN + 16], v[VADDR_STRLEN + 16];
+	if (!f)
+		return false;
+	trio(r, sizeof(r), &rs->addr, rs->port ? rs->port : vs->port, vs->protocol);
+	vs_str(v, sizeof(v), vs);
+	int n = snprintf(line, sizeof(line), "RS %s %s %s\n", r, v, up ? "UP" : "DOWN");
+	if (n < 0 || (size_t)n >= sizeof(line))
+		return false;
+	return write(f->fd, line, (size_t)n) == n;
+}
+
 bool nfifo_vrrp(struct notify_fifo *f, bool group, const char *name, int state,
 		unsigned priority)
 {

@@ -436,8 +436,16 @@ static void test_vrrp_notify_opts(void **state)
 	HAS(r.out, "peers = [ \"192.0.2.6\", \"192.0.2.7\" ];\n        ttl = 9;\n"
 		   "        min_ttl = 5;\n        max_ttl = 10;");
 	HAS(r.out, "lower_prio_count = 0; };");
-	assert_string_equal(r.diag, "k.conf:2: not converted: notify_fifo: real-server lines: "
-			    "vigil writes VRRP lines only\n");
+	assert_string_equal(r.diag, "");
+	done(&r);
+
+	r = convert("global_defs {\n vrrp_notify_fifo /run/v.fifo\n lvs_notify_fifo /run/l.fifo\n}\n",
+		    NULL);
+	HAS(r.out, "notify_fifo = \"/run/v.fifo\";");
+	HAS(r.diag, "k.conf:2: not converted: vrrp_notify_fifo: vigil writes its VRRP and "
+		    "real-server lines alike to global.notify_fifo\n");
+	HAS(r.diag, "k.conf:3: not converted: lvs_notify_fifo: vigil writes one FIFO "
+		    "(/run/v.fifo, line 2)\n");
 	done(&r);
 
 	r = convert("vrrp_instance A {\n interface eth0\n virtual_router_id 1\n"
