@@ -26,8 +26,8 @@ static void put32(uint8_t *p, uint32_t v)
 }
 
 /* HMAC-MD5-96 of pkt (IP header of ihl bytes, AH, message) as the wire's
- * ICV field expects it. */
-static void icv(const uint8_t *pkt, size_t len, size_t ihl, const char *key, bool unicast,
+ * ICV field expects it. 0, or -EIO when libcrypto failed. */
+static int icv(const uint8_t *pkt, size_t len, size_t ihl, const char *key, bool unicast,
 		uint8_t out[VRRP_AH_ICV_LEN])
 {
 	uint8_t hdr[60 + VRRP_AH_LEN], md[VRRP_MD5_LEN];
@@ -39,8 +39,11 @@ static void icv(const uint8_t *pkt, size_t len, size_t ihl, const char *key, boo
 	if (unicast)
 		hdr[8] = 0;                             /* TTL */
 	memset(hdr + ihl + 12, 0, VRRP_AH_ICV_LEN);
-	vrrp_hmac_md5((const uint8_t *)key, VRRP_AUTH_DATA_LEN, hdr, hl, pkt + hl, len - hl, md);
+	if (vrrp_hmac_md5((const uint8_t *)key, VRRP_AUTH_DATA_LEN, hdr, hl, pkt + hl, len - hl,
+			  md) < 0)
+		return -EIO;
 	memcpy(out, md, VRRP_AH_ICV_LEN);
+	return 0;
 }
 
 int vrrp_ah_build(const struct vrrp_advert *adv, const struct vrrp_ah_tx *tx, uint8_t *buf,
@@ -71,7 +74,8 @@ int vrrp_ah_build(const struct vrrp_advert *adv, const struct vrrp_ah_tx *tx, ui
 	ah[1] = VRRP_AH_PLEN;
 	memcpy(ah + 4, &adv->src.u.v4, 4);              /* SPI: the source address */
 	put32(ah + 8, tx->seq);
-	icv(buf, total, VRRP_IP4_HDR_LEN, tx->key, tx->unicast, ah + 12);
+	if (icv(buf, total, VRRP_IP4_HDR_LEN, tx->key, tx->unicast, ah + 12) < 0)
+		return -EIO;
 	/* The kernel rewrites the checksum of an IP_HDRINCL packet; set it
 	 * anyway so the bytes are a valid packet for tests and captures. */
 	put16(ip + 10, inet_csum(ip, VRRP_IP4_HDR_LEN));
@@ -97,7 +101,8 @@ enum vrrp_rx vrrp_ah_verify(const uint8_t *pkt, size_t len, const char *key, boo
 	if (len < ihl + VRRP_AH_LEN)
 		return VRRP_RX_SHORT;
 	uint8_t want[VRRP_AH_ICV_LEN];
-	icv(pkt, len, ihl, key, unicast, want);
+	if (icv(pkt, len, ihl, key, unicast, want) < 0)
+		return VRRP_RX_AUTH_PASS;   /* unverifiable is not verified */
 	const uint8_t *ah = pkt + ihl;
 	if (!same(want, ah + 12, VRRP_AH_ICV_LEN) || memcmp(ah + 4, pkt + 12, 4) != 0)
 		return VRRP_RX_AUTH_PASS;

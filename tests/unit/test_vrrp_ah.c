@@ -1,8 +1,7 @@
 /*
- * test_vrrp_ah: VRRPv2 with IPsec AH (vrrp/ah.c, vrrp/md5.c, the AH path
- * of vrrp/pkt.c) — MD5 and HMAC-MD5 against the RFC 1321 and RFC 2202
- * vectors, adverts built byte for byte as keepalived 2.2.7 sends them
- * (captures: tests/unit/data/vrrp-keepalived-ah.conf says how), its
+ * test_vrrp_ah: VRRPv2 with IPsec AH (vrrp/ah.c, vrrp/hmac_md5.c, the AH
+ * path of vrrp/pkt.c) — HMAC-MD5 against the RFC 2202 vectors, adverts
+ * built byte for byte as keepalived 2.2.7 sends them (captures: tests/unit/data/vrrp-keepalived-ah.conf says how), its
  * adverts decoded and verified, every field the ICV covers or must not
  * cover, and the anti-replay numbers.
  */
@@ -62,42 +61,12 @@ static void hex(const uint8_t *b, size_t n, char *out)
 		sprintf(out + 2 * i, "%02x", b[i]);
 }
 
-static void md5_is(const char *msg, const char *want)
-{
-	struct vrrp_md5 m;
-	uint8_t d[VRRP_MD5_LEN];
-	char h[33];
-	vrrp_md5_init(&m);
-	/* In uneven pieces, so the block buffering is exercised too. */
-	size_t n = strlen(msg), off = 0;
-	for (size_t step = 1; off < n; off += step, step = step * 2 + 1)
-		vrrp_md5_update(&m, msg + off, off + step > n ? n - off : step);
-	vrrp_md5_final(&m, d);
-	hex(d, sizeof(d), h);
-	assert_string_equal(h, want);
-}
-
-static void test_md5_rfc1321(void **state)
-{
-	(void)state;
-	md5_is("", "d41d8cd98f00b204e9800998ecf8427e");
-	md5_is("a", "0cc175b9c0f1b6a831c399e269772661");
-	md5_is("abc", "900150983cd24fb0d6963f7d28e17f72");
-	md5_is("message digest", "f96b697d7cb7938d525a2f31aaf161d0");
-	md5_is("abcdefghijklmnopqrstuvwxyz", "c3fcd3d76192e4007dfb496cca67e13b");
-	md5_is("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789",
-	       "d174ab98d277d9f5a5611c2c9f419d9f");
-	md5_is("1234567890123456789012345678901234567890"
-	       "1234567890123456789012345678901234567890",
-	       "57edf4a22be3c955ac49da2e2107b67a");
-}
-
 static void hmac_is(const uint8_t *key, size_t klen, const char *msg, const char *want)
 {
 	uint8_t d[VRRP_MD5_LEN];
 	char h[33];
 	size_t n = strlen(msg);
-	vrrp_hmac_md5(key, klen, msg, n / 2, msg + n / 2, n - n / 2, d);
+	assert_int_equal(vrrp_hmac_md5(key, klen, msg, n / 2, msg + n / 2, n - n / 2, d), 0);
 	hex(d, sizeof(d), h);
 	assert_string_equal(h, want);
 }
@@ -380,7 +349,6 @@ static void test_round_trip_from_conf(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_md5_rfc1321),
 		cmocka_unit_test(test_hmac_md5_rfc2202),
 		cmocka_unit_test(test_build_as_keepalived),
 		cmocka_unit_test(test_build_refuses),
