@@ -295,9 +295,10 @@ static const struct kc_kw inst_kw[] = {
 
 static void out_garp(struct kc_cx *x, struct kc_val *v, const struct kc_garp *g)
 {
-	/* g started as a copy of the global settings (vrrp_garp_*); a delay
-	 * only when one was written (keepalived's default 5 s is not carried). */
-	double delay = g->delay_n || x->garp.delay_n ? g->delay : 0;
+	/* g started as a copy of the global settings (vrrp_garp_*), with
+	 * keepalived's defaults: its second burst 5 s after the first is
+	 * written out, vigil's default being none. */
+	double delay = g->delay;
 	long lower = g->lower_n ? g->lower_repeat : -1;
 	const struct kc_node *rn = g->refresh_repeat_n ? g->refresh_repeat_n : x->garp.refresh_repeat_n;
 	if (rn && g->refresh_repeat > 1)
