@@ -253,6 +253,51 @@ void conf_free(struct conf *c)
 	free(c);
 }
 
+/* As load(): a failed allocation jumps back here, and what was built
+ * hangs off out, for conf_rs_read to free. */
+static int rs_load(struct cfx *x, const config_setting_t *g, const struct vs_conf *vs,
+		   struct rs_conf *out)
+{
+	if (setjmp(x->oom))
+		return -ENOMEM;
+	cfx_rs_parse(x, g, vs, out, 0);
+	return 0;
+}
+
+int conf_rs_read(const struct conf *c, const struct vs_conf *vs,
+		 const struct config_setting_t *g, const char *where,
+		 struct rs_conf *out, struct conf_errors *errs)
+{
+	memset(errs, 0, sizeof(*errs));
+	memset(out, 0, sizeof(*out));
+	/* The readers only read x->c (router_id, script_security). */
+	struct cfx x = { .errs = errs, .path = where, .dir = (char *)".",
+			 .c = (struct conf *)c };
+	if (rs_load(&x, g, vs, out) < 0 || errs->oom) {
+		errs->oom = true;
+		char line[256];
+		snprintf(line, sizeof(line), "%s:0: out of memory", where);
+		char *copy = strdup(line);
+		char **n = copy ? realloc(errs->lines, (errs->n + 1) * sizeof(*n)) : NULL;
+		if (n) {
+			errs->lines = n;
+			errs->lines[errs->n++] = copy;
+		} else {
+			free(copy);
+		}
+	}
+	if (errs->n > 0 || errs->oom) {
+		cfx_rs_free(out);
+		return -1;
+	}
+	return 0;
+}
+
+void conf_rs_free(struct rs_conf *rs)
+{
+	cfx_rs_free(rs);
+}
+
 void conf_errors_free(struct conf_errors *errs)
 {
 	for (unsigned i = 0; i < errs->n; i++)
