@@ -182,6 +182,22 @@ static void print_status(struct json_object *r)
 		if (strcmp(re, "-"))
 			printf("  last reload failed: %s\n", re);
 	}
+	struct json_object *ipvs, *ct, *v;
+	if (json_object_object_get_ex(r, "ipvs", &ipvs) &&
+	    json_object_object_get_ex(ipvs, "conn_table", &ct)) {
+		bool over = json_object_object_get_ex(ct, "outgrown", &v) && json_object_get_boolean(v);
+		printf("\nIPVS connection table: %s active, %s inactive, %s templates; ",
+		       jstr(ct, "active"), jstr(ct, "inactive"), jstr(ct, "templates"));
+		if (json_object_object_get_ex(ct, "size", &v) && v)
+			printf("%s buckets (%.1f per bucket)", jstr(ct, "size"),
+			       json_object_get_double(json_object_object_get(ct, "per_bucket")));
+		else
+			printf("size unknown");
+		if (over)
+			printf(" -- outgrown: load ip_vs with conn_tab_bits=%s",
+			       jstr(ct, "suggested_bits"));
+		printf("\n");
+	}
 	print_servers(r);
 }
 

@@ -314,6 +314,7 @@ int lvs_open(struct vigild *d, struct errbuf *eb)
 	ev_unref(d->loop);   /* the prepare watcher alone must not keep the loop alive */
 	l->dirty = true;
 	d->lvs = l;
+	lvs_conntab_open(l);
 	return 0;
 }
 
@@ -330,6 +331,7 @@ void lvs_close(struct vigild *d)
 	} else if (l->started) {
 		log_info("ipvs: keep_ipvs_on_exit: leaving %u services in place", l->owned.n_svcs);
 	}
+	lvs_conntab_close(l);
 	ev_ref(d->loop);
 	ev_prepare_stop(d->loop, &l->prepare_w);
 	if (l->have_ipvs)

@@ -105,6 +105,7 @@ static struct json_object *counters_json(const struct lvs *l)
 	json_object_object_add(last, "errors", jx_new_int((int)l->last.errors));
 	json_object_object_add(last, "ms", jx_new_double(l->last.ms));
 	json_object_object_add(j, "last", last);
+	json_object_object_add(j, "conn_table", lvs_conntab_json(l));
 	return j;
 }
 
@@ -118,6 +119,8 @@ void lvs_status_json(struct vigild *d, struct json_object *r)
 	ipvs_table_init(&want);
 	ipvs_table_init(&kernel);
 	bool have_kernel = l->have_ipvs && ipvs_dump(&l->ctx, &kernel, &eb) == 0;
+	if (have_kernel)
+		lvs_conntab_count(l, &kernel, ev_now(d->loop));
 	struct json_object *vss = jx_new_array();
 	if (lvs_build_wanted(l, d->conf, &want, false, &eb) == 0) {
 		for (unsigned i = 0; i < d->conf->n_vs && i < want.n_svcs; i++)
