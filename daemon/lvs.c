@@ -346,29 +346,3 @@ void lvs_close(struct vigild *d)
 	free(l);
 	d->lvs = NULL;
 }
-
-int lvs_sync_daemon(struct vigild *d, int state, const char *ifname, unsigned syncid)
-{
-	struct lvs *l = d->lvs;
-	const char *role = state == IPVS_SYNC_MASTER ? "master" : state == IPVS_SYNC_BACKUP
-			   ? "backup" : "stopped";
-	if (!l || !l->have_ipvs || d->opts.dry_run) {
-		log_info("ipvs: %ssync daemon %s on %s, syncid %u", l && l->have_ipvs ? "(dry run) "
-			 : "(no IPVS) ", role, ifname, syncid);
-		return 0;
-	}
-	struct errbuf eb;
-	for (int s = IPVS_SYNC_MASTER; s <= IPVS_SYNC_BACKUP; s++)
-		if (s != state)
-			ipvs_sync_stop(&l->ctx, (enum ipvs_sync_state)s, &eb);   /* may not run */
-	if (!state)
-		return 0;
-	struct ipvs_sync_daemon sd = { .state = (enum ipvs_sync_state)state, .syncid = syncid };
-	snprintf(sd.ifname, sizeof(sd.ifname), "%s", ifname);
-	int r = ipvs_sync_start(&l->ctx, &sd, &eb);
-	if (r < 0)
-		log_err("ipvs: sync daemon %s on %s: %s", role, ifname, eb.msg);
-	else
-		log_info("ipvs: sync daemon %s on %s, syncid %u", role, ifname, syncid);
-	return r;
-}

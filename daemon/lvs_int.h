@@ -60,6 +60,8 @@ struct lvs {
 	struct lvs_counts count;
 	struct { unsigned ops, errors; double ms; } last;
 	struct lvs_conntab conntab;
+	bool sync_tuned;              /* the sync sysctls were set for sync_tuning */
+	int sync_tuning[4];           /* threshold, period, refresh period, retries */
 };
 
 /* Builds the wanted table for c (config + health + overrides + quorum).
@@ -94,5 +96,11 @@ void lvs_conntab_close(struct lvs *l);
 void lvs_conntab_count(struct lvs *l, const struct ipvs_table *kernel, double now);
 struct json_object;
 struct json_object *lvs_conntab_json(const struct lvs *l);
+
+/* lvs_sync.c: writes the net.ipv4.vs sync sysctls g asks for (those not
+ * -1) under dir, saying in msg what it set and what was there. 0, or
+ * -errno with the failing sysctl in msg. */
+struct global_conf;
+int lvs_sync_tune(const char *dir, const struct global_conf *g, char *msg, size_t len);
 
 #endif

@@ -2,7 +2,9 @@
  * The IPVS connection table's size, read from /proc/net/ip_vs's first
  * line or the conn_tab_bits parameter; the conn_tab_bits suggested for a
  * number of connections; the fill counted from a dump's destinations and
- * "outgrown" past 4 entries per bucket.
+ * "outgrown" past 4 entries per bucket; and the connection-sync sysctls
+ * written (only when they differ) and described, on a directory standing
+ * in for /proc/sys/net/ipv4/vs.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -17,6 +19,7 @@
 #include <cmocka.h>
 #include <json-c/json.h>
 
+#include "conf.h"
 #include "log.h"
 #include "lvs_int.h"
 
@@ -78,12 +81,69 @@ static void test_fill(void **state)
 	(void)state;
 }
 
+static void put(const char *dir, const char *name, const char *text)
+{
+	char p[256];
+	snprintf(p, sizeof(p), "%s/%s", dir, name);
+	FILE *f = fopen(p, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+static void get(const char *dir, const char *name, char *buf, size_t len)
+{
+	char p[256];
+	snprintf(p, sizeof(p), "%s/%s", dir, name);
+	FILE *f = fopen(p, "r");
+	assert_non_null(f);
+	size_t n = fread(buf, 1, len - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+}
+
+static void test_sync_tune(void **state)
+{
+	char dir[] = "/tmp/vigil-sysctl-XXXXXX", msg[512], buf[64];
+	assert_non_null(mkdtemp(dir));
+	/* As the kernel shows them: a tab between the two numbers. */
+	put(dir, "sync_threshold", "3\t50\n");
+	put(dir, "sync_refresh_period", "0\n");
+	put(dir, "sync_retries", "0\n");
+	struct global_conf g = { .sync_threshold = 2, .sync_period = 50,
+				 .sync_refresh_period = -1, .sync_retries = -1 };
+	assert_int_equal(lvs_sync_tune(dir, &g, msg, sizeof(msg)), 0);
+	assert_string_equal(msg, "net.ipv4.vs.sync_threshold = 2 50 (was 3 50)");
+	get(dir, "sync_threshold", buf, sizeof(buf));
+	assert_string_equal(buf, "2 50");
+	get(dir, "sync_retries", buf, sizeof(buf));
+	assert_string_equal(buf, "0\n");   /* -1: left alone */
+	/* Equal values are not written again. */
+	put(dir, "sync_threshold", "2\t50\n");
+	g.sync_retries = 2;
+	assert_int_equal(lvs_sync_tune(dir, &g, msg, sizeof(msg)), 0);
+	assert_string_equal(msg, "net.ipv4.vs.sync_threshold = 2 50 (already), "
+			    "net.ipv4.vs.sync_retries = 2 (was 0)");
+	get(dir, "sync_threshold", buf, sizeof(buf));
+	assert_string_equal(buf, "2\t50\n");
+	/* A missing sysctl (no ip_vs) fails, naming it. */
+	char p[256];
+	snprintf(p, sizeof(p), "%s/sync_retries", dir);
+	unlink(p);
+	assert_int_equal(lvs_sync_tune(dir, &g, msg, sizeof(msg)), -ENOENT);
+	assert_non_null(strstr(msg, "sync_retries: No such file"));
+	snprintf(p, sizeof(p), "rm -rf %s", dir);
+	assert_int_equal(system(p), 0);
+	(void)state;
+}
+
 int main(void)
 {
 	log_init("test_lvs_conntab", false, false);
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_parse),
 		cmocka_unit_test(test_fill),
+		cmocka_unit_test(test_sync_tune),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
