@@ -228,6 +228,10 @@ struct global_conf {
 	bool vrrp_mlock;              /* default true: mlockall in the vrrp child */
 	double vrrp_startup_delay;    /* s the vrrp child waits before starting instances */
 	char *notify_fifo;            /* NULL: off; keepalived's notify FIFO lines */
+	/* net.ipv4.vs sysctls set with the sync daemon; -1: the kernel's own */
+	int sync_threshold, sync_period;   /* default 2, 50 */
+	int sync_refresh_period;      /* s; default -1 */
+	int sync_retries;             /* 0..3; default -1 */
 };
 
 struct conf {

@@ -25,7 +25,8 @@ static const char *const top_keys[] = { "global", "virtual_servers", "vrrp", NUL
 static const char *const global_keys[] = {
 	"router_id", "script_user", "script_security", "control_socket",
 	"keep_ipvs_on_exit", "http", "snmp", "vrrp_realtime", "vrrp_mlock",
-	"vrrp_startup_delay", "notify_fifo", NULL
+	"vrrp_startup_delay", "notify_fifo",
+	"ipvs_sync_threshold", "ipvs_sync_refresh_period", "ipvs_sync_retries", NULL
 };
 
 static void global_defaults(struct cfx *x, struct global_conf *g)
@@ -40,6 +41,42 @@ static void global_defaults(struct cfx *x, struct global_conf *g)
 	g->control_socket = cfx_strdup(x, "/run/vigil/vigil.sock");
 	g->vrrp_realtime = true;
 	g->vrrp_mlock = true;
+	/* A TCP connection is synced on its 2nd inbound packet (the handshake's
+	 * ACK), not the kernel's 3rd: an idle connection is known to the backup. */
+	g->sync_threshold = 2;
+	g->sync_period = 50;
+	g->sync_refresh_period = -1;
+	g->sync_retries = -1;
+}
+
+/* The net.ipv4.vs sysctls vigild sets when it runs the sync daemon. */
+static void global_sync(struct cfx *x, const config_setting_t *g, struct global_conf *gc)
+{
+	long long v;
+	const config_setting_t *l = cfx_list(x, g, "global", "ipvs_sync_threshold", false);
+	if (l) {
+		long long t[2] = { -1, -1 };
+		for (unsigned i = 0; i < cfx_len(l) && i < 2; i++) {
+			const config_setting_t *e = cfx_elem(l, i);
+			int ty = config_setting_type(e);
+			if (ty == CONFIG_TYPE_INT || ty == CONFIG_TYPE_INT64)
+				t[i] = config_setting_get_int64(e);
+		}
+		if (cfx_len(l) != 2 || t[0] < 0 || t[1] < 0 || t[1] > 65535)
+			cfx_err(x, l, "global", "ipvs_sync_threshold: expected [ THRESHOLD, PERIOD ], "
+				"two integers (PERIOD 0..65535)");
+		else if (t[1] && t[0] >= t[1])
+			cfx_err(x, l, "global", "ipvs_sync_threshold: threshold %lld must be below "
+				"the period %lld (or the period 0)", t[0], t[1]);
+		else {
+			gc->sync_threshold = (int)t[0];
+			gc->sync_period = (int)t[1];
+		}
+	}
+	if (cfx_int(x, g, "global", "ipvs_sync_refresh_period", 0, 86400, &v) > 0)
+		gc->sync_refresh_period = (int)v;
+	if (cfx_int(x, g, "global", "ipvs_sync_retries", 0, 3, &v) > 0)
+		gc->sync_retries = (int)v;
 }
 
 static void global_http(struct cfx *x, const config_setting_t *g, struct global_conf *gc)
@@ -130,6 +167,7 @@ static void global_section(struct cfx *x, const config_setting_t *root)
 			"notify_fifo \"%s\": must be an absolute path", gc->notify_fifo);
 	global_http(x, g, gc);
 	global_snmp(x, g, gc);
+	global_sync(x, g, gc);
 }
 
 static void top_level(struct cfx *x, const config_setting_t *root)
@@ -251,6 +289,51 @@ void conf_free(struct conf *c)
 	cfx_vrrp_free(c);
 	free(c->path);
 	free(c);
+}
+
+/* As load(): a failed allocation jumps back here, and what was built
+ * hangs off out, for conf_rs_read to free. */
+static int rs_load(struct cfx *x, const config_setting_t *g, const struct vs_conf *vs,
+		   struct rs_conf *out)
+{
+	if (setjmp(x->oom))
+		return -ENOMEM;
+	cfx_rs_parse(x, g, vs, out, 0);
+	return 0;
+}
+
+int conf_rs_read(const struct conf *c, const struct vs_conf *vs,
+		 const struct config_setting_t *g, const char *where,
+		 struct rs_conf *out, struct conf_errors *errs)
+{
+	memset(errs, 0, sizeof(*errs));
+	memset(out, 0, sizeof(*out));
+	/* The readers only read x->c (router_id, script_security). */
+	struct cfx x = { .errs = errs, .path = where, .dir = (char *)".",
+			 .c = (struct conf *)c };
+	if (rs_load(&x, g, vs, out) < 0 || errs->oom) {
+		errs->oom = true;
+		char line[256];
+		snprintf(line, sizeof(line), "%s:0: out of memory", where);
+		char *copy = strdup(line);
+		char **n = copy ? realloc(errs->lines, (errs->n + 1) * sizeof(*n)) : NULL;
+		if (n) {
+			errs->lines = n;
+			errs->lines[errs->n++] = copy;
+		} else {
+			free(copy);
+		}
+	}
+	if (errs->n > 0 || errs->oom) {
+		cfx_rs_free(out);
+		return -1;
+	}
+	return 0;
+}
+
+void conf_rs_free(struct rs_conf *rs)
+{
+	cfx_rs_free(rs);
 }
 
 void conf_errors_free(struct conf_errors *errs)

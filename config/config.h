@@ -27,6 +27,20 @@ struct conf_errors {
  */
 struct conf *conf_load(const char *path, struct conf_errors *errs);
 void conf_free(struct conf *c);
+
+/*
+ * Reads one real server of virtual server vs (of the loaded configuration
+ * c), given as a libconfig group g built in memory rather than read from a
+ * file (vigilctl add), with the file's rules: the same keys, defaults,
+ * checks and messages. Returns 0 with *out filled (its contents freed
+ * with conf_rs_free), or -1 with *out empty and one line per problem in
+ * errs, each "WHERE:0: real server ...: message" (WHERE is `where`).
+ */
+struct config_setting_t;
+int conf_rs_read(const struct conf *c, const struct vs_conf *vs,
+		 const struct config_setting_t *g, const char *where,
+		 struct rs_conf *out, struct conf_errors *errs);
+void conf_rs_free(struct rs_conf *rs);
 void conf_errors_free(struct conf_errors *errs);
 
 #endif

@@ -121,8 +121,14 @@ void cfx_checks(struct cfx *x, const config_setting_t *list, const char *ctx,
 void cfx_command(struct cfx *x, const config_setting_t *g, const char *ctx,
 		 const char *key, const char *command);
 
+/* One element of a real_servers list (config_vs.c); idx names it in
+ * messages when its address is unreadable. */
+void cfx_rs_parse(struct cfx *x, const config_setting_t *g, const struct vs_conf *vs,
+		  struct rs_conf *rs, unsigned idx);
+
 /* Freeing */
 void cfx_vs_free(struct vs_conf *vs);
+void cfx_rs_free(struct rs_conf *rs);   /* what it owns; rs itself is the caller's */
 void cfx_check_free(struct check_conf *ck);
 void cfx_vrrp_free(struct conf *c);
 void cfx_vrrp_aux_free(struct conf *c);

@@ -241,8 +241,8 @@ static void vs_policy(struct cfx *x, const config_setting_t *g, const char *ctx,
 	cfx_bool(x, g, ctx, "start_up", &vs->start_up);
 }
 
-static void rs_parse(struct cfx *x, const config_setting_t *g, const struct vs_conf *vs,
-		     struct rs_conf *rs, unsigned idx)
+void cfx_rs_parse(struct cfx *x, const config_setting_t *g, const struct vs_conf *vs,
+		  struct rs_conf *rs, unsigned idx)
 {
 	char ctx[CFX_CTX_LEN];
 	long long v;
@@ -293,7 +293,7 @@ static void vs_real_servers(struct cfx *x, const config_setting_t *g, const char
 			cfx_err(x, e, ctx, "real_servers: element %u: expected a group { ... }", i + 1);
 			continue;
 		}
-		rs_parse(x, e, vs, rs, i);
+		cfx_rs_parse(x, e, vs, rs, i);
 		for (unsigned j = 0; vaddr_is_set(&rs->addr) && j + 1 < vs->n_rs; j++) {
 			if (vaddr_equal(&vs->rs[j].addr, &rs->addr) && vs->rs[j].port == rs->port) {
 				char rctx[CFX_CTX_LEN];
@@ -482,10 +482,16 @@ void cfx_vs_free(struct vs_conf *vs)
 	free(vs->name);
 	free(vs->on_quorum_up);
 	free(vs->on_quorum_down);
-	for (unsigned i = 0; i < vs->n_rs; i++) {
-		for (unsigned k = 0; k < vs->rs[i].n_checks; k++)
-			cfx_check_free(&vs->rs[i].checks[k]);
-		free(vs->rs[i].checks);
-	}
+	for (unsigned i = 0; i < vs->n_rs; i++)
+		cfx_rs_free(&vs->rs[i]);
 	free(vs->rs);
+}
+
+void cfx_rs_free(struct rs_conf *rs)
+{
+	for (unsigned k = 0; k < rs->n_checks; k++)
+		cfx_check_free(&rs->checks[k]);
+	free(rs->checks);
+	rs->checks = NULL;
+	rs->n_checks = 0;
 }

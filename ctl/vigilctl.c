@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "ctl_nodes.h"
 #include "version.h"
 
 #define DEFAULT_SOCKET "/run/vigil/vigil.sock"
@@ -30,6 +31,9 @@ static void usage(FILE *f)
 		"       vigilctl [-s SOCKET] drain   VS RS\n"
 		"       vigilctl [-s SOCKET] undrain VS RS\n"
 		"       vigilctl [-s SOCKET] weight  VS RS N\n"
+		"       vigilctl [-s SOCKET] add     VS RS [weight N] [forwarding nat|dr|tun]\n"
+		"                                    [check TYPE [KEY VALUE]...]...\n"
+		"       vigilctl [-s SOCKET] remove  VS RS [--graceful [--timeout S]]\n"
 		"       vigilctl [-s SOCKET] vrrp    [INSTANCE] [--json]\n"
 		"VS is a virtual server's name, ADDR:PORT[/proto] or fwmark:N; RS is ADDR:PORT.\n");
 }
@@ -52,8 +56,7 @@ static int connect_socket(const char *path)
 	return fd;
 }
 
-/* vigilctl is all start-up: out of memory, it says so and exits 1. */
-static void *must(void *p)
+void *must(void *p)
 {
 	if (!p) {
 		fprintf(stderr, "vigilctl: out of memory\n");
@@ -62,8 +65,7 @@ static void *must(void *p)
 	return p;
 }
 
-/* Sends req, returns the parsed reply or NULL (message printed). */
-static struct json_object *roundtrip(int fd, struct json_object *req)
+struct json_object *ctl_roundtrip(int fd, struct json_object *req)
 {
 	const char *txt = json_object_to_json_string_ext(req, JSON_C_TO_STRING_PLAIN);
 	if (!txt)
@@ -145,9 +147,11 @@ static void print_servers(struct json_object *r)
 				snprintf(lat, sizeof(lat), "%.1fms", json_object_get_int64(v) / 1000.0);
 			snprintf(pf, sizeof(pf), "%s/%s", jstr(h, "passes"), jstr(h, "failures"));
 			const char *ov = jstr(rs, "override");
-			char ovs[32] = "";
+			char ovs[48] = "";
 			if (strcmp(ov, "-"))
 				snprintf(ovs, sizeof(ovs), "  [operator: %s]", ov);
+			if (!strcmp(jstr(rs, "origin"), "runtime"))
+				snprintf(ovs + strlen(ovs), sizeof(ovs) - strlen(ovs), "  [added]");
 			printf("  %-24s %-8s %6s %6s %7s %7s %9s %9s %-10s %s%s\n", jstr(rs, "address"),
 			       jstr(h, "state"), jstr(rs, "weight_wanted"), jstr(rs, "weight_kernel"),
 			       jstr(rs, "active_conns"), jstr(rs, "inactive_conns"), lat, pf, since,
@@ -177,6 +181,22 @@ static void print_status(struct json_object *r)
 		const char *re = jstr(p, "reload_error");
 		if (strcmp(re, "-"))
 			printf("  last reload failed: %s\n", re);
+	}
+	struct json_object *ipvs, *ct, *v;
+	if (json_object_object_get_ex(r, "ipvs", &ipvs) &&
+	    json_object_object_get_ex(ipvs, "conn_table", &ct)) {
+		bool over = json_object_object_get_ex(ct, "outgrown", &v) && json_object_get_boolean(v);
+		printf("\nIPVS connection table: %s active, %s inactive, %s templates; ",
+		       jstr(ct, "active"), jstr(ct, "inactive"), jstr(ct, "templates"));
+		if (json_object_object_get_ex(ct, "size", &v) && v)
+			printf("%s buckets (%.1f per bucket)", jstr(ct, "size"),
+			       json_object_get_double(json_object_object_get(ct, "per_bucket")));
+		else
+			printf("size unknown");
+		if (over)
+			printf(" -- outgrown: load ip_vs with conn_tab_bits=%s",
+			       jstr(ct, "suggested_bits"));
+		printf("\n");
 	}
 	print_servers(r);
 }
@@ -248,6 +268,21 @@ static void print_vrrp(struct json_object *r)
 	printf("(* = this router; PRIO = effective/base; DOWN-IN = master-down timer)\n");
 }
 
+/* What a reload did, or would do, with each runtime change. */
+static void print_runtime(struct json_object *r, bool dry)
+{
+	struct json_object *a, *v;
+	if (!json_object_object_get_ex(r, "runtime", &a))
+		return;
+	for (size_t i = 0; i < json_object_array_length(a); i++) {
+		struct json_object *o = json_object_array_get_idx(a, i);
+		bool kept = json_object_object_get_ex(o, "kept", &v) && json_object_get_boolean(v);
+		printf("runtime change \"%s\": %s%s%s%s\n", jstr(o, "change"),
+		       dry ? "would be " : "", kept ? "kept" : "dropped", kept ? "" : ": ",
+		       kept ? "" : jstr(o, "reason"));
+	}
+}
+
 static void print_reply(const char *cmd, struct json_object *r, bool json)
 {
 	if (json) {
@@ -258,6 +293,7 @@ static void print_reply(const char *cmd, struct json_object *r, bool json)
 		print_status(r);
 	} else if (!strcmp(cmd, "reload")) {
 		struct json_object *ops;
+		print_runtime(r, json_object_object_get_ex(r, "operations", &ops));
 		if (json_object_object_get_ex(r, "operations", &ops)) {
 			size_t n = json_object_array_length(ops);
 			for (size_t i = 0; i < n; i++)
@@ -268,7 +304,8 @@ static void print_reply(const char *cmd, struct json_object *r, bool json)
 		}
 	} else if (!strcmp(cmd, "vrrp")) {
 		print_vrrp(r);
-	} else if (!strcmp(cmd, "drain") || !strcmp(cmd, "undrain") || !strcmp(cmd, "weight")) {
+	} else if (!strcmp(cmd, "drain") || !strcmp(cmd, "undrain") || !strcmp(cmd, "weight") ||
+		   !strcmp(cmd, "add") || !strcmp(cmd, "remove")) {
 		/* silence is success, as with ipvsadm */
 	} else {
 		printf("%s\n", json_object_to_json_string_ext(r, JSON_C_TO_STRING_PRETTY));
@@ -351,7 +388,9 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	bool json = false;
-	struct json_object *req = build_request(argc - i, argv + i, &json);
+	struct json_object *req = !strcmp(argv[i], "add") || !strcmp(argv[i], "remove")
+				  ? ctl_nodes_request(argc - i, argv + i, &json)
+				  : build_request(argc - i, argv + i, &json);
 	if (!req) {
 		usage(stderr);
 		return 2;
@@ -361,11 +400,12 @@ int main(int argc, char **argv)
 		json_object_put(req);
 		return 3;
 	}
-	struct json_object *reply = roundtrip(fd, req);
-	close(fd);
+	struct json_object *reply = ctl_roundtrip(fd, req);
 	json_object_put(req);
-	if (!reply)
+	if (!reply) {
+		close(fd);
 		return 3;
+	}
 	struct json_object *ok;
 	int rc = 0;
 	if (!json_object_object_get_ex(reply, "ok", &ok) || !json_object_get_boolean(ok)) {
@@ -378,9 +418,12 @@ int main(int argc, char **argv)
 		if (json)
 			printf("%s\n", json_object_to_json_string_ext(reply, JSON_C_TO_STRING_PRETTY));
 		rc = 1;
+	} else if (json_object_object_get_ex(reply, "draining", &ok)) {
+		rc = ctl_nodes_follow(fd, reply, json);
 	} else {
 		print_reply(argv[i], reply, json);
 	}
+	close(fd);
 	json_object_put(reply);
 	return rc;
 }

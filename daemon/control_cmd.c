@@ -16,6 +16,7 @@
 #include "lvs.h"
 #include "reload.h"
 #include "roles.h"
+#include "runtime.h"
 #include "version.h"
 #include "vigild.h"
 #include "wallclock.h"
@@ -100,14 +101,16 @@ static struct json_object *cmd_reload(struct vigild *d, struct json_object *req)
 	}
 	if (dry)
 		return reload_preview_now(d);
-	struct json_object *errors = NULL;
-	if (parent_reload(d, &errors) != 0) {
+	struct json_object *errors = NULL, *rt = jx_new_array();
+	if (parent_reload(d, &errors, rt) != 0) {
+		json_object_put(rt);
 		struct json_object *r = ctl_reply_err("configuration invalid; the running one is kept");
 		json_object_object_add(r, "errors", errors);
 		return r;
 	}
 	struct json_object *r = ctl_reply_ok();
 	json_object_object_add(r, "generation", jx_new_int((int)d->generation));
+	json_object_object_add(r, "runtime", rt);
 	return r;
 }
 
@@ -124,6 +127,12 @@ struct json_object *ctl_dispatch(struct vigild *d, struct json_object *req)
 		return cmd_reload(d, req);
 	if (!strcmp(cmd, "drain") || !strcmp(cmd, "undrain") || !strcmp(cmd, "weight"))
 		return lvs_cmd_steer(d, cmd, req);
+	if (!strcmp(cmd, "add"))
+		return rt_cmd_add(d, req);
+	if (!strcmp(cmd, "remove"))
+		return rt_cmd_remove(d, req);
+	if (!strcmp(cmd, "removals"))
+		return rt_cmd_removals(d, req);
 	if (!strcmp(cmd, "vrrp"))
 		return roles_cmd(d, req);
 	return ctl_reply_err("unknown command '%.64s'", cmd);

@@ -314,6 +314,7 @@ int lvs_open(struct vigild *d, struct errbuf *eb)
 	ev_unref(d->loop);   /* the prepare watcher alone must not keep the loop alive */
 	l->dirty = true;
 	d->lvs = l;
+	lvs_conntab_open(l);
 	return 0;
 }
 
@@ -330,6 +331,7 @@ void lvs_close(struct vigild *d)
 	} else if (l->started) {
 		log_info("ipvs: keep_ipvs_on_exit: leaving %u services in place", l->owned.n_svcs);
 	}
+	lvs_conntab_close(l);
 	ev_ref(d->loop);
 	ev_prepare_stop(d->loop, &l->prepare_w);
 	if (l->have_ipvs)
@@ -343,30 +345,4 @@ void lvs_close(struct vigild *d)
 	}
 	free(l);
 	d->lvs = NULL;
-}
-
-int lvs_sync_daemon(struct vigild *d, int state, const char *ifname, unsigned syncid)
-{
-	struct lvs *l = d->lvs;
-	const char *role = state == IPVS_SYNC_MASTER ? "master" : state == IPVS_SYNC_BACKUP
-			   ? "backup" : "stopped";
-	if (!l || !l->have_ipvs || d->opts.dry_run) {
-		log_info("ipvs: %ssync daemon %s on %s, syncid %u", l && l->have_ipvs ? "(dry run) "
-			 : "(no IPVS) ", role, ifname, syncid);
-		return 0;
-	}
-	struct errbuf eb;
-	for (int s = IPVS_SYNC_MASTER; s <= IPVS_SYNC_BACKUP; s++)
-		if (s != state)
-			ipvs_sync_stop(&l->ctx, (enum ipvs_sync_state)s, &eb);   /* may not run */
-	if (!state)
-		return 0;
-	struct ipvs_sync_daemon sd = { .state = (enum ipvs_sync_state)state, .syncid = syncid };
-	snprintf(sd.ifname, sizeof(sd.ifname), "%s", ifname);
-	int r = ipvs_sync_start(&l->ctx, &sd, &eb);
-	if (r < 0)
-		log_err("ipvs: sync daemon %s on %s: %s", role, ifname, eb.msg);
-	else
-		log_info("ipvs: sync daemon %s on %s, syncid %u", role, ifname, syncid);
-	return r;
 }

@@ -9,6 +9,7 @@
 #define VIGIL_LVS_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 struct vigild;
 struct conf;
@@ -32,6 +33,24 @@ void lvs_conf_changed(struct vigild *d, const struct conf *old);
 /* The operations that loading c would make now, as strings into ops. */
 int lvs_preview(struct vigild *d, const struct conf *c, struct json_object *ops,
 		struct errbuf *eb);
+
+/* The index of the virtual server of c that spec names (a name,
+ * ADDR:PORT[/proto] or fwmark:N), of the real server of v that spec
+ * (ADDR:PORT) names; -1 when none. */
+struct vs_conf;
+int lvs_vs_index(const struct conf *c, const char *spec);
+int lvs_rs_index(const struct vs_conf *v, const char *spec);
+/* Drains real server rj of virtual server vi of d->conf (weight 0, as
+ * `vigilctl drain`). 0, or -ENOMEM / -ENOENT. */
+int lvs_override_drain(struct vigild *d, unsigned vi, unsigned rj);
+/* A dump of the kernel's table into out (ipvs_table_init'ed; free it
+ * with ipvs_table_free): 0, or -ENOENT without IPVS, or -errno. Then the
+ * connection counts of real server rj of virtual server vi of d->conf in
+ * it: 0, or -ENOENT when it has no destination there. */
+struct ipvs_table;
+int lvs_kernel_dump(struct vigild *d, struct ipvs_table *out);
+int lvs_dest_conns(struct vigild *d, const struct ipvs_table *kernel, unsigned vi, unsigned rj,
+		   int64_t *active, int64_t *inactive);
 
 /* Control commands (drain/undrain/weight) and status; see lvs_ctl.c. */
 struct json_object *lvs_cmd_steer(struct vigild *d, const char *cmd, struct json_object *req);

@@ -59,27 +59,27 @@ static bool vs_matches(const struct vs_conf *v, const char *spec)
 	return vaddr_equal(&a, &v->addr) && port == v->port && proto == v->protocol;
 }
 
-static const struct vs_conf *find_vs(const struct conf *c, const char *spec)
+int lvs_vs_index(const struct conf *c, const char *spec)
 {
 	for (unsigned i = 0; i < c->n_vs; i++)
 		if (vs_matches(&c->vs[i], spec))
-			return &c->vs[i];
-	return NULL;
+			return (int)i;
+	return -1;
 }
 
-static const struct rs_conf *find_rs(const struct vs_conf *v, const char *spec)
+int lvs_rs_index(const struct vs_conf *v, const char *spec)
 {
 	struct vaddr a;
 	uint16_t port;
 	if (vaddr_port_parse(spec, &a, &port) < 0)
-		return NULL;
+		return -1;
 	for (unsigned j = 0; j < v->n_rs; j++) {
 		const struct rs_conf *r = &v->rs[j];
 		uint16_t rport = r->port ? r->port : v->port;
 		if (vaddr_equal(&r->addr, &a) && rport == port)
-			return r;
+			return (int)j;
 	}
-	return NULL;
+	return -1;
 }
 
 /* Returns 0, or -ENOMEM (the command fails; nothing changed). */
@@ -130,12 +130,14 @@ struct json_object *lvs_cmd_steer(struct vigild *d, const char *cmd, struct json
 		return ctl_reply_err("%s needs a \"weight\" of 0..65535", cmd);
 	if (!d->lvs)
 		return ctl_reply_err("%s: no IPVS table in this process", cmd);
-	const struct vs_conf *v = find_vs(d->conf, vss);
-	if (!v)
+	int vi = lvs_vs_index(d->conf, vss);
+	if (vi < 0)
 		return ctl_reply_err("unknown virtual server '%s'", vss);
-	const struct rs_conf *r = find_rs(v, rss);
-	if (!r)
+	const struct vs_conf *v = &d->conf->vs[vi];
+	int rj = lvs_rs_index(v, rss);
+	if (rj < 0)
 		return ctl_reply_err("unknown real server '%s'", rss);
+	const struct rs_conf *r = &v->rs[rj];
 	struct ipvs_svc_key k;
 	if (vs_key(v, &k) < 0)
 		return ctl_reply_err("virtual server '%s' has no usable key", vss);
@@ -149,6 +151,23 @@ struct json_object *lvs_cmd_steer(struct vigild *d, const char *cmd, struct json
 		log_notice("operator: %s %s %s", cmd, vss, rss);
 	lvs_mark_dirty(d);
 	return ctl_reply_ok();
+}
+
+int lvs_override_drain(struct vigild *d, unsigned vi, unsigned rj)
+{
+	const struct vs_conf *v = &d->conf->vs[vi];
+	const struct rs_conf *r = &v->rs[rj];
+	struct ipvs_svc_key k;
+	if (!d->lvs || vs_key(v, &k) < 0)
+		return -ENOENT;
+	const struct lvs_override *o = lvs_find_override(d->lvs, &k, &r->addr,
+							 r->port ? r->port : v->port);
+	if (o && o->drained && o->conf_weight == r->weight && o->conf_fwd == r->fwd)
+		return 0;
+	if (set_override(d->lvs, &k, v, r, "drain", 0) < 0)
+		return -ENOMEM;
+	lvs_mark_dirty(d);
+	return 0;
 }
 
 void lvs_conf_changed(struct vigild *d, const struct conf *old)

@@ -35,6 +35,15 @@ struct lvs_counts {
 	uint64_t reconciles;
 };
 
+/* The kernel's connection table (lvs_conntab.c). */
+struct lvs_conntab {
+	unsigned long size;           /* buckets; 0: unknown */
+	uint64_t active, inactive, templates;   /* at the last count */
+	double at;                    /* ev_now of the last count; 0: never */
+	double warned_at;             /* of the last "outgrown" warning; 0: not outgrown */
+	ev_timer tick_w;
+};
+
 struct lvs {
 	struct vigild *d;
 	struct ipvs_ctx ctx;
@@ -50,6 +59,9 @@ struct lvs {
 	unsigned n_quorum_index;
 	struct lvs_counts count;
 	struct { unsigned ops, errors; double ms; } last;
+	struct lvs_conntab conntab;
+	bool sync_tuned;              /* the sync sysctls were set for sync_tuning */
+	int sync_tuning[4];           /* threshold, period, refresh period, retries */
 };
 
 /* Builds the wanted table for c (config + health + overrides + quorum).
@@ -71,5 +83,24 @@ void lvs_quorum_sweep(struct lvs *l);
 void lvs_quorum_free(struct lvs *l);
 struct lvs_override *lvs_find_override(struct lvs *l, const struct ipvs_svc_key *k,
 				       const struct vaddr *a, uint16_t port);
+
+/* lvs_conntab.c. The table's size from /proc/net/ip_vs's first line,
+ * else from the conn_tab_bits parameter's text (either may be NULL):
+ * 0, or -ENOENT. */
+int lvs_conntab_parse(const char *proc_line, const char *sys_bits, unsigned long *size);
+/* The conn_tab_bits (8..20) for a table of at least that many buckets. */
+unsigned lvs_conntab_bits_for(uint64_t entries);
+void lvs_conntab_open(struct lvs *l);
+void lvs_conntab_close(struct lvs *l);
+/* Counts the connections of a kernel dump; warns when they outgrow the table. */
+void lvs_conntab_count(struct lvs *l, const struct ipvs_table *kernel, double now);
+struct json_object;
+struct json_object *lvs_conntab_json(const struct lvs *l);
+
+/* lvs_sync.c: writes the net.ipv4.vs sync sysctls g asks for (those not
+ * -1) under dir, saying in msg what it set and what was there. 0, or
+ * -errno with the failing sysctl in msg. */
+struct global_conf;
+int lvs_sync_tune(const char *dir, const struct global_conf *g, char *msg, size_t len);
 
 #endif

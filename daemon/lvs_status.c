@@ -17,9 +17,10 @@
 #include "log.h"
 #include "lvs.h"
 #include "lvs_int.h"
+#include "runtime.h"
 #include "vigild.h"
 
-static struct json_object *rs_json(struct json_object *health,
+static struct json_object *rs_json(struct json_object *health, bool runtime,
 				   const struct vs_conf *v, const struct rs_conf *r,
 				   const struct ipvs_dest *want, const struct ipvs_dest *kern,
 				   const struct lvs_override *o)
@@ -40,6 +41,7 @@ static struct json_object *rs_json(struct json_object *health,
 	json_object_object_add(j, "override", !o ? NULL
 				: jx_new_string(o->drained ? "drain" : "weight"));
 	json_object_object_add(j, "health", health);
+	json_object_object_add(j, "origin", jx_new_string(runtime ? "runtime" : "file"));
 	return j;
 }
 
@@ -75,8 +77,8 @@ static struct json_object *vs_json(struct lvs *l, unsigned vi, const struct vs_c
 		const struct ipvs_dest *wd = ipvs_table_find_dest(want, &rc->addr, port);
 		const struct ipvs_dest *kd = ks ? ipvs_table_find_dest(ks, &rc->addr, port) : NULL;
 		const struct lvs_override *o = lvs_find_override(l, &want->svc.key, &rc->addr, port);
-		json_object_array_add(rss, rs_json(health_rs_json(l->d, vi, i), v, &v->rs[i], wd,
-						   kd, o));
+		json_object_array_add(rss, rs_json(health_rs_json(l->d, vi, i),
+						   rt_is_added(l->d, v, rc), v, rc, wd, kd, o));
 	}
 	json_object_object_add(j, "real_servers", rss);
 	json_object_object_add(j, "quorum", quorum_json(l, v, &want->svc.key));
@@ -103,6 +105,7 @@ static struct json_object *counters_json(const struct lvs *l)
 	json_object_object_add(last, "errors", jx_new_int((int)l->last.errors));
 	json_object_object_add(last, "ms", jx_new_double(l->last.ms));
 	json_object_object_add(j, "last", last);
+	json_object_object_add(j, "conn_table", lvs_conntab_json(l));
 	return j;
 }
 
@@ -116,6 +119,8 @@ void lvs_status_json(struct vigild *d, struct json_object *r)
 	ipvs_table_init(&want);
 	ipvs_table_init(&kernel);
 	bool have_kernel = l->have_ipvs && ipvs_dump(&l->ctx, &kernel, &eb) == 0;
+	if (have_kernel)
+		lvs_conntab_count(l, &kernel, ev_now(d->loop));
 	struct json_object *vss = jx_new_array();
 	if (lvs_build_wanted(l, d->conf, &want, false, &eb) == 0) {
 		for (unsigned i = 0; i < d->conf->n_vs && i < want.n_svcs; i++)
@@ -126,6 +131,41 @@ void lvs_status_json(struct vigild *d, struct json_object *r)
 	json_object_object_add(r, "ipvs", counters_json(l));
 	ipvs_table_free(&want);
 	ipvs_table_free(&kernel);
+}
+
+int lvs_kernel_dump(struct vigild *d, struct ipvs_table *out)
+{
+	struct errbuf eb;
+	if (!d->lvs || !d->lvs->have_ipvs)
+		return -ENOENT;
+	int err = ipvs_dump(&d->lvs->ctx, out, &eb);
+	if (err)
+		log_err("ipvs: dump: %s", eb.msg);
+	return err;
+}
+
+int lvs_dest_conns(struct vigild *d, const struct ipvs_table *kernel, unsigned vi, unsigned rj,
+		   int64_t *active, int64_t *inactive)
+{
+	struct ipvs_table want;
+	struct errbuf eb;
+	const struct vs_conf *v = &d->conf->vs[vi];
+	const struct rs_conf *r = &v->rs[rj];
+	struct conf one = { .vs = (struct vs_conf *)v, .n_vs = 1 };
+	ipvs_table_init(&want);
+	int err = ipvs_table_from_conf(&one, &want, &eb);
+	const struct ipvs_table_svc *ks = err ? NULL
+		: ipvs_table_find_svc(kernel, &want.svcs[0].svc.key);
+	const struct ipvs_dest *kd = ks ? ipvs_table_find_dest(ks, &r->addr,
+							       r->port ? r->port : v->port) : NULL;
+	if (!err && !kd)
+		err = -ENOENT;
+	if (kd) {
+		*active = kd->active_conns;
+		*inactive = kd->inact_conns;
+	}
+	ipvs_table_free(&want);
+	return err;
 }
 
 int lvs_preview(struct vigild *d, const struct conf *c, struct json_object *out,

@@ -36,6 +36,7 @@
 #include "pidfile.h"
 #include "reload.h"
 #include "roles.h"
+#include "runtime.h"
 #include "sdnotify.h"
 #include "snmp_feed.h"
 #include "status_http.h"
@@ -88,7 +89,7 @@ static void signal_cb(struct ev_loop *loop, ev_signal *w, int revents)
 		if (d->reloader)
 			reload_request(d->reloader, RELOAD_APPLY, 0);
 		else
-			parent_reload(d, NULL);
+			parent_reload(d, NULL, NULL);
 		break;
 	case PSIG_DUMP:
 		dump_state(d);
@@ -145,11 +146,6 @@ static int load_initial(struct vigild *d)
 	conf_errors_free(&errs);
 	if (!d->conf)
 		return 1;
-	if (supervise_pack(d->conf, d->blobs) < 0) {
-		fprintf(stderr, "vigild: out of memory packing the configuration\n");
-		conf_free(d->conf);
-		return 1;
-	}
 	d->generation = 1;
 	d->conf_loaded_at = wall_now();
 	return 0;
@@ -208,9 +204,16 @@ int parent_run(struct vigild *d)
 	d->pidfile_fd = -1;
 	r = start_up(d);
 	if (r) {
-		supervise_blobs_free(d->blobs);
 		conf_free(d->conf);
 		return r;
+	}
+	/* A previous parent's runtime changes (it crashed) carry over; read
+	 * once the pid file is ours, so only this daemon's file is touched. */
+	rt_open(d, true);
+	rt_merge(d, d->conf, NULL, true);
+	if (supervise_pack(d->conf, d->blobs) < 0) {
+		log_err("out of memory packing the configuration");
+		return 3;
 	}
 	log_set_console(d->opts.log_console);
 	d->started_at = wall_now();
@@ -228,6 +231,7 @@ int parent_run(struct vigild *d)
 	sdn_stop(d);
 	roles_settle(d);
 	lvs_close(d);
+	rt_close(d, true);
 	health_free(d);
 	roles_free(d);
 	nfifo_close(d->fifo);

@@ -25,6 +25,7 @@
 #include "lvs.h"
 #include "notify_fifo.h"
 #include "reload.h"
+#include "runtime.h"
 #include "sdnotify.h"
 #include "snmp_feed.h"
 #include "status_http.h"
@@ -110,8 +111,11 @@ static void reload_commit(struct vigild *d, struct conf *c, struct conf_blob *bl
 	lvs_conf_changed(d, old);
 	d->generation++;
 	d->conf_loaded_at = wall_now();
-	log_info("configuration generation %u loaded in %.1f ms (%u virtual servers, %u VRRP "
-		 "instances)", d->generation, ms, c->n_vs, c->n_vrrp);
+	if (ms >= 0)
+		log_info("configuration generation %u loaded in %.1f ms (%u virtual servers, %u VRRP "
+			 "instances)", d->generation, ms, c->n_vs, c->n_vrrp);
+	else
+		log_info("configuration generation %u: a runtime change", d->generation);
 	/* The kernel first: the children's own unpacking would compete for the CPU. */
 	lvs_reconcile_now(d);
 	supervise_broadcast_reload(d);
@@ -121,7 +125,16 @@ static void reload_commit(struct vigild *d, struct conf *c, struct conf_blob *bl
 	sdn_child_answered(d);   /* at once when no child runs */
 }
 
-int parent_reload(struct vigild *d, struct json_object **errors)
+int parent_install(struct vigild *d, struct conf *c)
+{
+	struct conf_blob blobs[CHILD__COUNT];
+	if (supervise_pack(c, blobs) < 0)
+		return -ENOMEM;
+	reload_commit(d, c, blobs, -1);
+	return 0;
+}
+
+int parent_reload(struct vigild *d, struct json_object **errors, struct json_object *runtime)
 {
 	struct conf_errors errs = { 0 };
 	reload_begin(d);
@@ -129,6 +142,10 @@ int parent_reload(struct vigild *d, struct json_object **errors)
 	struct conf *c = conf_load(d->opts.config, &errs);
 	struct conf_blob blobs[CHILD__COUNT];
 	struct json_object *arr = NULL;
+	/* The runtime changes (vigilctl add/remove) carry over, or are dropped
+	 * with a notice each when the file took them over or away. */
+	if (c)
+		rt_merge(d, c, runtime, true);
 	if (!c)
 		arr = reload_refuse(d, &errs, NULL);
 	else if (supervise_pack(c, blobs) < 0)
@@ -206,6 +223,29 @@ static struct json_object *refused_reply(struct json_object *errors)
 	return rep;
 }
 
+/* The runtime changes merged into the worker's c, on the loop (the loop
+ * owns them), and c packed again when it changed. true with *rep the ok
+ * reply and its "runtime" report; false with *rep the refusal (blobs
+ * freed). */
+static bool merge_runtime(struct vigild *d, struct conf *c, struct conf_blob *blobs,
+			  struct json_object **rep)
+{
+	struct json_object *rt = jx_new_array();
+	if (d->rt && d->rt->changes) {
+		supervise_blobs_free(blobs);
+		rt_merge(d, c, rt, true);
+		if (supervise_pack(c, blobs) < 0) {
+			json_object_put(rt);
+			*rep = refused_reply(reload_refuse(
+				d, NULL, "reload refused: out of memory packing the configuration"));
+			return false;
+		}
+	}
+	*rep = ctl_reply_ok();
+	json_object_object_add(*rep, "runtime", rt);
+	return true;
+}
+
 static void finish_apply(struct reloader *r, const struct waiters *w)
 {
 	struct vigild *d = r->d;
@@ -216,9 +256,10 @@ static void finish_apply(struct reloader *r, const struct waiters *w)
 		conf_free(r->out.conf);
 		rep = refused_reply(reload_refuse(
 			d, NULL, "reload refused: out of memory packing the configuration"));
+	} else if (!merge_runtime(d, r->out.conf, r->out.blobs, &rep)) {
+		conf_free(r->out.conf);
 	} else {
 		reload_commit(d, r->out.conf, r->out.blobs, r->out.ms);
-		rep = ctl_reply_ok();
 		json_object_object_add(rep, "generation", jx_new_int((int)d->generation));
 	}
 	answer(r, w, rep);
@@ -235,15 +276,18 @@ static struct json_object *preview_reply(struct vigild *d, struct conf *c,
 			json_object_array_add(arr, jx_new_string(errs->lines[i]));
 		return refused_reply(arr);
 	}
-	struct json_object *ops = jx_new_array(), *rep;
+	struct json_object *ops = jx_new_array(), *rt = jx_new_array(), *rep;
 	struct errbuf eb;
+	rt_merge(d, c, rt, false);   /* what the reload would do with each change */
 	if (lvs_preview(d, c, ops, &eb)) {
 		json_object_put(ops);
+		json_object_put(rt);
 		rep = ctl_reply_err("%s", eb.msg);
 	} else {
 		rep = ctl_reply_ok();
 		json_object_object_add(rep, "dry_run", jx_new_boolean(1));
 		json_object_object_add(rep, "operations", ops);
+		json_object_object_add(rep, "runtime", rt);
 	}
 	conf_free(c);
 	return rep;

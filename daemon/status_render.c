@@ -74,6 +74,19 @@ static void metrics_ipvs(FILE *f, struct json_object *st)
 	help(f, "vigil_ipvs_last_reconcile_seconds", "gauge", "Duration of the last reconciliation.");
 	fprintf(f, "vigil_ipvs_last_reconcile_seconds %.6f\n",
 		json_object_get_double(get(get(ipvs, "last"), "ms")) / 1e3);
+	struct json_object *ct = get(ipvs, "conn_table");
+	if (!ct)
+		return;
+	if (get(ct, "size")) {
+		help(f, "vigil_ipvs_conn_table_size", "gauge",
+		     "Buckets of the kernel's IPVS connection table (2^conn_tab_bits).");
+		fprintf(f, "vigil_ipvs_conn_table_size %s\n", str(ct, "size"));
+	}
+	help(f, "vigil_ipvs_connections", "gauge",
+	     "Entries of the IPVS connection table, by kind (sum over destinations).");
+	fprintf(f, "vigil_ipvs_connections{state=\"active\"} %s\n", str(ct, "active"));
+	fprintf(f, "vigil_ipvs_connections{state=\"inactive\"} %s\n", str(ct, "inactive"));
+	fprintf(f, "vigil_ipvs_connections{state=\"template\"} %s\n", str(ct, "templates"));
 }
 
 static void metrics_checker(FILE *f, struct json_object *st)

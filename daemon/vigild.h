@@ -93,6 +93,7 @@ struct vigild {
 	struct http_server *http;     /* NULL unless global.http.listen */
 	struct lvs *lvs;              /* the IPVS table (NULL with --vrrp-only) */
 	struct health *health;        /* real servers' health, from the checker */
+	struct runtime *rt;           /* vigilctl add/remove changes (runtime.c) */
 	struct ipc_checker_stats checker_stats;   /* the checker's counters, last sent */
 	double checker_stats_at;      /* ev_now() when they came; 0: never */
 	struct vrrp_status *vrrp;     /* VRRP states, from the vrrp child (roles.c) */
@@ -132,8 +133,13 @@ void parent_check_stopped(struct vigild *d);
 
 /* reload.c: reloads the configuration on the loop, at once (tests, and
  * when there is no worker). Returns 0 when accepted, else 1 with the
- * error lines in *errors (json array, caller puts it). */
+ * error lines in *errors (json array, caller puts it). runtime (an array,
+ * or NULL) gets what became of each runtime change (rt_merge). */
 struct json_object;
-int parent_reload(struct vigild *d, struct json_object **errors);
+int parent_reload(struct vigild *d, struct json_object **errors, struct json_object *runtime);
+/* Makes c (validated, runtime changes merged) the running configuration:
+ * a new generation, the kernel reconciled, the children reloaded. Takes c
+ * and returns 0, or -ENOMEM with nothing changed (c still the caller's). */
+int parent_install(struct vigild *d, struct conf *c);
 
 #endif

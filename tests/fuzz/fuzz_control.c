@@ -1,7 +1,9 @@
 /*
  * fuzz_control: control-socket requests through the real command
  * dispatcher, ctl_request — JSON parsing, the member type checks, status,
- * reload (dry run or not), drain, undrain, weight, vrrp — on a fake parent
+ * reload (dry run or not), drain, undrain, weight, vrrp, add (with checks
+ * read by the configuration loader), remove (graceful or not), removals —
+ * on a fake parent
  * (tests/unit/fake_vigild.h: one configuration, a dry-run IPVS table, no
  * children). Every reply must be a JSON object with a boolean "ok", an
  * error must say why, and the reply must serialise to one line.
@@ -108,11 +110,15 @@ static uint8_t next(struct in *in)
 }
 
 static const char *const words[] = {
-	"status", "reload", "drain", "undrain", "weight", "vrrp", "web", "VI_1", "fwmark:7",
+	"status", "reload", "drain", "undrain", "weight", "vrrp", "add", "remove", "removals",
+	"web", "VI_1", "fwmark:7", "198.51.100.13:80", "tcp", "http", "script", "/health",
 	"fwmark:", "192.0.2.10:80", "192.0.2.10:80/udp", "192.0.2.10:80/tcp", "198.51.100.11:80",
 	"198.51.100.12:8080", "[2001:db8::11]:443", "2001:db8::11", "", "fwmark:99999999999",
 };
 #define N_WORDS (sizeof(words) / sizeof(words[0]))
+#define N_CMDS 9                      /* words[0..N_CMDS): the commands */
+/* Members of an object value: a request's, and a check's. */
+static const char *const members[] = { "vs", "type", "path", "status", "interval", "rise" };
 
 /* One value of the type the next byte picks; NULL is JSON null. */
 static struct json_object *value(struct in *in, int depth)
@@ -151,7 +157,7 @@ static struct json_object *value(struct in *in, int depth)
 	default: {
 		struct json_object *o = json_object_new_object();
 		if (depth < 3)
-			json_object_object_add(o, "vs", value(in, depth + 1));
+			json_object_object_add(o, members[(k >> 4) % 6], value(in, depth + 1));
 		return o;
 	}
 	}
@@ -159,7 +165,8 @@ static struct json_object *value(struct in *in, int depth)
 
 static void built_request(struct vigild *d, const uint8_t *data, size_t size)
 {
-	static const char *const keys[] = { "cmd", "vs", "rs", "weight", "dry_run", "instance" };
+	static const char *const keys[] = { "cmd", "vs", "rs", "weight", "dry_run", "instance",
+					    "checks", "forwarding", "graceful", "timeout" };
 	struct in in = { data, size };
 	struct json_object *req = json_object_new_object();
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
@@ -167,7 +174,7 @@ static void built_request(struct vigild *d, const uint8_t *data, size_t size)
 		if (how & 1)
 			continue;   /* absent */
 		if (i == 0 && !(how & 2))   /* mostly a real command */
-			json_object_object_add(req, "cmd", json_object_new_string(words[(how >> 2) % 6]));
+			json_object_object_add(req, "cmd", json_object_new_string(words[(how >> 2) % N_CMDS]));
 		else
 			json_object_object_add(req, keys[i], value(&in, 0));
 	}

@@ -17,6 +17,7 @@
 #include "health.h"
 #include "lvs.h"
 #include "roles.h"
+#include "runtime.h"
 #include "vigild.h"
 
 /* One virtual server with two real servers, one VRRP instance. */
@@ -65,6 +66,7 @@ static inline int fake_vigild_init(struct fake_vigild *f)
 		fprintf(stderr, "fake_vigild: %s\n", eb.msg);
 		return -1;
 	}
+	rt_open(d, false);
 	return 0;
 }
 
@@ -73,6 +75,7 @@ static inline void fake_vigild_free(struct fake_vigild *f)
 	if (!f->d.conf)
 		return;
 	lvs_close(&f->d);
+	rt_close(&f->d, false);
 	health_free(&f->d);
 	roles_free(&f->d);
 	supervise_blobs_free(f->d.blobs);

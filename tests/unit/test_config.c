@@ -78,6 +78,10 @@ static void defaults_global(const struct conf *c)
 	assert_null(c->global.http_listen);
 	assert_null(c->global.snmp_agentx);
 	assert_false(c->global.snmp_traps);
+	assert_int_equal(c->global.sync_threshold, 2);
+	assert_int_equal(c->global.sync_period, 50);
+	assert_int_equal(c->global.sync_refresh_period, -1);
+	assert_int_equal(c->global.sync_retries, -1);
 }
 
 static void defaults_vs(const struct conf *c)
@@ -152,7 +156,8 @@ static void test_defaults(void **state)
 static const char every_key_conf[] =
 	"global = { router_id = \"lb1\"; script_user = \"vigil\"; script_security = false;\n"
 	"  control_socket = \"/run/v.sock\"; keep_ipvs_on_exit = true; vrrp_realtime = false;\n"
-	"  vrrp_mlock = false; http = { listen = \"[::1]:9650\"; }; snmp = { agentx = \"/var/agentx/master\"; traps = true; }; };\n"
+	"  vrrp_mlock = false; http = { listen = \"[::1]:9650\"; }; snmp = { agentx = \"/var/agentx/master\"; traps = true; };\n"
+	"  ipvs_sync_threshold = [ 1, 10 ]; ipvs_sync_refresh_period = 60; ipvs_sync_retries = 2; };\n"
 	"virtual_servers = (\n"
 	"  { name = \"web\"; address = \"192.0.2.10\"; port = 443; protocol = \"sctp\"; scheduler = \"sh\";\n"
 	"    sh_port = true; sh_fallback = true; forwarding = \"dr\"; check_interval = 5;\n"
@@ -212,6 +217,10 @@ static void every_global(const struct conf *c)
 	assert_string_equal(g->http_listen, "[::1]:9650");
 	assert_string_equal(g->snmp_agentx, "/var/agentx/master");
 	assert_true(g->snmp_traps);
+	assert_int_equal(g->sync_threshold, 1);
+	assert_int_equal(g->sync_period, 10);
+	assert_int_equal(g->sync_refresh_period, 60);
+	assert_int_equal(g->sync_retries, 2);
 
 }
 

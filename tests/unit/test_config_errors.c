@@ -46,6 +46,16 @@ struct err_case {
 #define CHECK(keys) RS("checks = ( { " keys " } );")
 
 static const struct err_case cases[] = {
+	{ "sync_threshold_not_below_period",
+	  "global = {\n  ipvs_sync_threshold = [ 50, 50 ]; ipvs_sync_retries = 4; };\n" VS_OK,
+	  { "2: global: ipvs_sync_threshold: threshold 50 must be below the period 50 (or the period 0)",
+	    "2: global: ipvs_sync_retries 4 out of range (0..3)" } },
+	{ "sync_threshold_shape",
+	  "global = {\n  ipvs_sync_threshold = 2; };\n" VS_OK,
+	  { "2: global: ipvs_sync_threshold: expected a list" } },
+	{ "sync_threshold_one_value",
+	  "global = {\n  ipvs_sync_threshold = [ 2 ]; };\n" VS_OK,
+	  { "2: global: ipvs_sync_threshold: expected [ THRESHOLD, PERIOD ], two integers (PERIOD 0..65535)" } },
 	{ "rs_bad_address",
 	  "virtual_servers = (\n"
 	  "  { address = \"192.0.2.10\"; port = 80; real_servers = (\n"

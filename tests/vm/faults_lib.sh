@@ -49,7 +49,7 @@ faults_conf() {  # faults_conf NODE PRIORITY
       forwarding = \"nat\"; real_servers = ( ${rs%,} ); },"
   done
   cat > "$T/$n.conf" <<CONF
-global = { control_socket = "$T/$n.sock"; router_id = "$n"; script_user = "nobody"; };
+global = { control_socket = "$T/$n.sock"; router_id = "$n"; script_user = "nobody"; ${FAULTS_GLOBAL_EXTRA:-} };
 virtual_servers = ( ${vs%,} );
 vrrp = {
   instances = (
