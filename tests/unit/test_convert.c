@@ -94,7 +94,7 @@ static void test_vrrp_defaults(void **state)
 		    "vrrp_instance A {\n interface eth0\n virtual_router_id 1\n advert_int 0.333\n"
 		    " nopreempt\n virtual_ipaddress {\n  192.0.2.1\n }\n}\n", NULL);
 	HAS(r.out, "version = 3;\n      advert_interval = 0.33;\n      preempt = false;");
-	HAS(r.out, "garp = { count = 2; interval = 0.0; refresh = 0.0; };");
+	HAS(r.out, "garp = { count = 2; interval = 0.0; refresh = 0.0; delay = 5.0; };");
 	done(&r);
 }
 
@@ -435,7 +435,7 @@ static void test_vrrp_notify_opts(void **state)
 		   "        delay = 3.0;\n        lower_prio_count = 2;");
 	HAS(r.out, "peers = [ \"192.0.2.6\", \"192.0.2.7\" ];\n        ttl = 9;\n"
 		   "        min_ttl = 5;\n        max_ttl = 10;");
-	HAS(r.out, "lower_prio_count = 0; };");
+	HAS(r.out, "delay = 5.0;\n        lower_prio_count = 0;\n      };");
 	assert_string_equal(r.diag, "");
 	done(&r);
 
