@@ -62,8 +62,9 @@ static void report_cb(void *arg, const struct chk_report *r)
 		.check = (uint16_t)r->check, .rs_state = (uint8_t)r->rs_state,
 		.check_state = (uint8_t)r->check_state, .pass = r->pass, .weight = r->weight,
 		.latency_us = r->latency_us, .passes = r->passes, .failures = r->failures,
-		.reason = (uint32_t)r->reason,
+		.reason = (uint32_t)r->reason, .lat_sum_us = r->lat_sum_us,
 	};
+	memcpy(m.lat_runs, r->lat_runs, sizeof(m.lat_runs));
 	size_t tl = strnlen(r->text, 255);
 	if (log_debug_enabled()) {
 		char a[VADDR_PORT_STRLEN];

@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "addr.h"
+#include "ipc.h"
 #include "risefall.h"
 
 struct conf;
@@ -78,6 +79,10 @@ struct chk_report {
 	enum chk_reason reason;
 	const char *text;             /* full reason text, e.g. "http status 503" */
 	bool changed;                 /* says something new (else a refresh) */
+	/* The probe's runs since its previous report by latency bucket (see
+	 * ipc.h): on the first use reported after them, zeros on the rest. */
+	const uint32_t *lat_runs;     /* IPC_LAT_BUCKETS counts */
+	uint64_t lat_sum_us;
 };
 
 typedef void chk_report_fn(void *arg, const struct chk_report *r);

@@ -67,6 +67,8 @@ struct chk_probe {
 	enum chk_reason reason;
 	char text[160];
 	uint32_t latency_us;
+	uint32_t lat_runs[IPC_LAT_BUCKETS];   /* runs not yet reported, by latency */
+	uint64_t lat_sum_us;
 	unsigned long runs;
 	double reported_at;           /* ev_now() of the last full report */
 	uint32_t reported_hash;       /* of what that report said */

@@ -130,7 +130,9 @@ void eng_probe_report(struct chk_probe *p)
 		.check_state = (enum chk_state)p->counts.state, .pass = p->pass, .weight = p->weight,
 		.latency_us = p->latency_us, .passes = p->counts.passes,
 		.failures = p->counts.failures, .reason = p->reason, .text = p->text,
+		.lat_runs = p->lat_runs, .lat_sum_us = p->lat_sum_us,
 	};
+	static const uint32_t none[IPC_LAT_BUCKETS];
 	for (unsigned i = 0; i < p->n_uses; i++) {
 		struct chk_use *u = &p->uses[i];
 		rep.vs = u->rs->vs;
@@ -147,6 +149,11 @@ void eng_probe_report(struct chk_probe *p)
 		u->sent_rs_state = (uint8_t)rep.rs_state;
 		e->reports++;
 		e->cb(e->cb_arg, &rep);
+		/* Each run is counted once, by the first report that carries it. */
+		memset(p->lat_runs, 0, sizeof(p->lat_runs));
+		p->lat_sum_us = 0;
+		rep.lat_runs = none;
+		rep.lat_sum_us = 0;
 	}
 }
 
@@ -176,6 +183,8 @@ void check_done(struct chk_probe *p, enum chk_reason r, const char *fmt, ...)
 	 * clock read per probe, at its start, is all a run costs). */
 	double lat = ev_now(p->eng->loop) - p->t0;
 	p->latency_us = lat > 0 ? (uint32_t)(lat * 1e6) : 0;
+	p->lat_runs[ipc_lat_bucket(p->latency_us)]++;
+	p->lat_sum_us += p->latency_us;
 	p->pass = r == CHK_R_OK;
 	p->reason = r;
 	p->runs++;

@@ -28,6 +28,21 @@ static const struct {
 	[IPC_SNMP_VRRP] = { "snmp-vrrp", sizeof(struct ipc_snmp_vrrp), sizeof(struct ipc_snmp_vrrp) },
 };
 
+/* 0.5 ms to 10 s: a LAN answer to a timeout's worth (Prometheus' own
+ * default buckets, with a finer low end for checks on a LAN). */
+const uint32_t ipc_lat_bounds_us[IPC_LAT_BUCKETS - 1] = {
+	500, 1000, 2500, 5000, 10000, 25000, 50000, 100000, 250000, 500000,
+	1000000, 2500000, 5000000, 10000000,
+};
+
+unsigned ipc_lat_bucket(uint32_t latency_us)
+{
+	unsigned b = 0;
+	while (b < IPC_LAT_BUCKETS - 1 && latency_us > ipc_lat_bounds_us[b])
+		b++;
+	return b;
+}
+
 const char *ipc_type_str(uint16_t type)
 {
 	if (type == 0 || type >= IPC__MAX || !ipc_types[type].name)

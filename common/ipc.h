@@ -84,6 +84,8 @@ struct ipc_reload_done {
  * drops results of any other generation. States: enum ipc_chk_state. */
 enum ipc_chk_state { IPC_CHK_UNKNOWN, IPC_CHK_UP, IPC_CHK_DOWN };
 
+#define IPC_LAT_BUCKETS 15
+
 struct ipc_check_result {
 	uint32_t generation;
 	uint32_t vs;              /* index in conf->vs */
@@ -99,8 +101,21 @@ struct ipc_check_result {
 	uint32_t passes;          /* consecutive */
 	uint32_t failures;        /* consecutive */
 	uint32_t reason;          /* checkers' enum chk_reason */
+	uint32_t pad2;
+	/* The probe's runs since its last report, by latency: a result is not
+	 * sent after every run (refresh), so latency_us alone would sample;
+	 * these count every run once (the other uses of a shared probe carry
+	 * zeros). Bucket b counts latencies <= ipc_lat_bounds_us[b] and above
+	 * the bound before; the last bucket has no upper bound. */
+	uint64_t lat_sum_us;
+	uint32_t lat_runs[IPC_LAT_BUCKETS];
 	/* followed by the reason text, not NUL-terminated, up to 255 bytes */
 };
+
+/* The upper bounds of the latency buckets, microseconds (the last bucket,
+ * IPC_LAT_BUCKETS - 1, is +Inf); ipc_lat_bucket maps a latency to its. */
+extern const uint32_t ipc_lat_bounds_us[IPC_LAT_BUCKETS - 1];
+unsigned ipc_lat_bucket(uint32_t latency_us);
 
 /* IPC_CHECKER_STATS: the checker engine's counters since the checker
  * started (a restarted checker starts again from 0). */

@@ -26,7 +26,7 @@
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: vigilctl [-s SOCKET] status [--json]\n"
+		"usage: vigilctl [-s SOCKET] status [--json | --stats | --rate]\n"
 		"       vigilctl [-s SOCKET] reload [--dry-run]\n"
 		"       vigilctl [-s SOCKET] drain   VS RS\n"
 		"       vigilctl [-s SOCKET] undrain VS RS\n"
@@ -201,6 +201,43 @@ static void print_status(struct json_object *r)
 	print_servers(r);
 }
 
+/* `status --stats` / `--rate`: the kernel's traffic counters or rates of
+ * every virtual server and real server, laid out like `ipvsadm -L -n
+ * --stats` / `--rate` (exact numbers, no K/M rounding). */
+static void print_traffic(struct json_object *r, bool rate)
+{
+	static const char *const cnt[] = { "conns", "inpkts", "outpkts", "inbytes", "outbytes" };
+	static const char *const rt[] = { "cps", "inpps", "outpps", "inbps", "outbps" };
+	const char *const *k = rate ? rt : cnt;
+	struct json_object *vss, *rss, *st;
+	printf("%-34s %10s %10s %10s %12s %12s\n  -> %-29s\n", "Prot LocalAddress:Port",
+	       rate ? "CPS" : "Conns", rate ? "InPPS" : "InPkts", rate ? "OutPPS" : "OutPkts",
+	       rate ? "InBPS" : "InBytes", rate ? "OutBPS" : "OutBytes", "RemoteAddress:Port");
+	if (!json_object_object_get_ex(r, "virtual_servers", &vss))
+		return;
+	for (size_t i = 0; i < json_object_array_length(vss); i++) {
+		struct json_object *vs = json_object_array_get_idx(vss, i);
+		char name[160];
+		snprintf(name, sizeof(name), "%s", jstr(vs, "service"));
+		for (char *c = name; *c && *c != ' '; c++)
+			*c = (char)(*c >= 'a' && *c <= 'z' ? *c - 32 : *c);
+		json_object_object_get_ex(vs, "stats", &st);
+		printf("%-34s %10s %10s %10s %12s %12s", name, jstr(st, k[0]), jstr(st, k[1]),
+		       jstr(st, k[2]), jstr(st, k[3]), jstr(st, k[4]));
+		printf(strcmp(jstr(vs, "name"), "-") ? "  (%s)\n" : "%s\n",
+		       strcmp(jstr(vs, "name"), "-") ? jstr(vs, "name") : "");
+		if (!json_object_object_get_ex(vs, "real_servers", &rss))
+			continue;
+		for (size_t j = 0; j < json_object_array_length(rss); j++) {
+			struct json_object *rs = json_object_array_get_idx(rss, j);
+			json_object_object_get_ex(rs, "stats", &st);
+			printf("  -> %-29s %10s %10s %10s %12s %12s\n", jstr(rs, "address"),
+			       jstr(st, k[0]), jstr(st, k[1]), jstr(st, k[2]), jstr(st, k[3]),
+			       jstr(st, k[4]));
+		}
+	}
+}
+
 /* "ttl=2 checksum=1" from a reason -> count object; "-" when empty. */
 static void reasons_str(struct json_object *o, char *buf, size_t len)
 {
@@ -283,13 +320,18 @@ static void print_runtime(struct json_object *r, bool dry)
 	}
 }
 
-static void print_reply(const char *cmd, struct json_object *r, bool json)
+/* How a reply is shown: the table, raw JSON, or a traffic view. */
+enum view { VIEW_TABLE, VIEW_JSON, VIEW_STATS, VIEW_RATE };
+
+static void print_reply(const char *cmd, struct json_object *r, enum view view)
 {
-	if (json) {
+	if (view == VIEW_JSON) {
 		printf("%s\n", json_object_to_json_string_ext(r, JSON_C_TO_STRING_PRETTY));
 		return;
 	}
-	if (!strcmp(cmd, "status")) {
+	if (!strcmp(cmd, "status") && view != VIEW_TABLE) {
+		print_traffic(r, view == VIEW_RATE);
+	} else if (!strcmp(cmd, "status")) {
 		print_status(r);
 	} else if (!strcmp(cmd, "reload")) {
 		struct json_object *ops;
@@ -313,18 +355,22 @@ static void print_reply(const char *cmd, struct json_object *r, bool json)
 }
 
 /* Builds the request from the command line; NULL on a usage error. */
-static struct json_object *build_request(int argc, char **argv, bool *json)
+static struct json_object *build_request(int argc, char **argv, enum view *view)
 {
 	const char *cmd = argv[0];
 	struct json_object *req = must(json_object_new_object());
 	json_object_object_add(req, "cmd", must(json_object_new_string(cmd)));
 	char *pos[4];
 	int npos = 0;
-	bool dry = false;
+	bool dry = false, traffic = false;
 	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--json"))
-			*json = true;
-		else if (!strcmp(argv[i], "--dry-run"))
+		if (!strcmp(argv[i], "--json") && *view == VIEW_TABLE)
+			*view = VIEW_JSON;
+		else if ((!strcmp(argv[i], "--stats") || !strcmp(argv[i], "--rate"))
+			 && *view == VIEW_TABLE) {
+			*view = argv[i][2] == 's' ? VIEW_STATS : VIEW_RATE;
+			traffic = true;
+		} else if (!strcmp(argv[i], "--dry-run"))
 			dry = true;
 		else if (npos < 4)
 			pos[npos++] = argv[i];
@@ -333,7 +379,9 @@ static struct json_object *build_request(int argc, char **argv, bool *json)
 	}
 	if (!strcmp(cmd, "status") && npos == 0 && !dry)
 		return req;
-	if (!strcmp(cmd, "reload") && npos == 0 && !*json) {
+	if (traffic)
+		goto bad;   /* --stats and --rate are views of status only */
+	if (!strcmp(cmd, "reload") && npos == 0 && *view != VIEW_JSON) {
 		json_object_object_add(req, "dry_run", must(json_object_new_boolean(dry)));
 		return req;
 	}
@@ -387,10 +435,13 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
+	enum view view = VIEW_TABLE;
 	bool json = false;
 	struct json_object *req = !strcmp(argv[i], "add") || !strcmp(argv[i], "remove")
 				  ? ctl_nodes_request(argc - i, argv + i, &json)
-				  : build_request(argc - i, argv + i, &json);
+				  : build_request(argc - i, argv + i, &view);
+	if (json)
+		view = VIEW_JSON;
 	if (!req) {
 		usage(stderr);
 		return 2;
@@ -415,13 +466,13 @@ int main(int argc, char **argv)
 			for (size_t k = 0; k < json_object_array_length(errs); k++)
 				fprintf(stderr, "%s\n",
 					json_object_get_string(json_object_array_get_idx(errs, k)));
-		if (json)
+		if (view == VIEW_JSON)
 			printf("%s\n", json_object_to_json_string_ext(reply, JSON_C_TO_STRING_PRETTY));
 		rc = 1;
 	} else if (json_object_object_get_ex(reply, "draining", &ok)) {
-		rc = ctl_nodes_follow(fd, reply, json);
+		rc = ctl_nodes_follow(fd, reply, view == VIEW_JSON);
 	} else {
-		print_reply(argv[i], reply, json);
+		print_reply(argv[i], reply, view);
 	}
 	close(fd);
 	json_object_put(reply);

@@ -12,6 +12,7 @@
 #include "config.h"
 #include "control.h"
 #include "errbuf.h"
+#include "health.h"
 #include "jx.h"
 #include "lvs.h"
 #include "reload.h"
@@ -80,6 +81,7 @@ struct json_object *ctl_status(struct vigild *d)
 		json_object_object_add(c, "age", jx_new_double(now - d->checker_stats_at));
 		json_object_object_add(r, "checker", c);
 	}
+	health_latency_json(d, r);
 	lvs_status_json(d, r);
 	roles_status_json(d, r);
 	return r;

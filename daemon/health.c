@@ -182,6 +182,16 @@ static void log_transition(struct vigild *d, const struct ipc_check_result *m,
 		   r->reason, up ? m->passes : m->failures, up ? cc->rise : cc->fall);
 }
 
+/* The runs the result carries into its check type's histogram. */
+static void count_latency(struct vigild *d, enum check_type t, const struct ipc_check_result *m)
+{
+	if ((unsigned)t >= CHECK__COUNT)
+		return;
+	for (unsigned b = 0; b < IPC_LAT_BUCKETS; b++)
+		d->check_latency[t].runs[b] += m->lat_runs[b];
+	d->check_latency[t].sum_us += m->lat_sum_us;
+}
+
 bool health_on_result(struct vigild *d, const void *payload, size_t len)
 {
 	const struct ipc_check_result *m = payload;
@@ -195,6 +205,7 @@ bool health_on_result(struct vigild *d, const void *payload, size_t len)
 		return false;   /* stale: another configuration's indexes */
 	struct health_rs *r = &h->vs[m->vs].rs[m->rs];
 	struct health_check *ck = &r->checks[m->check];
+	count_latency(d, d->conf->vs[m->vs].rs[m->rs].checks[m->check].type, m);
 	double now = ev_now(d->loop);
 	int tl = (int)(len - sizeof(*m));
 	snprintf(ck->reason, sizeof(ck->reason), "%.*s", tl, (const char *)(m + 1));
@@ -344,4 +355,28 @@ struct json_object *health_rs_json(struct vigild *d, unsigned vs_idx, unsigned r
 	if (vs_idx >= h->n_vs || rs_idx >= h->vs[vs_idx].n_rs)
 		return NULL;
 	return health_json(d, vs_idx, rs_idx, &h->vs[vs_idx].rs[rs_idx]);
+}
+
+void health_latency_json(struct vigild *d, struct json_object *r)
+{
+	struct json_object *j = jx_new_object(), *bounds = jx_new_array(), *types = jx_new_object();
+	for (unsigned b = 0; b < IPC_LAT_BUCKETS - 1; b++)
+		json_object_array_add(bounds, jx_new_int64(ipc_lat_bounds_us[b]));
+	json_object_object_add(j, "bounds_us", bounds);
+	for (unsigned t = 0; t < CHECK__COUNT; t++) {
+		uint64_t n = 0;
+		for (unsigned b = 0; b < IPC_LAT_BUCKETS; b++)
+			n += d->check_latency[t].runs[b];
+		if (!n)
+			continue;
+		struct json_object *o = jx_new_object(), *runs = jx_new_array();
+		for (unsigned b = 0; b < IPC_LAT_BUCKETS; b++)
+			json_object_array_add(runs, jx_new_int64((int64_t)d->check_latency[t].runs[b]));
+		json_object_object_add(o, "runs", runs);
+		json_object_object_add(o, "count", jx_new_int64((int64_t)n));
+		json_object_object_add(o, "sum_us", jx_new_int64((int64_t)d->check_latency[t].sum_us));
+		json_object_object_add(types, check_type_str((enum check_type)t), o);
+	}
+	json_object_object_add(j, "types", types);
+	json_object_object_add(r, "check_latency", j);
 }

@@ -39,6 +39,11 @@ bool health_rs_up_conf(struct vigild *d, const struct vs_conf *vs, const struct 
  * verdict, or -1 (use the configured one). */
 int health_rs_weight(struct vigild *d, unsigned vs_idx, unsigned rs_idx);
 
+/* Adds "check_latency": every check run since the parent started, by
+ * check type, in ipc.h's latency buckets (non-cumulative counts), with
+ * the bounds and the sum; types that never ran are left out. */
+void health_latency_json(struct vigild *d, struct json_object *r);
+
 /* Frees the table (at exit). */
 void health_free(struct vigild *d);
 

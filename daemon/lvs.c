@@ -225,6 +225,7 @@ static void reconcile_to(struct lvs *l, struct ipvs_table *wanted, struct ipvs_t
 	} else if (ops.n) {
 		if (ipvs_apply(&l->ctx, &ops, &eb) < 0)
 			log_err("ipvs: %s", eb.msg);
+		l->stats.valid = false;   /* the counter cache's weights moved */
 		log_ops(&ops, NULL);
 	}
 	count_applied(l, &ops);
@@ -315,6 +316,7 @@ int lvs_open(struct vigild *d, struct errbuf *eb)
 	l->dirty = true;
 	d->lvs = l;
 	lvs_conntab_open(l);
+	lvs_hist_start(l);
 	return 0;
 }
 
@@ -337,6 +339,8 @@ void lvs_close(struct vigild *d)
 	if (l->have_ipvs)
 		ipvs_close(&l->ctx);
 	ipvs_table_free(&l->owned);
+	lvs_hist_free(l);
+	lvs_stats_free(l);
 	lvs_quorum_free(l);
 	while (l->overrides) {
 		struct lvs_override *o = l->overrides;

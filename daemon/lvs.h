@@ -56,6 +56,42 @@ int lvs_dest_conns(struct vigild *d, const struct ipvs_table *kernel, unsigned v
 struct json_object *lvs_cmd_steer(struct vigild *d, const char *cmd, struct json_object *req);
 void lvs_status_json(struct vigild *d, struct json_object *r);
 
+/*
+ * The kernel's IPVS table with its traffic counters (connections,
+ * packets and bytes in and out, and the kernel's rates), shared by every
+ * reader — status, /metrics, the page, the snmp feed: one dump at most per
+ * LVS_STATS_MAX_AGE (the kernel's rate estimator moves every 2 s), never
+ * a walk of the connection table. NULL without IPVS (a dry run on a
+ * kernel without it) or when the dump failed (logged once). The table is
+ * sorted by key for lvs_stats_svc/lvs_stats_dest and stays valid until
+ * the next call into lvs; *taken_at (may be NULL) gets the dump's
+ * ev_now(). lvs_stats_stale: the table changed, dump again next time.
+ */
+#define LVS_STATS_MAX_AGE 2.0
+struct ipvs_table;
+struct ipvs_table_svc;
+struct ipvs_svc_key;
+struct ipvs_dest;
+struct vaddr;
+const struct ipvs_table *lvs_stats(struct vigild *d, double *taken_at);
+void lvs_stats_stale(struct vigild *d);
+const struct ipvs_table_svc *lvs_stats_svc(const struct ipvs_table *t,
+					   const struct ipvs_svc_key *k);
+const struct ipvs_dest *lvs_stats_dest(const struct ipvs_table_svc *ts, const struct vaddr *a,
+				       uint16_t port);
+
+/*
+ * The last minutes of traffic for the status page's charts: a sample
+ * every LVS_HIST_STEP seconds (while global.http is on), LVS_HIST_LEN
+ * kept. lvs_history copies the connections/s and bytes/s (in + out) of
+ * virtual server vs (an index in d->conf) or of its real server rs
+ * (rs < 0: the virtual server's own) into cps/bps, oldest first, NaN
+ * where the kernel had no entry; returns how many (0: none yet).
+ */
+#define LVS_HIST_LEN 60
+#define LVS_HIST_STEP 5.0
+unsigned lvs_history(struct vigild *d, unsigned vs, int rs, float *cps, float *bps);
+
 /* The IPVS connection-sync daemon follows a VRRP instance: state is
  * IPVS_SYNC_MASTER or IPVS_SYNC_BACKUP (the other role is stopped), or 0
  * to stop both. In a dry run, or without IPVS, it only logs. */

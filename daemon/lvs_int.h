@@ -7,6 +7,7 @@
 
 #include "conf.h"
 #include "ipvs.h"
+#include "lvs.h"
 
 /* An operator's weight for one real server of one virtual server. */
 struct lvs_override {
@@ -44,6 +45,45 @@ struct lvs_conntab {
 	ev_timer tick_w;
 };
 
+/* lvs_stats.c: the last dump with counters, sorted by key. */
+struct lvs_stats_cache {
+	struct ipvs_table table;
+	double at;                    /* ev_now() of the dump */
+	bool valid, failing;
+	uint64_t dumps, failures;
+};
+
+/* lvs_hist.c: the status page's charts — a ring of rates per virtual
+ * server and real server of the current configuration. */
+struct lvs_series {
+	uint64_t conns, bytes;        /* the counters at the last sample */
+	bool have;                    /* those are set */
+	float cps[LVS_HIST_LEN], bps[LVS_HIST_LEN];   /* NaN: no data */
+};
+
+struct lvs_hist_rs {
+	struct vaddr addr;
+	uint16_t port;
+	struct lvs_series s;
+};
+
+struct lvs_hist_vs {
+	struct ipvs_svc_key key;
+	struct lvs_series s;
+	struct lvs_hist_rs *rs;
+	unsigned n_rs;
+};
+
+struct lvs_hist {
+	uint32_t generation;          /* of the layout below */
+	bool laid_out;
+	struct lvs_hist_vs *vs;
+	unsigned n_vs;
+	unsigned head, n;             /* next slot, slots filled */
+	double last_at;               /* taken_at of the last sample */
+	ev_timer w;
+};
+
 struct lvs {
 	struct vigild *d;
 	struct ipvs_ctx ctx;
@@ -62,7 +102,13 @@ struct lvs {
 	struct lvs_conntab conntab;
 	bool sync_tuned;              /* the sync sysctls were set for sync_tuning */
 	int sync_tuning[4];           /* threshold, period, refresh period, retries */
+	struct lvs_stats_cache stats;
+	struct lvs_hist hist;
 };
+
+void lvs_stats_free(struct lvs *l);
+void lvs_hist_start(struct lvs *l);
+void lvs_hist_free(struct lvs *l);
 
 /* Builds the wanted table for c (config + health + overrides + quorum).
  * With commit (the reconcile of d->conf) it also records each virtual

@@ -20,6 +20,23 @@
 #include "runtime.h"
 #include "vigild.h"
 
+/* The kernel's traffic counters and rates of a service or destination. */
+static struct json_object *stats_json(const struct ipvs_stats *st)
+{
+	if (!st)
+		return NULL;
+	struct json_object *j = jx_new_object();
+	const struct { const char *k; uint64_t v; } f[] = {
+		{ "conns", st->conns }, { "inpkts", st->inpkts }, { "outpkts", st->outpkts },
+		{ "inbytes", st->inbytes }, { "outbytes", st->outbytes }, { "cps", st->cps },
+		{ "inpps", st->inpps }, { "outpps", st->outpps }, { "inbps", st->inbps },
+		{ "outbps", st->outbps },
+	};
+	for (size_t i = 0; i < sizeof(f) / sizeof(f[0]); i++)
+		json_object_object_add(j, f[i].k, jx_new_int64((int64_t)f[i].v));
+	return j;
+}
+
 static struct json_object *rs_json(struct json_object *health, bool runtime,
 				   const struct vs_conf *v, const struct rs_conf *r,
 				   const struct ipvs_dest *want, const struct ipvs_dest *kern,
@@ -40,6 +57,7 @@ static struct json_object *rs_json(struct json_object *health, bool runtime,
 			       jx_new_int64(kern ? kern->inact_conns : 0));
 	json_object_object_add(j, "override", !o ? NULL
 				: jx_new_string(o->drained ? "drain" : "weight"));
+	json_object_object_add(j, "stats", stats_json(kern ? &kern->stats : NULL));
 	json_object_object_add(j, "health", health);
 	json_object_object_add(j, "origin", jx_new_string(runtime ? "runtime" : "file"));
 	return j;
@@ -61,6 +79,7 @@ static struct json_object *quorum_json(const struct lvs *l, const struct vs_conf
 
 static struct json_object *vs_json(struct lvs *l, unsigned vi, const struct vs_conf *v,
 				   const struct ipvs_table_svc *want, const struct ipvs_table *kernel)
+
 {
 	char buf[96];
 	struct json_object *j = jx_new_object();
@@ -68,14 +87,15 @@ static struct json_object *vs_json(struct lvs *l, unsigned vi, const struct vs_c
 	ipvs_svc_key_str(&want->svc.key, buf, sizeof(buf));
 	json_object_object_add(j, "service", jx_new_string(buf));
 	json_object_object_add(j, "scheduler", jx_new_string(want->svc.sched));
-	const struct ipvs_table_svc *ks = kernel ? ipvs_table_find_svc(kernel, &want->svc.key) : NULL;
+	const struct ipvs_table_svc *ks = lvs_stats_svc(kernel, &want->svc.key);
 	json_object_object_add(j, "in_kernel", jx_new_boolean(ks != NULL));
+	json_object_object_add(j, "stats", stats_json(ks ? &ks->svc.stats : NULL));
 	struct json_object *rss = jx_new_array();
 	for (unsigned i = 0; i < v->n_rs; i++) {
 		const struct rs_conf *rc = &v->rs[i];
 		uint16_t port = rc->port ? rc->port : v->port;
 		const struct ipvs_dest *wd = ipvs_table_find_dest(want, &rc->addr, port);
-		const struct ipvs_dest *kd = ks ? ipvs_table_find_dest(ks, &rc->addr, port) : NULL;
+		const struct ipvs_dest *kd = lvs_stats_dest(ks, &rc->addr, port);
 		const struct lvs_override *o = lvs_find_override(l, &want->svc.key, &rc->addr, port);
 		json_object_array_add(rss, rs_json(health_rs_json(l->d, vi, i),
 						   rt_is_added(l->d, v, rc), v, rc, wd, kd, o));
@@ -106,6 +126,12 @@ static struct json_object *counters_json(const struct lvs *l)
 	json_object_object_add(last, "ms", jx_new_double(l->last.ms));
 	json_object_object_add(j, "last", last);
 	json_object_object_add(j, "conn_table", lvs_conntab_json(l));
+	struct json_object *c = jx_new_object();
+	json_object_object_add(c, "at", l->stats.valid ? jx_new_double(l->stats.at) : NULL);
+	json_object_object_add(c, "max_age", jx_new_double(LVS_STATS_MAX_AGE));
+	json_object_object_add(c, "dumps", jx_new_int64((int64_t)l->stats.dumps));
+	json_object_object_add(c, "failures", jx_new_int64((int64_t)l->stats.failures));
+	json_object_object_add(j, "counters", c);
 	return j;
 }
 
@@ -114,23 +140,21 @@ void lvs_status_json(struct vigild *d, struct json_object *r)
 	struct lvs *l = d->lvs;
 	if (!l)
 		return;
-	struct ipvs_table want, kernel;
+	struct ipvs_table want;
 	struct errbuf eb;
 	ipvs_table_init(&want);
-	ipvs_table_init(&kernel);
-	bool have_kernel = l->have_ipvs && ipvs_dump(&l->ctx, &kernel, &eb) == 0;
-	if (have_kernel)
-		lvs_conntab_count(l, &kernel, ev_now(d->loop));
+	const struct ipvs_table *kernel = lvs_stats(d, NULL);
+	if (kernel)
+		lvs_conntab_count(l, kernel, ev_now(d->loop));
 	struct json_object *vss = jx_new_array();
 	if (lvs_build_wanted(l, d->conf, &want, false, &eb) == 0) {
 		for (unsigned i = 0; i < d->conf->n_vs && i < want.n_svcs; i++)
 			json_object_array_add(vss, vs_json(l, i, &d->conf->vs[i], &want.svcs[i],
-							   have_kernel ? &kernel : NULL));
+							   kernel));
 	}
 	json_object_object_add(r, "virtual_servers", vss);
 	json_object_object_add(r, "ipvs", counters_json(l));
 	ipvs_table_free(&want);
-	ipvs_table_free(&kernel);
 }
 
 int lvs_kernel_dump(struct vigild *d, struct ipvs_table *out)

@@ -19,6 +19,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "conf.h"
 #include "conf_pack.h"
 #include "ipc.h"
 
@@ -98,6 +99,10 @@ struct vigild {
 	double checker_stats_at;      /* ev_now() when they came; 0: never */
 	struct vrrp_status *vrrp;     /* VRRP states, from the vrrp child (roles.c) */
 	struct notify_fifo *fifo;     /* global.notify_fifo, NULL when off (notify_fifo.c) */
+	struct {                      /* every check run by type, from the results (health.c) */
+		uint64_t runs[IPC_LAT_BUCKETS];   /* by ipc.h's latency buckets */
+		uint64_t sum_us;
+	} check_latency[CHECK__COUNT];
 	struct {                      /* what systemd was told (sdnotify.c) */
 		ev_timer watchdog_w;
 		bool ready_sent, reloading, watchdog_held;

@@ -68,10 +68,42 @@ grep -q '^# TYPE vigil_ipvs_operations_total counter$' "$T_DIR/m.out" || fail "i
 grep -Eq '^vigil_checker_runs_total [1-9][0-9]*$' "$T_DIR/m.out" || fail "checker runs sample"
 grep -q '^vigil_checker_half_open_segments_total{kind="malformed"} 0$' "$T_DIR/m.out" \
   || fail "half-open malformed sample"
-grep -q '^vigil_vrrp_state{instance="VI_1",state="MASTER"} 1$' "$T_DIR/m.out" || fail "vrrp state sample"
-grep -q '^vigil_vrrp_state{instance="VI_1",state="BACKUP"} 0$' "$T_DIR/m.out" || fail "vrrp state sample (backup)"
-grep -Eq '^vigil_vrrp_adverts_sent_total{instance="VI_1"} [1-9][0-9]*$' "$T_DIR/m.out" || fail "vrrp adverts sample"
-grep -q '^vigil_vrrp_priority{instance="VI_1"} 100$' "$T_DIR/m.out" || fail "vrrp priority sample"
+grep -q '^vigil_vrrp_state{vrrp_instance="VI_1",state="MASTER"} 1$' "$T_DIR/m.out" || fail "vrrp state sample"
+grep -q '^vigil_vrrp_state{vrrp_instance="VI_1",state="BACKUP"} 0$' "$T_DIR/m.out" || fail "vrrp state sample (backup)"
+grep -Eq '^vigil_vrrp_adverts_sent_total{vrrp_instance="VI_1"} [1-9][0-9]*$' "$T_DIR/m.out" || fail "vrrp adverts sample"
+grep -q '^vigil_vrrp_priority{vrrp_instance="VI_1"} 100$' "$T_DIR/m.out" || fail "vrrp priority sample"
+# Check latency: a histogram per check type fed by every run the checker
+# reports (buckets cumulative, +Inf = count), and each real server's last
+# change of health as a timestamp. Unchanged results come every 5 s with
+# the runs since the last one: after that, every run (0.5 s apart) counts.
+http_runs() { get /metrics > "$T_DIR/m.out"; sed -n 's/^vigil_check_latency_seconds_count{type="http"} //p' "$T_DIR/m.out"; }
+many_runs() { [ "$(http_runs)" -ge 8 ] 2>/dev/null; }
+wait_for 10 many_runs || fail "the http check's runs do not all reach the histogram: $(http_runs)"
+python3 - "$T_DIR/m.out" <<'PY' || fail "check latency histogram"
+import re, sys
+text = open(sys.argv[1]).read()
+assert "# TYPE vigil_check_latency_seconds histogram" in text
+for t in ("http", "tcp"):
+    b = [(le, float(v)) for le, v in re.findall(r'^vigil_check_latency_seconds_bucket\{type="%s",le="([^"]+)"\} (\S+)$' % t, text, re.M)]
+    cnt = float(re.search(r'^vigil_check_latency_seconds_count\{type="%s"\} (\S+)$' % t, text, re.M).group(1))
+    assert b and b[-1][0] == "+Inf" and b[-1][1] == cnt and cnt >= 2, (t, b, cnt)
+    assert all(x[1] <= y[1] for x, y in zip(b, b[1:])), b
+# The tcp check to an absent address mostly times out at 0.5 s: its runs
+# fall in the (0.25, 1] s buckets.
+b = dict(re.findall(r'^vigil_check_latency_seconds_bucket\{type="tcp",le="([^"]+)"\} (\S+)$', text, re.M))
+assert float(b["1"]) - float(b["0.25"]) > float(b["+Inf"]) / 2, b
+PY
+grep -Eq '^vigil_real_server_last_change_timestamp_seconds\{vs="web",rs="198.51.100.11:80"\} 1[0-9]{9}\.[0-9]+$' "$T_DIR/m.out" \
+  || fail "last change timestamp"
+grep -q '^vigil_virtual_server_quorum_up{vs="web"} 1$' "$T_DIR/m.out" || fail "quorum sample"
+# No IPVS in this kernel (a dry run): the traffic families are declared, no sample invented.
+grep -q '^# TYPE vigil_real_server_bytes_total counter$' "$T_DIR/m.out" || fail "bytes family"
+grep -q '^vigil_real_server_bytes_total{' "$T_DIR/m.out" && fail "traffic sample without IPVS"
+vctl d1 status --stats > "$T_DIR/stats.out" || fail "vigilctl status --stats"
+grep -q '^Prot LocalAddress:Port .*Conns .*OutBytes$' "$T_DIR/stats.out" || fail "--stats header"
+grep -Eq '^  -> 198.51.100.12:80 +- +- ' "$T_DIR/stats.out" || fail "--stats real server line"
+vctl d1 status --rate | grep -q '^Prot LocalAddress:Port .*CPS .*OutBPS$' || fail "--rate header"
+vctl d1 reload --stats 2>/dev/null && fail "--stats accepted for reload"
 # Prometheus' own linter: names, units, HELP/TYPE, counters' _total.
 command -v promtool >/dev/null || fail "promtool missing (Debian package prometheus, ./setup.sh)"
 tail -n +3 "$T_DIR/m.out" | promtool check metrics > "$T_DIR/promtool.out" 2>&1 \

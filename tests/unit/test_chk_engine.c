@@ -67,6 +67,9 @@ struct seen {
 	unsigned n, per_vs[4];
 	enum chk_state last_rs[4];
 	char text[64];
+	struct chk_engine *e;         /* set: runs_at_report is filled */
+	uint64_t lat_carried;         /* runs the reports' latency buckets carried */
+	uint64_t runs_at_report;      /* the engine's runs at the last report */
 };
 
 static void report_cb(void *arg, const struct chk_report *r)
@@ -76,6 +79,13 @@ static void report_cb(void *arg, const struct chk_report *r)
 	s->per_vs[r->vs]++;
 	s->last_rs[r->vs] = r->rs_state;
 	snprintf(s->text, sizeof(s->text), "%s", r->text);
+	for (unsigned b = 0; b < IPC_LAT_BUCKETS; b++)
+		s->lat_carried += r->lat_runs[b];
+	if (s->e) {
+		struct chk_stats cs;
+		chk_engine_stats(s->e, &cs);
+		s->runs_at_report = cs.runs;
+	}
 }
 
 static void stop_cb(struct ev_loop *loop, ev_timer *w, int revents)
@@ -115,11 +125,15 @@ static void test_engine_shared_scripts(void **st)
 	struct conf c = { .vs = vs, .n_vs = 3 };
 	struct seen s = { 0 };
 	struct chk_engine *e = chk_engine_new(loop, report_cb, &s);
+	s.e = e;
 	struct errbuf eb;
 	assert_int_equal(chk_engine_load(e, &c, &eb), 0);
 	assert_int_equal(chk_engine_probe_count(e), 1);   /* shared by three */
 	run_for(loop, 0.5);
 	assert_true(s.n >= 3);
+	/* Every run's latency reaches the parent once, not once per use. */
+	assert_int_equal(s.lat_carried, s.runs_at_report);
+	assert_int_equal(s.lat_carried * 3, s.n);
 	assert_int_equal(s.per_vs[0], s.per_vs[1]);
 	assert_int_equal(s.per_vs[1], s.per_vs[2]);
 	assert_int_equal(s.last_rs[2], CHK_UP);
@@ -186,6 +200,7 @@ static void test_engine_refresh(void **st)
 	struct conf c = { .vs = &vs, .n_vs = 1 };
 	struct seen s = { 0 };
 	struct chk_engine *e = chk_engine_new(loop, report_cb, &s);
+	s.e = e;
 	chk_engine_set_refresh(e, 10.);
 	struct errbuf eb;
 	assert_int_equal(chk_engine_load(e, &c, &eb), 0);
@@ -195,6 +210,9 @@ static void test_engine_refresh(void **st)
 	unlink(flag);
 	run_for(loop, 0.3);
 	assert_int_equal(s.n, 2);            /* the failure, at once */
+	/* ... carrying the latency of every run, the unreported ones too. */
+	assert_true(s.runs_at_report >= 5);
+	assert_int_equal(s.lat_carried, s.runs_at_report);
 	assert_string_equal(s.text, "script exit 1");
 	assert_int_equal(s.last_rs[0], CHK_DOWN);
 	run_for(loop, 0.3);
