@@ -45,6 +45,7 @@ struct json_object *ctl_status(struct vigild *d)
 	json_object_object_add(r, "config_loaded", jx_new_double(d->conf_loaded_at));
 	json_object_object_add(r, "generation", jx_new_int((int)d->generation));
 	json_object_object_add(r, "dry_run", jx_new_boolean(d->opts.dry_run));
+	json_object_object_add(r, "time", jx_new_double(wall_now()));
 	struct json_object *procs = jx_new_array();
 	json_object_array_add(procs, proc_json("vigild", (int)getpid(), "running",
 					       wall_now() - d->started_at, 0, -1));

@@ -25,6 +25,7 @@
 #include "status_http.h"
 #include "status_render.h"
 #include "log.h"
+#include "lvs.h"
 #include "vigild.h"
 #include "xalloc.h"
 
@@ -153,6 +154,13 @@ static char *json_strdup(struct json_object *st)
 	return t ? strdup(t) : NULL;
 }
 
+/* The page's charts read the parent's ring (lvs_hist.c). */
+_Static_assert(LVS_HIST_LEN <= STATUS_CHART_MAX, "the page draws every sample kept");
+static unsigned chart_series(void *arg, unsigned vs, int rs, float *cps, float *bps)
+{
+	return lvs_history(arg, vs, rs, cps, bps);
+}
+
 /* The status is built only for a page that shows it. */
 static void answer(struct http_conn *c, const struct status_req *req)
 {
@@ -170,8 +178,11 @@ static void answer(struct http_conn *c, const struct status_req *req)
 		respond(c, 200, "text/plain; version=0.0.4", status_render_metrics(st),
 			req->head_only);
 		break;
-	default:
-		respond(c, 200, "text/html; charset=utf-8", status_render_page(st), req->head_only);
+	default: {
+		struct status_charts ch = { chart_series, c->srv->d, LVS_HIST_STEP };
+		respond(c, 200, "text/html; charset=utf-8", status_render_page(st, &ch),
+			req->head_only);
+	}
 	}
 	json_object_put(st);
 }

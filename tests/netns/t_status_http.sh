@@ -113,7 +113,7 @@ pass "/metrics, and promtool check metrics is clean"
 
 get / > "$T_DIR/p.out"
 grep -q '^text/html' "$T_DIR/p.out" || fail "page content type"
-grep -q '<td>198.51.100.11:80</td><td>up</td>' "$T_DIR/p.out" || fail "page lacks rs1 up"
+grep -q '<td>198.51.100.11:80</td><td><span class="b b-up">.*</span> up</span></td>' "$T_DIR/p.out" || fail "page lacks rs1 up"
 grep -q '<td>198.51.100.12:80</td>' "$T_DIR/p.out" || fail "page lacks rs2"
 pass "/ status page"
 
