@@ -109,6 +109,10 @@ command -v promtool >/dev/null || fail "promtool missing (Debian package prometh
 tail -n +3 "$T_DIR/m.out" | promtool check metrics > "$T_DIR/promtool.out" 2>&1 \
   || { cat "$T_DIR/promtool.out"; fail "promtool check metrics"; }
 [ -s "$T_DIR/promtool.out" ] && { cat "$T_DIR/promtool.out"; fail "promtool check metrics has remarks"; }
+# The shipped dashboard and alerting rules use only names this daemon exposes.
+tail -n +3 "$T_DIR/m.out" > "$T_DIR/metrics.txt"
+"$VIGIL_SRC/tests/lint/monitoring.sh" "$VIGIL_SRC/etc/monitoring" "$T_DIR/metrics.txt" > "$T_DIR/mon.out" 2>&1 \
+  || { cat "$T_DIR/mon.out"; fail "etc/monitoring against the live /metrics"; }
 pass "/metrics, and promtool check metrics is clean"
 
 get / > "$T_DIR/p.out"
