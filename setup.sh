@@ -14,6 +14,7 @@ PACKAGES=(
   python3 keepalived iproute2 nftables tcpdump procps psmisc
   dnsmasq nginx-light openssl stress-ng curl
   prometheus
+  chromium chromium-driver python3-selenium fonts-dejavu-core
   libsnmp-dev snmpd snmp snmptrapd smitools
 )
 

@@ -160,6 +160,8 @@ char *status_render_page(struct json_object *st, const struct status_charts *cha
 	fprintf(f, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
 		"<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">"
 		"<meta http-equiv=\"refresh\" content=\"5\"><title>vigil status</title>\n"
+		/* An empty icon: no /favicon.ico request, no 404 in a console. */
+		"<link rel=\"icon\" href=\"data:,\">"
 		"<style>%s</style></head><body>\n", style);
 	header(f, st, now);
 	page_virtual_servers(f, st, charts, now);
