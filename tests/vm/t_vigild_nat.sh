@@ -4,7 +4,11 @@
 # servers (python http.server in namespaces); after `vigilctl drain` new
 # connections go only to the other; a vigild killed and started again
 # adopts the table: no service or destination re-created, connection
-# counters kept.
+# counters kept. Then the traffic counters vigild shows (/metrics,
+# vigilctl status --stats) equal `ipvsadm -L -n --stats --exact` for the
+# virtual server and each real server, and the status page draws the
+# traffic of the last minutes. VIGIL_VM_PAGE_DUMP=1 prints the page
+# (base64) for a screenshot on the host.
 set -euo pipefail
 . "${VIGIL_SRC:?}/tests/vm/lib.sh"
 vm_require_guest
@@ -29,7 +33,7 @@ for i in 1 2; do
 done
 
 cat > "$T/vigil.conf" <<CONF
-global = { control_socket = "$SOCK"; };
+global = { control_socket = "$SOCK"; http = { listen = "127.0.0.1:9650"; }; };
 virtual_servers = (
   { name = "web"; address = "192.0.2.10"; port = 80; scheduler = "rr"; forwarding = "nat";
     real_servers = ( { address = "198.51.100.11"; port = 80; },
@@ -92,3 +96,70 @@ vm_log "restart: conns $before -> $after, adds/deletes $adds, edits $edits"
 got=$(fetch 10)
 [ "$got" = "rs1=5 rs2=5" ] || vm_fail "after restart both should serve again, got $got"
 vm_log "PASS: restart adopts the table: counters kept, nothing re-created"
+
+# Traffic counters: once the traffic stops and the kernel's estimator has
+# folded the per-CPU counters (2 s), vigild's shared dump (at most 2 s old)
+# must show exactly what ipvsadm shows.
+http_get() { python3 -c 'import sys, urllib.request; sys.stdout.write(urllib.request.urlopen("http://127.0.0.1:9650" + sys.argv[1], timeout=5).read().decode())' "$1"; }
+same_counters() {
+  ipvsadm -L -n --stats --exact > "$T/ipvs1.txt"
+  http_get /metrics > "$T/metrics.txt"
+  "$VIGILCTL" -s "$SOCK" status --stats > "$T/vstats.txt"
+  ipvsadm -L -n --stats --exact > "$T/ipvs2.txt"
+  cmp -s "$T/ipvs1.txt" "$T/ipvs2.txt" || return 1
+  python3 - "$T" <<'PY'
+import re, sys
+t = sys.argv[1]
+ipvs, cur = {}, None
+for line in open(t + "/ipvs1.txt"):
+    f = line.split()
+    if len(f) == 7 and f[0] in ("TCP", "UDP"):
+        cur = "vs"; ipvs["vs"] = [int(x) for x in f[2:7]]
+    elif len(f) == 7 and f[0] == "->" and cur:
+        ipvs[f[1]] = [int(x) for x in f[2:7]]
+assert set(ipvs) == {"vs", "198.51.100.11:80", "198.51.100.12:80"}, ipvs
+m = dict(re.findall(r'^(vigil_\S+) (\S+)$', open(t + "/metrics.txt").read(), re.M))
+def prom(level, labels):
+    p = "vigil_%s_server_" % level
+    get = lambda n, extra="": int(float(m[p + n + "{" + labels + extra + "}"]))
+    return [get("connections_total"), get("packets_total", ',direction="in"'),
+            get("packets_total", ',direction="out"'), get("bytes_total", ',direction="in"'),
+            get("bytes_total", ',direction="out"')]
+got = {"vs": prom("virtual", 'vs="web"')}
+for rs in ("198.51.100.11:80", "198.51.100.12:80"):
+    got[rs] = prom("real", 'vs="web",rs="%s"' % rs)
+vctl = {}
+for line in open(t + "/vstats.txt"):
+    f = line.split()
+    if f[:2] == ["TCP", "192.0.2.10:80"]:
+        vctl["vs"] = [int(x) for x in f[2:7]]
+    elif f[:1] == ["->"] and f[1] in got:
+        vctl[f[1]] = [int(x) for x in f[2:7]]
+if got != ipvs or vctl != ipvs:
+    print("ipvsadm %s\n/metrics %s\nvigilctl %s" % (ipvs, got, vctl)); sys.exit(1)
+assert ipvs["vs"][0] >= 40 and ipvs["vs"][3] > 0, ipvs
+print("counters agree: %s" % ipvs)
+PY
+}
+vm_wait_for 12 same_counters || { same_counters; cat "$T/ipvs1.txt" "$T/vstats.txt"; grep _server_ "$T/metrics.txt" | grep -v '^#'; vm_fail "vigild's counters differ from ipvsadm --stats"; }
+vm_log "PASS: /metrics and vigilctl status --stats equal ipvsadm -L -n --stats --exact ($(same_counters))"
+"$VIGILCTL" -s "$SOCK" status --rate | grep -Eq '^  -> 198\.51\.100\.12:80 +[0-9]+ +[0-9]+ +[0-9]+ +[0-9]+ +[0-9]+$' \
+  || vm_fail "vigilctl status --rate lacks the real server's rates"
+
+# The page's charts: traffic over three 5 s samples of the parent's ring.
+for _ in 1 2 3; do fetch 20 >/dev/null; sleep 4; done
+drawn() {
+  http_get / > "$T/page.html"
+  python3 - "$T/page.html" <<'PY'
+import re, sys
+p = open(sys.argv[1]).read()
+peaks = [float(x) for x in re.findall(r'conn/s \(max ([0-9.]+)\)', p)]
+assert p.count("<polyline") >= 6 and len(peaks) == 3 and all(x > 0 for x in peaks), peaks
+PY
+}
+vm_wait_for 12 drawn || { cat "$T/page.html"; vm_fail "the page draws no traffic"; }
+grep -q 'connections, [0-9]* conn/s; in ' "$T/page.html" || vm_fail "the page lacks the virtual server's traffic"
+vm_log "PASS: the status page charts the connections of the virtual server and both real servers"
+if [ -n "${VIGIL_VM_PAGE_DUMP:-}" ]; then
+  echo "=== status page ==="; base64 -w0 "$T/page.html"; echo; echo "=== end ==="
+fi
