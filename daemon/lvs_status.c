@@ -148,9 +148,12 @@ void lvs_status_json(struct vigild *d, struct json_object *r)
 		lvs_conntab_count(l, kernel, ev_now(d->loop));
 	struct json_object *vss = jx_new_array();
 	if (lvs_build_wanted(l, d->conf, &want, false, &eb) == 0) {
-		for (unsigned i = 0; i < d->conf->n_vs && i < want.n_svcs; i++)
+		for (unsigned i = 0; i < d->conf->n_vs && i < want.n_svcs; i++) {
+			if (i % 16 == 15)
+				supervise_pump(d);   /* thousands of servers: let reports in */
 			json_object_array_add(vss, vs_json(l, i, &d->conf->vs[i], &want.svcs[i],
 							   kernel));
+		}
 	}
 	json_object_object_add(r, "virtual_servers", vss);
 	json_object_object_add(r, "ipvs", counters_json(l));

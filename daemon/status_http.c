@@ -161,6 +161,11 @@ static unsigned chart_series(void *arg, unsigned vs, int rs, float *cps, float *
 	return lvs_history(arg, vs, rs, cps, bps);
 }
 
+static void pump(void *arg)
+{
+	supervise_pump(arg);
+}
+
 /* The status is built only for a page that shows it. */
 static void answer(struct http_conn *c, const struct status_req *req)
 {
@@ -169,18 +174,21 @@ static void answer(struct http_conn *c, const struct status_req *req)
 		respond(c, req->code, "text/plain", xstrdup(req->why), req->head_only);
 		return;
 	}
-	struct json_object *st = ctl_status(c->srv->d);
+	struct vigild *d = c->srv->d;
+	struct status_tick tick = { pump, d };
+	supervise_pump(d);   /* what came before the request is not held behind it */
+	struct json_object *st = ctl_status(d);
 	switch (req->page) {
 	case STATUS_PAGE_JSON:
 		respond(c, 200, "application/json", json_strdup(st), req->head_only);
 		break;
 	case STATUS_PAGE_METRICS:
-		respond(c, 200, "text/plain; version=0.0.4", status_render_metrics(st),
+		respond(c, 200, "text/plain; version=0.0.4", status_render_metrics(st, &tick),
 			req->head_only);
 		break;
 	default: {
 		struct status_charts ch = { chart_series, c->srv->d, LVS_HIST_STEP };
-		respond(c, 200, "text/html; charset=utf-8", status_render_page(st, &ch),
+		respond(c, 200, "text/html; charset=utf-8", status_render_page(st, &ch, &tick),
 			req->head_only);
 	}
 	}

@@ -231,13 +231,15 @@ static void sample(FILE *f, const char *name, struct json_object *vs, struct jso
 /* Family m (and its continuation rows, name NULL) over every virtual
  * server, or every real server when rs_level. */
 static void family(FILE *f, struct json_object *vss, const struct fam *m, size_t n_rows,
-		   const char *prefix, bool rs_level)
+		   const char *prefix, bool rs_level, const struct status_tick *tick)
 {
 	char name[96];
 	snprintf(name, sizeof(name), "%s%s", prefix, m->name);
 	help(f, name, m->type, m->help);
 	for (size_t i = 0; i < sj_len(vss); i++) {
 		struct json_object *vs = sj_at(vss, i), *rss = sj_get(vs, "real_servers");
+		if (rs_level)
+			status_tick(tick, (unsigned)i);
 		for (size_t j = 0; j < (rs_level ? sj_len(rss) : 1); j++) {
 			struct json_object *rs = rs_level ? sj_at(rss, j) : NULL, *o = rs_level ? rs : vs;
 			for (size_t r = 0; r < n_rows; r++) {
@@ -250,14 +252,14 @@ static void family(FILE *f, struct json_object *vss, const struct fam *m, size_t
 	}
 }
 
-static void metrics_servers(FILE *f, struct json_object *st)
+static void metrics_servers(FILE *f, struct json_object *st, const struct status_tick *tick)
 {
 	struct json_object *vss = sj_get(st, "virtual_servers");
 	if (!vss)
 		return;
 	static const struct fam quorum = { "quorum_up", "gauge",
 		"1 while the virtual server's alive weight meets its quorum.", "quorum", "up", NULL, 0 };
-	family(f, vss, &quorum, 1, "vigil_virtual_server_", false);
+	family(f, vss, &quorum, 1, "vigil_virtual_server_", false, tick);
 	size_t nt = sizeof(traffic_fams) / sizeof(traffic_fams[0]);
 	for (int rs_level = 0; rs_level <= 1; rs_level++)
 		for (size_t m = 0; m < nt; m++) {
@@ -267,13 +269,14 @@ static void metrics_servers(FILE *f, struct json_object *st)
 			while (m + rows < nt && !traffic_fams[m + rows].name)
 				rows++;
 			family(f, vss, &traffic_fams[m], rows,
-			       rs_level ? "vigil_real_server_" : "vigil_virtual_server_", rs_level);
+			       rs_level ? "vigil_real_server_" : "vigil_virtual_server_", rs_level,
+			       tick);
 		}
 	for (size_t m = 0; m < sizeof(rs_fams) / sizeof(rs_fams[0]); m++)
-		family(f, vss, &rs_fams[m], 1, "vigil_real_server_", true);
+		family(f, vss, &rs_fams[m], 1, "vigil_real_server_", true, tick);
 }
 
-char *status_render_metrics(struct json_object *st)
+char *status_render_metrics(struct json_object *st, const struct status_tick *tick)
 {
 	char *buf = NULL;
 	size_t len = 0;
@@ -289,7 +292,7 @@ char *status_render_metrics(struct json_object *st)
 	metrics_latency(f, st);
 	metrics_vrrp(f, st);
 	metrics_ipvs(f, st);
-	metrics_servers(f, st);
+	metrics_servers(f, st, tick);
 	if (fclose(f) != 0) {
 		free(buf);
 		return NULL;

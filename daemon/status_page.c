@@ -149,7 +149,8 @@ static void header(FILE *f, struct json_object *st, double now)
 	fputs("</header>\n", f);
 }
 
-char *status_render_page(struct json_object *st, const struct status_charts *charts)
+char *status_render_page(struct json_object *st, const struct status_charts *charts,
+			 const struct status_tick *tick)
 {
 	char *buf = NULL;
 	size_t len = 0;
@@ -164,7 +165,7 @@ char *status_render_page(struct json_object *st, const struct status_charts *cha
 		"<link rel=\"icon\" href=\"data:,\">"
 		"<style>%s</style></head><body>\n", style);
 	header(f, st, now);
-	page_virtual_servers(f, st, charts, now);
+	page_virtual_servers(f, st, charts, now, tick);
 	fputs("<footer><p><a href=\"/status.json\">status.json</a> \u00b7 "
 	      "<a href=\"/metrics\">metrics</a></p></footer></body></html>\n", f);
 	if (fclose(f) != 0) {

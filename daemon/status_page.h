@@ -31,6 +31,6 @@ void page_charts(FILE *f, const struct status_charts *c, unsigned vs, int rs);
 
 /* The virtual servers' sections (status_page_vs.c). now: the status' wall clock. */
 void page_virtual_servers(FILE *f, struct json_object *st, const struct status_charts *c,
-			  double now);
+			  double now, const struct status_tick *tick);
 
 #endif

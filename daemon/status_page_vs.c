@@ -154,13 +154,15 @@ static void vs_section(FILE *f, struct json_object *vs, const struct status_char
 }
 
 void page_virtual_servers(FILE *f, struct json_object *st, const struct status_charts *c,
-			  double now)
+			  double now, const struct status_tick *tick)
 {
 	struct json_object *vss = sj_get(st, "virtual_servers");
 	if (!sj_len(vss)) {
 		fputs("<p>No virtual server configured.</p>\n", f);
 		return;
 	}
-	for (size_t i = 0; i < sj_len(vss); i++)
+	for (size_t i = 0; i < sj_len(vss); i++) {
+		status_tick(tick, (unsigned)i);
 		vs_section(f, sj_at(vss, i), c, (unsigned)i, now);
+	}
 }

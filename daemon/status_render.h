@@ -22,8 +22,24 @@ struct status_charts {
 	double step;                  /* seconds between two samples */
 };
 
-char *status_render_metrics(struct json_object *status);
+/* Called now and then during a long render (between virtual servers):
+ * the parent reads its children's reports there (supervise_pump), so a
+ * status of thousands of servers does not hold a check result or a VRRP
+ * report back for the whole render. NULL: not called. */
+struct status_tick {
+	void (*fn)(void *arg);
+	void *arg;
+};
+
+static inline void status_tick(const struct status_tick *t, unsigned i)
+{
+	if (t && t->fn && i % 16 == 15)
+		t->fn(t->arg);
+}
+
+char *status_render_metrics(struct json_object *status, const struct status_tick *tick);
 /* charts may be NULL: the page then says there is no history. */
-char *status_render_page(struct json_object *status, const struct status_charts *charts);
+char *status_render_page(struct json_object *status, const struct status_charts *charts,
+			 const struct status_tick *tick);
 
 #endif

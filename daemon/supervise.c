@@ -18,6 +18,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "errbuf.h"
@@ -240,6 +241,22 @@ static void child_io_cb(struct ev_loop *loop, ev_io *w, int revents)
 }
 
 static void child_start(struct vigild *d, struct child *c);
+
+void supervise_pump(struct vigild *d)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	double now = ts.tv_sec + ts.tv_nsec / 1e9;
+	if (now - d->pumped_at < 0.005)
+		return;
+	d->pumped_at = now;
+	ev_now_update(d->loop);   /* results handled here carry their own time */
+	for (int k = 0; k < CHILD__COUNT; k++) {
+		struct child *c = &d->children[k];
+		if (c->fd >= 0 && ev_is_active(&c->io))
+			child_io_cb(d->loop, &c->io, EV_READ);
+	}
+}
 
 static void child_exec(struct vigild *d, struct child *c, int fd)
 {

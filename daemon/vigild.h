@@ -85,6 +85,7 @@ struct vigild {
 	struct child children[CHILD__COUNT];
 	ev_timer heartbeat_w;
 	double hb_last;               /* ev_now of the last heartbeat round */
+	double pumped_at;             /* CLOCK_MONOTONIC of the last supervise_pump */
 	ev_signal sig_w[PARENT_SIGNALS];   /* parent.c's signal table */
 	ev_timer stop_w;              /* SIGKILL stragglers after the grace time */
 	bool stopping;
@@ -124,6 +125,11 @@ void supervise_broadcast_reload(struct vigild *d);
 /* Starts a disabled child, or stops one for good (a reload that adds or
  * removes global.snmp). */
 void supervise_enable(struct vigild *d, enum child_kind k, bool on);
+/* Reads and handles what the children have sent, without waiting: called
+ * during long work in the loop (a status of thousands of servers) so that
+ * check results and VRRP reports are not held back behind it. Does
+ * nothing when less than 5 ms passed since the last pump. */
+void supervise_pump(struct vigild *d);
 /* Stops a running child; supervision starts it again. */
 void supervise_restart(struct vigild *d, enum child_kind k);
 /* Packs c for each child into blobs (freed with supervise_blobs_free).

@@ -18,7 +18,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "usage: status_metrics STATUS.json\n");
 		return 2;
 	}
-	char *m = status_render_metrics(st);
+	char *m = status_render_metrics(st, NULL);
 	if (!m)
 		return 1;
 	fputs(m, stdout);

@@ -80,7 +80,7 @@ static void test_page(void **st)
 	struct json_object *s = json_tokener_parse(status_text);
 	assert_non_null(s);
 	struct status_charts ch = { series, NULL, 5.0 };
-	char *p = status_render_page(s, &ch);
+	char *p = status_render_page(s, &ch, NULL);
 	assert_non_null(p);
 	/* Self-contained, read-only, refreshing, sized for a phone. */
 	hasnt(p, "<script");
@@ -120,7 +120,7 @@ static void test_page(void **st)
 	has(p, "no history yet");
 	free(p);
 	/* No reader at all: still a page. */
-	p = status_render_page(s, NULL);
+	p = status_render_page(s, NULL, NULL);
 	assert_non_null(p);
 	hasnt(p, "<svg");
 	free(p);
@@ -131,7 +131,7 @@ static void test_metrics(void **st)
 {
 	(void)st;
 	struct json_object *s = json_tokener_parse(status_text);
-	char *m = status_render_metrics(s);
+	char *m = status_render_metrics(s, NULL);
 	assert_non_null(m);
 	has(m, "# TYPE vigil_virtual_server_connections_total counter\n"
 	       "vigil_virtual_server_connections_total{vs=\"web<script>\"} 1234567\n");
