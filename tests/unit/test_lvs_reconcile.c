@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
+#include <netinet/in.h>
 
 #include "conf.h"
 #include "config.h"
@@ -121,6 +122,67 @@ static void test_normal_pass(void **st)
 	close_with(0, 0);
 }
 
+/* The counter cache (lvs_stats): readers within LVS_STATS_MAX_AGE share
+ * one dump, sorted for lookups whatever the kernel's order; a change
+ * applied makes it stale; a dump too old is done again; a failed dump
+ * gives nothing and is tried again by the next reader. */
+static void test_stats_cache(void **st)
+{
+	(void)st;
+	struct conf c;
+	memset(&c, 0, sizeof(c));
+	struct vigild d = { .loop = ev_default_loop(0), .conf = &c, .opts.dry_run = true };
+	struct errbuf eb = { .msg = "" };
+	assert_int_equal(lvs_open(&d, &eb), 0);
+	struct lvs *l = d.lvs;
+	l->have_ipvs = true;            /* the wrapped dump stands for the kernel */
+	memset(&w, 0, sizeof(w));
+	w.kernel = "service tcp 192.0.2.10:443 wlc\n"
+		   "  dest 198.51.100.12:443 weight 1 nat\n"
+		   "  dest 198.51.100.11:443 weight 2 nat\n"
+		   "service tcp 192.0.2.10:80 wlc\n"
+		   "  dest 198.51.100.11:80 weight 1 nat\n";
+	double at = 0;
+	const struct ipvs_table *t = lvs_stats(&d, &at);
+	assert_non_null(t);
+	assert_true(at > 0);
+	assert_ptr_equal(lvs_stats(&d, NULL), t);
+	assert_ptr_equal(lvs_stats(&d, NULL), t);
+	assert_int_equal(w.dumps, 1);
+	struct vaddr vip, r11, r12, r13;
+	struct ipvs_svc_key k;
+	vaddr_parse("192.0.2.10", &vip);
+	vaddr_parse("198.51.100.11", &r11);
+	vaddr_parse("198.51.100.12", &r12);
+	vaddr_parse("198.51.100.13", &r13);
+	assert_int_equal(ipvs_svc_key_inet(&k, IPPROTO_TCP, &vip, 443), 0);
+	const struct ipvs_table_svc *ts = lvs_stats_svc(t, &k);
+	assert_non_null(ts);
+	assert_int_equal(lvs_stats_dest(ts, &r11, 443)->weight, 2);
+	assert_int_equal(lvs_stats_dest(ts, &r12, 443)->weight, 1);
+	assert_null(lvs_stats_dest(ts, &r13, 443));
+	assert_null(lvs_stats_dest(ts, &r11, 80));
+	assert_int_equal(ipvs_svc_key_inet(&k, IPPROTO_TCP, &vip, 80), 0);
+	assert_non_null(lvs_stats_dest(lvs_stats_svc(t, &k), &r11, 80));
+	assert_int_equal(ipvs_svc_key_inet(&k, IPPROTO_UDP, &vip, 80), 0);
+	assert_null(lvs_stats_svc(t, &k));
+	lvs_stats_stale(&d);            /* an apply changed the table */
+	assert_non_null(lvs_stats(&d, NULL));
+	assert_int_equal(w.dumps, 2);
+	l->stats.at -= LVS_STATS_MAX_AGE + 0.1;
+	assert_non_null(lvs_stats(&d, NULL));
+	assert_int_equal(w.dumps, 3);
+	w.dump_err = EINTR;
+	l->stats.valid = false;
+	assert_null(lvs_stats(&d, NULL));
+	assert_null(lvs_stats(&d, NULL));
+	assert_int_equal(w.dumps, 5);
+	w.dump_err = 0;
+	assert_non_null(lvs_stats(&d, NULL));
+	assert_int_equal(w.dumps, 6);
+	lvs_close(&d);
+}
+
 /* Three real servers with a check each (start_up = false); the kernel
  * has the first at weight 1, the second at 0 (inhibited or drained), not
  * the third. */
@@ -214,6 +276,7 @@ int main(void)
 		cmocka_unit_test(test_reconcile_fails),
 		cmocka_unit_test(test_dump_fails),
 		cmocka_unit_test(test_adopt_at_start),
+		cmocka_unit_test(test_stats_cache),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
