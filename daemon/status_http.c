@@ -1,7 +1,8 @@
 /*
  * status_http: a small HTTP/1.0-style server on libev (see
  * status_http.h). One request per connection: read the head (8 KiB at
- * most, 5 s at most), answer, close. GET and HEAD only. A slow or hostile
+ * most, 5 s at most), answer (to be taken within 5 s of its being ready),
+ * close. GET and HEAD only. A slow or hostile
  * client costs one buffer and a timer, never a blocked loop;
  * HTTP_MAX_CONNS at once. The answer is decided from the head's bytes
  * alone (status_http_parse) before anything is built: a 400, 404 or 405
@@ -95,9 +96,17 @@ static void respond(struct http_conn *c, int code, const char *type, char *body,
 		c->out_len = total;
 	}
 	free(body);
-	ev_io_stop(c->srv->d->loop, &c->io);
+	struct ev_loop *loop = c->srv->d->loop;
+	ev_io_stop(loop, &c->io);
 	ev_io_set(&c->io, c->fd, EV_WRITE);
-	ev_io_start(c->srv->d->loop, &c->io);
+	ev_io_start(loop, &c->io);
+	/* The client has HTTP_TIMEOUT to take the answer from now: the time the
+	 * parent spent building it (seconds for thousands of servers on a slow
+	 * machine) is not the client's. */
+	ev_now_update(loop);
+	ev_timer_stop(loop, &c->timer);
+	ev_timer_set(&c->timer, HTTP_TIMEOUT, 0.);
+	ev_timer_start(loop, &c->timer);
 }
 
 static const struct {
