@@ -26,6 +26,11 @@ static const struct {
 				sizeof(struct ipc_checker_stats) },
 	[IPC_CONF_DATA] = { "conf-data", sizeof(struct ipc_conf_data) + 1, IPC_MAX_PAYLOAD },
 	[IPC_SNMP_VRRP] = { "snmp-vrrp", sizeof(struct ipc_snmp_vrrp), sizeof(struct ipc_snmp_vrrp) },
+	[IPC_SNMP_SUMMARY] = { "snmp-summary", sizeof(struct ipc_snmp_summary),
+			       sizeof(struct ipc_snmp_summary) },
+	[IPC_SNMP_VS] = { "snmp-vs", sizeof(struct ipc_snmp_vs), sizeof(struct ipc_snmp_vs) },
+	[IPC_SNMP_RS] = { "snmp-rs", sizeof(struct ipc_snmp_rs), sizeof(struct ipc_snmp_rs)
+			  + IPC_SNMP_CHECKS_MAX * sizeof(struct ipc_snmp_check) },
 };
 
 /* 0.5 ms to 10 s: a LAN answer to a timeout's worth (Prometheus' own

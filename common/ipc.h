@@ -37,6 +37,9 @@ enum ipc_type {
 	IPC_CHECKER_STATS,    /* checker -> parent: struct ipc_checker_stats, every few s */
 	IPC_CONF_DATA,        /* parent -> child: a piece of a configuration blob; struct ipc_conf_data + bytes */
 	IPC_SNMP_VRRP,        /* parent -> snmp: one VRRP instance or interface; struct ipc_snmp_vrrp */
+	IPC_SNMP_SUMMARY,     /* parent -> snmp: the director and its children; struct ipc_snmp_summary */
+	IPC_SNMP_VS,          /* parent -> snmp: one virtual server; struct ipc_snmp_vs */
+	IPC_SNMP_RS,          /* parent -> snmp: one real server; struct ipc_snmp_rs + its checks */
 	IPC__MAX
 };
 
@@ -228,6 +231,98 @@ struct ipc_snmp_vrrp {
 	uint64_t became_master, adverts_received, adverts_sent, pri0_received, pri0_sent;
 	uint64_t err_interval, err_ttl, err_type, err_addr_list, err_length;
 	uint64_t err_checksum, err_version, err_vrid, err_auth_type, err_auth;
+};
+
+/* VIGIL-MIB rows (mibs/VIGIL-MIB.txt), sent by the parent every few
+ * seconds while the snmp child runs (a summary, then every virtual
+ * server and real server of that generation), after a reload, and at
+ * once with an event set when a real server, a quorum or a child changes.
+ * Enumerations hold the MIB's values; times are ages in seconds at the
+ * moment of sending (the processes' clocks need not agree); an event
+ * message that carries only what changed has full = 0 and the snmp child
+ * keeps the other columns it has. */
+#define IPC_SNMP_PROCS 3          /* checker, vrrp, snmp: vigilProcIndex 1..3 */
+#define IPC_SNMP_TEXT 64          /* octets of a DisplayString column */
+
+struct ipc_snmp_proc {
+	char name[16];
+	uint8_t state;            /* vigilProcState: enum child_state + 1 */
+	uint8_t pad[3];
+	int32_t pid;
+	uint32_t restarts, generation;
+	double uptime;            /* s; 0: not running */
+};
+
+struct ipc_snmp_summary {
+	uint32_t generation;
+	uint32_t n_vs;            /* rows of vigilVsTable that follow */
+	uint8_t ipvs;             /* 1: the kernel's IPVS table is reachable */
+	uint8_t restarted;        /* event: vigilProcIndex of a child restarted, or 0 */
+	uint8_t have_checker;     /* the checker's counters below are known */
+	uint8_t pad[5];
+	double uptime, conf_age;  /* s */
+	char version[32];
+	struct ipc_snmp_proc procs[IPC_SNMP_PROCS];
+	uint32_t checker_probes, pad2;
+	uint64_t checker_runs, checker_reports;
+};
+
+/* IPVS counters and the kernel's rate estimates, per second. */
+struct ipc_snmp_traffic {
+	uint64_t conns, inpkts, outpkts, inbytes, outbytes;
+	uint64_t cps, inpps, outpps, inbps, outbps;
+};
+
+enum ipc_snmp_event { IPC_SNMP_EV_NONE, IPC_SNMP_EV_UP, IPC_SNMP_EV_DOWN };
+
+struct ipc_snmp_vs {
+	uint32_t generation;
+	uint32_t vs;              /* position in virtual_servers, from 0 */
+	uint32_t n_rs, n_rs_up;
+	uint32_t fwmark, quorum, alive_weight;
+	uint8_t family;           /* AF_INET, AF_INET6; 0 for fwmark */
+	uint8_t protocol;         /* vigilVsProtocol */
+	uint8_t quorum_state;     /* vigilVsQuorumState */
+	uint8_t sorry, in_kernel;
+	uint8_t event;            /* enum ipc_snmp_event: quorum regained (UP) or lost (DOWN) */
+	uint8_t full;             /* 0: only quorum_state, alive_weight and sorry are fresh */
+	uint8_t pad;
+	uint16_t port;
+	uint16_t pad2;
+	uint8_t addr[16];
+	char name[IPC_SNMP_TEXT], service[IPC_SNMP_TEXT], sched[16];
+	struct ipc_snmp_traffic traffic;   /* valid with in_kernel */
+};
+
+struct ipc_snmp_check {
+	char type[16];
+	char reason[IPC_SNMP_TEXT];
+	uint8_t state;            /* VigilHealthState */
+	uint8_t last;             /* vigilCheckLastResult */
+	uint8_t pad[2];
+	uint32_t latency_us, passes, failures, rise, fall;
+};
+
+#define IPC_SNMP_CHECKS_MAX 64    /* checks of one real server carried */
+
+struct ipc_snmp_rs {
+	uint32_t generation;
+	uint32_t vs, rs;          /* positions, from 0 */
+	uint8_t family, fwd;      /* fwd: vigilRsForwarding */
+	uint8_t state;            /* VigilHealthState */
+	uint8_t override;         /* vigilRsOverride */
+	uint8_t in_kernel, wanted;   /* wanted: vigild wants it in the table */
+	uint8_t event;            /* enum ipc_snmp_event: became up or down */
+	uint8_t full;             /* 0: only the health fields and checks are fresh */
+	uint16_t port;
+	uint8_t n_checks;         /* struct ipc_snmp_check that follow */
+	uint8_t pad;
+	int32_t weight_conf, weight_wanted, weight_kernel;
+	uint32_t active_conns, inactive_conns;
+	double state_age, result_age;   /* s; < 0: never */
+	uint8_t addr[16];
+	char reason[IPC_SNMP_TEXT];
+	struct ipc_snmp_traffic traffic;   /* valid with in_kernel */
 };
 
 /* Name of a type for log lines ("heartbeat"), or "unknown". */

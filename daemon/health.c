@@ -25,6 +25,7 @@
 #include "jx.h"
 #include "log.h"
 #include "notify_fifo.h"
+#include "snmp_feed.h"
 #include "vigild.h"
 #include "xalloc.h"
 
@@ -225,14 +226,18 @@ bool health_on_result(struct vigild *d, const void *payload, size_t len)
 	bool changed = m->weight >= 0 && m->weight != r->weight;
 	if (m->weight >= 0)
 		r->weight = m->weight;
-	if (m->rs_state == IPC_CHK_UNKNOWN || m->rs_state == r->state)
+	if (m->rs_state == IPC_CHK_UNKNOWN || m->rs_state == r->state) {
+		snmpf_rs_health(d, m->vs, m->rs, IPC_SNMP_EV_NONE);
 		return changed;
+	}
 	r->state = m->rs_state;
 	r->since = now;
 	log_transition(d, m, r);
 	if (d->fifo && !nfifo_rs(d->fifo, &d->conf->vs[m->vs], &d->conf->vs[m->vs].rs[m->rs],
 				 m->rs_state == IPC_CHK_UP))
 		log_warn("notify_fifo: no room for a real server's line");
+	snmpf_rs_health(d, m->vs, m->rs, m->rs_state == IPC_CHK_UP ? IPC_SNMP_EV_UP
+							    : IPC_SNMP_EV_DOWN);
 	return true;
 }
 
@@ -322,15 +327,24 @@ static struct json_object *check_json(const struct check_conf *cc, const struct 
 	return o;
 }
 
+/* What status and the MIB call its state: up, down or pending. */
+static const char *rs_state_name(struct vigild *d, unsigned i, unsigned j,
+				 const struct health_rs *r)
+{
+	if (!d->conf->vs[i].rs[j].n_checks)
+		return "up";
+	if (r->state == IPC_CHK_UNKNOWN)
+		return health_rs_up(d, i, j) ? "up" : "pending";
+	return state_name(r->state);
+}
+
 static struct json_object *health_json(struct vigild *d, unsigned i, unsigned j,
 				       const struct health_rs *r)
 {
 	const struct rs_conf *rc = &d->conf->vs[i].rs[j];
 	struct json_object *hh = jx_new_object();
 	bool up = health_rs_up(d, i, j);
-	json_object_object_add(hh, "state", jx_new_string(
-		!rc->n_checks ? "up" : r->state == IPC_CHK_UNKNOWN ? (up ? "up" : "pending")
-		: state_name(r->state)));
+	json_object_object_add(hh, "state", jx_new_string(rs_state_name(d, i, j, r)));
 	json_object_object_add(hh, "up", jx_new_boolean(up));
 	json_object_object_add(hh, "reason", jx_new_string(
 		rc->n_checks ? r->reason : "no checks"));
@@ -379,4 +393,47 @@ void health_latency_json(struct vigild *d, struct json_object *r)
 	}
 	json_object_object_add(j, "types", types);
 	json_object_object_add(r, "check_latency", j);
+}
+
+/* A DisplayString column: cut, never failing. */
+static void text(char *dst, size_t n, const char *src)
+{
+	size_t l = strnlen(src, n - 1);
+	memcpy(dst, src, l);
+	dst[l] = '\0';
+}
+
+static uint8_t mib_state(const char *s)
+{
+	return !strcmp(s, "up") ? 1 : !strcmp(s, "down") ? 2 : 3;   /* VigilHealthState */
+}
+
+void health_rs_snmp(struct vigild *d, unsigned vs_idx, unsigned rs_idx, struct ipc_snmp_rs *o,
+		    struct ipc_snmp_check *ck)
+{
+	struct health *h = health_sync(d);
+	if (vs_idx >= h->n_vs || rs_idx >= h->vs[vs_idx].n_rs)
+		return;
+	const struct rs_conf *rc = &d->conf->vs[vs_idx].rs[rs_idx];
+	const struct health_rs *r = &h->vs[vs_idx].rs[rs_idx];
+	double now = ev_now(d->loop);
+	o->state = mib_state(rs_state_name(d, vs_idx, rs_idx, r));
+	text(o->reason, sizeof(o->reason), rc->n_checks ? r->reason : "no checks");
+	o->state_age = r->since > 0 ? now - r->since : -1;
+	o->result_age = r->have_result ? now - r->last_result : -1;
+	unsigned n = r->n_checks < IPC_SNMP_CHECKS_MAX ? r->n_checks : IPC_SNMP_CHECKS_MAX;
+	for (unsigned k = 0; k < n; k++) {
+		const struct health_check *c = &r->checks[k];
+		memset(&ck[k], 0, sizeof(ck[k]));
+		snprintf(ck[k].type, sizeof(ck[k].type), "%s", check_type_str(rc->checks[k].type));
+		text(ck[k].reason, sizeof(ck[k].reason), c->seen ? c->reason : "");
+		ck[k].state = mib_state(state_name(c->state));
+		ck[k].last = !c->seen ? 1 : c->pass ? 2 : 3;
+		ck[k].latency_us = c->latency_us;
+		ck[k].passes = c->passes;
+		ck[k].failures = c->failures;
+		ck[k].rise = rc->checks[k].rise;
+		ck[k].fall = rc->checks[k].fall;
+	}
+	o->n_checks = (uint8_t)n;
 }

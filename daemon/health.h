@@ -43,6 +43,12 @@ int health_rs_weight(struct vigild *d, unsigned vs_idx, unsigned rs_idx);
  * check type, in ipc.h's latency buckets (non-cumulative counts), with
  * the bounds and the sum; types that never ran are left out. */
 void health_latency_json(struct vigild *d, struct json_object *r);
+/* The health columns of a real server for the snmp child: state,
+ * reason, ages, n_checks, and its checks into ck (IPC_SNMP_CHECKS_MAX). */
+struct ipc_snmp_rs;
+struct ipc_snmp_check;
+void health_rs_snmp(struct vigild *d, unsigned vs_idx, unsigned rs_idx, struct ipc_snmp_rs *o,
+		    struct ipc_snmp_check *ck);
 
 /* Frees the table (at exit). */
 void health_free(struct vigild *d);

@@ -92,6 +92,32 @@ const struct ipvs_dest *lvs_stats_dest(const struct ipvs_table_svc *ts, const st
 #define LVS_HIST_STEP 5.0
 unsigned lvs_history(struct vigild *d, unsigned vs, int rs, float *cps, float *bps);
 
+/* Whether the kernel's IPVS table is reachable (not a dry run, ip_vs loaded). */
+bool lvs_have_ipvs(const struct vigild *d);
+
+/* One row of what status shows, for other views (the snmp child's). */
+struct ipvs_table_svc;
+struct ipvs_dest;
+struct vs_conf;
+struct lvs_row {
+	unsigned vi;                  /* index in d->conf->vs */
+	unsigned ri;                  /* index in its real_servers; LVS_ROW_VS: the service */
+	const struct vs_conf *v;
+	const struct ipvs_table_svc *want;
+	const struct ipvs_table_svc *kern;   /* NULL: not in the kernel's table */
+	const struct ipvs_dest *wd, *kd;     /* real servers: wanted and kernel destination */
+	bool override, drained;
+	bool quorum_known, quorum_up, sorry_in;
+	unsigned alive;               /* alive weight at the last evaluation */
+};
+#define LVS_ROW_VS UINT32_MAX
+/* Calls cb for every virtual server, then each of its real servers, as
+ * lvs_status_json() sees them (one dump of the kernel's table). Returns
+ * 0 or -errno (no table in this process, out of memory); *kernel says
+ * whether the kernel's table was read. */
+int lvs_walk(struct vigild *d, void (*cb)(struct vigild *d, const struct lvs_row *row, void *arg),
+	     void *arg, bool *kernel);
+
 /* The IPVS connection-sync daemon follows a VRRP instance: state is
  * IPVS_SYNC_MASTER or IPVS_SYNC_BACKUP (the other role is stopped), or 0
  * to stop both. In a dry run, or without IPVS, it only logs. */

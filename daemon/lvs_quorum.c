@@ -29,6 +29,7 @@
 #include "notify_fifo.h"
 #include "privdrop.h"
 #include "script.h"
+#include "snmp_feed.h"
 #include "vigild.h"
 #include "xalloc.h"
 
@@ -121,6 +122,7 @@ static void commit(struct lvs *l, const struct vs_conf *v, const struct ipvs_svc
 			   v->quorum, v->hysteresis, !v->has_sorry ? ""
 			   : up ? ": sorry server out" : ": sorry server in");
 		run_command(l, v, up);
+		snmpf_quorum_event(l->d, v, up, !up && v->has_sorry, alive);
 	}
 	q->alive = alive;
 	q->seen = true;

@@ -195,6 +195,57 @@ int lvs_dest_conns(struct vigild *d, const struct ipvs_table *kernel, unsigned v
 	return err;
 }
 
+bool lvs_have_ipvs(const struct vigild *d)
+{
+	return d->lvs && d->lvs->have_ipvs;
+}
+
+static void walk_vs(struct lvs *l, unsigned vi, const struct ipvs_table_svc *want,
+		    const struct ipvs_table *kernel,
+		    void (*cb)(struct vigild *d, const struct lvs_row *row, void *arg), void *arg)
+{
+	const struct vs_conf *v = &l->d->conf->vs[vi];
+	const struct lvs_quorum *q = lvs_find_quorum(l, &want->svc.key);
+	struct lvs_row row = {
+		.vi = vi, .ri = LVS_ROW_VS, .v = v, .want = want,
+		.kern = kernel ? ipvs_table_find_svc(kernel, &want->svc.key) : NULL,
+		.quorum_known = q != NULL, .quorum_up = q && q->up,
+		.sorry_in = q && !q->up && v->has_sorry, .alive = q ? q->alive : 0,
+	};
+	cb(l->d, &row, arg);
+	for (unsigned i = 0; i < v->n_rs; i++) {
+		const struct rs_conf *rc = &v->rs[i];
+		uint16_t port = rc->port ? rc->port : v->port;
+		const struct lvs_override *o = lvs_find_override(l, &want->svc.key, &rc->addr, port);
+		row.ri = i;
+		row.wd = ipvs_table_find_dest(want, &rc->addr, port);
+		row.kd = row.kern ? ipvs_table_find_dest(row.kern, &rc->addr, port) : NULL;
+		row.override = o != NULL;
+		row.drained = o && o->drained;
+		cb(l->d, &row, arg);
+	}
+}
+
+int lvs_walk(struct vigild *d, void (*cb)(struct vigild *d, const struct lvs_row *row, void *arg),
+	     void *arg, bool *kernel)
+{
+	struct lvs *l = d->lvs;
+	*kernel = false;
+	if (!l)
+		return -ENOENT;
+	struct ipvs_table want, kern;
+	struct errbuf eb;
+	ipvs_table_init(&want);
+	ipvs_table_init(&kern);
+	*kernel = l->have_ipvs && ipvs_dump(&l->ctx, &kern, &eb) == 0;
+	int err = lvs_build_wanted(l, d->conf, &want, false, &eb);
+	for (unsigned i = 0; !err && i < d->conf->n_vs && i < want.n_svcs; i++)
+		walk_vs(l, i, &want.svcs[i], *kernel ? &kern : NULL, cb, arg);
+	ipvs_table_free(&want);
+	ipvs_table_free(&kern);
+	return err;
+}
+
 int lvs_preview(struct vigild *d, const struct conf *c, struct json_object *out,
 		struct errbuf *eb)
 {

@@ -105,11 +105,14 @@ static void replay_one(struct vigild *d, const struct ipc_vrrp_state *m)
 void snmpf_replay(struct vigild *d)
 {
 	roles_foreach(d, replay_one);
+	snmpf_vigil_start(d);
 }
 
 void snmpf_conf_changed(struct vigild *d, const struct conf *old)
 {
 	const char *was = old->global.snmp_agentx, *now = d->conf->global.snmp_agentx;
+	if (now)
+		snmpf_vigil_start(d);   /* the new generation's rows, before its events */
 	if (!was && !now)
 		return;
 	if (was && now && !strcmp(was, now))

@@ -167,6 +167,8 @@ static void child_handle(struct vigild *d, struct child *c, const struct ipc_hdr
 		sdn_child_ready(d);
 		if (c->kind == CHILD_SNMP)
 			snmpf_replay(d);
+		if (c->restarts)
+			snmpf_child_restarted(d, c->kind);
 		break;
 	}
 	case IPC_HEARTBEAT:

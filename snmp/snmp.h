@@ -80,4 +80,53 @@ int snmp_vrrpv2_new_master(struct snmp_tree *out, const struct snmp_inst *in);
 bool snmp_report_new_master(const struct ipc_snmp_vrrp *m);
 bool snmp_report_proto_error(const struct ipc_snmp_vrrp *prev, const struct ipc_snmp_vrrp *m);
 
+/* snmp_vigil.c: VIGIL-MIB (mibs/VIGIL-MIB.txt), from the rows the
+ * parent sends (ipc.h IPC_SNMP_SUMMARY, _VS, _RS). Ages become wall
+ * clock times on arrival. */
+#define SNMP_VIGIL_OID 1, 3, 6, 1, 3, 58432     /* vigilMIB: experimental, see the MIB */
+#define SNMP_VIGIL_LEN 6
+
+struct snmp_vrs {
+	bool have;
+	struct ipc_snmp_rs r;
+	struct ipc_snmp_check *checks;     /* r.n_checks of them */
+	double state_since, result_at;     /* wall clock; 0: never */
+};
+
+struct snmp_vvs {
+	bool have;
+	struct ipc_snmp_vs v;
+	struct snmp_vrs *rs;
+	unsigned n_rs;
+};
+
+struct snmp_vigil {
+	bool have;
+	struct ipc_snmp_summary s;
+	double started, conf_loaded;       /* wall clock */
+	double proc_started[IPC_SNMP_PROCS];
+	struct snmp_vvs *vs;
+	unsigned n_vs;
+};
+
+/* Each stores one message (len: its payload's) at wall clock now and
+ * returns 0, or -EINVAL (malformed, or another generation's row: the
+ * next refresh brings it again), -ENOMEM. */
+int snmp_vigil_summary(struct snmp_vigil *db, const struct ipc_snmp_summary *m, double now);
+int snmp_vigil_vs(struct snmp_vigil *db, const struct ipc_snmp_vs *m);
+int snmp_vigil_rs(struct snmp_vigil *db, const void *p, size_t len, double now);
+void snmp_vigil_free(struct snmp_vigil *db);
+
+/* Adds every VIGIL-MIB object. */
+void snmp_vigil_fill(struct snmp_tree *t, const struct snmp_vigil *db);
+
+/* Notifications (see snmp_vrrpv3_new_master()): vigilRsUp/Down,
+ * vigilQuorumLost/Regained and vigilProcRestarted for the rows named.
+ * Each returns 1 when built, 0 when the row is unknown. */
+int snmp_vigil_rs_trap(struct snmp_tree *out, const struct snmp_vigil *db, unsigned vs,
+		       unsigned rs, bool up);
+int snmp_vigil_quorum_trap(struct snmp_tree *out, const struct snmp_vigil *db, unsigned vs,
+			   bool up);
+int snmp_vigil_proc_trap(struct snmp_tree *out, const struct snmp_vigil *db, unsigned proc);
+
 #endif

@@ -1,11 +1,13 @@
 /*
  * snmp_child: the snmp child's life cycle around the subagent (see
  * snmp.h): drop to script_user with no capability, start net-snmp,
- * keep the parent's reports, rebuild the snapshot when a request finds
- * it stale, send notifications on transitions and protocol errors.
+ * keep the parent's reports (VRRP, and the VIGIL-MIB rows), rebuild the
+ * snapshot when a request finds it stale, send notifications on
+ * transitions, protocol errors and the parent's events.
  *
  *   start ─> priv_drop_snmp ─> snmp_agent_open (connects or keeps trying)
  *   IPC_SNMP_VRRP ─> snmp_db_update ─> stale; new master / proto error ─> trap
+ *   IPC_SNMP_SUMMARY/_VS/_RS ─> snmp_vigil_* ─> stale; an event ─> trap
  *   request ─> tree_cb ─> (stale: resolve interfaces, snmp_vrrp_fill, sort)
  *   reload ─> snmp_db_set_conf (the parent restarts us for a new agentx)
  */
@@ -30,6 +32,7 @@
 struct snmp_child {
 	struct child_ctx *cx;
 	struct snmp_db db;
+	struct snmp_vigil vigil;      /* VIGIL-MIB rows */
 	struct snmp_tree tree;        /* what requests are answered from */
 	bool stale;
 	struct snmp_tree trap;        /* one notification being sent */
@@ -40,6 +43,7 @@ struct snmp_child {
 
 static const uint32_t vrrpv3_root[] = { SNMP_VRRPV3_OID };
 static const uint32_t vrrpv2_root[] = { SNMP_VRRPV2_OID };
+static const uint32_t vigil_root[] = { SNMP_VIGIL_OID };
 
 static double wall_now(void)
 {
@@ -74,10 +78,11 @@ static const struct snmp_tree *tree_cb(void *arg)
 		close(sock);
 	snmp_tree_reset(&s->tree);
 	snmp_vrrp_fill(&s->tree, &s->db, s->cx->conf->global.snmp_traps);
+	snmp_vigil_fill(&s->tree, &s->vigil);
 	if (s->tree.err)
 		log_err("snmp: building the MIB view: %s", strerror(-s->tree.err));
 	if (snmp_tree_sort(&s->tree) < 0)
-		log_warn("snmp: two VRRP rows have the same index; one is hidden");
+		log_warn("snmp: two rows have the same index; one is hidden");
 	s->stale = false;
 	return &s->tree;
 }
@@ -137,11 +142,44 @@ static void on_vrrp(struct snmp_child *s, const struct ipc_snmp_vrrp *m)
 		send_trap(s, snmp_vrrpv3_proto_error(&s->trap, in));
 }
 
+/* A VIGIL-MIB row; its event, if any, is a notification. */
+static void on_vigil(struct snmp_child *s, const struct ipc_hdr *h, const void *p)
+{
+	double now = wall_now();
+	int r = h->type == IPC_SNMP_SUMMARY ? snmp_vigil_summary(&s->vigil, p, now)
+		: h->type == IPC_SNMP_VS ? snmp_vigil_vs(&s->vigil, p)
+		: snmp_vigil_rs(&s->vigil, p, h->len, now);
+	if (r == -ENOMEM)
+		log_err("snmp: out of memory for VIGIL-MIB rows; some are missing");
+	if (r < 0)
+		return;   /* another generation's row: the next refresh brings it */
+	s->stale = true;
+	if (!s->cx->conf->global.snmp_traps)
+		return;
+	if (h->type == IPC_SNMP_SUMMARY) {
+		const struct ipc_snmp_summary *m = p;
+		if (m->restarted)
+			send_trap(s, snmp_vigil_proc_trap(&s->trap, &s->vigil, m->restarted - 1u));
+	} else if (h->type == IPC_SNMP_VS) {
+		const struct ipc_snmp_vs *m = p;
+		if (m->event)
+			send_trap(s, snmp_vigil_quorum_trap(&s->trap, &s->vigil, m->vs,
+							    m->event == IPC_SNMP_EV_UP));
+	} else {
+		const struct ipc_snmp_rs *m = p;
+		if (m->event)
+			send_trap(s, snmp_vigil_rs_trap(&s->trap, &s->vigil, m->vs, m->rs,
+							m->event == IPC_SNMP_EV_UP));
+	}
+}
+
 static void msg_cb(struct child_ctx *cx, const struct ipc_hdr *h, const void *p)
 {
 	struct snmp_child *s = cx->priv;
 	if (h->type == IPC_SNMP_VRRP)
 		on_vrrp(s, p);
+	else if (h->type == IPC_SNMP_SUMMARY || h->type == IPC_SNMP_VS || h->type == IPC_SNMP_RS)
+		on_vigil(s, h, p);
 	else
 		log_debug("ignoring %s message", ipc_type_str(h->type));
 }
@@ -168,10 +206,11 @@ static int start(struct child_ctx *cx)
 	cx->priv = s;
 	struct snmp_agent_cfg cfg = {
 		.agentx = cx->conf->global.snmp_agentx,
-		.roots = { vrrpv3_root, vrrpv2_root },
+		.roots = { vrrpv3_root, vrrpv2_root, vigil_root },
 		.root_len = { sizeof(vrrpv3_root) / sizeof(vrrpv3_root[0]),
-			      sizeof(vrrpv2_root) / sizeof(vrrpv2_root[0]) },
-		.n_roots = 2,
+			      sizeof(vrrpv2_root) / sizeof(vrrpv2_root[0]),
+			      sizeof(vigil_root) / sizeof(vigil_root[0]) },
+		.n_roots = 3,
 		.tree = tree_cb, .connected = connected_cb, .log = netsnmp_log_cb, .arg = s,
 	};
 	if (!(s->agent = snmp_agent_open(cx->loop, &cfg, &eb))) {
@@ -217,6 +256,7 @@ static void stop(struct child_ctx *cx)
 	snmp_tree_free(&s->tree);
 	snmp_tree_free(&s->trap);
 	snmp_db_free(&s->db);
+	snmp_vigil_free(&s->vigil);
 	free(s);
 	cx->priv = NULL;
 }
