@@ -167,8 +167,10 @@ struct ipc_vrrp_state {
 	uint8_t master_reason;    /* enum ipc_vrrp_master_reason: why it last became master */
 	uint8_t proto_err;        /* enum vrrp_rx of the last TTL, version or checksum reject */
 	uint8_t primary_known;    /* primary holds the address adverts are sent from */
-	uint8_t pad[3];
+	uint8_t auth_err;         /* enum vrrp_rx of the last v2 authentication reject */
+	uint8_t pad[2];
 	uint8_t primary[16];      /* (family's length) */
+	uint8_t auth_src[16];     /* the sender of that advert (family's length) */
 	double master_down_in;    /* s until the master-down timer fires; < 0: not running */
 	double adver_int;         /* s: our interval */
 	double master_adver_int;  /* s: learned from the master (v3) */
@@ -223,10 +225,12 @@ struct ipc_snmp_vrrp {
 	uint8_t proto_err;        /* enum ipc_snmp_proto_err: the last one */
 	uint8_t master_known;     /* 1: master holds the master's address; 2: we are it */
 	uint8_t primary_known;
-	uint8_t pad[6];
+	uint8_t auth_err;         /* vrrpTrapAuthErrorType of the last v2 authentication reject */
+	uint8_t pad[5];
 	char name[IPC_VRRP_NAME_MAX];   /* NUL-terminated */
 	uint8_t master[16];
 	uint8_t primary[16];      /* the address adverts are sent from */
+	uint8_t auth_src[16];     /* the sender of that advert */
 	double up_since;          /* wall clock it left INIT; 0: not up */
 	uint64_t became_master, adverts_received, adverts_sent, pri0_received, pri0_sent;
 	uint64_t err_interval, err_ttl, err_type, err_addr_list, err_length;

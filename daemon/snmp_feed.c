@@ -42,6 +42,17 @@ static uint8_t proto_err(uint8_t rx)
 	}
 }
 
+/* RFC 2787 vrrpTrapAuthErrorType: a type we do not take (the codec
+ * tells no unknown type from another one) is a mismatch. */
+static uint8_t auth_err(uint8_t rx)
+{
+	switch ((enum vrrp_rx)rx) {
+	case VRRP_RX_AUTH_TYPE: return 2;   /* authTypeMismatch */
+	case VRRP_RX_AUTH_PASS: return 3;   /* authFailure */
+	default: return 0;
+	}
+}
+
 static void translate(const struct vigild *d, const struct ipc_vrrp_state *m,
 		      struct ipc_snmp_vrrp *o)
 {
@@ -56,6 +67,8 @@ static void translate(const struct vigild *d, const struct ipc_vrrp_state *m,
 	o->priority = m->priority;
 	o->master_reason = m->master_reason;
 	o->proto_err = proto_err(m->proto_err);
+	o->auth_err = auth_err(m->auth_err);
+	memcpy(o->auth_src, m->auth_src, sizeof(o->auth_src));
 	o->master_known = m->master_known;
 	o->primary_known = m->primary_known;
 	memcpy(o->name, m->name, sizeof(o->name));

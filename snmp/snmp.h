@@ -75,10 +75,15 @@ bool snmp_vrrp_v2_row(const struct snmp_inst *in);
 int snmp_vrrpv3_new_master(struct snmp_tree *out, const struct snmp_inst *in);
 int snmp_vrrpv3_proto_error(struct snmp_tree *out, const struct snmp_inst *in);
 int snmp_vrrpv2_new_master(struct snmp_tree *out, const struct snmp_inst *in);
+/* vrrpTrapAuthFailure: the last bad advert's sender and error type. */
+int snmp_vrrpv2_auth_failure(struct snmp_tree *out, const struct snmp_inst *in);
 
 /* What a report changed that deserves a notification. */
 bool snmp_report_new_master(const struct ipc_snmp_vrrp *m);
 bool snmp_report_proto_error(const struct ipc_snmp_vrrp *prev, const struct ipc_snmp_vrrp *m);
+/* Adverts failed authentication since the previous report (one
+ * notification per report: at most one a second per instance). */
+bool snmp_report_auth_failure(const struct ipc_snmp_vrrp *prev, const struct ipc_snmp_vrrp *m);
 
 /* snmp_vigil.c: VIGIL-MIB (mibs/VIGIL-MIB.txt), from the rows the
  * parent sends (ipc.h IPC_SNMP_SUMMARY, _VS, _RS). Ages become wall

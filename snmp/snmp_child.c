@@ -140,6 +140,8 @@ static void on_vrrp(struct snmp_child *s, const struct ipc_snmp_vrrp *m)
 	}
 	if (had && snmp_report_proto_error(&prev, &in->r))
 		send_trap(s, snmp_vrrpv3_proto_error(&s->trap, in));
+	if (had && snmp_report_auth_failure(&prev, &in->r))
+		send_trap(s, snmp_vrrpv2_auth_failure(&s->trap, in));
 }
 
 /* A VIGIL-MIB row; its event, if any, is a notification. */

@@ -284,6 +284,11 @@ bool snmp_report_proto_error(const struct ipc_snmp_vrrp *prev, const struct ipc_
 	       prev->err_ttl + prev->err_version + prev->err_checksum && m->proto_err;
 }
 
+bool snmp_report_auth_failure(const struct ipc_snmp_vrrp *prev, const struct ipc_snmp_vrrp *m)
+{
+	return m->err_auth + m->err_auth_type > prev->err_auth + prev->err_auth_type && m->auth_err;
+}
+
 int snmp_vrrpv3_new_master(struct snmp_tree *out, const struct snmp_inst *in)
 {
 	if (!in->have || !in->conf->n_addrs)
@@ -321,5 +326,17 @@ int snmp_vrrpv2_new_master(struct snmp_tree *out, const struct snmp_inst *in)
 	trap_head(out, v2_notify, N(v2_notify), 1);
 	master_addr(in, a);
 	snmp_var_bytes(ADD(out, v2_oper, 7, idx, 2), SNMP_T_IPADDRESS, a, 4);
+	return out->err ? out->err : 1;
+}
+
+int snmp_vrrpv2_auth_failure(struct snmp_tree *out, const struct snmp_inst *in)
+{
+	if (!in->have || !snmp_vrrp_v2_row(in) || !in->r.auth_err)
+		return 0;
+	snmp_tree_reset(out);
+	trap_head(out, v2_notify, N(v2_notify), 2);
+	/* vrrpTrapPacketSrc.0 and vrrpTrapAuthErrorType.0 (accessible-for-notify scalars) */
+	snmp_var_bytes(ADD(out, v2_ops, 5, zero, 1), SNMP_T_IPADDRESS, in->r.auth_src, 4);
+	snmp_var_int(ADD(out, v2_ops, 6, zero, 1), SNMP_T_INTEGER, in->r.auth_err);
 	return out->err ? out->err : 1;
 }

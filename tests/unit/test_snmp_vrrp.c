@@ -263,6 +263,28 @@ static void test_notifications(void **st)
 	b.proto_err = IPC_SNMP_PE_TTL;
 	assert_true(snmp_report_proto_error(&a, &b));
 	assert_false(snmp_report_proto_error(&b, &b));
+	/* vrrpTrapAuthFailure: counters moved since the last report. */
+	struct ipc_snmp_vrrp c = b;
+	c.err_auth = 40;
+	c.auth_err = 3;
+	assert_true(snmp_report_auth_failure(&b, &c));
+	assert_false(snmp_report_auth_failure(&c, &c));   /* nothing new: no second one */
+	assert_int_equal(snmp_vrrpv2_auth_failure(&n, v2), 0);   /* no reject reported yet */
+	v2->r.auth_err = 3;
+	v2->r.auth_src[0] = 192; v2->r.auth_src[1] = 0; v2->r.auth_src[2] = 2; v2->r.auth_src[3] = 9;
+	assert_int_equal(snmp_vrrpv2_auth_failure(&n, v2), 1);
+	const uint32_t auth_failure[] = { 1, 3, 6, 1, 2, 1, 68, 0, 2 };
+	assert_memory_equal(n.v[0].bytes, auth_failure, sizeof(auth_failure));
+	assert_int_equal(n.n, 3);
+	const uint32_t src[] = { 1, 3, 6, 1, 2, 1, 68, 1, 5, 0 };    /* vrrpTrapPacketSrc.0 */
+	const uint32_t type[] = { 1, 3, 6, 1, 2, 1, 68, 1, 6, 0 };   /* vrrpTrapAuthErrorType.0 */
+	assert_int_equal(snmp_oid_cmp(n.v[1].oid, n.v[1].len, src, N(src)), 0);
+	assert_int_equal(n.v[1].type, SNMP_T_IPADDRESS);
+	assert_int_equal(n.v[1].bytes[3], 9);
+	assert_int_equal(snmp_oid_cmp(n.v[2].oid, n.v[2].len, type, N(type)), 0);
+	assert_int_equal(n.v[2].v.i, 3);
+	f->db.inst[2].r.auth_err = 3;
+	assert_int_equal(snmp_vrrpv2_auth_failure(&n, &f->db.inst[2]), 0);   /* not RFC 2787's */
 	snmp_tree_free(&n);
 }
 

@@ -247,12 +247,19 @@ static bool from_self(struct vrrp_io *io, const struct vaddr *src)
 	return vrrp_io_source(io, &s) && vaddr_equal(&s, src);
 }
 
-/* A reject RFC 6527 calls a protocol error (vrrpv3ProtoError). */
-static void count_reject(struct vrrp_inst *in, enum vrrp_rx r)
+/* A reject RFC 6527 calls a protocol error (vrrpv3ProtoError), or one
+ * RFC 2787 reports with vrrpTrapAuthFailure (the last one's sender goes
+ * with the counters in the next report: at most one notification per
+ * report, however many bad adverts came). */
+static void count_reject(struct vrrp_inst *in, enum vrrp_rx r, const struct vaddr *src)
 {
 	in->rejected[r]++;
 	if (r == VRRP_RX_TTL || r == VRRP_RX_VERSION || r == VRRP_RX_CHECKSUM)
 		in->stats.proto_err = (uint8_t)r;
+	if (r == VRRP_RX_AUTH_TYPE || r == VRRP_RX_AUTH_PASS) {
+		in->stats.auth_err = (uint8_t)r;
+		in->stats.auth_src = *src;
+	}
 }
 
 /* AH: the ICV and SPI, then the sequence number (only an authentic
@@ -268,7 +275,7 @@ static bool ah_ok(struct vrrp_inst *in, const struct vrrp_advert *adv,
 		what = "AH sequence number replayed";
 	if (!what)
 		return true;
-	count_reject(in, VRRP_RX_AUTH_PASS);
+	count_reject(in, VRRP_RX_AUTH_PASS, &adv->src);
 	unsigned quiet;
 	char a[VADDR_STRLEN];
 	if (vrrp_ratelimit(&in->rl_rx, now, &quiet))
@@ -284,7 +291,7 @@ static void rx_advert(struct vrrp_inst *in, const struct vrrp_advert *adv,
 	double now = ev_now(in->run->loop);
 	enum vrrp_rx r = vrrp_pkt_validate(adv, &in->exp);
 	if (r != VRRP_RX_OK) {
-		count_reject(in, r);
+		count_reject(in, r, &adv->src);
 		log_reject(&in->rl_rx, now, in->conf->name, &adv->src, r);
 		if (!vrrp_rx_usable(r, adv))
 			return;
@@ -339,7 +346,7 @@ static void rx_one(struct vrrp_io *io, const struct vrrp_sock *s, const struct v
 	if (r != VRRP_RX_OK) {
 		struct vrrp_inst *in = find_inst(io, vrrp_sock_peek_vrid(s, p));
 		if (in) {
-			count_reject(in, r);
+			count_reject(in, r, &adv.src);
 			log_reject(&in->rl_rx, now, in->conf->name, &adv.src, r);
 		} else {
 			io->rejected[r]++;

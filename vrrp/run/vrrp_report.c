@@ -49,6 +49,8 @@ void vrrp_inst_report(struct vrrp_inst *in, bool changed, enum vrrp_state prev)
 	}
 	m.master_reason = in->stats.master_reason;
 	m.proto_err = in->stats.proto_err;
+	m.auth_err = in->stats.auth_err;
+	memcpy(m.auth_src, &in->stats.auth_src.u, sizeof(m.auth_src));
 	m.up_since = in->stats.up_since;
 	m.became_master = in->stats.became_master;
 	m.pri0_sent = in->stats.pri0_sent;

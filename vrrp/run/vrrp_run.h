@@ -103,6 +103,8 @@ struct vrrp_inst {
 		uint8_t master_reason;        /* enum ipc_vrrp_master_reason */
 		uint8_t next_master_reason;   /* what becoming master now would be */
 		uint8_t proto_err;            /* enum vrrp_rx: last TTL/version/checksum reject */
+		uint8_t auth_err;             /* enum vrrp_rx: last v2 authentication reject */
+		struct vaddr auth_src;        /* and who sent it */
 		double up_since;              /* wall clock it left INIT; 0 while down */
 	} stats;
 	double since;                 /* wall clock of the last transition */
