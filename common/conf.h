@@ -232,6 +232,7 @@ struct global_conf {
 	int sync_threshold, sync_period;   /* default 2, 50 */
 	int sync_refresh_period;      /* s; default -1 */
 	int sync_retries;             /* 0..3; default -1 */
+	int log_facility;             /* syslog facility (LOG_LOCAL0...); default LOG_DAEMON */
 };
 
 struct conf {

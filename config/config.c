@@ -13,6 +13,7 @@
  * libconfig tree is only read here; the conf owns copies of everything.
  */
 #include "config_int.h"
+#include "log.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -26,7 +27,8 @@ static const char *const global_keys[] = {
 	"router_id", "script_user", "script_security", "control_socket",
 	"keep_ipvs_on_exit", "http", "snmp", "vrrp_realtime", "vrrp_mlock",
 	"vrrp_startup_delay", "notify_fifo",
-	"ipvs_sync_threshold", "ipvs_sync_refresh_period", "ipvs_sync_retries", NULL
+	"ipvs_sync_threshold", "ipvs_sync_refresh_period", "ipvs_sync_retries", "log_facility",
+	NULL
 };
 
 static void global_defaults(struct cfx *x, struct global_conf *g)
@@ -41,6 +43,7 @@ static void global_defaults(struct cfx *x, struct global_conf *g)
 	g->control_socket = cfx_strdup(x, "/run/vigil/vigil.sock");
 	g->vrrp_realtime = true;
 	g->vrrp_mlock = true;
+	g->log_facility = LOG_DAEMON;
 	/* A TCP connection is synced on its 2nd inbound packet (the handshake's
 	 * ACK), not the kernel's 3rd: an idle connection is known to the backup. */
 	g->sync_threshold = 2;
@@ -165,6 +168,14 @@ static void global_section(struct cfx *x, const config_setting_t *root)
 	    gc->notify_fifo[0] != '/')
 		cfx_err(x, config_setting_get_member(g, "notify_fifo"), "global",
 			"notify_fifo \"%s\": must be an absolute path", gc->notify_fifo);
+	char *fac = NULL;
+	if (cfx_str(x, g, "global", "log_facility", &fac) > 0 &&
+	    (gc->log_facility = log_facility_parse(fac)) < 0) {
+		cfx_err(x, config_setting_get_member(g, "log_facility"), "global",
+			"log_facility \"%s\": expected daemon, user or local0..local7", fac);
+		gc->log_facility = LOG_DAEMON;
+	}
+	free(fac);
 	global_http(x, g, gc);
 	global_snmp(x, g, gc);
 	global_sync(x, g, gc);

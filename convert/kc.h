@@ -122,6 +122,7 @@ void kc_write(FILE *f, const struct kc_val *root);
 
 struct kc_conv_opts {
 	const char *search_path;      /* for bare program names; NULL: a default */
+	const char *log_facility;     /* keepalived -S, as vigil names it ("local3"); NULL: none */
 };
 
 /* Converts the tree into out (a KV_GROUP whose members are the sections).

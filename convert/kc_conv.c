@@ -502,6 +502,10 @@ void kc_convert(const struct kc_node *root, const struct kc_conv_opts *o,
 	if (!x.vs->n && !x.instances->n)
 		kc_fatal(d, root->src, "nothing converted: no virtual server and no VRRP instance "
 			 "could be written, and vigil needs at least one");
+	if (o && o->log_facility) {
+		kv_str(x.global, "log_facility", o->log_facility);
+		kv_comment(kv_get(x.global, "log_facility"), "keepalived -S (--log-facility)");
+	}
 	finish(&x);
 	kv_comment(out, "vigil.conf converted from %s by vigil-convert; see vigil.conf(5)\n"
 		   "and docs/migration.md. Each block names the keepalived lines it came from.",

@@ -15,16 +15,19 @@
 
 #include "config.h"
 #include "kc.h"
+#include "log.h"
 
 #define DEFAULT_INPUT "/etc/keepalived/keepalived.conf"
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: vigil-convert [-n] [-i id] [-o file] [-p path] [keepalived.conf]\n"
+	fprintf(f, "usage: vigil-convert [-n] [-i id] [-o file] [-p path] [-S facility] "
+		"[keepalived.conf]\n"
 		"  -i id    the config id for @id lines (default: the short host name)\n"
 		"  -n       do not load the output with vigil's configuration loader\n"
 		"  -o file  write vigil.conf there (default: standard output)\n"
-		"  -p path  where bare program names are looked up (default: a standard PATH)\n");
+		"  -p path  where bare program names are looked up (default: a standard PATH)\n"
+		"  -S facility  keepalived's -S / --log-facility (0-7, local0-7, user, daemon)\n");
 }
 
 /* Loads the text as vigild -t would; false with the reasons printed. */
@@ -72,8 +75,16 @@ int main(int argc, char **argv)
 	const char *out = NULL;
 	bool check = true;
 	int opt;
-	while ((opt = getopt(argc, argv, "hi:no:p:")) != -1) {
+	while ((opt = getopt(argc, argv, "hi:no:p:S:")) != -1) {
 		switch (opt) {
+		case 'S':
+			if (log_facility_parse(optarg) < 0) {
+				fprintf(stderr, "vigil-convert: -S %s: expected 0-7, local0-7, user or "
+					"daemon\n", optarg);
+				return 1;
+			}
+			co.log_facility = log_facility_str(log_facility_parse(optarg));
+			break;
 		case 'i': lo.config_id = optarg; break;
 		case 'n': check = false; break;
 		case 'o': out = optarg; break;

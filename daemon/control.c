@@ -36,10 +36,12 @@
 #include "jx.h"
 #include "log.h"
 #include "pidfile.h"
+#include "ratelimit.h"
 #include "vigild.h"
 
 #define CTL_LINE_MAX 65536            /* one request, its newline included */
 #define CTL_OUT_MAX (256 * 1024)      /* replies queued before requests wait */
+#define CTL_LOG_EVERY 10.0            /* s between two "too many clients" lines */
 #define CTL_IDLE 30.                  /* s without progress before a close */
 
 struct ctl_client {
@@ -66,6 +68,7 @@ struct ctl_server {
 	unsigned n_clients;
 	struct ctl_client *current;   /* whose request is being answered */
 	uint64_t tickets;             /* the last deferred reply's ticket */
+	struct ratelimit rl_refused;  /* a client storm is one line per window */
 };
 
 static void client_free(struct ctl_client *c)
@@ -313,7 +316,10 @@ static void accept_cb(struct ev_loop *loop, ev_io *w, int revents)
 	if (fd < 0)
 		return;
 	if (s->n_clients >= CTL_MAX_CLIENTS) {
-		log_warn("control: too many clients; refusing one");
+		unsigned quiet;
+		if (ratelimit_allow(&s->rl_refused, ev_now(loop), 1, CTL_LOG_EVERY, &quiet))
+			log_warn("control: too many clients; refusing one (%u more refused since the "
+				 "last such line)", quiet);
 		close(fd);
 		return;
 	}

@@ -25,6 +25,7 @@
 #include "jx.h"
 #include "log.h"
 #include "notify_fifo.h"
+#include "ratelimit.h"
 #include "snmp_feed.h"
 #include "vigild.h"
 #include "xalloc.h"
@@ -36,6 +37,10 @@ struct health_check {
 	double at;
 	char reason[128];
 };
+
+/* Transitions of one real server logged per window; more are counted. */
+#define HEALTH_LOG_BURST 5
+#define HEALTH_LOG_WINDOW 30.0
 
 struct health_rs {
 	struct vaddr addr;
@@ -49,6 +54,7 @@ struct health_rs {
 	char reason[128];
 	unsigned n_checks;
 	struct health_check *checks;
+	struct ratelimit rl;          /* its transition lines */
 };
 
 struct health_vs {
@@ -171,16 +177,32 @@ static const char *vs_label(const struct vs_conf *vs, char *buf, size_t len)
 }
 
 static void log_transition(struct vigild *d, const struct ipc_check_result *m,
-			   const struct health_rs *r)
+			   struct health_rs *r)
 {
 	const struct vs_conf *vs = &d->conf->vs[m->vs];
 	const struct rs_conf *rc = &vs->rs[m->rs];
 	const struct check_conf *cc = &rc->checks[m->check];
 	char vb[VADDR_PORT_STRLEN + 16], rb[VADDR_PORT_STRLEN];
 	bool up = m->rs_state == IPC_CHK_UP;
-	log_notice("%s %s %s: %s (%u/%u)", vs_label(vs, vb, sizeof(vb)),
-		   vaddr_port_str(&rc->addr, rc->port, rb, sizeof(rb)), up ? "UP" : "DOWN",
-		   r->reason, up ? m->passes : m->failures, up ? cc->rise : cc->fall);
+	unsigned quiet;
+	/* A flapping server is a line per transition only up to a burst. */
+	if (!ratelimit_allow(&r->rl, ev_now(d->loop), HEALTH_LOG_BURST, HEALTH_LOG_WINDOW,
+			     &quiet))
+		return;
+	const char *vl = vs_label(vs, vb, sizeof(vb));
+	const char *rl = vaddr_port_str(&rc->addr, rc->port, rb, sizeof(rb));
+	char held[96] = "";
+	if (quiet)
+		snprintf(held, sizeof(held), " [%u transitions of this real server not logged]",
+			 quiet);
+	const struct log_field f[] = {
+		{ "vs", vl }, { "rs", rl }, { "state", up ? "up" : "down" },
+		{ "old_state", r->state == IPC_CHK_UP ? "up" : r->state == IPC_CHK_DOWN ? "down"
+			       : "unknown" },
+		{ "reason", r->reason }, { "check", check_type_str(cc->type) },
+	};
+	log_event(LOG_NOTICE, f, 6, "%s %s %s: %s (%u/%u)%s", vl, rl, up ? "UP" : "DOWN",
+		  r->reason, up ? m->passes : m->failures, up ? cc->rise : cc->fall, held);
 }
 
 /* The runs the result carries into its check type's histogram. */
@@ -230,9 +252,9 @@ bool health_on_result(struct vigild *d, const void *payload, size_t len)
 		snmpf_rs_health(d, m->vs, m->rs, IPC_SNMP_EV_NONE);
 		return changed;
 	}
+	log_transition(d, m, r);   /* r->state is still the old one */
 	r->state = m->rs_state;
 	r->since = now;
-	log_transition(d, m, r);
 	if (d->fifo && !nfifo_rs(d->fifo, &d->conf->vs[m->vs], &d->conf->vs[m->vs].rs[m->rs],
 				 m->rs_state == IPC_CHK_UP))
 		log_warn("notify_fifo: no room for a real server's line");

@@ -117,10 +117,18 @@ static void commit(struct lvs *l, const struct vs_conf *v, const struct ipvs_svc
 				   v->has_sorry ? ": sorry server in" : "");
 	} else if (q->up != up) {
 		q->up = up;
-		log_notice("%s: quorum %s (alive weight %u, quorum %u, hysteresis %u)%s",
-			   vs_label(v, label, sizeof(label)), up ? "regained" : "lost", alive,
-			   v->quorum, v->hysteresis, !v->has_sorry ? ""
-			   : up ? ": sorry server out" : ": sorry server in");
+		char aw[16];
+		snprintf(aw, sizeof(aw), "%u", alive);
+		const char *vl = vs_label(v, label, sizeof(label));
+		const struct log_field f[] = {
+			{ "vs", vl }, { "event", "quorum" },
+			{ "state", up ? "up" : "down" }, { "old_state", up ? "down" : "up" },
+			{ "alive_weight", aw },
+		};
+		log_event(LOG_NOTICE, f, 5, "%s: quorum %s (alive weight %u, quorum %u, "
+			  "hysteresis %u)%s", vl, up ? "regained" : "lost", alive, v->quorum,
+			  v->hysteresis, !v->has_sorry ? "" : up ? ": sorry server out"
+			  : ": sorry server in");
 		run_command(l, v, up);
 		snmpf_quorum_event(l->d, v, up, !up && v->has_sorry, alive);
 	}

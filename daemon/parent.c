@@ -148,6 +148,7 @@ static int load_initial(struct vigild *d)
 		return 1;
 	d->generation = 1;
 	d->conf_loaded_at = wall_now();
+	log_set_facility(d->conf->global.log_facility);
 	return 0;
 }
 

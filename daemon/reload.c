@@ -111,6 +111,7 @@ static void reload_commit(struct vigild *d, struct conf *c, struct conf_blob *bl
 	lvs_conf_changed(d, old);
 	d->generation++;
 	d->conf_loaded_at = wall_now();
+	log_set_facility(c->global.log_facility);
 	if (ms >= 0)
 		log_info("configuration generation %u loaded in %.1f ms (%u virtual servers, %u VRRP "
 			 "instances)", d->generation, ms, c->n_vs, c->n_vrrp);

@@ -176,10 +176,17 @@ static void steer_sync(struct vigild *d, struct vrrp_entry *e)
 static void transition(struct vigild *d, struct vrrp_entry *e, int old)
 {
 	const struct ipc_vrrp_state *m = &e->m;
-	const char *type = m->kind == IPC_VRRP_GROUP ? "sync group" : "instance";
-	log_notice("VRRP %s %s: %s -> %s (%s; priority %u)", type, m->name,
-		   old < 0 ? "-" : vrrp_state_str((enum vrrp_state)old),
-		   vrrp_state_str((enum vrrp_state)m->state), m->reason, m->priority);
+	bool group = m->kind == IPC_VRRP_GROUP;
+	const char *was = old < 0 ? "-" : vrrp_state_str((enum vrrp_state)old);
+	const char *now = vrrp_state_str((enum vrrp_state)m->state);
+	char prio[8];
+	snprintf(prio, sizeof(prio), "%u", m->priority);
+	const struct log_field f[] = {
+		{ group ? "group" : "instance", m->name }, { "state", now }, { "old_state", was },
+		{ "reason", m->reason }, { "priority", prio },
+	};
+	log_event(LOG_NOTICE, f, 5, "VRRP %s %s: %s -> %s (%s; priority %u)",
+		  group ? "sync group" : "instance", m->name, was, now, m->reason, m->priority);
 	run_notify(d, m);
 	if (m->kind == IPC_VRRP_INSTANCE)
 		steer_sync(d, e);

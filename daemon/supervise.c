@@ -320,7 +320,8 @@ static void child_exit_cb(struct ev_loop *loop, ev_child *w, int revents)
 	if (ev_now(loop) - c->started_at >= HEALTHY_RESET)
 		c->backoff = BACKOFF_MIN;
 	c->state = CHILD_BACKOFF;
-	log_info("%s: restarting in %.0f s", c->name, c->backoff);
+	const struct log_field f[] = { { "child", c->name }, { "event", "restart" } };
+	log_event(LOG_WARNING, f, 2, "%s: restarting in %.0f s", c->name, c->backoff);
 	ev_timer_set(&c->restart_w, c->backoff, 0.);
 	ev_timer_start(loop, &c->restart_w);
 	c->backoff = c->backoff * 2 > BACKOFF_MAX ? BACKOFF_MAX : c->backoff * 2;

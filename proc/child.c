@@ -175,6 +175,7 @@ static void first_conf(struct child_ctx *cx, struct conf *c, uint32_t generation
 {
 	cx->conf = c;
 	cx->generation = generation;
+	log_set_facility(c->global.log_facility);
 	if (cx->ops->start && cx->ops->start(cx) < 0) {
 		cx->exit_code = 3;
 		ev_break(cx->loop, EVBREAK_ALL);
@@ -205,6 +206,7 @@ static void do_reload(struct child_ctx *cx, const struct ipc_reload *r)
 		struct conf *old = cx->conf;
 		cx->conf = c;
 		cx->generation = r->generation;
+		log_set_facility(c->global.log_facility);
 		if (cx->ops->reload)
 			done.status = cx->ops->reload(cx, old);
 		conf_free(old);

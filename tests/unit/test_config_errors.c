@@ -374,6 +374,8 @@ static const struct err_case cases[] = {
 	  { "3: real server 198.51.100.11: tcp check: no port to probe: set connect_port (the real server has none)" } },
 	{ "http_listen_bad", "global = { http = { listen = \"localhost\"; }; };\n" VS_OK,
 	  { "1: global: http: listen \"localhost\": expected ADDRESS:PORT (e.g. 127.0.0.1:9650 or [::1]:9650)" } },
+	{ "log_facility_unknown", "global = {\n log_facility = \"local9\"; };\n" VS_OK,
+	  { "2: global: log_facility \"local9\": expected daemon, user or local0..local7" } },
 	{ "snmp_agentx_relative", "global = { snmp = { agentx = \"agentx/master\"; }; };\n" VS_OK,
 	  { "1: global: snmp: agentx \"agentx/master\": expected \"unix:/PATH\", \"/PATH\" or \"tcp:HOST:PORT\"" } },
 	{ "snmp_agentx_unix_relative", "global = { snmp = {\n agentx = \"unix:master\"; }; };\n" VS_OK,

@@ -26,7 +26,7 @@ struct run {
 	unsigned skipped;
 };
 
-static struct run convert(const char *text, const char *search_path)
+static struct run convert_o(const char *text, const struct kc_conv_opts *o)
 {
 	char p[512];
 	snprintf(p, sizeof(p), "%s/k.conf", dir);
@@ -38,10 +38,9 @@ static struct run convert(const char *text, const char *search_path)
 	struct kc_diag d = { 0 };
 	struct kc_node root = { 0 };
 	struct kc_val *v = kv_new(KV_GROUP, NULL);
-	struct kc_conv_opts o = { .search_path = search_path };
 	assert_int_equal(kc_lex_file(p, NULL, &lx, &d), 0);
 	assert_int_equal(kc_tree_build(&lx, &root, &d), 0);
-	kc_convert(&root, &o, v, &d);
+	kc_convert(&root, o, v, &d);
 	struct run r = { .fatal = d.fatal, .skipped = d.skipped };
 	size_t len;
 	FILE *m = open_memstream(&r.out, &len);
@@ -56,6 +55,12 @@ static struct run convert(const char *text, const char *search_path)
 	kc_lex_free(&lx);
 	kc_diag_free(&d);
 	return r;
+}
+
+static struct run convert(const char *text, const char *search_path)
+{
+	struct kc_conv_opts o = { .search_path = search_path };
+	return convert_o(text, &o);
 }
 
 static void done(struct run *r)
@@ -381,6 +386,23 @@ static void test_services(void **state)
 	done(&r);
 }
 
+/* keepalived's -S (a command-line flag, not a keyword) given to
+ * vigil-convert -S becomes global.log_facility. */
+static void test_log_facility(void **state)
+{
+	(void)state;
+	const char *k = "vrrp_instance VI_1 {\n interface eth0\n virtual_router_id 51\n"
+			"priority 100\n virtual_ipaddress {\n 192.0.2.10/24\n }\n}\n";
+	struct kc_conv_opts o = { .log_facility = "local3" };
+	struct run r = convert_o(k, &o);
+	HAS(r.out, "log_facility = \"local3\";");
+	HAS(r.out, "keepalived -S");
+	done(&r);
+	r = convert(k, NULL);
+	HASNT(r.out, "log_facility");
+	done(&r);
+}
+
 static int setup(void **state)
 {
 	(void)state;
@@ -471,6 +493,7 @@ int main(void)
 		cmocka_unit_test(test_commands),
 		cmocka_unit_test(test_not_converted_lines),
 		cmocka_unit_test(test_services),
+		cmocka_unit_test(test_log_facility),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

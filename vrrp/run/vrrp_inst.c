@@ -30,16 +30,9 @@
 #include "vrrp_run.h"
 #include "wallclock.h"
 
-bool vrrp_ratelimit(struct vrrp_ratelimit *rl, double now, unsigned *quiet)
+bool vrrp_ratelimit(struct ratelimit *rl, double now, unsigned *quiet)
 {
-	if (rl->at && now - rl->at < VRRP_LOG_EVERY) {
-		rl->quiet++;
-		return false;
-	}
-	*quiet = rl->quiet;
-	rl->quiet = 0;
-	rl->at = now;
-	return true;
+	return ratelimit_allow(rl, now, 1, VRRP_LOG_EVERY, quiet);
 }
 
 static void arm(struct vrrp_inst *in, ev_timer *w, double at)

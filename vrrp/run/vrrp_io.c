@@ -227,7 +227,7 @@ static struct vrrp_inst *find_inst(struct vrrp_io *io, int vrid)
 	return NULL;
 }
 
-static void log_reject(struct vrrp_ratelimit *rl, double now, const char *who,
+static void log_reject(struct ratelimit *rl, double now, const char *who,
 		       const struct vaddr *src, enum vrrp_rx why)
 {
 	unsigned quiet;

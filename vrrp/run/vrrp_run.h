@@ -25,6 +25,7 @@
 #include "conf.h"
 #include "ipc.h"
 #include "proc_spawn.h"
+#include "ratelimit.h"
 #include "risefall.h"
 #include "vrrp_ah.h"
 #include "vrrp_fsm.h"
@@ -39,11 +40,6 @@ struct vrrp_run;
 
 #define VRRP_LOG_EVERY 10.0        /* s between two log lines of one kind */
 
-/* Logs at most once per VRRP_LOG_EVERY, counting what it swallowed. */
-struct vrrp_ratelimit {
-	double at;
-	unsigned quiet;
-};
 
 struct vrrp_io {
 	struct vrrp_run *run;
@@ -58,7 +54,7 @@ struct vrrp_io {
 	bool src_valid;               /* src is current (address events clear it) */
 	struct vaddr src;
 	uint64_t rejected[VRRP_RX__COUNT];   /* no instance to blame */
-	struct vrrp_ratelimit rl;
+	struct ratelimit rl;
 	struct vrrp_io *next;
 };
 
@@ -111,7 +107,7 @@ struct vrrp_inst {
 	double last_superior;         /* ev_now of the last advert we yield to */
 	double last_contested;        /* ev_now of the last re-announcement (split brain) */
 	char reason[64];
-	struct vrrp_ratelimit rl_rx, rl_tx;
+	struct ratelimit rl_rx, rl_tx;
 };
 
 struct vrrp_grp {
@@ -165,7 +161,8 @@ void vrrp_inst_report(struct vrrp_inst *in, bool changed, enum vrrp_state prev);
 /* Recomputes the group's state from its members; reports a change. */
 void vrrp_grp_update(struct vrrp_grp *g, const char *why);
 void vrrp_grp_report(struct vrrp_grp *g, bool changed, enum vrrp_state prev);
-bool vrrp_ratelimit(struct vrrp_ratelimit *rl, double now, unsigned *quiet);
+/* At most one line per VRRP_LOG_EVERY (ratelimit.h), counting what it swallowed. */
+bool vrrp_ratelimit(struct ratelimit *rl, double now, unsigned *quiet);
 
 /* vrrp_trackers.c. Setup takes over the state of unchanged track scripts
  * from the previous run (NULL at start). */
