@@ -112,7 +112,7 @@ struct lvs_row {
 };
 #define LVS_ROW_VS UINT32_MAX
 /* Calls cb for every virtual server, then each of its real servers, as
- * lvs_status_json() sees them (one dump of the kernel's table). Returns
+ * lvs_status_json() sees them (the kernel's side from lvs_stats()). Returns
  * 0 or -errno (no table in this process, out of memory); *kernel says
  * whether the kernel's table was read. */
 int lvs_walk(struct vigild *d, void (*cb)(struct vigild *d, const struct lvs_row *row, void *arg),

@@ -208,7 +208,7 @@ static void walk_vs(struct lvs *l, unsigned vi, const struct ipvs_table_svc *wan
 	const struct lvs_quorum *q = lvs_find_quorum(l, &want->svc.key);
 	struct lvs_row row = {
 		.vi = vi, .ri = LVS_ROW_VS, .v = v, .want = want,
-		.kern = kernel ? ipvs_table_find_svc(kernel, &want->svc.key) : NULL,
+		.kern = lvs_stats_svc(kernel, &want->svc.key),
 		.quorum_known = q != NULL, .quorum_up = q && q->up,
 		.sorry_in = q && !q->up && v->has_sorry, .alive = q ? q->alive : 0,
 	};
@@ -219,7 +219,7 @@ static void walk_vs(struct lvs *l, unsigned vi, const struct ipvs_table_svc *wan
 		const struct lvs_override *o = lvs_find_override(l, &want->svc.key, &rc->addr, port);
 		row.ri = i;
 		row.wd = ipvs_table_find_dest(want, &rc->addr, port);
-		row.kd = row.kern ? ipvs_table_find_dest(row.kern, &rc->addr, port) : NULL;
+		row.kd = lvs_stats_dest(row.kern, &rc->addr, port);
 		row.override = o != NULL;
 		row.drained = o && o->drained;
 		cb(l->d, &row, arg);
@@ -233,16 +233,17 @@ int lvs_walk(struct vigild *d, void (*cb)(struct vigild *d, const struct lvs_row
 	*kernel = false;
 	if (!l)
 		return -ENOENT;
-	struct ipvs_table want, kern;
+	struct ipvs_table want;
 	struct errbuf eb;
 	ipvs_table_init(&want);
-	ipvs_table_init(&kern);
-	*kernel = l->have_ipvs && ipvs_dump(&l->ctx, &kern, &eb) == 0;
+	/* The shared, sorted dump (lvs_stats.c): one per LVS_STATS_MAX_AGE
+	 * whoever asks — status, /metrics, this feed. */
+	const struct ipvs_table *kern = lvs_stats(d, NULL);
+	*kernel = kern != NULL;
 	int err = lvs_build_wanted(l, d->conf, &want, false, &eb);
 	for (unsigned i = 0; !err && i < d->conf->n_vs && i < want.n_svcs; i++)
-		walk_vs(l, i, &want.svcs[i], *kernel ? &kern : NULL, cb, arg);
+		walk_vs(l, i, &want.svcs[i], kern, cb, arg);
 	ipvs_table_free(&want);
-	ipvs_table_free(&kern);
 	return err;
 }
 

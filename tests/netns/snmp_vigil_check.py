@@ -92,6 +92,10 @@ def rows_of(status):
             want[e(11)] = str(-1 if r["weight_wanted"] is None else r["weight_wanted"])
             want[e(13)] = str({None: 1, "weight": 2, "drain": 3}[r["override"]])
             want[e(14)] = str(len(h["checks"]))
+            if r.get("stats"):   # the kernel's counters, then its rates
+                for k, key in enumerate(("conns", "inpkts", "outpkts", "inbytes", "outbytes",
+                                         "cps", "inpps", "outpps", "inbps", "outbps")):
+                    want[e(17 + k)] = str(r["stats"][key])
             if r["in_kernel"]:
                 want[e(12)] = str(r["weight_kernel"])
                 want[e(15)] = str(r["active_conns"])
