@@ -17,6 +17,9 @@
 #   VIGIL_VM_CACHE    initramfs cache + per-run job dirs (default /var/tmp/vigil-vm)
 #   VIGIL_VM_KERNEL   force a kernel version (default: newest with IPVS modules)
 #   VIGIL_VM_APPEND   extra kernel command line words
+#   VIGIL_VM_MEM      guest memory in MiB (default 1024)
+#   VIGIL_VM_QEMU_ARGS  extra qemu arguments, split on white space (devices,
+#                     e.g. the lab's user-mode network and shell port)
 set -euo pipefail
 
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
@@ -154,13 +157,16 @@ append="console=ttyS0 quiet panic=-1 oops=panic vigil.job=$jobdir ${VIGIL_VM_APP
 if grep -q '^# vm: systemd$' "$script"; then
     append+=" vigil.systemd=1 systemd.show_status=0"
 fi
+mem=${VIGIL_VM_MEM:-1024}
+[[ $mem =~ ^[0-9]+$ && $mem -ge 256 ]] || die "VIGIL_VM_MEM must be a number of MiB >= 256"
+read -r -d "" -a extra <<< "${VIGIL_VM_QEMU_ARGS:-}" || true
 # shellcheck disable=SC2054  # the commas are qemu option syntax
 qemu_cmd=(
-    "$qemu" -nodefaults -accel tcg,thread=multi -cpu max -m 1024 -smp 2
+    "$qemu" -nodefaults -accel tcg,thread=multi -cpu max -m "$mem" -smp 2
     -nographic -serial mon:stdio -no-reboot
     -kernel "$kernel" -initrd "$initrd"
     -virtfs local,path=/,mount_tag=hostroot,security_model=passthrough,readonly=on,multidevs=remap
-    -append "$append"
+    -append "$append" "${extra[@]}"
 )
 say "kernel $kver, script ${script#"$VIGIL_SRC"/}, timeout ${timeout_s}s"
 t0=$(date +%s)
