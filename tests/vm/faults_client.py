@@ -10,7 +10,8 @@ Two kinds of traffic to the virtual address, each in threads of its own:
   polls     one HTTP/1.0 GET on port 80 after another (a new TCP
             connection each, --interval apart, --timeout each): counted
             ok per real server (the body names it) or failed, with when
-            and why;
+            and why; the ok ones slower than 0.5 s listed with when and
+            how long;
   sessions  N long-lived TCP connections to the echo service on port 7,
             opened at start: each sends one byte every 0.1 s and waits up
             to --echo-timeout for it to come back. A reset, a close or an
@@ -37,6 +38,7 @@ class Stats:
         self.failed = 0
         self.by_rs = {}
         self.failures = []
+        self.slow = []
         self.sessions = []
 
 
@@ -57,7 +59,8 @@ def poll(a, st):
                     data += b
             head, _, body = data.partition(b"\r\n\r\n")
             name = body.decode(errors="replace").strip()
-            if not head.startswith(b"HTTP/1.0 200") or not name:
+            status = head.split(b" ", 2)[:2]   # nginx answers HTTP/1.1
+            if status[:1] not in ([b"HTTP/1.0"], [b"HTTP/1.1"]) or status[1:] != [b"200"] or not name:
                 err = "bad answer %r" % data[:60]
         except OSError as e:
             err = "%s: %s" % (type(e).__name__, e)
@@ -68,6 +71,10 @@ def poll(a, st):
             else:
                 st.ok += 1
                 st.by_rs[name] = st.by_rs.get(name, 0) + 1
+                took = time.time() - t
+                if took > 0.5:   # a SYN retransmitted, or a wait for a failover
+                    st.slow.append([round(t, 3), round(took, 3)])
+                    del st.slow[:-50]
         stop.wait(a.interval)
 
 
@@ -115,6 +122,7 @@ def dump(a, st):
     with lock:
         d = {"t": round(time.time(), 3), "ok": st.ok, "failed": st.failed,
              "by_rs": dict(st.by_rs), "failures": list(st.failures[-50:]),
+             "slow": list(st.slow[-50:]),
              "sessions": [dict(x) for x in st.sessions]}
     tmp = a.out + ".tmp"
     with open(tmp, "w") as f:

@@ -18,6 +18,8 @@
 # on the echo one.
 #
 #   faults_bed                  namespaces, links, real servers, configs
+#   faults_rs_net NAME ADDR     one more real-server namespace on bri
+#   faults_rs_serve NAME ADDR   its servers (redefine for other ones)
 #   faults_dump                 at exit (unless FAULTS_PASSED=1): the logs' ends
 #   faults_start NODE           vigild in NODE; its pid in PID_<NODE>, log $T/NODE.log
 #   faults_ready                d1 MASTER, d2 BACKUP, both tables full, sync daemons up
@@ -99,17 +101,35 @@ faults_bed() {
   i=0
   for a in "${RS_ADDRS[@]}"; do
     i=$((i + 1))
-    vm_netns_add "rs$i"
-    faults_link "rs$i" eth0 bri "$a/24"
-    ip -n "rs$i" route add default via 198.51.100.1
-    ip netns exec "rs$i" python3 "$FAULTS_SRC/faults_rs.py" "rs$i" "$a" > "$T/rs$i.log" 2>&1 &
-    vm_on_exit kill $!
+    faults_rs_net "rs$i" "$a"
+    faults_rs_serve "rs$i" "$a"
   done
-  for i in 1 2 3; do
-    vm_wait_for 30 ip netns exec "rs$i" python3 -c \
-      "import socket; socket.create_connection(('${RS_ADDRS[i - 1]}', 7), 1)" 2>/dev/null \
-      || vm_fail "rs$i not listening"
+  i=0
+  for a in "${RS_ADDRS[@]}"; do
+    i=$((i + 1))
+    vm_wait_for 30 listening "rs$i" "$a" "$FAULTS_RS_PORT" || vm_fail "rs$i not listening"
   done
+}
+
+# faults_rs_net NAME ADDR: a real server's namespace on bri, routed via the
+# directors' INT address.
+faults_rs_net() {
+  vm_netns_add "$1"
+  faults_link "$1" eth0 bri "$2/24"
+  ip -n "$1" route add default via 198.51.100.1
+}
+
+# faults_rs_serve NAME ADDR: start its servers (a bed of another kind of
+# real server redefines this and FAULTS_RS_PORT, the port to wait for).
+FAULTS_RS_PORT=7
+faults_rs_serve() {
+  ip netns exec "$1" python3 "$FAULTS_SRC/faults_rs.py" "$1" "$2" > "$T/$1.log" 2>&1 &
+  vm_on_exit kill $!
+}
+
+# listening NS ADDR PORT: something in NS accepts TCP on ADDR:PORT.
+listening() {
+  ip netns exec "$1" bash -c "exec 3<>/dev/tcp/$2/$3" 2>/dev/null
 }
 
 # At exit, unless the test set FAULTS_PASSED: the ends of the logs.
