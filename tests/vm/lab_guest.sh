@@ -177,18 +177,11 @@ say "   slow (> 0.5 s, a SYN retransmitted): $(slow_since "$t0"); next 3 s serve
 
 # --- 3. a real server added at run time -------------------------------------
 f0=$(failed); t0=$(now_ms)
-if "$VIGILCTL" help 2>&1 | grep -q ' add '; then
-  how="vigilctl add web 198.51.100.14:80 check http ..., on both directors"
-  for n in d1 d2; do
-    ctl "$n" add web 198.51.100.14:80 check http path / interval 0.5 timeout 1.0 fall 2 rise 2 \
-      > /dev/null || vm_fail "vigilctl add refused on $n"
-  done
-else
-  how="198.51.100.14 added to both directors' vigil.conf, vigilctl reload"
-  LAB_RS+=(198.51.100.14)
-  faults_conf d1 150 2> /dev/null; faults_conf d2 100 2> /dev/null
-  for n in d1 d2; do ctl "$n" reload > /dev/null; done
-fi
+how="vigilctl add web 198.51.100.14:80 check http ..., on both directors"
+for n in d1 d2; do
+  ctl "$n" add web 198.51.100.14:80 check http path / interval 0.5 timeout 1.0 fall 2 rise 2 \
+    > /dev/null || vm_fail "vigilctl add refused on $n"
+done
 vm_wait_for 20 rs_in d1 198.51.100.14 || vm_fail "rs4 not in d1's table"
 took=$(( $(now_ms) - t0 ))
 bound "adding rs4" "$took" 8000
