@@ -94,7 +94,7 @@ static void vs_service(struct cfx *x, const config_setting_t *g, const char *ctx
 		cfx_err(x, g, ctx, "needs either address and port, or fwmark");
 	if (has_addr && !has_mark) {
 		own_addr(x, g, ctx, ctx_shows_addr, &vs->addr);
-		if (cfx_require(x, g, ctx, "port") && cfx_int(x, g, ctx, "port", 1, 65535, &v) > 0)
+		if (cfx_require(x, g, ctx, "port") && cfx_int(x, g, ctx, "port", 0, 65535, &v) > 0)
 			vs->port = (uint16_t)v;
 	} else if (has_mark) {
 		if (cfx_int(x, g, ctx, "fwmark", 1, UINT32_MAX, &v) > 0)
@@ -241,6 +241,22 @@ static void vs_policy(struct cfx *x, const config_setting_t *g, const char *ctx,
 	cfx_bool(x, g, ctx, "start_up", &vs->start_up);
 }
 
+/* Port 0 keeps the port the client asked for: what a firewall-mark or an
+ * all-ports service needs, and harmless with dr/tun (the packet is not
+ * rewritten). A NAT real server of a one-port service needs a port. */
+static void rs_port(struct cfx *x, const config_setting_t *g, const char *ctx,
+		    const struct vs_conf *vs, struct rs_conf *rs)
+{
+	long long v;
+	if (cfx_int(x, g, ctx, "port", 0, 65535, &v) <= 0)
+		return;
+	rs->port = (uint16_t)v;
+	if (v == 0 && vs->port && !vs->fwmark && rs->fwd == FWD_NAT)
+		cfx_err(x, config_setting_get_member(g, "port"), ctx,
+			"port 0: only for a dr or tun real server, or in a firewall-mark or "
+			"all-ports service (NAT needs a port)");
+}
+
 void cfx_rs_parse(struct cfx *x, const config_setting_t *g, const struct vs_conf *vs,
 		  struct rs_conf *rs, unsigned idx)
 {
@@ -257,12 +273,11 @@ void cfx_rs_parse(struct cfx *x, const config_setting_t *g, const struct vs_conf
 		cfx_err(x, config_setting_get_member(g, "address"), ctx,
 			"%s real server in an %s virtual server",
 			fam_str(rs->addr.family), fam_str(vs->family));
-	if (cfx_int(x, g, ctx, "port", 1, 65535, &v) > 0)
-		rs->port = (uint16_t)v;
-	if (cfx_int(x, g, ctx, "weight", 0, 65535, &v) > 0)
-		rs->weight = (int)v;
 	cfx_enum(x, g, ctx, "forwarding", fwd_names, &fwd);
 	rs->fwd = (enum fwd_method)fwd;
+	rs_port(x, g, ctx, vs, rs);
+	if (cfx_int(x, g, ctx, "weight", 0, 65535, &v) > 0)
+		rs->weight = (int)v;
 	if (cfx_int(x, g, ctx, "uthreshold", 0, UINT32_MAX, &v) > 0)
 		rs->uthreshold = (uint32_t)v;
 	if (cfx_int(x, g, ctx, "lthreshold", 0, UINT32_MAX, &v) > 0)
@@ -450,6 +465,13 @@ static void vs_parse(struct cfx *x, const config_setting_t *g, struct vs_conf *v
 	vs_service(x, g, ctx, shows_addr, vs);
 	vs_sched(x, g, ctx, vs);
 	vs_persistence(x, g, ctx, vs);
+	/* The kernel takes an all-ports service without persistence but
+	 * schedules none of its connections. */
+	int port = -1;
+	if (!vs->fwmark && !vs->persistent && config_setting_lookup_int(g, "port", &port)
+	    && port == 0)
+		cfx_err(x, config_setting_get_member(g, "port"), ctx,
+			"port 0 (all ports): needs persistence");
 	vs_policy(x, g, ctx, vs);
 	vs_real_servers(x, g, ctx, vs);
 }

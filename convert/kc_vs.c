@@ -275,6 +275,23 @@ static const struct kc_kw rs_kw[] = {
 	{ NULL, NULL, NULL }
 };
 
+/* The forwarding method a real server ends up with: its own, else the
+ * service's. */
+static const char *rs_method(const struct kc_node *n, const struct vs *vs)
+{
+	static const char *const from[] = { "NAT", "DR", "TUN" }, *const to[] = { "nat", "dr", "tun" };
+	const char *m = vs->fwd ? vs->fwd : "nat";
+	for (unsigned k = 0; k < n->n_kids; k++) {
+		const struct kc_node *c = &n->kids[k];
+		if (c->n < 2 || (strcmp(c->w[0], "lvs_method") && strcmp(c->w[0], "lb_kind")))
+			continue;
+		for (unsigned i = 0; i < 3; i++)
+			if (!strcasecmp(c->w[1], from[i]))
+				m = to[i];
+	}
+	return m;
+}
+
 static void real_server(struct kc_cx *x, struct vs *vs, const struct kc_node *n,
 			struct kc_val *list, long vs_port, struct kc_rs_info *info)
 {
@@ -289,9 +306,9 @@ static void real_server(struct kc_cx *x, struct vs *vs, const struct kc_node *n,
 			"(vigil does not tunnel across families)", n->w[1]);
 		return;
 	}
-	if (!port && vs_port) {
-		kc_skip(x->d, n->src, "real_server %s: port 0 (the client's port): vigil gives a "
-			"real server the service's port", n->w[1]);
+	if (!port && vs_port && !strcmp(rs_method(n, vs), "nat")) {
+		kc_skip(x->d, n->src, "real_server %s: port 0 (the client's port) with NAT in a "
+			"one-port service: vigil needs a port", n->w[1]);
 		return;
 	}
 	struct rs r = { .v = kv_add(list, KV_GROUP, NULL), .weight = 1, .uth = -1, .lth = -1,
@@ -299,7 +316,7 @@ static void real_server(struct kc_cx *x, struct vs *vs, const struct kc_node *n,
 	kc_from(r.v, n);
 	kc_each(x, n, rs_kw, &r);
 	kv_str(r.v, "address", n->w[1]);
-	if (port)
+	if (port || vs_port)          /* a port-0 service's real servers default to 0 */
 		kv_int(r.v, "port", port);
 	kv_int(r.v, "weight", r.weight);
 	if (r.fwd && strcmp(r.fwd, vs->fwd ? vs->fwd : "nat"))
@@ -433,12 +450,12 @@ static bool identity(struct kc_cx *x, struct vs *vs, struct kc_val *v, long *por
 			"or group NAME");
 		return false;
 	}
-	if (n->n < 3 || !strcmp(n->w[2], "0")) {
-		kc_skip(x->d, n->src, "virtual_server %s: no port (a port-0 persistent service): "
-			"vigil needs one", n->w[1]);
+	if ((n->n < 3 || !strcmp(n->w[2], "0")) && !vs->persistent) {
+		kc_skip(x->d, n->src, "virtual_server %s: port 0 without persistence: the kernel "
+			"would schedule none of its connections", n->w[1]);
 		return false;
 	}
-	if (!kc_int_arg(x, n, 2, 1, 65535, port))
+	if (n->n >= 3 && !kc_int_arg(x, n, 2, 0, 65535, port))
 		return false;
 	kv_str(v, "address", n->w[1]);
 	kv_int(v, "port", *port);

@@ -75,7 +75,7 @@ int lvs_rs_index(const struct vs_conf *v, const char *spec)
 		return -1;
 	for (unsigned j = 0; j < v->n_rs; j++) {
 		const struct rs_conf *r = &v->rs[j];
-		uint16_t rport = r->port ? r->port : v->port;
+		uint16_t rport = r->port;
 		if (vaddr_equal(&r->addr, &a) && rport == port)
 			return (int)j;
 	}
@@ -86,7 +86,7 @@ int lvs_rs_index(const struct vs_conf *v, const char *spec)
 static int set_override(struct lvs *l, const struct ipvs_svc_key *k, const struct vs_conf *v,
 			const struct rs_conf *r, const char *cmd, int weight)
 {
-	uint16_t port = r->port ? r->port : v->port;
+	uint16_t port = r->port;
 	struct lvs_override *o = lvs_find_override(l, k, &r->addr, port);
 	if (!strcmp(cmd, "undrain")) {
 		for (struct lvs_override **pp = &l->overrides; *pp; pp = &(*pp)->next)
@@ -161,7 +161,7 @@ int lvs_override_drain(struct vigild *d, unsigned vi, unsigned rj)
 	if (!d->lvs || vs_key(v, &k) < 0)
 		return -ENOENT;
 	const struct lvs_override *o = lvs_find_override(d->lvs, &k, &r->addr,
-							 r->port ? r->port : v->port);
+							 r->port);
 	if (o && o->drained && o->conf_weight == r->weight && o->conf_fwd == r->fwd)
 		return 0;
 	if (set_override(d->lvs, &k, v, r, "drain", 0) < 0)
@@ -188,7 +188,7 @@ void lvs_conf_changed(struct vigild *d, const struct conf *old)
 			for (unsigned j = 0; j < v->n_rs && !keep; j++) {
 				const struct rs_conf *r = &v->rs[j];
 				keep = vaddr_equal(&r->addr, &o->addr) &&
-				       (r->port ? r->port : v->port) == o->port &&
+				       r->port == o->port &&
 				       r->weight == o->conf_weight && r->fwd == o->conf_fwd;
 			}
 		}

@@ -44,7 +44,7 @@ static struct json_object *rs_json(struct json_object *health, bool runtime,
 {
 	char buf[VADDR_PORT_STRLEN];
 	struct json_object *j = jx_new_object();
-	vaddr_port_str(&r->addr, r->port ? r->port : v->port, buf, sizeof(buf));
+	vaddr_port_str(&r->addr, r->port, buf, sizeof(buf));
 	json_object_object_add(j, "address", jx_new_string(buf));
 	json_object_object_add(j, "forwarding", jx_new_string(fwd_method_str(r->fwd)));
 	json_object_object_add(j, "weight_configured", jx_new_int(r->weight));
@@ -93,7 +93,7 @@ static struct json_object *vs_json(struct lvs *l, unsigned vi, const struct vs_c
 	struct json_object *rss = jx_new_array();
 	for (unsigned i = 0; i < v->n_rs; i++) {
 		const struct rs_conf *rc = &v->rs[i];
-		uint16_t port = rc->port ? rc->port : v->port;
+		uint16_t port = rc->port;
 		const struct ipvs_dest *wd = ipvs_table_find_dest(want, &rc->addr, port);
 		const struct ipvs_dest *kd = lvs_stats_dest(ks, &rc->addr, port);
 		const struct lvs_override *o = lvs_find_override(l, &want->svc.key, &rc->addr, port);

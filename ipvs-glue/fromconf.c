@@ -76,7 +76,7 @@ static void dest_from_rs(const struct vs_conf *v, const struct rs_conf *r, struc
 {
 	memset(d, 0, sizeof(*d));
 	d->addr = r->addr;
-	d->port = r->port ? r->port : v->port;
+	d->port = r->port;   /* the loader presets the service's; 0 is a choice */
 	d->fwd = ipvs_fwd_flag(r->fwd);
 	d->weight = r->weight;
 	d->u_thresh = r->uthreshold;

