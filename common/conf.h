@@ -105,9 +105,23 @@ enum sched_flag {
 	SCHED_FLAG_MH_PORT = 1 << 3,
 };
 
+/* One service of a virtual-server group (keepalived's virtual_server_group):
+ * an address and port, or a firewall mark. Ranges are expanded. */
+struct vs_member {
+	struct vaddr addr;            /* unset for a fwmark member */
+	uint16_t port;
+	uint32_t fwmark;
+};
+
 struct vs_conf {
 	int line;
 	char *name;                   /* optional; NULL when absent */
+	/* A group's virtual server is one IPVS service per member, all with
+	 * the same settings and real servers; addr, port and fwmark are then
+	 * its first member's (its key for status, quorum and overrides). */
+	char *group;                  /* NULL: the one service below */
+	struct vs_member *members;
+	unsigned n_members;
 	struct vaddr addr;            /* unset for fwmark services */
 	uint16_t port;
 	uint32_t fwmark;              /* 0: an address:port service */

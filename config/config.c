@@ -21,7 +21,9 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-static const char *const top_keys[] = { "global", "virtual_servers", "vrrp", NULL };
+static const char *const top_keys[] = {
+	"global", "virtual_server_groups", "virtual_servers", "vrrp", NULL
+};
 static const char *const global_keys[] = {
 	"router_id", "script_user", "script_security", "control_socket",
 	"keep_ipvs_on_exit", "http", "snmp", "vrrp_realtime", "vrrp_mlock",
@@ -174,6 +176,9 @@ static void top_level(struct cfx *x, const config_setting_t *root)
 {
 	cfx_keys(x, root, NULL, top_keys);
 	global_section(x, root);
+	const config_setting_t *vsg = cfx_list(x, root, NULL, "virtual_server_groups", false);
+	if (vsg)
+		cfx_vs_groups(x, vsg);
 	const config_setting_t *vs = cfx_list(x, root, NULL, "virtual_servers", false);
 	if (vs)
 		cfx_virtual_servers(x, vs);
@@ -260,6 +265,7 @@ struct conf *conf_load(const char *path, struct conf_errors *errs)
 	}
 	free(oom_line);
 	config_destroy(&cfg);
+	cfx_vs_groups_free(&x);
 	free(x.dir);
 	if (errs->n > 0 || errs->oom) {
 		conf_free(x.c);

@@ -33,6 +33,8 @@ struct cfx {
 	const char *path;             /* the top-level file, as given */
 	char *dir;                    /* its directory; include names are relative to it */
 	struct conf *c;
+	struct cfx_vsg *vsg;          /* virtual-server groups, while loading (config_vsg.c) */
+	unsigned n_vsg;
 	jmp_buf oom;                  /* where a failed allocation ends the load */
 };
 
@@ -102,6 +104,16 @@ bool cfx_require(struct cfx *x, const config_setting_t *g, const char *ctx,
 
 /* Sections */
 void cfx_virtual_servers(struct cfx *x, const config_setting_t *list);
+/* config_vsg.c: the top-level virtual_server_groups, read before the
+ * virtual servers; a virtual server's `group` copies one's members. */
+void cfx_vs_groups(struct cfx *x, const config_setting_t *list);
+void cfx_vs_group_ref(struct cfx *x, const config_setting_t *s, const char *ctx,
+		      struct vs_conf *vs);
+/* The family of the named group's addresses; 0 when unknown or marks only. */
+int cfx_vs_group_family(const struct cfx *x, const char *name);
+/* Services served twice where a group's later member is one of the two. */
+void cfx_vs_group_dups(struct cfx *x, const config_setting_t *list);
+void cfx_vs_groups_free(struct cfx *x);
 void cfx_vrrp(struct cfx *x, const config_setting_t *g);
 /* config_vrrp_aux.c: the parts of vrrp an instance refers to or shares. */
 void cfx_vrrp_scripts(struct cfx *x, const config_setting_t *list);

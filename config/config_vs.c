@@ -18,7 +18,7 @@
 #include <string.h>
 
 static const char *const vs_keys[] = {
-	"name", "address", "port", "fwmark", "family", "protocol", "scheduler",
+	"name", "address", "port", "fwmark", "group", "family", "protocol", "scheduler",
 	"forwarding", "persistence", "ops", "check_interval", "quorum",
 	"hysteresis", "on_quorum_up", "on_quorum_down", "sorry_server",
 	"on_failure", "start_up", "sh_port", "sh_fallback", "mh_port",
@@ -81,6 +81,27 @@ static int own_addr(struct cfx *x, const config_setting_t *g, const char *ctx,
 	return 1;
 }
 
+/* A group's virtual server: the services are the group's members. */
+static void vs_group_service(struct cfx *x, const config_setting_t *g, const char *ctx,
+			     struct vs_conf *vs)
+{
+	static const char *const own[] = { "address", "port", "fwmark", NULL };
+	int fam = -1, proto = PROTO_TCP;
+	const char *name = NULL;
+	for (unsigned i = 0; own[i]; i++)
+		if (config_setting_get_member(g, own[i]))
+			cfx_err(x, config_setting_get_member(g, own[i]), ctx,
+				"%s: not used with group (the group's members are the services)",
+				own[i]);
+	cfx_enum(x, g, ctx, "family", family_names, &fam);
+	config_setting_lookup_string(g, "group", &name);
+	int gf = name ? cfx_vs_group_family(x, name) : 0;
+	vs->family = fam == 1 ? AF_INET6 : fam == 0 ? AF_INET : gf ? gf : AF_INET;
+	cfx_enum(x, g, ctx, "protocol", proto_names, &proto);
+	vs->protocol = (enum vs_proto)proto;
+	cfx_vs_group_ref(x, g, ctx, vs);
+}
+
 static void vs_service(struct cfx *x, const config_setting_t *g, const char *ctx,
 		       bool ctx_shows_addr, struct vs_conf *vs)
 {
@@ -88,6 +109,10 @@ static void vs_service(struct cfx *x, const config_setting_t *g, const char *ctx
 	bool has_mark = config_setting_get_member(g, "fwmark") != NULL;
 	long long v;
 	int fam = -1, proto = PROTO_TCP;
+	if (config_setting_get_member(g, "group")) {
+		vs_group_service(x, g, ctx, vs);
+		return;
+	}
 	if (has_addr && has_mark)
 		cfx_err(x, g, ctx, "address and fwmark are mutually exclusive");
 	else if (!has_addr && !has_mark)
@@ -324,11 +349,13 @@ static void vs_real_servers(struct cfx *x, const config_setting_t *g, const char
 static void vs_ctx(const config_setting_t *g, unsigned idx, char *buf, size_t len,
 		   bool *shows_addr)
 {
-	const char *name = NULL;
+	const char *name = NULL, *group = NULL;
 	int mark = 0;
 	*shows_addr = false;
 	if (config_setting_lookup_string(g, "name", &name) && *name)
 		snprintf(buf, len, "virtual server %s", name);
+	else if (config_setting_lookup_string(g, "group", &group) && *group)
+		snprintf(buf, len, "virtual server group:%s", group);
 	else if (!config_setting_get_member(g, "address")
 		 && config_setting_lookup_int(g, "fwmark", &mark))
 		snprintf(buf, len, "virtual server fwmark:%d", mark);
@@ -472,6 +499,12 @@ static void vs_parse(struct cfx *x, const config_setting_t *g, struct vs_conf *v
 	    && port == 0)
 		cfx_err(x, config_setting_get_member(g, "port"), ctx,
 			"port 0 (all ports): needs persistence");
+	for (unsigned m = 0; !vs->persistent && m < vs->n_members; m++)
+		if (!vs->members[m].fwmark && !vs->members[m].port) {
+			cfx_err(x, config_setting_get_member(g, "group"), ctx,
+				"group %s: a port-0 (all ports) member needs persistence", vs->group);
+			break;
+		}
 	vs_policy(x, g, ctx, vs);
 	vs_real_servers(x, g, ctx, vs);
 }
@@ -497,11 +530,14 @@ void cfx_virtual_servers(struct cfx *x, const config_setting_t *list)
 		vs_parse(x, e, vs, ctx, shows_addr);
 	}
 	vs_duplicates(x, list);
+	cfx_vs_group_dups(x, list);
 }
 
 void cfx_vs_free(struct vs_conf *vs)
 {
 	free(vs->name);
+	free(vs->group);
+	free(vs->members);
 	free(vs->on_quorum_up);
 	free(vs->on_quorum_down);
 	for (unsigned i = 0; i < vs->n_rs; i++)

@@ -421,26 +421,50 @@ static bool every_rs(const struct vs *vs, const char *kw)
 	return vs->n_rs > 0;
 }
 
+/* The family of a fwmark service: ip_family, else its real servers'. */
+static int mark_family(const struct vs *vs)
+{
+	int af = vs->ip_family && !strcmp(vs->ip_family, "inet6") ? AF_INET6 : 0;
+	for (unsigned i = 0; !af && i < vs->n_rs; i++)
+		if (vs->rs[i]->n > 1)
+			af = kc_family(vs->rs[i]->w[1], false);
+	return af ? af : AF_INET;
+}
+
+/* virtual_server group NAME: the group's members are the services. */
+static bool group_identity(struct kc_cx *x, struct vs *vs, struct kc_val *v)
+{
+	const struct kc_node *n = vs->n;
+	const struct kc_vsg *g = kc_vs_group_find(x, n->w[2]);
+	if (!g || !g->ok) {
+		kc_skip(x->d, n->src, "virtual_server group %s: %s", n->w[2],
+			g ? "the group was not converted" : "no virtual_server_group of that name");
+		return false;
+	}
+	if (g->port0 && !vs->persistent) {
+		kc_skip(x->d, n->src, "virtual_server group %s: a port-0 member without "
+			"persistence: the kernel would schedule none of its connections", n->w[2]);
+		return false;
+	}
+	kv_str(v, "group", n->w[2]);
+	vs->family = g->family ? g->family : mark_family(vs);
+	if (!g->family)
+		kv_str(v, "family", vs->family == AF_INET6 ? "inet6" : "inet");
+	return true;
+}
+
 /* The service: address and port, or fwmark and family; false if neither. */
 static bool identity(struct kc_cx *x, struct vs *vs, struct kc_val *v, long *port)
 {
 	const struct kc_node *n = vs->n;
 	long mark;
-	if (n->n >= 3 && !strcmp(n->w[1], "group")) {
-		kc_skip(x->d, n->src, "virtual_server group %s: virtual server groups: vigil has "
-			"none yet", n->w[2]);
-		return false;
-	}
+	if (n->n >= 3 && !strcmp(n->w[1], "group"))
+		return group_identity(x, vs, v);
 	if (n->n >= 3 && !strcmp(n->w[1], "fwmark")) {
 		if (!kc_int_arg(x, n, 2, 1, UINT32_MAX, &mark))
 			return false;
 		kv_int(v, "fwmark", mark);
-		vs->family = vs->ip_family && !strcmp(vs->ip_family, "inet6") ? AF_INET6 : 0;
-		for (unsigned i = 0; !vs->family && i < vs->n_rs; i++)
-			if (vs->rs[i]->n > 1)
-				vs->family = kc_family(vs->rs[i]->w[1], false);
-		if (!vs->family)
-			vs->family = AF_INET;
+		vs->family = mark_family(vs);
 		kv_str(v, "family", vs->family == AF_INET6 ? "inet6" : "inet");
 		return true;
 	}

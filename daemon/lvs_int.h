@@ -118,12 +118,18 @@ int lvs_build_wanted(struct lvs *l, const struct conf *c, struct ipvs_table *out
 		     bool commit, struct errbuf *eb);
 const struct lvs_quorum *lvs_find_quorum(const struct lvs *l, const struct ipvs_svc_key *k);
 
-/* lvs_quorum.c: evaluates virtual server v's quorum from its alive weight
- * and, when lost with a sorry server, makes it the service's only
- * destination; records the state and runs commands when commit. */
+/* lvs_quorum.c: evaluates virtual server v's quorum (kept under key, its
+ * first service's) from its alive weight; records the state and runs
+ * commands when commit. Returns whether the quorum is up. */
 struct ipvs_table_svc;
-void lvs_quorum_apply(struct lvs *l, const struct vs_conf *v, struct ipvs_table_svc *ts,
+bool lvs_quorum_apply(struct lvs *l, const struct vs_conf *v, const struct ipvs_svc_key *key,
 		      unsigned alive, bool commit);
+/* With the quorum lost and a sorry server, makes it the only destination
+ * of ts (each of a group's services). */
+void lvs_quorum_sorry(const struct vs_conf *v, struct ipvs_table_svc *ts, bool up);
+/* The first service of virtual server vi in a table from lvs_build_wanted
+ * (NULL when none). */
+const struct ipvs_table_svc *lvs_vs_svc(const struct ipvs_table *t, unsigned vi);
 /* After a committing pass: forgets services no longer configured. */
 void lvs_quorum_sweep(struct lvs *l);
 void lvs_quorum_free(struct lvs *l);

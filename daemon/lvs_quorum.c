@@ -126,10 +126,14 @@ static void commit(struct lvs *l, const struct vs_conf *v, const struct ipvs_svc
 	q->seen = true;
 }
 
-static void sorry_alone(const struct vs_conf *v, struct ipvs_table_svc *ts)
+/* The sorry server's port defaults to the service's (each member's, in a
+ * group). */
+void lvs_quorum_sorry(const struct vs_conf *v, struct ipvs_table_svc *ts, bool up)
 {
+	if (up || !v->has_sorry)
+		return;
 	struct ipvs_dest s = {
-		.addr = v->sorry_addr, .port = v->sorry_port ? v->sorry_port : v->port,
+		.addr = v->sorry_addr, .port = v->sorry_port ? v->sorry_port : ts->svc.key.port,
 		.fwd = ipvs_fwd_flag(v->fwd), .weight = 1,
 	};
 	ts->n_dests = 0;
@@ -137,15 +141,27 @@ static void sorry_alone(const struct vs_conf *v, struct ipvs_table_svc *ts)
 		log_err("ipvs: out of memory adding a sorry server");
 }
 
-void lvs_quorum_apply(struct lvs *l, const struct vs_conf *v, struct ipvs_table_svc *ts,
+bool lvs_quorum_apply(struct lvs *l, const struct vs_conf *v, const struct ipvs_svc_key *key,
 		      unsigned alive, bool do_commit)
 {
-	struct lvs_quorum *q = (struct lvs_quorum *)lvs_find_quorum(l, &ts->svc.key);
+	struct lvs_quorum *q = (struct lvs_quorum *)lvs_find_quorum(l, key);
 	bool up = quorum_next(v, q, alive);
 	if (do_commit)
-		commit(l, v, &ts->svc.key, q, up, alive);
-	if (!up && v->has_sorry)
-		sorry_alone(v, ts);
+		commit(l, v, key, q, up, alive);
+	return up;
+}
+
+const struct ipvs_table_svc *lvs_vs_svc(const struct ipvs_table *t, unsigned vi)
+{
+	unsigned lo = 0, hi = t->n_svcs;     /* conf_vs rises with the index */
+	while (lo < hi) {
+		unsigned mid = lo + (hi - lo) / 2;
+		if (t->svcs[mid].conf_vs < vi)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < t->n_svcs && t->svcs[lo].conf_vs == vi ? &t->svcs[lo] : NULL;
 }
 
 void lvs_quorum_sweep(struct lvs *l)

@@ -86,6 +86,10 @@ static struct json_object *vs_json(struct lvs *l, unsigned vi, const struct vs_c
 	json_object_object_add(j, "name", v->name ? jx_new_string(v->name) : NULL);
 	ipvs_svc_key_str(&want->svc.key, buf, sizeof(buf));
 	json_object_object_add(j, "service", jx_new_string(buf));
+	if (v->group) {   /* the first member's service above; this many in all */
+		json_object_object_add(j, "group", jx_new_string(v->group));
+		json_object_object_add(j, "services", jx_new_int((int)v->n_members));
+	}
 	json_object_object_add(j, "scheduler", jx_new_string(want->svc.sched));
 	const struct ipvs_table_svc *ks = lvs_stats_svc(kernel, &want->svc.key);
 	json_object_object_add(j, "in_kernel", jx_new_boolean(ks != NULL));
@@ -148,11 +152,12 @@ void lvs_status_json(struct vigild *d, struct json_object *r)
 		lvs_conntab_count(l, kernel, ev_now(d->loop));
 	struct json_object *vss = jx_new_array();
 	if (lvs_build_wanted(l, d->conf, &want, false, &eb) == 0) {
-		for (unsigned i = 0; i < d->conf->n_vs && i < want.n_svcs; i++) {
+		for (unsigned i = 0; i < d->conf->n_vs; i++) {
 			if (i % 16 == 15)
 				supervise_pump(d);   /* thousands of servers: let reports in */
-			json_object_array_add(vss, vs_json(l, i, &d->conf->vs[i], &want.svcs[i],
-							   kernel));
+			const struct ipvs_table_svc *ts = lvs_vs_svc(&want, i);
+			if (ts)
+				json_object_array_add(vss, vs_json(l, i, &d->conf->vs[i], ts, kernel));
 		}
 	}
 	json_object_object_add(r, "virtual_servers", vss);

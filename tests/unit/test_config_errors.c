@@ -69,6 +69,35 @@ static const struct err_case cases[] = {
 	{ "vs_port_zero",
 	  "virtual_servers = ( { address = \"192.0.2.10\";\n port = 0; } );\n",
 	  { "2: virtual server 192.0.2.10: port 0 (all ports): needs persistence" } },
+	{ "vsg_errors",
+	  "virtual_server_groups = (\n"
+	  "  { name = \"g\"; members = ( { address = \"192.0.2.1\"; port = 80; },\n"
+	  "    { range = \"192.0.2.9-5\"; port = 80; }, { address = \"192.0.2.2\"; fwmark = 3; },\n"
+	  "    { range = \"192.0.2.1-2\"; port = 80; }, { address = \"2001:db8::1\"; port = 80; } ); },\n"
+	  "  { name = \"g2\"; members = ( { fwmark = 4; port = 1; }, { address = \"192.0.2.7\"; port = 0; } ); }\n"
+	  ");\n" VS_OK,
+	  { "3: virtual server group g: range 192.0.2.9-5: the last byte after the dash must be "
+	    "from the address's to 255",
+	    "3: virtual server group g: a member has one of address, range or fwmark",
+	    "4: virtual server group g: IPv4 and IPv6 addresses in one group",
+	    "5: virtual server group g2: port: not used with fwmark (the mark selects the traffic)" } },
+	{ "vsg_refs",
+	  "virtual_server_groups = (\n"
+	  "  { name = \"g\"; members = ( { address = \"192.0.2.1\"; port = 80; },\n"
+	  "    { range = \"192.0.2.1-2\"; port = 80; } ); },\n"
+	  "  { name = \"z\"; members = ( { address = \"192.0.2.7\"; port = 0; } ); }\n"
+	  ");\n"
+	  "virtual_servers = ( { group = \"h\"; }, { group = \"g\"; port = 80; },\n"
+	  "  { address = \"192.0.2.2\"; port = 80; } );\n",
+	  { "6: virtual server group:h: group \"h\": no such virtual server group",
+	    "6: virtual server group:g: port: not used with group (the group's members are the services)",
+	    "6: virtual server group:g: service 192.0.2.1:80: twice in group g",
+	    "7: virtual server 192.0.2.2:80: service 192.0.2.2:80 is already served by the "
+	    "virtual server at line 6" } },
+	{ "vsg_port_zero",
+	  "virtual_server_groups = ( { name = \"z\"; members = ( { address = \"192.0.2.7\"; port = 0; } ); } );\n"
+	  "virtual_servers = ( { group = \"z\"; } );\n",
+	  { "2: virtual server group:z: group z: a port-0 (all ports) member needs persistence" } },
 	{ "rs_port_zero_nat",
 	  "virtual_servers = (\n"
 	  "  { address = \"192.0.2.10\"; port = 80; real_servers = (\n"

@@ -124,11 +124,59 @@ static void test_all_ports(void **state)
 	(void)state;
 }
 
+/* A group: one virtual server, a service per member (ranges expanded),
+ * each with the same settings and real servers. */
+static void test_group(void **state)
+{
+	struct conf *c = load_text(
+		"virtual_server_groups = (\n"
+		"  { name = \"web\"; members = ( { address = \"192.0.2.30\"; port = 80; },\n"
+		"                                { range = \"192.0.2.41-43\"; port = 8080; },\n"
+		"                                { fwmark = 12; } ); },\n"
+		"  { name = \"v6\"; members = ( { range = \"2001:db8::fe-101\"; port = 53; } ); }\n"
+		");\n"
+		"virtual_servers = (\n"
+		"  { group = \"web\"; scheduler = \"rr\"; forwarding = \"dr\";\n"
+		"    real_servers = ( { address = \"198.51.100.31\"; port = 0; } ); },\n"
+		"  { name = \"dns\"; group = \"v6\"; protocol = \"udp\";\n"
+		"    real_servers = ( { address = \"2001:db8:1::1\"; } ); }\n"
+		");\n");
+	assert_int_equal(c->n_vs, 2);
+	assert_string_equal(c->vs[0].group, "web");
+	assert_int_equal(c->vs[0].n_members, 5);
+	assert_int_equal(c->vs[0].port, 80);       /* the first member's */
+	assert_int_equal(c->vs[1].family, AF_INET6);
+	assert_int_equal(c->vs[1].n_members, 4);
+	assert_int_equal(c->vs[1].rs[0].port, 53);
+	assert_table(c,
+		"add service tcp 192.0.2.30:80 rr\n"
+		"add dest tcp 192.0.2.30:80 -> 198.51.100.31:0 weight 1 dr\n"
+		"add service tcp 192.0.2.41:8080 rr\n"
+		"add dest tcp 192.0.2.41:8080 -> 198.51.100.31:0 weight 1 dr\n"
+		"add service tcp 192.0.2.42:8080 rr\n"
+		"add dest tcp 192.0.2.42:8080 -> 198.51.100.31:0 weight 1 dr\n"
+		"add service tcp 192.0.2.43:8080 rr\n"
+		"add dest tcp 192.0.2.43:8080 -> 198.51.100.31:0 weight 1 dr\n"
+		"add service fwmark 12 rr\n"
+		"add dest fwmark 12 -> 198.51.100.31:0 weight 1 dr\n"
+		"add service udp [2001:db8::fe]:53 wlc\n"
+		"add dest udp [2001:db8::fe]:53 -> [2001:db8:1::1]:53 weight 1 nat\n"
+		"add service udp [2001:db8::ff]:53 wlc\n"
+		"add dest udp [2001:db8::ff]:53 -> [2001:db8:1::1]:53 weight 1 nat\n"
+		"add service udp [2001:db8::100]:53 wlc\n"
+		"add dest udp [2001:db8::100]:53 -> [2001:db8:1::1]:53 weight 1 nat\n"
+		"add service udp [2001:db8::101]:53 wlc\n"
+		"add dest udp [2001:db8::101]:53 -> [2001:db8:1::1]:53 weight 1 nat\n");
+	conf_free(c);
+	(void)state;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_rs_port_zero),
 		cmocka_unit_test(test_all_ports),
+		cmocka_unit_test(test_group),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
