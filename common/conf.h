@@ -141,6 +141,8 @@ struct vs_conf {
 	bool has_sorry;
 	struct vaddr sorry_addr;
 	uint16_t sorry_port;          /* 0: the VS's port */
+	enum fwd_method sorry_fwd;    /* default: the VS's forwarding */
+	bool sorry_inhibit;           /* kept at weight 0 while the quorum holds */
 	enum on_failure on_failure;   /* default remove */
 	bool start_up;                /* real servers start up (default: down until first pass) */
 	struct rs_conf *rs;

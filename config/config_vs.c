@@ -225,15 +225,19 @@ static void vs_persistence(struct cfx *x, const config_setting_t *g, const char 
 static void vs_sorry(struct cfx *x, const config_setting_t *g, const char *ctx,
 		     struct vs_conf *vs)
 {
-	static const char *const keys[] = { "address", "port", NULL };
+	static const char *const keys[] = { "address", "port", "forwarding", "inhibit", NULL };
 	const config_setting_t *s = cfx_group(x, g, ctx, "sorry_server");
 	char sctx[CFX_CTX_LEN];
 	long long v;
+	int fwd = vs->fwd;
 	if (!s)
 		return;
 	cfx_ctx(sctx, "%s: sorry_server", ctx);
 	vs->has_sorry = true;
 	cfx_keys(x, s, sctx, keys);
+	cfx_enum(x, s, sctx, "forwarding", fwd_names, &fwd);
+	vs->sorry_fwd = (enum fwd_method)fwd;
+	cfx_bool(x, s, sctx, "inhibit", &vs->sorry_inhibit);
 	if (cfx_require(x, s, sctx, "address")
 	    && cfx_addr(x, s, sctx, "address", &vs->sorry_addr) > 0
 	    && vs->sorry_addr.family != vs->family)

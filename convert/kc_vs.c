@@ -26,7 +26,8 @@ struct vs {
 	long ptimeout, quorum, hyst, sorry_port;
 	bool persistent, ops, sched_flag[4];
 	char *qup, *qdown;
-	const char *sorry;
+	const char *sorry, *sorry_fwd;
+	bool sorry_inhibit;
 	int inhibit, vs_alpha;
 	struct kc_chk_dflt dflt;
 	const struct kc_node **rs;
@@ -152,16 +153,16 @@ static void v_sorry(struct kc_cx *x, const struct kc_node *n, void *obj)
 
 static void v_sorry_method(struct kc_cx *x, const struct kc_node *n, void *obj)
 {
-	const char *m = NULL;
-	struct vs *vs = obj;
-	if (method(x, n, &m) && strcmp(m, vs->fwd ? vs->fwd : "nat"))
-		kc_skip(x->d, n->src, "sorry_server_lvs_method: vigil forwards to the sorry server "
-			"with the service's method");
+	method(x, n, &((struct vs *)obj)->sorry_fwd);
 }
 
 static void v_inhibit(struct kc_cx *x, const struct kc_node *n, void *obj)
 {
-	((struct vs *)obj)->inhibit = 1;
+	struct vs *vs = obj;
+	if (!strcmp(n->w[0], "sorry_server_inhibit"))
+		vs->sorry_inhibit = true;
+	else
+		vs->inhibit = 1;
 }
 
 static void v_str(struct kc_cx *x, const struct kc_node *n, void *obj)
@@ -202,7 +203,7 @@ static const struct kc_kw vs_kw[] = {
 	{ "inhibit_on_failure", v_inhibit, NULL },
 	{ "ip_family", v_str, NULL }, { "snmp_name", v_str, NULL },
 	{ "real_server", v_rs, NULL },
-	{ "sorry_server_inhibit", NULL, "vigil removes the sorry server when the quorum returns" },
+	{ "sorry_server_inhibit", v_inhibit, NULL },
 	{ "persistence_engine", NULL, "vigil sets no IPVS persistence engine" },
 	{ "omega", NULL, "vigil runs no quorum command when it stops" },
 	{ "ha_suspend", NULL, "vigil checks real servers whether or not the address is local" },
@@ -391,6 +392,10 @@ static void service(struct kc_cx *x, struct vs *vs, struct kc_val *v, long port)
 		kv_str(s, "address", vs->sorry);
 		if (vs->sorry_port > 0 && vs->sorry_port != port)
 			kv_int(s, "port", vs->sorry_port);
+		if (vs->sorry_fwd && strcmp(vs->sorry_fwd, vs->fwd ? vs->fwd : "nat"))
+			kv_str(s, "forwarding", vs->sorry_fwd);
+		if (vs->sorry_inhibit)
+			kv_bool(s, "inhibit", true);
 	} else if (vs->sorry) {
 		kc_skip(x->d, vs->n->src, "sorry_server %s: another address family than the "
 			"service's", vs->sorry);

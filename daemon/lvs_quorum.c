@@ -127,16 +127,21 @@ static void commit(struct lvs *l, const struct vs_conf *v, const struct ipvs_svc
 }
 
 /* The sorry server's port defaults to the service's (each member's, in a
- * group). */
+ * group). With its `inhibit` it stays in the service at weight 0 while
+ * the quorum holds (keepalived's sorry_server_inhibit): established
+ * connections to it are not cut when the real servers return. */
 void lvs_quorum_sorry(const struct vs_conf *v, struct ipvs_table_svc *ts, bool up)
 {
-	if (up || !v->has_sorry)
+	if (!v->has_sorry || (up && !v->sorry_inhibit))
 		return;
 	struct ipvs_dest s = {
 		.addr = v->sorry_addr, .port = v->sorry_port ? v->sorry_port : ts->svc.key.port,
-		.fwd = ipvs_fwd_flag(v->fwd), .weight = 1,
+		.fwd = ipvs_fwd_flag(v->sorry_fwd), .weight = up ? 0 : 1,
 	};
-	ts->n_dests = 0;
+	if (up && ipvs_table_find_dest(ts, &s.addr, s.port))
+		return;                   /* also a real server: that one rules */
+	if (!up)
+		ts->n_dests = 0;
 	if (ipvs_table_add_dest(ts, &s) < 0)
 		log_err("ipvs: out of memory adding a sorry server");
 }

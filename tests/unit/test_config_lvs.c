@@ -20,6 +20,7 @@
 
 #include "config.h"
 #include "ipvs.h"
+#include "lvs_int.h"
 
 static struct conf *load_text(const char *text)
 {
@@ -171,12 +172,55 @@ static void test_group(void **state)
 	(void)state;
 }
 
+/* Sorry-server options: its own forwarding; with inhibit it stays at
+ * weight 0 while the quorum holds, and is alone at weight 1 when lost. */
+static void test_sorry(void **state)
+{
+	struct conf *c = load_text(
+		"virtual_servers = (\n"
+		"  { address = \"192.0.2.10\"; port = 80;\n"
+		"    sorry_server = { address = \"198.51.100.99\"; forwarding = \"dr\"; inhibit = true; };\n"
+		"    real_servers = ( { address = \"198.51.100.11\"; port = 8080; } ); },\n"
+		"  { address = \"192.0.2.11\"; port = 80; forwarding = \"tun\";\n"
+		"    sorry_server = { address = \"198.51.100.99\"; port = 81; };\n"
+		"    real_servers = ( { address = \"198.51.100.11\"; port = 80; } ); }\n"
+		");\n");
+	assert_int_equal(c->vs[0].sorry_fwd, FWD_DR);
+	assert_true(c->vs[0].sorry_inhibit);
+	assert_int_equal(c->vs[1].sorry_fwd, FWD_TUN);     /* the service's */
+	assert_false(c->vs[1].sorry_inhibit);
+	struct ipvs_table t;
+	struct errbuf eb = { .msg = "" };
+	ipvs_table_init(&t);
+	assert_int_equal(ipvs_table_from_conf(c, &t, &eb), 0);
+	lvs_quorum_sorry(&c->vs[0], &t.svcs[0], true);
+	lvs_quorum_sorry(&c->vs[1], &t.svcs[1], true);
+	assert_string_equal(table_ops(&t),
+		"add service tcp 192.0.2.10:80 wlc\n"
+		"add dest tcp 192.0.2.10:80 -> 198.51.100.11:8080 weight 1 nat\n"
+		"add dest tcp 192.0.2.10:80 -> 198.51.100.99:80 weight 0 dr\n"
+		"add service tcp 192.0.2.11:80 wlc\n"
+		"add dest tcp 192.0.2.11:80 -> 198.51.100.11:80 weight 1 tun\n");
+	t.svcs[0].n_dests = 1;
+	lvs_quorum_sorry(&c->vs[0], &t.svcs[0], false);
+	lvs_quorum_sorry(&c->vs[1], &t.svcs[1], false);
+	assert_string_equal(table_ops(&t),
+		"add service tcp 192.0.2.10:80 wlc\n"
+		"add dest tcp 192.0.2.10:80 -> 198.51.100.99:80 weight 1 dr\n"
+		"add service tcp 192.0.2.11:80 wlc\n"
+		"add dest tcp 192.0.2.11:80 -> 198.51.100.99:81 weight 1 tun\n");
+	ipvs_table_free(&t);
+	conf_free(c);
+	(void)state;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_rs_port_zero),
 		cmocka_unit_test(test_all_ports),
 		cmocka_unit_test(test_group),
+		cmocka_unit_test(test_sorry),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
