@@ -212,8 +212,12 @@ static bool parse_file(struct cfx *x, config_t *cfg)
 		return false;
 	}
 	fclose(f);
-	config_set_include_dir(cfg, x->dir);
-	if (config_read_file(cfg, x->path))
+	char *text = cfx_include_expand(x);
+	if (!text)                    /* the copies name their files from here */
+		config_set_include_dir(cfg, x->dir);
+	int ok = text ? config_read_string(cfg, text) : config_read_file(cfg, x->path);
+	free(text);
+	if (ok)
 		return true;
 	if (config_error_type(cfg) == CONFIG_ERR_FILE_IO)
 		cfx_err_at(x, x->path, 0, "cannot read: %s", config_error_text(cfg));
@@ -266,6 +270,7 @@ struct conf *conf_load(const char *path, struct conf_errors *errs)
 	free(oom_line);
 	config_destroy(&cfg);
 	cfx_vs_groups_free(&x);
+	cfx_include_free(&x);
 	free(x.dir);
 	if (errs->n > 0 || errs->oom) {
 		conf_free(x.c);

@@ -35,6 +35,9 @@ struct cfx {
 	struct conf *c;
 	struct cfx_vsg *vsg;          /* virtual-server groups, while loading (config_vsg.c) */
 	unsigned n_vsg;
+	struct cfx_shadow *shadows;   /* copies made for include patterns (config_include.c) */
+	unsigned n_shadows, n_copies;
+	char *tmpdir;
 	jmp_buf oom;                  /* where a failed allocation ends the load */
 };
 
@@ -101,6 +104,14 @@ const config_setting_t *cfx_elem(const config_setting_t *l, unsigned i);
 /* Reports "missing 'key'" at g when g has no member key; returns false then. */
 bool cfx_require(struct cfx *x, const config_setting_t *g, const char *ctx,
 		 const char *key);
+
+/* config_include.c: the main file's text with every @include pattern
+ * made literal (NULL: nothing to change, read the file itself); the
+ * original name of a file libconfig read (a copy's, else f itself);
+ * removing the copies. */
+char *cfx_include_expand(struct cfx *x);
+const char *cfx_include_orig(const struct cfx *x, const char *f);
+void cfx_include_free(struct cfx *x);
 
 /* Sections */
 void cfx_virtual_servers(struct cfx *x, const config_setting_t *list);

@@ -214,6 +214,64 @@ static void test_sorry(void **state)
 	(void)state;
 }
 
+static char *write_in(const char *dir, const char *name, const char *text)
+{
+	char *path;
+	assert_true(asprintf(&path, "%s/%s", dir, name) > 0);
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+	return path;
+}
+
+/* @include with patterns, in the main file and in an included one: the
+ * matches in order, lines as in each file, messages naming the file, no
+ * pattern match is no file, and the copies made for libconfig are gone. */
+static void test_include_glob(void **state)
+{
+	char dir[] = "/tmp/vigil-test-XXXXXX", cmd[128];
+	assert_non_null(mkdtemp(dir));
+	snprintf(cmd, sizeof(cmd), "mkdir -p %s/conf.d %s/more", dir, dir);
+	assert_int_equal(system(cmd), 0);
+	free(write_in(dir, "conf.d/20-b.conf", "@include \"more/[0-9]*.inc\"\n"));
+	free(write_in(dir, "conf.d/10-a.conf",
+		      "virtual_servers = ( { name = \"a\"; address = \"192.0.2.10\"; port = 80; },\n"
+		      "  { name = \"b\"; address = \"192.0.2.11\"; port = 80; } );\n"));
+	free(write_in(dir, "more/1.inc",
+		      "\n\nvrrp = { instances = ( { name = \"VI_1\"; interface = \"eth0\";\n"
+		      "  vrid = 1; addresses = [ \"192.0.2.1/24\" ]; } ); };\n"));
+	char *main = write_in(dir, "main.conf", "global = { router_id = \"lb1\"; };\n"
+			      "@include \"conf.d/*.conf\"\n@include \"none.d/*.conf\"\n");
+	struct conf_errors errs = { 0 };
+	struct conf *c = conf_load(main, &errs);
+	for (unsigned i = 0; i < errs.n; i++)
+		print_message("unexpected: %s\n", errs.lines[i]);
+	assert_int_equal(errs.n, 0);
+	assert_non_null(c);
+	assert_int_equal(c->n_vs, 2);
+	assert_int_equal(c->vs[1].line, 2);           /* in 10-a.conf */
+	assert_int_equal(c->n_vrrp, 1);
+	assert_int_equal(c->vrrp[0].line, 3);         /* in more/1.inc */
+	conf_free(c);
+	/* an error in a file reached through two patterns names that file */
+	char *bad = write_in(dir, "more/2.inc", "global_x = 1;\n");
+	c = conf_load(main, &errs);
+	assert_null(c);
+	assert_int_equal(errs.n, 1);
+	char want[256];
+	snprintf(want, sizeof(want), "%s/more/2.inc:1: unknown key 'global_x' (did you mean 'global'?)",
+		 dir);
+	assert_string_equal(errs.lines[0], want);
+	conf_errors_free(&errs);
+	snprintf(cmd, sizeof(cmd), "rm -r %s", dir);
+	assert_int_equal(system(cmd), 0);
+	free(bad);
+	free(main);
+	assert_int_equal(system("ls -d /tmp/vigil-include-* 2>/dev/null | grep -q ."), 256);
+	(void)state;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -221,6 +279,7 @@ int main(void)
 		cmocka_unit_test(test_all_ports),
 		cmocka_unit_test(test_group),
 		cmocka_unit_test(test_sorry),
+		cmocka_unit_test(test_include_glob),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
