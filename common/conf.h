@@ -94,6 +94,7 @@ struct rs_conf {
 	int weight;                   /* default 1 */
 	enum fwd_method fwd;          /* default: the VS's forwarding */
 	uint32_t uthreshold, lthreshold;   /* connection thresholds; 0 = none */
+	char *notify_up, *notify_down;     /* run by the parent when its state changes */
 	struct check_conf *checks;
 	unsigned n_checks;
 };
@@ -145,6 +146,7 @@ struct vs_conf {
 	bool sorry_inhibit;           /* kept at weight 0 while the quorum holds */
 	enum on_failure on_failure;   /* default remove */
 	bool start_up;                /* real servers start up (default: down until first pass) */
+	bool omega;                   /* at stop: notify_down of the up real servers, on_quorum_down */
 	struct rs_conf *rs;
 	unsigned n_rs;
 };

@@ -23,7 +23,7 @@
 /* The sizes on x86_64, the platform the project builds for. */
 #if defined(__x86_64__)
 _Static_assert(sizeof(struct check_conf) == 752, "check_conf changed: review conf_pack.c");
-_Static_assert(sizeof(struct rs_conf) == 64, "rs_conf changed: review conf_pack.c");
+_Static_assert(sizeof(struct rs_conf) == 80, "rs_conf changed: review conf_pack.c");
 _Static_assert(sizeof(struct vs_conf) == 216, "vs_conf changed: review conf_pack.c");
 _Static_assert(sizeof(struct vrrp_inst_conf) == 304, "vrrp_inst_conf changed: review conf_pack.c");
 _Static_assert(sizeof(struct vrrp_group_conf) == 72, "vrrp_group_conf changed: review conf_pack.c");
@@ -46,6 +46,7 @@ struct blob_head {
 
 #define CHECK_STRS(X) X(path) X(host) X(method) X(digest) X(regex) X(expect) X(ca_file) X(sni) \
 	X(helo_name) X(query) X(qtype) X(payload) X(payload_hex) X(reply_hex) X(command)
+#define RS_STRS(X) X(notify_up) X(notify_down)
 #define VS_STRS(X) X(name) X(group) X(on_quorum_up) X(on_quorum_down)
 #define NOTIFY_STRS(X) X(master) X(backup) X(fault) X(stop) X(all)
 #define INST_STRS(X) X(name) X(interface) X(sync_interface) X(notify.master) \
@@ -133,7 +134,7 @@ static void put_check(struct wr *w, const struct check_conf *p)
 
 static void put_rs(struct wr *w, const struct rs_conf *p)
 {
-	PUT_STRUCT(rs_conf, NO_STRS, RS_ARRAYS);
+	PUT_STRUCT(rs_conf, RS_STRS, RS_ARRAYS);
 	put_u32(w, p->n_checks);
 	for (unsigned i = 0; i < p->n_checks; i++)
 		put_check(w, &p->checks[i]);
@@ -329,7 +330,7 @@ static void get_check(struct rd *r, struct check_conf *p)
 
 static void get_rs(struct rd *r, struct rs_conf *p)
 {
-	GET_STRUCT(NO_STRS, RS_ARRAYS);
+	GET_STRUCT(RS_STRS, RS_ARRAYS);
 	GET_ARRAY(checks, n_checks, sizeof(struct check_conf), get_check);
 }
 

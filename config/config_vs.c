@@ -22,11 +22,11 @@ static const char *const vs_keys[] = {
 	"forwarding", "persistence", "ops", "check_interval", "quorum",
 	"hysteresis", "on_quorum_up", "on_quorum_down", "sorry_server",
 	"on_failure", "start_up", "sh_port", "sh_fallback", "mh_port",
-	"mh_fallback", "real_servers", NULL
+	"mh_fallback", "omega", "real_servers", NULL
 };
 static const char *const rs_keys[] = {
 	"address", "port", "weight", "forwarding", "uthreshold", "lthreshold",
-	"checks", NULL
+	"notify_up", "notify_down", "checks", NULL
 };
 static const char *const schedulers[] = {
 	"rr", "wrr", "lc", "wlc", "lblc", "lblcr", "dh", "sh", "sed", "nq",
@@ -268,6 +268,7 @@ static void vs_policy(struct cfx *x, const config_setting_t *g, const char *ctx,
 	cfx_enum(x, g, ctx, "on_failure", failure_names, &f);
 	vs->on_failure = (enum on_failure)f;
 	cfx_bool(x, g, ctx, "start_up", &vs->start_up);
+	cfx_bool(x, g, ctx, "omega", &vs->omega);
 }
 
 /* Port 0 keeps the port the client asked for: what a firewall-mark or an
@@ -311,6 +312,10 @@ void cfx_rs_parse(struct cfx *x, const config_setting_t *g, const struct vs_conf
 		rs->uthreshold = (uint32_t)v;
 	if (cfx_int(x, g, ctx, "lthreshold", 0, UINT32_MAX, &v) > 0)
 		rs->lthreshold = (uint32_t)v;
+	if (cfx_str(x, g, ctx, "notify_up", &rs->notify_up) > 0)
+		cfx_command(x, g, ctx, "notify_up", rs->notify_up);
+	if (cfx_str(x, g, ctx, "notify_down", &rs->notify_down) > 0)
+		cfx_command(x, g, ctx, "notify_down", rs->notify_down);
 	if (rs->uthreshold && rs->lthreshold > rs->uthreshold)
 		cfx_err(x, config_setting_get_member(g, "lthreshold"), ctx,
 			"lthreshold %u: above uthreshold %u", rs->lthreshold, rs->uthreshold);
@@ -551,6 +556,9 @@ void cfx_vs_free(struct vs_conf *vs)
 
 void cfx_rs_free(struct rs_conf *rs)
 {
+	free(rs->notify_up);
+	free(rs->notify_down);
+	rs->notify_up = rs->notify_down = NULL;
 	for (unsigned k = 0; k < rs->n_checks; k++)
 		cfx_check_free(&rs->checks[k]);
 	free(rs->checks);

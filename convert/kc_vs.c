@@ -27,7 +27,7 @@ struct vs {
 	bool persistent, ops, sched_flag[4];
 	char *qup, *qdown;
 	const char *sorry, *sorry_fwd;
-	bool sorry_inhibit;
+	bool sorry_inhibit, omega;
 	int inhibit, vs_alpha;
 	struct kc_chk_dflt dflt;
 	const struct kc_node **rs;
@@ -165,6 +165,11 @@ static void v_inhibit(struct kc_cx *x, const struct kc_node *n, void *obj)
 		vs->inhibit = 1;
 }
 
+static void v_omega(struct kc_cx *x, const struct kc_node *n, void *obj)
+{
+	((struct vs *)obj)->omega = true;
+}
+
 static void v_str(struct kc_cx *x, const struct kc_node *n, void *obj)
 {
 	struct vs *vs = obj;
@@ -205,7 +210,7 @@ static const struct kc_kw vs_kw[] = {
 	{ "real_server", v_rs, NULL },
 	{ "sorry_server_inhibit", v_inhibit, NULL },
 	{ "persistence_engine", NULL, "vigil sets no IPVS persistence engine" },
-	{ "omega", NULL, "vigil runs no quorum command when it stops" },
+	{ "omega", v_omega, NULL },
 	{ "ha_suspend", NULL, "vigil checks real servers whether or not the address is local" },
 	{ "warmup", v_dflt, NULL },
 	{ "smtp_alert", NULL, "e-mail alerts: vigil sends none" },
@@ -221,6 +226,7 @@ struct rs {
 	int inhibit;
 	const struct kc_node *inhibit_n;
 	struct kc_chk_dflt dflt;
+	char *notify[2];              /* notify_up, notify_down */
 };
 
 static void r_count(struct kc_cx *x, const struct kc_node *n, void *obj)
@@ -244,6 +250,13 @@ static void r_inhibit(struct kc_cx *x, const struct kc_node *n, void *obj)
 		r->inhibit = on, r->inhibit_n = n;
 }
 
+static void r_notify(struct kc_cx *x, const struct kc_node *n, void *obj)
+{
+	char **slot = &((struct rs *)obj)->notify[strcmp(n->w[0], "notify_up") != 0];
+	free(*slot);
+	*slot = kc_command(x, n, n->w[0]);
+}
+
 static void r_dflt(struct kc_cx *x, const struct kc_node *n, void *obj)
 {
 	if (!kc_dflt_kw(x, n, &((struct rs *)obj)->dflt))
@@ -254,7 +267,6 @@ static void nothing(struct kc_cx *x, const struct kc_node *n, void *obj)
 {
 }
 
-#define RS_NOTIFY "vigil has no per-server commands (see vigilctl status, /metrics)"
 static const struct kc_kw rs_kw[] = {
 	{ "weight", r_count, NULL }, { "uthreshold", r_count, NULL }, { "lthreshold", r_count, NULL },
 	{ "lvs_method", r_method, NULL }, { "lb_kind", r_method, NULL },
@@ -268,7 +280,7 @@ static const struct kc_kw rs_kw[] = {
 	{ "SMTP_CHECK", nothing, NULL }, { "DNS_CHECK", nothing, NULL },
 	{ "MISC_CHECK", nothing, NULL }, { "UDP_CHECK", nothing, NULL },
 	{ "PING_CHECK", nothing, NULL }, { "FILE_CHECK", nothing, NULL }, { "BFD_CHECK", nothing, NULL },
-	{ "notify_up", NULL, RS_NOTIFY }, { "notify_down", NULL, RS_NOTIFY },
+	{ "notify_up", r_notify, NULL }, { "notify_down", r_notify, NULL },
 	{ "smtp_alert", NULL, "e-mail alerts: vigil sends none" },
 	{ "warmup", r_dflt, NULL },
 	{ "snmp_name", NULL, "vigil names real servers by address and port" },
@@ -322,6 +334,13 @@ static void real_server(struct kc_cx *x, struct vs *vs, const struct kc_node *n,
 	kv_int(r.v, "weight", r.weight);
 	if (r.fwd && strcmp(r.fwd, vs->fwd ? vs->fwd : "nat"))
 		kv_str(r.v, "forwarding", r.fwd);
+	for (unsigned i = 0; i < 2; i++)
+		if (r.notify[i]) {
+			kv_str(r.v, i ? "notify_down" : "notify_up", r.notify[i]);
+			kv_comment(kv_get(r.v, i ? "notify_down" : "notify_up"), "vigil appends the "
+				   "service's name (ADDRESS:PORT, fwmark:N) and the server's ADDRESS:PORT");
+			free(r.notify[i]);
+		}
 	if (r.uth >= 0)
 		kv_int(r.v, "uthreshold", r.uth);
 	if (r.lth >= 0)
@@ -402,6 +421,8 @@ static void service(struct kc_cx *x, struct vs *vs, struct kc_val *v, long port)
 	}
 	if (vs->inhibit > 0)
 		kv_str(v, "on_failure", "inhibit");
+	if (vs->omega)
+		kv_bool(v, "omega", true);
 	if (vs->vs_alpha <= 0) {
 		kv_bool(v, "start_up", true);
 		kv_comment(kv_get(v, "start_up"), "keepalived's real servers start up unless alpha");

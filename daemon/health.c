@@ -24,6 +24,7 @@
 #include "ipc.h"
 #include "jx.h"
 #include "log.h"
+#include "lvs.h"
 #include "notify_fifo.h"
 #include "vigild.h"
 #include "xalloc.h"
@@ -192,6 +193,8 @@ static void count_latency(struct vigild *d, enum check_type t, const struct ipc_
 	d->check_latency[t].sum_us += m->lat_sum_us;
 }
 
+static bool rs_up(const struct health_rs *r, const struct vs_conf *vs);
+
 bool health_on_result(struct vigild *d, const void *payload, size_t len)
 {
 	const struct ipc_check_result *m = payload;
@@ -227,12 +230,17 @@ bool health_on_result(struct vigild *d, const void *payload, size_t len)
 		r->weight = m->weight;
 	if (m->rs_state == IPC_CHK_UNKNOWN || m->rs_state == r->state)
 		return changed;
+	bool was_up = rs_up(r, &d->conf->vs[m->vs]);
 	r->state = m->rs_state;
 	r->since = now;
 	log_transition(d, m, r);
 	if (d->fifo && !nfifo_rs(d->fifo, &d->conf->vs[m->vs], &d->conf->vs[m->vs].rs[m->rs],
 				 m->rs_state == IPC_CHK_UP))
 		log_warn("notify_fifo: no room for a real server's line");
+	/* What the server was taken for until now (start_up, the kernel's)
+	 * counts: a first verdict that confirms it is no change. */
+	if (rs_up(r, &d->conf->vs[m->vs]) != was_up)
+		lvs_rs_notify(d, m->vs, m->rs, !was_up);
 	return true;
 }
 

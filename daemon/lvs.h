@@ -92,6 +92,13 @@ const struct ipvs_dest *lvs_stats_dest(const struct ipvs_table_svc *ts, const st
 #define LVS_HIST_STEP 5.0
 unsigned lvs_history(struct vigild *d, unsigned vs, int rs, float *cps, float *bps);
 
+/* Real server ri of virtual server vi (indexes in d->conf) went up or
+ * down: runs its notify_up or notify_down (lvs_notify.c). */
+void lvs_rs_notify(struct vigild *d, unsigned vi, unsigned ri, bool up);
+/* Stopping: for each virtual server with omega, notify_down of its real
+ * servers that are up, and on_quorum_down when its quorum is up. */
+void lvs_omega(struct vigild *d);
+
 /* The IPVS connection-sync daemon follows a VRRP instance: state is
  * IPVS_SYNC_MASTER or IPVS_SYNC_BACKUP (the other role is stopped), or 0
  * to stop both. In a dry run, or without IPVS, it only logs. */

@@ -127,6 +127,14 @@ bool lvs_quorum_apply(struct lvs *l, const struct vs_conf *v, const struct ipvs_
 /* With the quorum lost and a sorry server, makes it the only destination
  * of ts (each of a group's services). */
 void lvs_quorum_sorry(const struct vs_conf *v, struct ipvs_table_svc *ts, bool up);
+/* The service key of one configured virtual server (a group's: its
+ * first member's). Returns 0 or -EINVAL. */
+int lvs_vs_key(const struct vs_conf *v, struct ipvs_svc_key *k);
+/* The name, ADDR:PORT or fwmark:N of a virtual server, for messages and
+ * as the argument of its commands. */
+const char *lvs_vs_label(const struct vs_conf *v, char *buf, size_t len);
+/* Runs on_quorum_up or on_quorum_down (when set) as script_user. */
+void lvs_quorum_command(struct lvs *l, const struct vs_conf *v, bool up);
 /* The first service of virtual server vi in a table from lvs_build_wanted
  * (NULL when none). */
 const struct ipvs_table_svc *lvs_vs_svc(const struct ipvs_table *t, unsigned vi);

@@ -73,7 +73,7 @@ static bool quorum_next(const struct vs_conf *v, const struct lvs_quorum *q, uns
 	return a >= need + h;
 }
 
-static const char *vs_label(const struct vs_conf *v, char *buf, size_t len)
+const char *lvs_vs_label(const struct vs_conf *v, char *buf, size_t len)
 {
 	if (v->name)
 		snprintf(buf, len, "%s", v->name);
@@ -84,7 +84,7 @@ static const char *vs_label(const struct vs_conf *v, char *buf, size_t len)
 	return buf;
 }
 
-static void run_command(struct lvs *l, const struct vs_conf *v, bool up)
+void lvs_quorum_command(struct lvs *l, const struct vs_conf *v, bool up)
 {
 	const char *cmd = up ? v->on_quorum_up : v->on_quorum_down;
 	if (l->d->fifo && !nfifo_vs(l->d->fifo, v, up))
@@ -92,7 +92,7 @@ static void run_command(struct lvs *l, const struct vs_conf *v, bool up)
 	if (!cmd)
 		return;
 	char label[VADDR_PORT_STRLEN + 64], what[160], user[64];
-	const char *args[] = { vs_label(v, label, sizeof(label)), NULL };
+	const char *args[] = { lvs_vs_label(v, label, sizeof(label)), NULL };
 	snprintf(what, sizeof(what), "on_quorum_%s %s", up ? "up" : "down", label);
 	struct errbuf eb = { "" };
 	priv_script_user(l->d->conf->global.script_user, user, sizeof(user));
@@ -112,15 +112,15 @@ static void commit(struct lvs *l, const struct vs_conf *v, const struct ipvs_svc
 		l->quorums = q;
 		if (!up)
 			log_notice("%s: quorum not reached at start (alive weight %u < %u)%s",
-				   vs_label(v, label, sizeof(label)), alive, v->quorum,
+				   lvs_vs_label(v, label, sizeof(label)), alive, v->quorum,
 				   v->has_sorry ? ": sorry server in" : "");
 	} else if (q->up != up) {
 		q->up = up;
 		log_notice("%s: quorum %s (alive weight %u, quorum %u, hysteresis %u)%s",
-			   vs_label(v, label, sizeof(label)), up ? "regained" : "lost", alive,
+			   lvs_vs_label(v, label, sizeof(label)), up ? "regained" : "lost", alive,
 			   v->quorum, v->hysteresis, !v->has_sorry ? ""
 			   : up ? ": sorry server out" : ": sorry server in");
-		run_command(l, v, up);
+		lvs_quorum_command(l, v, up);
 	}
 	q->alive = alive;
 	q->seen = true;
