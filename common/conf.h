@@ -87,8 +87,18 @@ struct check_conf {
 	int base_weight;              /* the real server's weight, which dynamic_weight adjusts */
 };
 
+/* A tun real server's encapsulation (IP_VS_CONN_F_TUNNEL_TYPE_*). */
+enum tun_type { TUN_IPIP, TUN_GUE, TUN_GRE };
+
+struct tun_conf {
+	uint8_t type;                 /* enum tun_type; default ipip */
+	uint16_t port;                /* gue: the UDP port */
+	uint16_t flags;               /* IP_VS_TUNNEL_ENCAP_FLAG_* (checksums) */
+};
+
 struct rs_conf {
 	int line;
+	struct tun_conf tunnel;       /* default: the VS's */
 	struct vaddr addr;
 	uint16_t port;
 	int weight;                   /* default 1 */
@@ -131,6 +141,7 @@ struct vs_conf {
 	char scheduler[8];            /* default "wlc" */
 	uint32_t sched_flags;         /* enum sched_flag */
 	enum fwd_method fwd;          /* default nat */
+	struct tun_conf tunnel;       /* the real servers' default */
 	bool persistent;
 	uint32_t persist_timeout;     /* s */
 	struct vaddr persist_netmask; /* v4 netmask; unset = 255.255.255.255 */

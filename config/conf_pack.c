@@ -23,8 +23,8 @@
 /* The sizes on x86_64, the platform the project builds for. */
 #if defined(__x86_64__)
 _Static_assert(sizeof(struct check_conf) == 752, "check_conf changed: review conf_pack.c");
-_Static_assert(sizeof(struct rs_conf) == 80, "rs_conf changed: review conf_pack.c");
-_Static_assert(sizeof(struct vs_conf) == 216, "vs_conf changed: review conf_pack.c");
+_Static_assert(sizeof(struct rs_conf) == 88, "rs_conf changed: review conf_pack.c");
+_Static_assert(sizeof(struct vs_conf) == 224, "vs_conf changed: review conf_pack.c");
 _Static_assert(sizeof(struct vrrp_inst_conf) == 304, "vrrp_inst_conf changed: review conf_pack.c");
 _Static_assert(sizeof(struct vrrp_group_conf) == 72, "vrrp_group_conf changed: review conf_pack.c");
 _Static_assert(sizeof(struct vrrp_script_conf) == 48, "vrrp_script_conf changed: review conf_pack.c");

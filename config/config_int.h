@@ -148,6 +148,10 @@ void cfx_command(struct cfx *x, const config_setting_t *g, const char *ctx,
  * messages when its address is unreadable. */
 void cfx_rs_parse(struct cfx *x, const config_setting_t *g, const struct vs_conf *vs,
 		  struct rs_conf *rs, unsigned idx);
+/* config_lvs.c: g's `tunnel` into *t (preset with the default), for a
+ * virtual server or real server whose forwarding is fwd. */
+void cfx_tunnel(struct cfx *x, const config_setting_t *g, const char *ctx,
+		enum fwd_method fwd, struct tun_conf *t);
 
 /* Freeing */
 void cfx_vs_free(struct vs_conf *vs);

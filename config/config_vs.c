@@ -22,10 +22,10 @@ static const char *const vs_keys[] = {
 	"forwarding", "persistence", "ops", "check_interval", "quorum",
 	"hysteresis", "on_quorum_up", "on_quorum_down", "sorry_server",
 	"on_failure", "start_up", "sh_port", "sh_fallback", "mh_port",
-	"mh_fallback", "omega", "real_servers", NULL
+	"mh_fallback", "tunnel", "omega", "real_servers", NULL
 };
 static const char *const rs_keys[] = {
-	"address", "port", "weight", "forwarding", "uthreshold", "lthreshold",
+	"address", "port", "weight", "forwarding", "tunnel", "uthreshold", "lthreshold",
 	"notify_up", "notify_down", "checks", NULL
 };
 static const char *const schedulers[] = {
@@ -165,6 +165,7 @@ static void vs_sched(struct cfx *x, const config_setting_t *g, const char *ctx,
 	sched_flag(x, g, ctx, "mh_fallback", "mh", SCHED_FLAG_MH_FALLBACK, vs);
 	cfx_enum(x, g, ctx, "forwarding", fwd_names, &fwd);
 	vs->fwd = (enum fwd_method)fwd;
+	cfx_tunnel(x, g, ctx, vs->fwd, &vs->tunnel);
 	if (cfx_bool(x, g, ctx, "ops", &vs->ops) > 0 && vs->ops && vs->protocol != PROTO_UDP)
 		cfx_err(x, config_setting_get_member(g, "ops"), ctx,
 			"ops: one-packet scheduling needs protocol \"udp\"");
@@ -305,6 +306,8 @@ void cfx_rs_parse(struct cfx *x, const config_setting_t *g, const struct vs_conf
 			fam_str(rs->addr.family), fam_str(vs->family));
 	cfx_enum(x, g, ctx, "forwarding", fwd_names, &fwd);
 	rs->fwd = (enum fwd_method)fwd;
+	rs->tunnel = vs->tunnel;
+	cfx_tunnel(x, g, ctx, rs->fwd, &rs->tunnel);
 	rs_port(x, g, ctx, vs, rs);
 	if (cfx_int(x, g, ctx, "weight", 0, 65535, &v) > 0)
 		rs->weight = (int)v;

@@ -13,6 +13,7 @@
  *   kc_sync.c   tracking (weights as vigil counts them), vrrp_sync_group
  *   kc_vs.c     virtual_server, real_server
  *   kc_vsg.c    virtual_server_group
+ *   kc_lvs.c    tunnels
  *   kc_check.c  the checkers
  *   kc_http.c   an HTTP_GET/SSL_GET url, http_protocol
  *   kc_file.c   FILE_CHECK
@@ -119,6 +120,22 @@ void kc_vrrp_instance(struct kc_cx *x, const struct kc_node *n, void *obj);
 void kc_sync_groups(struct kc_cx *x);
 void kc_virtual_server(struct kc_cx *x, const struct kc_node *n, void *obj);
 void kc_vs_group(struct kc_cx *x, const struct kc_node *n, void *obj);
+
+/* A TUN method's tunnel words (kc_lvs.c): type NULL when none given. */
+struct kc_tun {
+	const char *type;             /* "ipip", "gue", "gre" */
+	long port;                    /* < 0: none */
+	const char *csum;             /* NULL, "none", "on", "remote" */
+};
+/* Reads n's words from idx on; false (reported) when they do not make one. */
+bool kc_tun_parse(struct kc_cx *x, const struct kc_node *n, unsigned idx, struct kc_tun *t);
+/* Writes v's `tunnel` group when t differs from vigil's default. */
+void kc_tun_out(struct kc_val *v, const struct kc_tun *t);
+/* The same even when it is the default (a real server overriding its
+ * service's). */
+void kc_tun_out_always(struct kc_val *v, const struct kc_tun *t);
+/* Whether two tunnels are the same once defaults are applied. */
+bool kc_tun_same(const struct kc_tun *a, const struct kc_tun *b);
 const struct kc_vsg *kc_vs_group_find(const struct kc_cx *x, const char *name);
 
 /* One tracked object of an instance, before vigil's rules are applied. */

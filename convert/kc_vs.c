@@ -27,6 +27,7 @@ struct vs {
 	bool persistent, ops, sched_flag[4];
 	char *qup, *qdown;
 	const char *sorry, *sorry_fwd;
+	struct kc_tun tun;
 	bool sorry_inhibit, omega;
 	int inhibit, vs_alpha;
 	struct kc_chk_dflt dflt;
@@ -50,14 +51,19 @@ static void v_sched(struct kc_cx *x, const struct kc_node *n, void *obj)
 		n->w[0], n->n > 1 ? n->w[1] : "");
 }
 
-/* NAT, DR or TUN into *out; false when unknown. */
-static bool method(struct kc_cx *x, const struct kc_node *n, const char **out)
+/* NAT, DR or TUN into *out, a TUN's tunnel into *tun (when given); false
+ * when unknown. */
+static bool method(struct kc_cx *x, const struct kc_node *n, const char **out,
+		   struct kc_tun *tun)
 {
 	static const char *const from[] = { "NAT", "DR", "TUN" }, *const to[] = { "nat", "dr", "tun" };
 	for (unsigned i = 0; n->n > 1 && i < 3; i++)
 		if (!strcasecmp(n->w[1], from[i])) {
 			*out = to[i];
-			kc_extra(x, n, 2);          /* a tunnel type */
+			if (i == 2 && tun)
+				kc_tun_parse(x, n, 2, tun);
+			else
+				kc_extra(x, n, 2);
 			return true;
 		}
 	kc_skip(x->d, n->src, "%s: expected NAT, DR or TUN", n->w[0]);
@@ -66,7 +72,7 @@ static bool method(struct kc_cx *x, const struct kc_node *n, const char **out)
 
 static void v_method(struct kc_cx *x, const struct kc_node *n, void *obj)
 {
-	method(x, n, &((struct vs *)obj)->fwd);
+	method(x, n, &((struct vs *)obj)->fwd, &((struct vs *)obj)->tun);
 }
 
 static void v_proto(struct kc_cx *x, const struct kc_node *n, void *obj)
@@ -153,7 +159,7 @@ static void v_sorry(struct kc_cx *x, const struct kc_node *n, void *obj)
 
 static void v_sorry_method(struct kc_cx *x, const struct kc_node *n, void *obj)
 {
-	method(x, n, &((struct vs *)obj)->sorry_fwd);
+	method(x, n, &((struct vs *)obj)->sorry_fwd, NULL);
 }
 
 static void v_inhibit(struct kc_cx *x, const struct kc_node *n, void *obj)
@@ -226,6 +232,7 @@ struct rs {
 	int inhibit;
 	const struct kc_node *inhibit_n;
 	struct kc_chk_dflt dflt;
+	struct kc_tun tun;
 	char *notify[2];              /* notify_up, notify_down */
 };
 
@@ -239,7 +246,7 @@ static void r_count(struct kc_cx *x, const struct kc_node *n, void *obj)
 
 static void r_method(struct kc_cx *x, const struct kc_node *n, void *obj)
 {
-	method(x, n, &((struct rs *)obj)->fwd);
+	method(x, n, &((struct rs *)obj)->fwd, &((struct rs *)obj)->tun);
 }
 
 static void r_inhibit(struct kc_cx *x, const struct kc_node *n, void *obj)
@@ -334,6 +341,12 @@ static void real_server(struct kc_cx *x, struct vs *vs, const struct kc_node *n,
 	kv_int(r.v, "weight", r.weight);
 	if (r.fwd && strcmp(r.fwd, vs->fwd ? vs->fwd : "nat"))
 		kv_str(r.v, "forwarding", r.fwd);
+	/* keepalived's own TUN on a real server is ipip unless it says more;
+	 * vigil's real servers take the service's tunnel unless they differ. */
+	if (r.fwd && !strcmp(r.fwd, "tun") && !r.tun.type)
+		r.tun.type = "ipip";
+	if (r.tun.type && !strcmp(rs_method(n, vs), "tun") && !kc_tun_same(&r.tun, &vs->tun))
+		kc_tun_out_always(r.v, &r.tun);
 	for (unsigned i = 0; i < 2; i++)
 		if (r.notify[i]) {
 			kv_str(r.v, i ? "notify_down" : "notify_up", r.notify[i]);
@@ -388,6 +401,8 @@ static void service(struct kc_cx *x, struct vs *vs, struct kc_val *v, long port)
 		else if (vs->sched_flag[i])
 			kc_skip(x->d, vs->n->src, "%s: needs scheduler %.2s", flag_keys[i], flag_keys[i]);
 	kv_str(v, "forwarding", vs->fwd ? vs->fwd : "nat");
+	if (vs->fwd && !strcmp(vs->fwd, "tun"))
+		kc_tun_out(v, &vs->tun);
 	if (vs->persistent)
 		persistence(x, vs, v);
 	if (vs->ops && vs->proto && !strcmp(vs->proto, "udp"))

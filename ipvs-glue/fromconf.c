@@ -26,6 +26,10 @@ static uint16_t proto_num(enum vs_proto p)
 	return 0;
 }
 
+_Static_assert((int)TUN_IPIP == (int)IP_VS_CONN_F_TUNNEL_TYPE_IPIP
+	       && (int)TUN_GUE == (int)IP_VS_CONN_F_TUNNEL_TYPE_GUE
+	       && (int)TUN_GRE == (int)IP_VS_CONN_F_TUNNEL_TYPE_GRE, "enum tun_type is the kernel's");
+
 uint32_t ipvs_fwd_flag(enum fwd_method f)
 {
 	switch (f) {
@@ -84,6 +88,11 @@ static void dest_from_rs(const struct vs_conf *v, const struct rs_conf *r, struc
 	d->port = r->port;   /* the loader presets the service's; 0 is a choice */
 	d->fwd = ipvs_fwd_flag(r->fwd);
 	d->weight = r->weight;
+	if (r->fwd == FWD_TUN) {
+		d->tun_type = r->tunnel.type;   /* enum tun_type is the kernel's numbering */
+		d->tun_port = r->tunnel.port;
+		d->tun_flags = r->tunnel.flags;
+	}
 	d->u_thresh = r->uthreshold;
 	d->l_thresh = r->lthreshold;
 }

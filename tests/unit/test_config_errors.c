@@ -98,6 +98,17 @@ static const struct err_case cases[] = {
 	  "virtual_server_groups = ( { name = \"z\"; members = ( { address = \"192.0.2.7\"; port = 0; } ); } );\n"
 	  "virtual_servers = ( { group = \"z\"; } );\n",
 	  { "2: virtual server group:z: group z: a port-0 (all ports) member needs persistence" } },
+	{ "tunnel_errors",
+	  "virtual_servers = ( { address = \"192.0.2.10\"; port = 80; forwarding = \"tun\";\n"
+	  "  tunnel = { type = \"gue\"; };\n"
+	  "  real_servers = ( { address = \"198.51.100.11\"; port = 80; tunnel = { type = \"ipip\"; checksum = \"on\"; }; },\n"
+	  "    { address = \"198.51.100.12\"; port = 80; tunnel = { type = \"gre\"; port = 1; checksum = \"remote\"; }; } ); } );\n",
+	  { "2: virtual server 192.0.2.10:80: tunnel: type \"gue\": needs a port (the UDP port of the encapsulation)",
+	    "3: real server 198.51.100.11:80: tunnel: checksum: ipip has none (gue or gre)",
+	    "4: real server 198.51.100.12:80: tunnel: port: only for type \"gue\"",
+	    "4: real server 198.51.100.12:80: tunnel: checksum \"remote\": only for type \"gue\"" } },
+	{ "tunnel_not_tun", RS("tunnel = { type = \"gre\"; };"),
+	  { "3: real server 198.51.100.11:80: tunnel: needs forwarding \"tun\"" } },
 	{ "rs_port_zero_nat",
 	  "virtual_servers = (\n"
 	  "  { address = \"192.0.2.10\"; port = 80; real_servers = (\n"

@@ -214,6 +214,35 @@ static void test_sorry(void **state)
 	(void)state;
 }
 
+/* Tunnels: the service's is its tun real servers' default. */
+static void test_tunnel(void **state)
+{
+	struct conf *c = load_text(
+		"virtual_servers = (\n"
+		"  { address = \"192.0.2.10\"; port = 80; forwarding = \"tun\";\n"
+		"    tunnel = { type = \"gue\"; port = 6080; checksum = \"remote\"; };\n"
+		"    real_servers = ( { address = \"198.51.100.11\"; port = 80; },\n"
+		"      { address = \"198.51.100.12\"; port = 80; tunnel = { type = \"gre\"; checksum = \"on\"; }; },\n"
+		"      { address = \"198.51.100.13\"; port = 80; tunnel = { type = \"ipip\"; }; },\n"
+		"      { address = \"198.51.100.14\"; port = 80; forwarding = \"dr\"; } ); }\n"
+		");\n");
+	assert_int_equal(c->vs[0].rs[0].tunnel.type, TUN_GUE);
+	assert_int_equal(c->vs[0].rs[0].tunnel.port, 6080);
+	assert_int_equal(c->vs[0].rs[0].tunnel.flags, IP_VS_TUNNEL_ENCAP_FLAG_REMCSUM);
+	assert_int_equal(c->vs[0].rs[1].tunnel.type, TUN_GRE);
+	assert_int_equal(c->vs[0].rs[1].tunnel.port, 0);
+	assert_int_equal(c->vs[0].rs[1].tunnel.flags, IP_VS_TUNNEL_ENCAP_FLAG_CSUM);
+	assert_table(c,
+		"add service tcp 192.0.2.10:80 wlc\n"
+		"add dest tcp 192.0.2.10:80 -> 198.51.100.11:80 weight 1 tun tun-type gue tun-port 6080 "
+		"tun-flags 0x2\n"
+		"add dest tcp 192.0.2.10:80 -> 198.51.100.12:80 weight 1 tun tun-type gre tun-flags 0x1\n"
+		"add dest tcp 192.0.2.10:80 -> 198.51.100.13:80 weight 1 tun\n"
+		"add dest tcp 192.0.2.10:80 -> 198.51.100.14:80 weight 1 dr\n");
+	conf_free(c);
+	(void)state;
+}
+
 static char *write_in(const char *dir, const char *name, const char *text)
 {
 	char *path;
@@ -279,6 +308,7 @@ int main(void)
 		cmocka_unit_test(test_all_ports),
 		cmocka_unit_test(test_group),
 		cmocka_unit_test(test_sorry),
+		cmocka_unit_test(test_tunnel),
 		cmocka_unit_test(test_include_glob),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
