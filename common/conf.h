@@ -261,6 +261,9 @@ struct global_conf {
 	int sync_threshold, sync_period;   /* default 2, 50 */
 	int sync_refresh_period;      /* s; default -1 */
 	int sync_retries;             /* 0..3; default -1 */
+	/* IPVS connection timeouts, s (keepalived's lvs_timeouts); 0: left
+	 * as the kernel has it */
+	uint32_t ipvs_tcp, ipvs_tcp_fin, ipvs_udp;
 };
 
 struct conf {

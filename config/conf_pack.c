@@ -28,8 +28,8 @@ _Static_assert(sizeof(struct vs_conf) == 224, "vs_conf changed: review conf_pack
 _Static_assert(sizeof(struct vrrp_inst_conf) == 304, "vrrp_inst_conf changed: review conf_pack.c");
 _Static_assert(sizeof(struct vrrp_group_conf) == 72, "vrrp_group_conf changed: review conf_pack.c");
 _Static_assert(sizeof(struct vrrp_script_conf) == 48, "vrrp_script_conf changed: review conf_pack.c");
-_Static_assert(sizeof(struct global_conf) == 96, "global_conf changed: review conf_pack.c");
-_Static_assert(sizeof(struct conf) == 168, "conf changed: review conf_pack.c");
+_Static_assert(sizeof(struct global_conf) == 112, "global_conf changed: review conf_pack.c");
+_Static_assert(sizeof(struct conf) == 184, "conf changed: review conf_pack.c");
 #endif
 
 #define MAGIC "VGC1"

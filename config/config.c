@@ -28,7 +28,8 @@ static const char *const global_keys[] = {
 	"router_id", "script_user", "script_security", "control_socket",
 	"keep_ipvs_on_exit", "http", "snmp", "vrrp_realtime", "vrrp_mlock",
 	"vrrp_startup_delay", "notify_fifo",
-	"ipvs_sync_threshold", "ipvs_sync_refresh_period", "ipvs_sync_retries", NULL
+	"ipvs_sync_threshold", "ipvs_sync_refresh_period", "ipvs_sync_retries", "ipvs_timeouts",
+	NULL
 };
 
 static void global_defaults(struct cfx *x, struct global_conf *g)
@@ -170,6 +171,7 @@ static void global_section(struct cfx *x, const config_setting_t *root)
 	global_http(x, g, gc);
 	global_snmp(x, g, gc);
 	global_sync(x, g, gc);
+	cfx_ipvs_timeouts(x, g, gc);
 }
 
 static void top_level(struct cfx *x, const config_setting_t *root)

@@ -153,6 +153,9 @@ void cfx_rs_parse(struct cfx *x, const config_setting_t *g, const struct vs_conf
 void cfx_tunnel(struct cfx *x, const config_setting_t *g, const char *ctx,
 		enum fwd_method fwd, struct tun_conf *t);
 
+/* config_lvs.c: global's ipvs_timeouts. */
+void cfx_ipvs_timeouts(struct cfx *x, const config_setting_t *g, struct global_conf *gc);
+
 /* Freeing */
 void cfx_vs_free(struct vs_conf *vs);
 void cfx_rs_free(struct rs_conf *rs);   /* what it owns; rs itself is the caller's */

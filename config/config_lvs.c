@@ -2,7 +2,8 @@
  * config_lvs: IPVS settings that keepalived configurations carry beside
  * the service and its real servers: a tun real server's encapsulation
  * (tunnel, on a virtual server as its real servers' default or on one
- * real server).
+ * real server), and the kernel's connection timeouts (global's
+ * ipvs_timeouts, keepalived's lvs_timeouts).
  *
  *   tunnel = { type = "gue"; port = 6080; checksum = "remote"; };
  *
@@ -52,3 +53,21 @@ void cfx_tunnel(struct cfx *x, const config_setting_t *g, const char *ctx,
 			"checksum \"remote\": only for type \"gue\"");
 }
 
+/* The kernel keeps each timeout in jiffies as an int: up to 24 days is
+ * safe at any HZ. */
+#define TIMEOUT_MAX (24 * 86400)
+
+void cfx_ipvs_timeouts(struct cfx *x, const config_setting_t *g, struct global_conf *gc)
+{
+	static const char *const keys[] = { "tcp", "tcp_fin", "udp", NULL };
+	static const char *const ctx = "global: ipvs_timeouts";
+	const config_setting_t *s = cfx_group(x, g, "global", "ipvs_timeouts");
+	uint32_t *slot[] = { &gc->ipvs_tcp, &gc->ipvs_tcp_fin, &gc->ipvs_udp };
+	long long v;
+	if (!s)
+		return;
+	cfx_keys(x, s, ctx, keys);
+	for (unsigned i = 0; keys[i]; i++)
+		if (cfx_int(x, s, ctx, keys[i], 1, TIMEOUT_MAX, &v) > 0)
+			*slot[i] = (uint32_t)v;
+}

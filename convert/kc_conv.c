@@ -366,6 +366,7 @@ static const struct kc_kw global_kw[] = {
 	{ "vrrp_gna_interval", g_garp, NULL },
 	{ "vrrp_min_garp", g_garp, NULL },
 	{ "lvs_sync_daemon", g_lvs_sync, NULL },
+	{ "lvs_timeouts", kc_lvs_timeouts, NULL },
 	/* what vigil does anyway: memory locked, real-time VRRP, own entries removed */
 	{ "vrrp_no_swap", nothing, NULL },
 	{ "vrrp_rt_priority", nothing, NULL },

@@ -13,7 +13,7 @@
  *   kc_sync.c   tracking (weights as vigil counts them), vrrp_sync_group
  *   kc_vs.c     virtual_server, real_server
  *   kc_vsg.c    virtual_server_group
- *   kc_lvs.c    tunnels
+ *   kc_lvs.c    tunnels, lvs_timeouts
  *   kc_check.c  the checkers
  *   kc_http.c   an HTTP_GET/SSL_GET url, http_protocol
  *   kc_file.c   FILE_CHECK
@@ -134,6 +134,8 @@ void kc_tun_out(struct kc_val *v, const struct kc_tun *t);
 /* The same even when it is the default (a real server overriding its
  * service's). */
 void kc_tun_out_always(struct kc_val *v, const struct kc_tun *t);
+/* global_defs lvs_timeouts. */
+void kc_lvs_timeouts(struct kc_cx *x, const struct kc_node *n, void *obj);
 /* Whether two tunnels are the same once defaults are applied. */
 bool kc_tun_same(const struct kc_tun *a, const struct kc_tun *b);
 const struct kc_vsg *kc_vs_group_find(const struct kc_cx *x, const char *name);

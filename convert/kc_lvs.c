@@ -1,7 +1,7 @@
 /*
  * kc_lvs: IPVS settings beside the services — a TUN method's tunnel
  * (lb_kind/lvs_method TUN type gue port 6080 csum) into vigil's
- * `tunnel` group.
+ * `tunnel` group, and global_defs' lvs_timeouts into ipvs_timeouts.
  */
 #include "kc_conv_int.h"
 
@@ -77,4 +77,34 @@ bool kc_tun_same(const struct kc_tun *a, const struct kc_tun *b)
 	const char *ca = a->csum ? a->csum : "none", *cb = b->csum ? b->csum : "none";
 	long pa = a->port > 0 ? a->port : 0, pb = b->port > 0 ? b->port : 0;
 	return !strcmp(ta, tb) && !strcmp(ca, cb) && pa == pb;
+}
+
+/* global_defs: lvs_timeouts [tcp N] [tcpfin N] [udp N] -> global.ipvs_timeouts */
+void kc_lvs_timeouts(struct kc_cx *x, const struct kc_node *n, void *obj)
+{
+	static const char *const from[] = { "tcp", "tcpfin", "udp" }, *const to[] = {
+		"tcp", "tcp_fin", "udp" };
+	long v[3] = { 0, 0, 0 };
+	for (unsigned i = 1; i < n->n; i += 2) {
+		unsigned k = 0;
+		while (k < 3 && strcmp(n->w[i], from[k]))
+			k++;
+		if (k == 3 || i + 1 >= n->n) {
+			kc_skip(x->d, n->src, "lvs_timeouts: '%s': expected tcp N, tcpfin N or udp N",
+				n->w[i]);
+			return;
+		}
+		if (!kc_int(x, n, i + 1, 1, 24 * 86400, &v[k]))
+			return;
+	}
+	struct kc_val *g = kv_get(x->global, "ipvs_timeouts");
+	if (!g)
+		g = kv_add(x->global, KV_GROUP, "ipvs_timeouts");
+	for (unsigned k = 0; k < 3; k++) {
+		struct kc_val *e = v[k] ? kv_get(g, to[k]) : NULL;
+		if (e)
+			e->i = v[k];          /* a later lvs_timeouts line wins */
+		else if (v[k])
+			kv_int(g, to[k], v[k]);
+	}
 }

@@ -303,6 +303,31 @@ void lvs_mark_dirty(struct vigild *d)
 		d->lvs->dirty = true;
 }
 
+/* global.ipvs_timeouts: set at start, and again when a reload changes
+ * them; a timeout left out is not touched (nor restored at exit: they
+ * are the system's, as with ipvsadm --set). */
+void lvs_timeouts(struct vigild *d, const struct conf *old)
+{
+	struct lvs *l = d->lvs;
+	const struct global_conf *g = &d->conf->global;
+	struct ipvs_timeouts t = { g->ipvs_tcp, g->ipvs_tcp_fin, g->ipvs_udp };
+	struct errbuf eb;
+	if (!l || !(t.tcp || t.tcp_fin || t.udp))
+		return;
+	if (old && old->global.ipvs_tcp == t.tcp && old->global.ipvs_tcp_fin == t.tcp_fin
+	    && old->global.ipvs_udp == t.udp)
+		return;
+	if (!l->have_ipvs || d->opts.dry_run) {
+		log_info("ipvs: (dry run) timeouts tcp %u tcpfin %u udp %u", t.tcp, t.tcp_fin, t.udp);
+		return;
+	}
+	if (ipvs_timeouts_set(&l->ctx, &t, &eb) < 0)
+		log_err("ipvs: timeouts: %s", eb.msg);
+	else
+		log_info("ipvs: timeouts tcp %u tcpfin %u udp %u (0: unchanged)", t.tcp, t.tcp_fin,
+			 t.udp);
+}
+
 int lvs_open(struct vigild *d, struct errbuf *eb)
 {
 	struct lvs *l = calloc(1, sizeof(*l));
@@ -327,6 +352,7 @@ int lvs_open(struct vigild *d, struct errbuf *eb)
 	d->lvs = l;
 	lvs_conntab_open(l);
 	lvs_hist_start(l);
+	lvs_timeouts(d, NULL);
 	return 0;
 }
 

@@ -174,7 +174,7 @@ void lvs_conf_changed(struct vigild *d, const struct conf *old)
 	struct lvs *l = d->lvs;
 	if (!l)
 		return;
-	(void)old;
+	lvs_timeouts(d, old);
 	/* Keep an override only where the same real server is configured alike. */
 	for (struct lvs_override **pp = &l->overrides; *pp;) {
 		struct lvs_override *o = *pp;

@@ -116,6 +116,9 @@ void lvs_hist_free(struct lvs *l);
  * (status, previews) it only reads them. */
 int lvs_build_wanted(struct lvs *l, const struct conf *c, struct ipvs_table *out,
 		     bool commit, struct errbuf *eb);
+/* Sets global.ipvs_timeouts in the kernel: at start (old NULL), or when
+ * they differ from old's. */
+void lvs_timeouts(struct vigild *d, const struct conf *old);
 const struct lvs_quorum *lvs_find_quorum(const struct lvs *l, const struct ipvs_svc_key *k);
 
 /* lvs_quorum.c: evaluates virtual server v's quorum (kept under key, its

@@ -109,6 +109,11 @@ static const struct err_case cases[] = {
 	    "4: real server 198.51.100.12:80: tunnel: checksum \"remote\": only for type \"gue\"" } },
 	{ "tunnel_not_tun", RS("tunnel = { type = \"gre\"; };"),
 	  { "3: real server 198.51.100.11:80: tunnel: needs forwarding \"tun\"" } },
+	{ "ipvs_timeouts",
+	  "global = { ipvs_timeouts = { tcp = 0; tcpfin = 3;\n udp = 9999999; }; };\n" VS_OK,
+	  { "1: global: ipvs_timeouts: unknown key 'tcpfin' (did you mean 'tcp_fin'?)",
+	    "1: global: ipvs_timeouts: tcp 0 out of range (1..2073600)",
+	    "2: global: ipvs_timeouts: udp 9999999 out of range (1..2073600)" } },
 	{ "rs_port_zero_nat",
 	  "virtual_servers = (\n"
 	  "  { address = \"192.0.2.10\"; port = 80; real_servers = (\n"

@@ -243,6 +243,19 @@ static void test_tunnel(void **state)
 	(void)state;
 }
 
+/* Connection timeouts: those given, 0 for the others (left as they are). */
+static void test_timeouts(void **state)
+{
+	struct conf *c = load_text(
+		"global = { ipvs_timeouts = { tcp = 7200; udp = 60; }; };\n"
+		"virtual_servers = ( { address = \"192.0.2.10\"; port = 80; } );\n");
+	assert_int_equal(c->global.ipvs_tcp, 7200);
+	assert_int_equal(c->global.ipvs_tcp_fin, 0);
+	assert_int_equal(c->global.ipvs_udp, 60);
+	conf_free(c);
+	(void)state;
+}
+
 static char *write_in(const char *dir, const char *name, const char *text)
 {
 	char *path;
@@ -309,6 +322,7 @@ int main(void)
 		cmocka_unit_test(test_group),
 		cmocka_unit_test(test_sorry),
 		cmocka_unit_test(test_tunnel),
+		cmocka_unit_test(test_timeouts),
 		cmocka_unit_test(test_include_glob),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
