@@ -87,13 +87,24 @@ struct check_conf {
 	int base_weight;              /* the real server's weight, which dynamic_weight adjusts */
 };
 
+/* A tun real server's encapsulation (IP_VS_CONN_F_TUNNEL_TYPE_*). */
+enum tun_type { TUN_IPIP, TUN_GUE, TUN_GRE };
+
+struct tun_conf {
+	uint8_t type;                 /* enum tun_type; default ipip */
+	uint16_t port;                /* gue: the UDP port */
+	uint16_t flags;               /* IP_VS_TUNNEL_ENCAP_FLAG_* (checksums) */
+};
+
 struct rs_conf {
 	int line;
+	struct tun_conf tunnel;       /* default: the VS's */
 	struct vaddr addr;
 	uint16_t port;
 	int weight;                   /* default 1 */
 	enum fwd_method fwd;          /* default: the VS's forwarding */
 	uint32_t uthreshold, lthreshold;   /* connection thresholds; 0 = none */
+	char *notify_up, *notify_down;     /* run by the parent when its state changes */
 	struct check_conf *checks;
 	unsigned n_checks;
 };
@@ -105,9 +116,23 @@ enum sched_flag {
 	SCHED_FLAG_MH_PORT = 1 << 3,
 };
 
+/* One service of a virtual-server group (keepalived's virtual_server_group):
+ * an address and port, or a firewall mark. Ranges are expanded. */
+struct vs_member {
+	struct vaddr addr;            /* unset for a fwmark member */
+	uint16_t port;
+	uint32_t fwmark;
+};
+
 struct vs_conf {
 	int line;
 	char *name;                   /* optional; NULL when absent */
+	/* A group's virtual server is one IPVS service per member, all with
+	 * the same settings and real servers; addr, port and fwmark are then
+	 * its first member's (its key for status, quorum and overrides). */
+	char *group;                  /* NULL: the one service below */
+	struct vs_member *members;
+	unsigned n_members;
 	struct vaddr addr;            /* unset for fwmark services */
 	uint16_t port;
 	uint32_t fwmark;              /* 0: an address:port service */
@@ -116,6 +141,7 @@ struct vs_conf {
 	char scheduler[8];            /* default "wlc" */
 	uint32_t sched_flags;         /* enum sched_flag */
 	enum fwd_method fwd;          /* default nat */
+	struct tun_conf tunnel;       /* the real servers' default */
 	bool persistent;
 	uint32_t persist_timeout;     /* s */
 	struct vaddr persist_netmask; /* v4 netmask; unset = 255.255.255.255 */
@@ -127,8 +153,11 @@ struct vs_conf {
 	bool has_sorry;
 	struct vaddr sorry_addr;
 	uint16_t sorry_port;          /* 0: the VS's port */
+	enum fwd_method sorry_fwd;    /* default: the VS's forwarding */
+	bool sorry_inhibit;           /* kept at weight 0 while the quorum holds */
 	enum on_failure on_failure;   /* default remove */
 	bool start_up;                /* real servers start up (default: down until first pass) */
+	bool omega;                   /* at stop: notify_down of the up real servers, on_quorum_down */
 	struct rs_conf *rs;
 	unsigned n_rs;
 };
@@ -233,6 +262,9 @@ struct global_conf {
 	int sync_refresh_period;      /* s; default -1 */
 	int sync_retries;             /* 0..3; default -1 */
 	int log_facility;             /* syslog facility (LOG_LOCAL0...); default LOG_DAEMON */
+	/* IPVS connection timeouts, s (keepalived's lvs_timeouts); 0: left
+	 * as the kernel has it */
+	uint32_t ipvs_tcp, ipvs_tcp_fin, ipvs_udp;
 };
 
 struct conf {

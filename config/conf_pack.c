@@ -23,13 +23,13 @@
 /* The sizes on x86_64, the platform the project builds for. */
 #if defined(__x86_64__)
 _Static_assert(sizeof(struct check_conf) == 752, "check_conf changed: review conf_pack.c");
-_Static_assert(sizeof(struct rs_conf) == 64, "rs_conf changed: review conf_pack.c");
-_Static_assert(sizeof(struct vs_conf) == 192, "vs_conf changed: review conf_pack.c");
+_Static_assert(sizeof(struct rs_conf) == 88, "rs_conf changed: review conf_pack.c");
+_Static_assert(sizeof(struct vs_conf) == 224, "vs_conf changed: review conf_pack.c");
 _Static_assert(sizeof(struct vrrp_inst_conf) == 304, "vrrp_inst_conf changed: review conf_pack.c");
 _Static_assert(sizeof(struct vrrp_group_conf) == 72, "vrrp_group_conf changed: review conf_pack.c");
 _Static_assert(sizeof(struct vrrp_script_conf) == 48, "vrrp_script_conf changed: review conf_pack.c");
-_Static_assert(sizeof(struct global_conf) == 104, "global_conf changed: review conf_pack.c");
-_Static_assert(sizeof(struct conf) == 176, "conf changed: review conf_pack.c");
+_Static_assert(sizeof(struct global_conf) == 112, "global_conf changed: review conf_pack.c");
+_Static_assert(sizeof(struct conf) == 184, "conf changed: review conf_pack.c");
 #endif
 
 #define MAGIC "VGC1"
@@ -46,7 +46,8 @@ struct blob_head {
 
 #define CHECK_STRS(X) X(path) X(host) X(method) X(digest) X(regex) X(expect) X(ca_file) X(sni) \
 	X(helo_name) X(query) X(qtype) X(payload) X(payload_hex) X(reply_hex) X(command)
-#define VS_STRS(X) X(name) X(on_quorum_up) X(on_quorum_down)
+#define RS_STRS(X) X(notify_up) X(notify_down)
+#define VS_STRS(X) X(name) X(group) X(on_quorum_up) X(on_quorum_down)
 #define NOTIFY_STRS(X) X(master) X(backup) X(fault) X(stop) X(all)
 #define INST_STRS(X) X(name) X(interface) X(sync_interface) X(notify.master) \
 	X(notify.backup) X(notify.fault) X(notify.stop) X(notify.all)
@@ -63,7 +64,7 @@ struct blob_head {
  * written before the elements; the struct's own count field is cleared
  * with the pointer and set again as elements are read back. */
 #define RS_ARRAYS(X) X(checks, n_checks)
-#define VS_ARRAYS(X) X(rs, n_rs)
+#define VS_ARRAYS(X) X(rs, n_rs) X(members, n_members)
 #define INST_ARRAYS(X) X(addrs, n_addrs) X(peers, n_peers) X(track_ifs, n_track_ifs) \
 	X(track_scripts, n_track_scripts) X(track_files, n_track_files)
 #define GROUP_ARRAYS(X) X(instances, n_instances)
@@ -133,7 +134,7 @@ static void put_check(struct wr *w, const struct check_conf *p)
 
 static void put_rs(struct wr *w, const struct rs_conf *p)
 {
-	PUT_STRUCT(rs_conf, NO_STRS, RS_ARRAYS);
+	PUT_STRUCT(rs_conf, RS_STRS, RS_ARRAYS);
 	put_u32(w, p->n_checks);
 	for (unsigned i = 0; i < p->n_checks; i++)
 		put_check(w, &p->checks[i]);
@@ -145,6 +146,8 @@ static void put_vs(struct wr *w, const struct vs_conf *p)
 	put_u32(w, p->n_rs);
 	for (unsigned i = 0; i < p->n_rs; i++)
 		put_rs(w, &p->rs[i]);
+	put_u32(w, p->n_members);
+	put(w, p->members, p->n_members * sizeof(*p->members));
 }
 
 static void put_track_if(struct wr *w, const struct vrrp_track_if *p)
@@ -327,7 +330,7 @@ static void get_check(struct rd *r, struct check_conf *p)
 
 static void get_rs(struct rd *r, struct rs_conf *p)
 {
-	GET_STRUCT(NO_STRS, RS_ARRAYS);
+	GET_STRUCT(RS_STRS, RS_ARRAYS);
 	GET_ARRAY(checks, n_checks, sizeof(struct check_conf), get_check);
 }
 
@@ -335,6 +338,7 @@ static void get_vs(struct rd *r, struct vs_conf *p)
 {
 	GET_STRUCT(VS_STRS, VS_ARRAYS);
 	GET_ARRAY(rs, n_rs, sizeof(struct rs_conf), get_rs);
+	GET_POD_ARRAY(members, n_members);
 }
 
 static void get_track_if(struct rd *r, struct vrrp_track_if *p)

@@ -22,12 +22,15 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-static const char *const top_keys[] = { "global", "virtual_servers", "vrrp", NULL };
+static const char *const top_keys[] = {
+	"global", "virtual_server_groups", "virtual_servers", "vrrp", NULL
+};
 static const char *const global_keys[] = {
 	"router_id", "script_user", "script_security", "control_socket",
 	"keep_ipvs_on_exit", "http", "snmp", "vrrp_realtime", "vrrp_mlock",
 	"vrrp_startup_delay", "notify_fifo",
 	"ipvs_sync_threshold", "ipvs_sync_refresh_period", "ipvs_sync_retries", "log_facility",
+	"ipvs_timeouts",
 	NULL
 };
 
@@ -179,12 +182,16 @@ static void global_section(struct cfx *x, const config_setting_t *root)
 	global_http(x, g, gc);
 	global_snmp(x, g, gc);
 	global_sync(x, g, gc);
+	cfx_ipvs_timeouts(x, g, gc);
 }
 
 static void top_level(struct cfx *x, const config_setting_t *root)
 {
 	cfx_keys(x, root, NULL, top_keys);
 	global_section(x, root);
+	const config_setting_t *vsg = cfx_list(x, root, NULL, "virtual_server_groups", false);
+	if (vsg)
+		cfx_vs_groups(x, vsg);
 	const config_setting_t *vs = cfx_list(x, root, NULL, "virtual_servers", false);
 	if (vs)
 		cfx_virtual_servers(x, vs);
@@ -218,8 +225,12 @@ static bool parse_file(struct cfx *x, config_t *cfg)
 		return false;
 	}
 	fclose(f);
-	config_set_include_dir(cfg, x->dir);
-	if (config_read_file(cfg, x->path))
+	char *text = cfx_include_expand(x);
+	if (!text)                    /* the copies name their files from here */
+		config_set_include_dir(cfg, x->dir);
+	int ok = text ? config_read_string(cfg, text) : config_read_file(cfg, x->path);
+	free(text);
+	if (ok)
 		return true;
 	if (config_error_type(cfg) == CONFIG_ERR_FILE_IO)
 		cfx_err_at(x, x->path, 0, "cannot read: %s", config_error_text(cfg));
@@ -271,6 +282,8 @@ struct conf *conf_load(const char *path, struct conf_errors *errs)
 	}
 	free(oom_line);
 	config_destroy(&cfg);
+	cfx_vs_groups_free(&x);
+	cfx_include_free(&x);
 	free(x.dir);
 	if (errs->n > 0 || errs->oom) {
 		conf_free(x.c);

@@ -33,6 +33,11 @@ struct cfx {
 	const char *path;             /* the top-level file, as given */
 	char *dir;                    /* its directory; include names are relative to it */
 	struct conf *c;
+	struct cfx_vsg *vsg;          /* virtual-server groups, while loading (config_vsg.c) */
+	unsigned n_vsg;
+	struct cfx_shadow *shadows;   /* copies made for include patterns (config_include.c) */
+	unsigned n_shadows, n_copies;
+	char *tmpdir;
 	jmp_buf oom;                  /* where a failed allocation ends the load */
 };
 
@@ -100,8 +105,26 @@ const config_setting_t *cfx_elem(const config_setting_t *l, unsigned i);
 bool cfx_require(struct cfx *x, const config_setting_t *g, const char *ctx,
 		 const char *key);
 
+/* config_include.c: the main file's text with every @include pattern
+ * made literal (NULL: nothing to change, read the file itself); the
+ * original name of a file libconfig read (a copy's, else f itself);
+ * removing the copies. */
+char *cfx_include_expand(struct cfx *x);
+const char *cfx_include_orig(const struct cfx *x, const char *f);
+void cfx_include_free(struct cfx *x);
+
 /* Sections */
 void cfx_virtual_servers(struct cfx *x, const config_setting_t *list);
+/* config_vsg.c: the top-level virtual_server_groups, read before the
+ * virtual servers; a virtual server's `group` copies one's members. */
+void cfx_vs_groups(struct cfx *x, const config_setting_t *list);
+void cfx_vs_group_ref(struct cfx *x, const config_setting_t *s, const char *ctx,
+		      struct vs_conf *vs);
+/* The family of the named group's addresses; 0 when unknown or marks only. */
+int cfx_vs_group_family(const struct cfx *x, const char *name);
+/* Services served twice where a group's later member is one of the two. */
+void cfx_vs_group_dups(struct cfx *x, const config_setting_t *list);
+void cfx_vs_groups_free(struct cfx *x);
 void cfx_vrrp(struct cfx *x, const config_setting_t *g);
 /* config_vrrp_aux.c: the parts of vrrp an instance refers to or shares. */
 void cfx_vrrp_scripts(struct cfx *x, const config_setting_t *list);
@@ -125,6 +148,13 @@ void cfx_command(struct cfx *x, const config_setting_t *g, const char *ctx,
  * messages when its address is unreadable. */
 void cfx_rs_parse(struct cfx *x, const config_setting_t *g, const struct vs_conf *vs,
 		  struct rs_conf *rs, unsigned idx);
+/* config_lvs.c: g's `tunnel` into *t (preset with the default), for a
+ * virtual server or real server whose forwarding is fwd. */
+void cfx_tunnel(struct cfx *x, const config_setting_t *g, const char *ctx,
+		enum fwd_method fwd, struct tun_conf *t);
+
+/* config_lvs.c: global's ipvs_timeouts. */
+void cfx_ipvs_timeouts(struct cfx *x, const config_setting_t *g, struct global_conf *gc);
 
 /* Freeing */
 void cfx_vs_free(struct vs_conf *vs);

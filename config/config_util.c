@@ -48,6 +48,7 @@ void cfx_ctx(char *buf, const char *fmt, ...)
 
 void cfx_file(const struct cfx *x, const char *f, char *buf, size_t len)
 {
+	f = cfx_include_orig(x, f);
 	if (!f || strcmp(f, x->path) == 0 || f[0] == '/' || strcmp(x->dir, ".") == 0)
 		snprintf(buf, len, "%s", f ? f : x->path);
 	else

@@ -18,15 +18,15 @@
 #include <string.h>
 
 static const char *const vs_keys[] = {
-	"name", "address", "port", "fwmark", "family", "protocol", "scheduler",
+	"name", "address", "port", "fwmark", "group", "family", "protocol", "scheduler",
 	"forwarding", "persistence", "ops", "check_interval", "quorum",
 	"hysteresis", "on_quorum_up", "on_quorum_down", "sorry_server",
 	"on_failure", "start_up", "sh_port", "sh_fallback", "mh_port",
-	"mh_fallback", "real_servers", NULL
+	"mh_fallback", "tunnel", "omega", "real_servers", NULL
 };
 static const char *const rs_keys[] = {
-	"address", "port", "weight", "forwarding", "uthreshold", "lthreshold",
-	"checks", NULL
+	"address", "port", "weight", "forwarding", "tunnel", "uthreshold", "lthreshold",
+	"notify_up", "notify_down", "checks", NULL
 };
 static const char *const schedulers[] = {
 	"rr", "wrr", "lc", "wlc", "lblc", "lblcr", "dh", "sh", "sed", "nq",
@@ -81,6 +81,27 @@ static int own_addr(struct cfx *x, const config_setting_t *g, const char *ctx,
 	return 1;
 }
 
+/* A group's virtual server: the services are the group's members. */
+static void vs_group_service(struct cfx *x, const config_setting_t *g, const char *ctx,
+			     struct vs_conf *vs)
+{
+	static const char *const own[] = { "address", "port", "fwmark", NULL };
+	int fam = -1, proto = PROTO_TCP;
+	const char *name = NULL;
+	for (unsigned i = 0; own[i]; i++)
+		if (config_setting_get_member(g, own[i]))
+			cfx_err(x, config_setting_get_member(g, own[i]), ctx,
+				"%s: not used with group (the group's members are the services)",
+				own[i]);
+	cfx_enum(x, g, ctx, "family", family_names, &fam);
+	config_setting_lookup_string(g, "group", &name);
+	int gf = name ? cfx_vs_group_family(x, name) : 0;
+	vs->family = fam == 1 ? AF_INET6 : fam == 0 ? AF_INET : gf ? gf : AF_INET;
+	cfx_enum(x, g, ctx, "protocol", proto_names, &proto);
+	vs->protocol = (enum vs_proto)proto;
+	cfx_vs_group_ref(x, g, ctx, vs);
+}
+
 static void vs_service(struct cfx *x, const config_setting_t *g, const char *ctx,
 		       bool ctx_shows_addr, struct vs_conf *vs)
 {
@@ -88,13 +109,17 @@ static void vs_service(struct cfx *x, const config_setting_t *g, const char *ctx
 	bool has_mark = config_setting_get_member(g, "fwmark") != NULL;
 	long long v;
 	int fam = -1, proto = PROTO_TCP;
+	if (config_setting_get_member(g, "group")) {
+		vs_group_service(x, g, ctx, vs);
+		return;
+	}
 	if (has_addr && has_mark)
 		cfx_err(x, g, ctx, "address and fwmark are mutually exclusive");
 	else if (!has_addr && !has_mark)
 		cfx_err(x, g, ctx, "needs either address and port, or fwmark");
 	if (has_addr && !has_mark) {
 		own_addr(x, g, ctx, ctx_shows_addr, &vs->addr);
-		if (cfx_require(x, g, ctx, "port") && cfx_int(x, g, ctx, "port", 1, 65535, &v) > 0)
+		if (cfx_require(x, g, ctx, "port") && cfx_int(x, g, ctx, "port", 0, 65535, &v) > 0)
 			vs->port = (uint16_t)v;
 	} else if (has_mark) {
 		if (cfx_int(x, g, ctx, "fwmark", 1, UINT32_MAX, &v) > 0)
@@ -140,6 +165,7 @@ static void vs_sched(struct cfx *x, const config_setting_t *g, const char *ctx,
 	sched_flag(x, g, ctx, "mh_fallback", "mh", SCHED_FLAG_MH_FALLBACK, vs);
 	cfx_enum(x, g, ctx, "forwarding", fwd_names, &fwd);
 	vs->fwd = (enum fwd_method)fwd;
+	cfx_tunnel(x, g, ctx, vs->fwd, &vs->tunnel);
 	if (cfx_bool(x, g, ctx, "ops", &vs->ops) > 0 && vs->ops && vs->protocol != PROTO_UDP)
 		cfx_err(x, config_setting_get_member(g, "ops"), ctx,
 			"ops: one-packet scheduling needs protocol \"udp\"");
@@ -200,15 +226,19 @@ static void vs_persistence(struct cfx *x, const config_setting_t *g, const char 
 static void vs_sorry(struct cfx *x, const config_setting_t *g, const char *ctx,
 		     struct vs_conf *vs)
 {
-	static const char *const keys[] = { "address", "port", NULL };
+	static const char *const keys[] = { "address", "port", "forwarding", "inhibit", NULL };
 	const config_setting_t *s = cfx_group(x, g, ctx, "sorry_server");
 	char sctx[CFX_CTX_LEN];
 	long long v;
+	int fwd = vs->fwd;
 	if (!s)
 		return;
 	cfx_ctx(sctx, "%s: sorry_server", ctx);
 	vs->has_sorry = true;
 	cfx_keys(x, s, sctx, keys);
+	cfx_enum(x, s, sctx, "forwarding", fwd_names, &fwd);
+	vs->sorry_fwd = (enum fwd_method)fwd;
+	cfx_bool(x, s, sctx, "inhibit", &vs->sorry_inhibit);
 	if (cfx_require(x, s, sctx, "address")
 	    && cfx_addr(x, s, sctx, "address", &vs->sorry_addr) > 0
 	    && vs->sorry_addr.family != vs->family)
@@ -239,6 +269,23 @@ static void vs_policy(struct cfx *x, const config_setting_t *g, const char *ctx,
 	cfx_enum(x, g, ctx, "on_failure", failure_names, &f);
 	vs->on_failure = (enum on_failure)f;
 	cfx_bool(x, g, ctx, "start_up", &vs->start_up);
+	cfx_bool(x, g, ctx, "omega", &vs->omega);
+}
+
+/* Port 0 keeps the port the client asked for: what a firewall-mark or an
+ * all-ports service needs, and harmless with dr/tun (the packet is not
+ * rewritten). A NAT real server of a one-port service needs a port. */
+static void rs_port(struct cfx *x, const config_setting_t *g, const char *ctx,
+		    const struct vs_conf *vs, struct rs_conf *rs)
+{
+	long long v;
+	if (cfx_int(x, g, ctx, "port", 0, 65535, &v) <= 0)
+		return;
+	rs->port = (uint16_t)v;
+	if (v == 0 && vs->port && !vs->fwmark && rs->fwd == FWD_NAT)
+		cfx_err(x, config_setting_get_member(g, "port"), ctx,
+			"port 0: only for a dr or tun real server, or in a firewall-mark or "
+			"all-ports service (NAT needs a port)");
 }
 
 void cfx_rs_parse(struct cfx *x, const config_setting_t *g, const struct vs_conf *vs,
@@ -257,16 +304,21 @@ void cfx_rs_parse(struct cfx *x, const config_setting_t *g, const struct vs_conf
 		cfx_err(x, config_setting_get_member(g, "address"), ctx,
 			"%s real server in an %s virtual server",
 			fam_str(rs->addr.family), fam_str(vs->family));
-	if (cfx_int(x, g, ctx, "port", 1, 65535, &v) > 0)
-		rs->port = (uint16_t)v;
-	if (cfx_int(x, g, ctx, "weight", 0, 65535, &v) > 0)
-		rs->weight = (int)v;
 	cfx_enum(x, g, ctx, "forwarding", fwd_names, &fwd);
 	rs->fwd = (enum fwd_method)fwd;
+	rs->tunnel = vs->tunnel;
+	cfx_tunnel(x, g, ctx, rs->fwd, &rs->tunnel);
+	rs_port(x, g, ctx, vs, rs);
+	if (cfx_int(x, g, ctx, "weight", 0, 65535, &v) > 0)
+		rs->weight = (int)v;
 	if (cfx_int(x, g, ctx, "uthreshold", 0, UINT32_MAX, &v) > 0)
 		rs->uthreshold = (uint32_t)v;
 	if (cfx_int(x, g, ctx, "lthreshold", 0, UINT32_MAX, &v) > 0)
 		rs->lthreshold = (uint32_t)v;
+	if (cfx_str(x, g, ctx, "notify_up", &rs->notify_up) > 0)
+		cfx_command(x, g, ctx, "notify_up", rs->notify_up);
+	if (cfx_str(x, g, ctx, "notify_down", &rs->notify_down) > 0)
+		cfx_command(x, g, ctx, "notify_down", rs->notify_down);
 	if (rs->uthreshold && rs->lthreshold > rs->uthreshold)
 		cfx_err(x, config_setting_get_member(g, "lthreshold"), ctx,
 			"lthreshold %u: above uthreshold %u", rs->lthreshold, rs->uthreshold);
@@ -309,11 +361,13 @@ static void vs_real_servers(struct cfx *x, const config_setting_t *g, const char
 static void vs_ctx(const config_setting_t *g, unsigned idx, char *buf, size_t len,
 		   bool *shows_addr)
 {
-	const char *name = NULL;
+	const char *name = NULL, *group = NULL;
 	int mark = 0;
 	*shows_addr = false;
 	if (config_setting_lookup_string(g, "name", &name) && *name)
 		snprintf(buf, len, "virtual server %s", name);
+	else if (config_setting_lookup_string(g, "group", &group) && *group)
+		snprintf(buf, len, "virtual server group:%s", group);
 	else if (!config_setting_get_member(g, "address")
 		 && config_setting_lookup_int(g, "fwmark", &mark))
 		snprintf(buf, len, "virtual server fwmark:%d", mark);
@@ -450,6 +504,19 @@ static void vs_parse(struct cfx *x, const config_setting_t *g, struct vs_conf *v
 	vs_service(x, g, ctx, shows_addr, vs);
 	vs_sched(x, g, ctx, vs);
 	vs_persistence(x, g, ctx, vs);
+	/* The kernel takes an all-ports service without persistence but
+	 * schedules none of its connections. */
+	int port = -1;
+	if (!vs->fwmark && !vs->persistent && config_setting_lookup_int(g, "port", &port)
+	    && port == 0)
+		cfx_err(x, config_setting_get_member(g, "port"), ctx,
+			"port 0 (all ports): needs persistence");
+	for (unsigned m = 0; !vs->persistent && m < vs->n_members; m++)
+		if (!vs->members[m].fwmark && !vs->members[m].port) {
+			cfx_err(x, config_setting_get_member(g, "group"), ctx,
+				"group %s: a port-0 (all ports) member needs persistence", vs->group);
+			break;
+		}
 	vs_policy(x, g, ctx, vs);
 	vs_real_servers(x, g, ctx, vs);
 }
@@ -475,11 +542,14 @@ void cfx_virtual_servers(struct cfx *x, const config_setting_t *list)
 		vs_parse(x, e, vs, ctx, shows_addr);
 	}
 	vs_duplicates(x, list);
+	cfx_vs_group_dups(x, list);
 }
 
 void cfx_vs_free(struct vs_conf *vs)
 {
 	free(vs->name);
+	free(vs->group);
+	free(vs->members);
 	free(vs->on_quorum_up);
 	free(vs->on_quorum_down);
 	for (unsigned i = 0; i < vs->n_rs; i++)
@@ -489,6 +559,9 @@ void cfx_vs_free(struct vs_conf *vs)
 
 void cfx_rs_free(struct rs_conf *rs)
 {
+	free(rs->notify_up);
+	free(rs->notify_down);
+	rs->notify_up = rs->notify_down = NULL;
 	for (unsigned k = 0; k < rs->n_checks; k++)
 		cfx_check_free(&rs->checks[k]);
 	free(rs->checks);

@@ -366,6 +366,7 @@ static const struct kc_kw global_kw[] = {
 	{ "vrrp_gna_interval", g_garp, NULL },
 	{ "vrrp_min_garp", g_garp, NULL },
 	{ "lvs_sync_daemon", g_lvs_sync, NULL },
+	{ "lvs_timeouts", kc_lvs_timeouts, NULL },
 	/* what vigil does anyway: memory locked, real-time VRRP, own entries removed */
 	{ "vrrp_no_swap", nothing, NULL },
 	{ "vrrp_rt_priority", nothing, NULL },
@@ -416,6 +417,7 @@ static const struct kc_kw pass1_kw[] = {
 	{ "track_file", kc_track_file, NULL },
 	{ "vrrp_track_file", kc_track_file, NULL },
 	{ "vrrp_sync_group", collect_sync, NULL },
+	{ "virtual_server_group", kc_vs_group, NULL },
 	{ NULL, NULL, NULL }
 };
 static const struct kc_kw pass2_kw[] = {
@@ -424,7 +426,7 @@ static const struct kc_kw pass2_kw[] = {
 	{ "vrrp_sync_group", nothing, NULL },
 	{ "vrrp_instance", kc_vrrp_instance, NULL },
 	{ "virtual_server", kc_virtual_server, NULL },
-	{ "virtual_server_group", NULL, "virtual server groups: vigil has none yet" },
+	{ "virtual_server_group", nothing, NULL },
 	{ "static_ipaddress", NULL, STATIC },
 	{ "static_routes", NULL, STATIC },
 	{ "static_rules", NULL, STATIC },
@@ -467,6 +469,7 @@ static void finish(struct kc_cx *x)
 		kv_comment(sec, "keepalived ran scripts as keepalived_script or root; vigil never "
 			   "runs them as root:\nset script_user (default \"nobody\")");
 	keep_section(x->out, x->global);
+	keep_section(x->out, x->vsg);
 	keep_section(x->out, x->vs);
 	keep_section(x->vrrp, x->scripts);
 	keep_section(x->vrrp, x->instances);
@@ -484,6 +487,7 @@ void kc_convert(const struct kc_node *root, const struct kc_conv_opts *o,
 		.garp = { .delay = 5, .repeat = 5, .refresh_repeat = 1 },
 	};
 	x.global = kv_new(KV_GROUP, "global");
+	x.vsg = kv_new(KV_LIST, "virtual_server_groups");
 	x.vs = kv_new(KV_LIST, "virtual_servers");
 	x.vrrp = kv_new(KV_GROUP, "vrrp");
 	x.scripts = kv_new(KV_LIST, "scripts");
@@ -513,6 +517,7 @@ void kc_convert(const struct kc_node *root, const struct kc_conv_opts *o,
 	free(x.scripts_ref);
 	free(x.files_ref);
 	free(x.sync_nodes);
+	free(x.vsgs);
 	free(x.seen);
 	for (unsigned i = 0; i < x.n_inst_ok; i++)
 		free(x.inst_ok[i]);

@@ -12,6 +12,8 @@
  *   kc_vrrp.c   vrrp_instance
  *   kc_sync.c   tracking (weights as vigil counts them), vrrp_sync_group
  *   kc_vs.c     virtual_server, real_server
+ *   kc_vsg.c    virtual_server_group
+ *   kc_lvs.c    tunnels, lvs_timeouts
  *   kc_check.c  the checkers
  *   kc_http.c   an HTTP_GET/SSL_GET url, http_protocol
  *   kc_file.c   FILE_CHECK
@@ -52,11 +54,22 @@ struct kc_garp {
 	const struct kc_node *delay_n, *refresh_repeat_n, *lower_n;
 };
 
+/* A virtual_server_group, as virtual servers refer to it (kc_vsg.c). */
+struct kc_vsg {
+	const char *name;
+	int family;                   /* of its addresses; 0: marks only */
+	bool ok;                      /* written: virtual servers may name it */
+	bool port0;                   /* has an all-ports member */
+};
+
 struct kc_cx {
 	struct kc_diag *d;
 	const char *search_path;
 	struct kc_val *out;
 	struct kc_val *global, *vs, *vrrp, *scripts, *instances, *groups;
+	struct kc_val *vsg;           /* virtual_server_groups */
+	struct kc_vsg *vsgs;
+	unsigned n_vsgs;
 	/* from global_defs */
 	long vrrp_version;
 	struct kc_garp garp;
@@ -106,6 +119,26 @@ void kc_track_file(struct kc_cx *x, const struct kc_node *n, void *obj);
 void kc_vrrp_instance(struct kc_cx *x, const struct kc_node *n, void *obj);
 void kc_sync_groups(struct kc_cx *x);
 void kc_virtual_server(struct kc_cx *x, const struct kc_node *n, void *obj);
+void kc_vs_group(struct kc_cx *x, const struct kc_node *n, void *obj);
+
+/* A TUN method's tunnel words (kc_lvs.c): type NULL when none given. */
+struct kc_tun {
+	const char *type;             /* "ipip", "gue", "gre" */
+	long port;                    /* < 0: none */
+	const char *csum;             /* NULL, "none", "on", "remote" */
+};
+/* Reads n's words from idx on; false (reported) when they do not make one. */
+bool kc_tun_parse(struct kc_cx *x, const struct kc_node *n, unsigned idx, struct kc_tun *t);
+/* Writes v's `tunnel` group when t differs from vigil's default. */
+void kc_tun_out(struct kc_val *v, const struct kc_tun *t);
+/* The same even when it is the default (a real server overriding its
+ * service's). */
+void kc_tun_out_always(struct kc_val *v, const struct kc_tun *t);
+/* global_defs lvs_timeouts. */
+void kc_lvs_timeouts(struct kc_cx *x, const struct kc_node *n, void *obj);
+/* Whether two tunnels are the same once defaults are applied. */
+bool kc_tun_same(const struct kc_tun *a, const struct kc_tun *b);
+const struct kc_vsg *kc_vs_group_find(const struct kc_cx *x, const char *name);
 
 /* One tracked object of an instance, before vigil's rules are applied. */
 enum kc_trk_kind { KC_TRK_IF, KC_TRK_SCRIPT, KC_TRK_FILE };

@@ -26,7 +26,9 @@ struct vs {
 	long ptimeout, quorum, hyst, sorry_port;
 	bool persistent, ops, sched_flag[4];
 	char *qup, *qdown;
-	const char *sorry;
+	const char *sorry, *sorry_fwd;
+	struct kc_tun tun;
+	bool sorry_inhibit, omega;
 	int inhibit, vs_alpha;
 	struct kc_chk_dflt dflt;
 	const struct kc_node **rs;
@@ -49,14 +51,19 @@ static void v_sched(struct kc_cx *x, const struct kc_node *n, void *obj)
 		n->w[0], n->n > 1 ? n->w[1] : "");
 }
 
-/* NAT, DR or TUN into *out; false when unknown. */
-static bool method(struct kc_cx *x, const struct kc_node *n, const char **out)
+/* NAT, DR or TUN into *out, a TUN's tunnel into *tun (when given); false
+ * when unknown. */
+static bool method(struct kc_cx *x, const struct kc_node *n, const char **out,
+		   struct kc_tun *tun)
 {
 	static const char *const from[] = { "NAT", "DR", "TUN" }, *const to[] = { "nat", "dr", "tun" };
 	for (unsigned i = 0; n->n > 1 && i < 3; i++)
 		if (!strcasecmp(n->w[1], from[i])) {
 			*out = to[i];
-			kc_extra(x, n, 2);          /* a tunnel type */
+			if (i == 2 && tun)
+				kc_tun_parse(x, n, 2, tun);
+			else
+				kc_extra(x, n, 2);
 			return true;
 		}
 	kc_skip(x->d, n->src, "%s: expected NAT, DR or TUN", n->w[0]);
@@ -65,7 +72,7 @@ static bool method(struct kc_cx *x, const struct kc_node *n, const char **out)
 
 static void v_method(struct kc_cx *x, const struct kc_node *n, void *obj)
 {
-	method(x, n, &((struct vs *)obj)->fwd);
+	method(x, n, &((struct vs *)obj)->fwd, &((struct vs *)obj)->tun);
 }
 
 static void v_proto(struct kc_cx *x, const struct kc_node *n, void *obj)
@@ -152,16 +159,21 @@ static void v_sorry(struct kc_cx *x, const struct kc_node *n, void *obj)
 
 static void v_sorry_method(struct kc_cx *x, const struct kc_node *n, void *obj)
 {
-	const char *m = NULL;
-	struct vs *vs = obj;
-	if (method(x, n, &m) && strcmp(m, vs->fwd ? vs->fwd : "nat"))
-		kc_skip(x->d, n->src, "sorry_server_lvs_method: vigil forwards to the sorry server "
-			"with the service's method");
+	method(x, n, &((struct vs *)obj)->sorry_fwd, NULL);
 }
 
 static void v_inhibit(struct kc_cx *x, const struct kc_node *n, void *obj)
 {
-	((struct vs *)obj)->inhibit = 1;
+	struct vs *vs = obj;
+	if (!strcmp(n->w[0], "sorry_server_inhibit"))
+		vs->sorry_inhibit = true;
+	else
+		vs->inhibit = 1;
+}
+
+static void v_omega(struct kc_cx *x, const struct kc_node *n, void *obj)
+{
+	((struct vs *)obj)->omega = true;
 }
 
 static void v_str(struct kc_cx *x, const struct kc_node *n, void *obj)
@@ -202,9 +214,9 @@ static const struct kc_kw vs_kw[] = {
 	{ "inhibit_on_failure", v_inhibit, NULL },
 	{ "ip_family", v_str, NULL }, { "snmp_name", v_str, NULL },
 	{ "real_server", v_rs, NULL },
-	{ "sorry_server_inhibit", NULL, "vigil removes the sorry server when the quorum returns" },
+	{ "sorry_server_inhibit", v_inhibit, NULL },
 	{ "persistence_engine", NULL, "vigil sets no IPVS persistence engine" },
-	{ "omega", NULL, "vigil runs no quorum command when it stops" },
+	{ "omega", v_omega, NULL },
 	{ "ha_suspend", NULL, "vigil checks real servers whether or not the address is local" },
 	{ "warmup", v_dflt, NULL },
 	{ "smtp_alert", NULL, "e-mail alerts: vigil sends none" },
@@ -220,6 +232,8 @@ struct rs {
 	int inhibit;
 	const struct kc_node *inhibit_n;
 	struct kc_chk_dflt dflt;
+	struct kc_tun tun;
+	char *notify[2];              /* notify_up, notify_down */
 };
 
 static void r_count(struct kc_cx *x, const struct kc_node *n, void *obj)
@@ -232,7 +246,7 @@ static void r_count(struct kc_cx *x, const struct kc_node *n, void *obj)
 
 static void r_method(struct kc_cx *x, const struct kc_node *n, void *obj)
 {
-	method(x, n, &((struct rs *)obj)->fwd);
+	method(x, n, &((struct rs *)obj)->fwd, &((struct rs *)obj)->tun);
 }
 
 static void r_inhibit(struct kc_cx *x, const struct kc_node *n, void *obj)
@@ -241,6 +255,13 @@ static void r_inhibit(struct kc_cx *x, const struct kc_node *n, void *obj)
 	bool on;
 	if (kc_flag(x, n, 1, &on))
 		r->inhibit = on, r->inhibit_n = n;
+}
+
+static void r_notify(struct kc_cx *x, const struct kc_node *n, void *obj)
+{
+	char **slot = &((struct rs *)obj)->notify[strcmp(n->w[0], "notify_up") != 0];
+	free(*slot);
+	*slot = kc_command(x, n, n->w[0]);
 }
 
 static void r_dflt(struct kc_cx *x, const struct kc_node *n, void *obj)
@@ -253,7 +274,6 @@ static void nothing(struct kc_cx *x, const struct kc_node *n, void *obj)
 {
 }
 
-#define RS_NOTIFY "vigil has no per-server commands (see vigilctl status, /metrics)"
 static const struct kc_kw rs_kw[] = {
 	{ "weight", r_count, NULL }, { "uthreshold", r_count, NULL }, { "lthreshold", r_count, NULL },
 	{ "lvs_method", r_method, NULL }, { "lb_kind", r_method, NULL },
@@ -267,13 +287,30 @@ static const struct kc_kw rs_kw[] = {
 	{ "SMTP_CHECK", nothing, NULL }, { "DNS_CHECK", nothing, NULL },
 	{ "MISC_CHECK", nothing, NULL }, { "UDP_CHECK", nothing, NULL },
 	{ "PING_CHECK", nothing, NULL }, { "FILE_CHECK", nothing, NULL }, { "BFD_CHECK", nothing, NULL },
-	{ "notify_up", NULL, RS_NOTIFY }, { "notify_down", NULL, RS_NOTIFY },
+	{ "notify_up", r_notify, NULL }, { "notify_down", r_notify, NULL },
 	{ "smtp_alert", NULL, "e-mail alerts: vigil sends none" },
 	{ "warmup", r_dflt, NULL },
 	{ "snmp_name", NULL, "vigil names real servers by address and port" },
 	{ "track_file", NULL, "vigil real servers track no files (a script check can)" },
 	{ NULL, NULL, NULL }
 };
+
+/* The forwarding method a real server ends up with: its own, else the
+ * service's. */
+static const char *rs_method(const struct kc_node *n, const struct vs *vs)
+{
+	static const char *const from[] = { "NAT", "DR", "TUN" }, *const to[] = { "nat", "dr", "tun" };
+	const char *m = vs->fwd ? vs->fwd : "nat";
+	for (unsigned k = 0; k < n->n_kids; k++) {
+		const struct kc_node *c = &n->kids[k];
+		if (c->n < 2 || (strcmp(c->w[0], "lvs_method") && strcmp(c->w[0], "lb_kind")))
+			continue;
+		for (unsigned i = 0; i < 3; i++)
+			if (!strcasecmp(c->w[1], from[i]))
+				m = to[i];
+	}
+	return m;
+}
 
 static void real_server(struct kc_cx *x, struct vs *vs, const struct kc_node *n,
 			struct kc_val *list, long vs_port, struct kc_rs_info *info)
@@ -289,9 +326,9 @@ static void real_server(struct kc_cx *x, struct vs *vs, const struct kc_node *n,
 			"(vigil does not tunnel across families)", n->w[1]);
 		return;
 	}
-	if (!port && vs_port) {
-		kc_skip(x->d, n->src, "real_server %s: port 0 (the client's port): vigil gives a "
-			"real server the service's port", n->w[1]);
+	if (!port && vs_port && !strcmp(rs_method(n, vs), "nat")) {
+		kc_skip(x->d, n->src, "real_server %s: port 0 (the client's port) with NAT in a "
+			"one-port service: vigil needs a port", n->w[1]);
 		return;
 	}
 	struct rs r = { .v = kv_add(list, KV_GROUP, NULL), .weight = 1, .uth = -1, .lth = -1,
@@ -299,11 +336,24 @@ static void real_server(struct kc_cx *x, struct vs *vs, const struct kc_node *n,
 	kc_from(r.v, n);
 	kc_each(x, n, rs_kw, &r);
 	kv_str(r.v, "address", n->w[1]);
-	if (port)
+	if (port || vs_port)          /* a port-0 service's real servers default to 0 */
 		kv_int(r.v, "port", port);
 	kv_int(r.v, "weight", r.weight);
 	if (r.fwd && strcmp(r.fwd, vs->fwd ? vs->fwd : "nat"))
 		kv_str(r.v, "forwarding", r.fwd);
+	/* keepalived's own TUN on a real server is ipip unless it says more;
+	 * vigil's real servers take the service's tunnel unless they differ. */
+	if (r.fwd && !strcmp(r.fwd, "tun") && !r.tun.type)
+		r.tun.type = "ipip";
+	if (r.tun.type && !strcmp(rs_method(n, vs), "tun") && !kc_tun_same(&r.tun, &vs->tun))
+		kc_tun_out_always(r.v, &r.tun);
+	for (unsigned i = 0; i < 2; i++)
+		if (r.notify[i]) {
+			kv_str(r.v, i ? "notify_down" : "notify_up", r.notify[i]);
+			kv_comment(kv_get(r.v, i ? "notify_down" : "notify_up"), "vigil appends the "
+				   "service's name (ADDRESS:PORT, fwmark:N) and the server's ADDRESS:PORT");
+			free(r.notify[i]);
+		}
 	if (r.uth >= 0)
 		kv_int(r.v, "uthreshold", r.uth);
 	if (r.lth >= 0)
@@ -351,6 +401,8 @@ static void service(struct kc_cx *x, struct vs *vs, struct kc_val *v, long port)
 		else if (vs->sched_flag[i])
 			kc_skip(x->d, vs->n->src, "%s: needs scheduler %.2s", flag_keys[i], flag_keys[i]);
 	kv_str(v, "forwarding", vs->fwd ? vs->fwd : "nat");
+	if (vs->fwd && !strcmp(vs->fwd, "tun"))
+		kc_tun_out(v, &vs->tun);
 	if (vs->persistent)
 		persistence(x, vs, v);
 	if (vs->ops && vs->proto && !strcmp(vs->proto, "udp"))
@@ -374,12 +426,18 @@ static void service(struct kc_cx *x, struct vs *vs, struct kc_val *v, long port)
 		kv_str(s, "address", vs->sorry);
 		if (vs->sorry_port > 0 && vs->sorry_port != port)
 			kv_int(s, "port", vs->sorry_port);
+		if (vs->sorry_fwd && strcmp(vs->sorry_fwd, vs->fwd ? vs->fwd : "nat"))
+			kv_str(s, "forwarding", vs->sorry_fwd);
+		if (vs->sorry_inhibit)
+			kv_bool(s, "inhibit", true);
 	} else if (vs->sorry) {
 		kc_skip(x->d, vs->n->src, "sorry_server %s: another address family than the "
 			"service's", vs->sorry);
 	}
 	if (vs->inhibit > 0)
 		kv_str(v, "on_failure", "inhibit");
+	if (vs->omega)
+		kv_bool(v, "omega", true);
 	if (vs->vs_alpha <= 0) {
 		kv_bool(v, "start_up", true);
 		kv_comment(kv_get(v, "start_up"), "keepalived's real servers start up unless alpha");
@@ -404,26 +462,50 @@ static bool every_rs(const struct vs *vs, const char *kw)
 	return vs->n_rs > 0;
 }
 
+/* The family of a fwmark service: ip_family, else its real servers'. */
+static int mark_family(const struct vs *vs)
+{
+	int af = vs->ip_family && !strcmp(vs->ip_family, "inet6") ? AF_INET6 : 0;
+	for (unsigned i = 0; !af && i < vs->n_rs; i++)
+		if (vs->rs[i]->n > 1)
+			af = kc_family(vs->rs[i]->w[1], false);
+	return af ? af : AF_INET;
+}
+
+/* virtual_server group NAME: the group's members are the services. */
+static bool group_identity(struct kc_cx *x, struct vs *vs, struct kc_val *v)
+{
+	const struct kc_node *n = vs->n;
+	const struct kc_vsg *g = kc_vs_group_find(x, n->w[2]);
+	if (!g || !g->ok) {
+		kc_skip(x->d, n->src, "virtual_server group %s: %s", n->w[2],
+			g ? "the group was not converted" : "no virtual_server_group of that name");
+		return false;
+	}
+	if (g->port0 && !vs->persistent) {
+		kc_skip(x->d, n->src, "virtual_server group %s: a port-0 member without "
+			"persistence: the kernel would schedule none of its connections", n->w[2]);
+		return false;
+	}
+	kv_str(v, "group", n->w[2]);
+	vs->family = g->family ? g->family : mark_family(vs);
+	if (!g->family)
+		kv_str(v, "family", vs->family == AF_INET6 ? "inet6" : "inet");
+	return true;
+}
+
 /* The service: address and port, or fwmark and family; false if neither. */
 static bool identity(struct kc_cx *x, struct vs *vs, struct kc_val *v, long *port)
 {
 	const struct kc_node *n = vs->n;
 	long mark;
-	if (n->n >= 3 && !strcmp(n->w[1], "group")) {
-		kc_skip(x->d, n->src, "virtual_server group %s: virtual server groups: vigil has "
-			"none yet", n->w[2]);
-		return false;
-	}
+	if (n->n >= 3 && !strcmp(n->w[1], "group"))
+		return group_identity(x, vs, v);
 	if (n->n >= 3 && !strcmp(n->w[1], "fwmark")) {
 		if (!kc_int_arg(x, n, 2, 1, UINT32_MAX, &mark))
 			return false;
 		kv_int(v, "fwmark", mark);
-		vs->family = vs->ip_family && !strcmp(vs->ip_family, "inet6") ? AF_INET6 : 0;
-		for (unsigned i = 0; !vs->family && i < vs->n_rs; i++)
-			if (vs->rs[i]->n > 1)
-				vs->family = kc_family(vs->rs[i]->w[1], false);
-		if (!vs->family)
-			vs->family = AF_INET;
+		vs->family = mark_family(vs);
 		kv_str(v, "family", vs->family == AF_INET6 ? "inet6" : "inet");
 		return true;
 	}
@@ -433,12 +515,12 @@ static bool identity(struct kc_cx *x, struct vs *vs, struct kc_val *v, long *por
 			"or group NAME");
 		return false;
 	}
-	if (n->n < 3 || !strcmp(n->w[2], "0")) {
-		kc_skip(x->d, n->src, "virtual_server %s: no port (a port-0 persistent service): "
-			"vigil needs one", n->w[1]);
+	if ((n->n < 3 || !strcmp(n->w[2], "0")) && !vs->persistent) {
+		kc_skip(x->d, n->src, "virtual_server %s: port 0 without persistence: the kernel "
+			"would schedule none of its connections", n->w[1]);
 		return false;
 	}
-	if (!kc_int_arg(x, n, 2, 1, 65535, port))
+	if (n->n >= 3 && !kc_int_arg(x, n, 2, 0, 65535, port))
 		return false;
 	kv_str(v, "address", n->w[1]);
 	kv_int(v, "port", *port);

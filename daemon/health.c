@@ -24,6 +24,7 @@
 #include "ipc.h"
 #include "jx.h"
 #include "log.h"
+#include "lvs.h"
 #include "notify_fifo.h"
 #include "ratelimit.h"
 #include "snmp_feed.h"
@@ -215,6 +216,8 @@ static void count_latency(struct vigild *d, enum check_type t, const struct ipc_
 	d->check_latency[t].sum_us += m->lat_sum_us;
 }
 
+static bool rs_up(const struct health_rs *r, const struct vs_conf *vs);
+
 bool health_on_result(struct vigild *d, const void *payload, size_t len)
 {
 	const struct ipc_check_result *m = payload;
@@ -252,6 +255,7 @@ bool health_on_result(struct vigild *d, const void *payload, size_t len)
 		snmpf_rs_health(d, m->vs, m->rs, IPC_SNMP_EV_NONE);
 		return changed;
 	}
+	bool was_up = rs_up(r, &d->conf->vs[m->vs]);
 	log_transition(d, m, r);   /* r->state is still the old one */
 	r->state = m->rs_state;
 	r->since = now;
@@ -260,6 +264,10 @@ bool health_on_result(struct vigild *d, const void *payload, size_t len)
 		log_warn("notify_fifo: no room for a real server's line");
 	snmpf_rs_health(d, m->vs, m->rs, m->rs_state == IPC_CHK_UP ? IPC_SNMP_EV_UP
 							    : IPC_SNMP_EV_DOWN);
+	/* What the server was taken for until now (start_up, the kernel's)
+	 * counts: a first verdict that confirms it is no change. */
+	if (rs_up(r, &d->conf->vs[m->vs]) != was_up)
+		lvs_rs_notify(d, m->vs, m->rs, !was_up);
 	return true;
 }
 

@@ -80,18 +80,27 @@ int lvs_build_wanted(struct lvs *l, const struct conf *c, struct ipvs_table *out
 	int err = ipvs_table_from_conf(c, out, eb);
 	if (err)
 		return err;
-	/* ipvs_table_from_conf gives one service per virtual server and one
-	 * destination per real server, in configuration order. */
+	/* ipvs_table_from_conf gives one service per virtual server (per
+	 * member of a group, consecutive) and one destination per real server,
+	 * in configuration order. A group's services share its first one's
+	 * key for overrides and quorum, and are shaped alike. */
+	struct ipvs_svc_key key;
+	bool up = true;
 	for (unsigned i = 0; i < out->n_svcs; i++) {
 		struct ipvs_table_svc *ts = &out->svcs[i];
-		unsigned kept = 0, alive = 0;
+		unsigned vi = ts->conf_vs, kept = 0, alive = 0;
+		bool first = i == 0 || out->svcs[i - 1].conf_vs != vi;
+		if (first)
+			key = ts->svc.key;
 		for (unsigned j = 0; j < ts->n_dests; j++) {
 			struct ipvs_dest dst = ts->dests[j];
-			if (shape_dest(l, c, i, j, &ts->svc.key, &dst, &alive))
+			if (shape_dest(l, c, vi, j, &key, &dst, &alive))
 				ts->dests[kept++] = dst;
 		}
 		ts->n_dests = kept;
-		lvs_quorum_apply(l, &c->vs[i], ts, alive, commit);
+		if (first)
+			up = lvs_quorum_apply(l, &c->vs[vi], &key, alive, commit);
+		lvs_quorum_sorry(&c->vs[vi], ts, up);
 	}
 	if (commit)
 		lvs_quorum_sweep(l);
@@ -176,7 +185,8 @@ static void adopt_kernel(struct lvs *l, const struct ipvs_table *kernel)
 	for (unsigned i = 0; i < kernel->n_svcs; i++)
 		by_key[i] = &kernel->svcs[i];
 	qsort(by_key, kernel->n_svcs, sizeof(*by_key), svc_ptr_cmp);
-	/* conf: one service per virtual server, one destination per real server. */
+	/* conf: one service per virtual server (or group member), one
+	 * destination per real server. */
 	for (unsigned i = 0; i < conf.n_svcs; i++) {
 		struct ipvs_table_svc *p = &conf.svcs[i];
 		struct ipvs_table_svc **k = bsearch(&p, by_key, kernel->n_svcs, sizeof(*by_key),
@@ -185,7 +195,7 @@ static void adopt_kernel(struct lvs *l, const struct ipvs_table *kernel)
 			const struct ipvs_dest *kd = ipvs_table_find_dest(*k, &p->dests[j].addr,
 									  p->dests[j].port);
 			if (kd)
-				health_adopt(l->d, i, j, (int)kd->weight);
+				health_adopt(l->d, p->conf_vs, j, (int)kd->weight);
 		}
 	}
 out:
@@ -293,6 +303,31 @@ void lvs_mark_dirty(struct vigild *d)
 		d->lvs->dirty = true;
 }
 
+/* global.ipvs_timeouts: set at start, and again when a reload changes
+ * them; a timeout left out is not touched (nor restored at exit: they
+ * are the system's, as with ipvsadm --set). */
+void lvs_timeouts(struct vigild *d, const struct conf *old)
+{
+	struct lvs *l = d->lvs;
+	const struct global_conf *g = &d->conf->global;
+	struct ipvs_timeouts t = { g->ipvs_tcp, g->ipvs_tcp_fin, g->ipvs_udp };
+	struct errbuf eb;
+	if (!l || !(t.tcp || t.tcp_fin || t.udp))
+		return;
+	if (old && old->global.ipvs_tcp == t.tcp && old->global.ipvs_tcp_fin == t.tcp_fin
+	    && old->global.ipvs_udp == t.udp)
+		return;
+	if (!l->have_ipvs || d->opts.dry_run) {
+		log_info("ipvs: (dry run) timeouts tcp %u tcpfin %u udp %u", t.tcp, t.tcp_fin, t.udp);
+		return;
+	}
+	if (ipvs_timeouts_set(&l->ctx, &t, &eb) < 0)
+		log_err("ipvs: timeouts: %s", eb.msg);
+	else
+		log_info("ipvs: timeouts tcp %u tcpfin %u udp %u (0: unchanged)", t.tcp, t.tcp_fin,
+			 t.udp);
+}
+
 int lvs_open(struct vigild *d, struct errbuf *eb)
 {
 	struct lvs *l = calloc(1, sizeof(*l));
@@ -317,6 +352,7 @@ int lvs_open(struct vigild *d, struct errbuf *eb)
 	d->lvs = l;
 	lvs_conntab_open(l);
 	lvs_hist_start(l);
+	lvs_timeouts(d, NULL);
 	return 0;
 }
 

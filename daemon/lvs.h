@@ -118,6 +118,13 @@ struct lvs_row {
 int lvs_walk(struct vigild *d, void (*cb)(struct vigild *d, const struct lvs_row *row, void *arg),
 	     void *arg, bool *kernel);
 
+/* Real server ri of virtual server vi (indexes in d->conf) went up or
+ * down: runs its notify_up or notify_down (lvs_notify.c). */
+void lvs_rs_notify(struct vigild *d, unsigned vi, unsigned ri, bool up);
+/* Stopping: for each virtual server with omega, notify_down of its real
+ * servers that are up, and on_quorum_down when its quorum is up. */
+void lvs_omega(struct vigild *d);
+
 /* The IPVS connection-sync daemon follows a VRRP instance: state is
  * IPVS_SYNC_MASTER or IPVS_SYNC_BACKUP (the other role is stopped), or 0
  * to stop both. In a dry run, or without IPVS, it only logs. */

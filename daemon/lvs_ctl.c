@@ -19,8 +19,7 @@
 #include "lvs_int.h"
 #include "vigild.h"
 
-/* The service key of one configured virtual server. */
-static int vs_key(const struct vs_conf *v, struct ipvs_svc_key *k)
+int lvs_vs_key(const struct vs_conf *v, struct ipvs_svc_key *k)
 {
 	struct conf one = { .vs = (struct vs_conf *)v, .n_vs = 1 };
 	struct ipvs_table t;
@@ -75,7 +74,7 @@ int lvs_rs_index(const struct vs_conf *v, const char *spec)
 		return -1;
 	for (unsigned j = 0; j < v->n_rs; j++) {
 		const struct rs_conf *r = &v->rs[j];
-		uint16_t rport = r->port ? r->port : v->port;
+		uint16_t rport = r->port;
 		if (vaddr_equal(&r->addr, &a) && rport == port)
 			return (int)j;
 	}
@@ -86,7 +85,7 @@ int lvs_rs_index(const struct vs_conf *v, const char *spec)
 static int set_override(struct lvs *l, const struct ipvs_svc_key *k, const struct vs_conf *v,
 			const struct rs_conf *r, const char *cmd, int weight)
 {
-	uint16_t port = r->port ? r->port : v->port;
+	uint16_t port = r->port;
 	struct lvs_override *o = lvs_find_override(l, k, &r->addr, port);
 	if (!strcmp(cmd, "undrain")) {
 		for (struct lvs_override **pp = &l->overrides; *pp; pp = &(*pp)->next)
@@ -139,7 +138,7 @@ struct json_object *lvs_cmd_steer(struct vigild *d, const char *cmd, struct json
 		return ctl_reply_err("unknown real server '%s'", rss);
 	const struct rs_conf *r = &v->rs[rj];
 	struct ipvs_svc_key k;
-	if (vs_key(v, &k) < 0)
+	if (lvs_vs_key(v, &k) < 0)
 		return ctl_reply_err("virtual server '%s' has no usable key", vss);
 	if (set_override(d->lvs, &k, v, r, cmd, is_weight ? weight : 0) < 0) {
 		log_err("operator: %s %s %s: out of memory", cmd, vss, rss);
@@ -158,10 +157,10 @@ int lvs_override_drain(struct vigild *d, unsigned vi, unsigned rj)
 	const struct vs_conf *v = &d->conf->vs[vi];
 	const struct rs_conf *r = &v->rs[rj];
 	struct ipvs_svc_key k;
-	if (!d->lvs || vs_key(v, &k) < 0)
+	if (!d->lvs || lvs_vs_key(v, &k) < 0)
 		return -ENOENT;
 	const struct lvs_override *o = lvs_find_override(d->lvs, &k, &r->addr,
-							 r->port ? r->port : v->port);
+							 r->port);
 	if (o && o->drained && o->conf_weight == r->weight && o->conf_fwd == r->fwd)
 		return 0;
 	if (set_override(d->lvs, &k, v, r, "drain", 0) < 0)
@@ -175,7 +174,7 @@ void lvs_conf_changed(struct vigild *d, const struct conf *old)
 	struct lvs *l = d->lvs;
 	if (!l)
 		return;
-	(void)old;
+	lvs_timeouts(d, old);
 	/* Keep an override only where the same real server is configured alike. */
 	for (struct lvs_override **pp = &l->overrides; *pp;) {
 		struct lvs_override *o = *pp;
@@ -183,12 +182,12 @@ void lvs_conf_changed(struct vigild *d, const struct conf *old)
 		for (unsigned i = 0; i < d->conf->n_vs && !keep; i++) {
 			const struct vs_conf *v = &d->conf->vs[i];
 			struct ipvs_svc_key k;
-			if (vs_key(v, &k) < 0 || ipvs_svc_key_cmp(&k, &o->svc))
+			if (lvs_vs_key(v, &k) < 0 || ipvs_svc_key_cmp(&k, &o->svc))
 				continue;
 			for (unsigned j = 0; j < v->n_rs && !keep; j++) {
 				const struct rs_conf *r = &v->rs[j];
 				keep = vaddr_equal(&r->addr, &o->addr) &&
-				       (r->port ? r->port : v->port) == o->port &&
+				       r->port == o->port &&
 				       r->weight == o->conf_weight && r->fwd == o->conf_fwd;
 			}
 		}

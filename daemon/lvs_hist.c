@@ -78,11 +78,13 @@ static int layout(struct lvs *l)
 		ipvs_table_free(&t);
 		return -1;
 	}
-	/* ipvs_table_from_conf: one service per virtual server, one
-	 * destination per real server, in configuration order. */
-	struct lvs_hist_vs *vs = xcalloc(t.n_svcs ? t.n_svcs : 1, sizeof(*vs));
-	for (unsigned i = 0; i < t.n_svcs; i++) {
-		const struct ipvs_table_svc *ts = &t.svcs[i];
+	/* ipvs_table_from_conf: one service per virtual server (a group's
+	 * first member's stands for it), one destination per real server, in
+	 * configuration order. */
+	unsigned n = l->d->conf->n_vs;
+	struct lvs_hist_vs *vs = xcalloc(n ? n : 1, sizeof(*vs));
+	for (unsigned i = 0; i < n; i++) {
+		const struct ipvs_table_svc *ts = lvs_vs_svc(&t, i);
 		const struct lvs_hist_vs *ov = h->laid_out ? old_vs(h, i, &ts->svc.key) : NULL;
 		vs[i].key = ts->svc.key;
 		if (ov)
@@ -103,7 +105,7 @@ static int layout(struct lvs *l)
 	}
 	layout_free(h->vs, h->n_vs);
 	h->vs = vs;
-	h->n_vs = t.n_svcs;
+	h->n_vs = n;
 	h->generation = l->d->generation;
 	h->laid_out = true;
 	ipvs_table_free(&t);

@@ -116,14 +116,31 @@ void lvs_hist_free(struct lvs *l);
  * (status, previews) it only reads them. */
 int lvs_build_wanted(struct lvs *l, const struct conf *c, struct ipvs_table *out,
 		     bool commit, struct errbuf *eb);
+/* Sets global.ipvs_timeouts in the kernel: at start (old NULL), or when
+ * they differ from old's. */
+void lvs_timeouts(struct vigild *d, const struct conf *old);
 const struct lvs_quorum *lvs_find_quorum(const struct lvs *l, const struct ipvs_svc_key *k);
 
-/* lvs_quorum.c: evaluates virtual server v's quorum from its alive weight
- * and, when lost with a sorry server, makes it the service's only
- * destination; records the state and runs commands when commit. */
+/* lvs_quorum.c: evaluates virtual server v's quorum (kept under key, its
+ * first service's) from its alive weight; records the state and runs
+ * commands when commit. Returns whether the quorum is up. */
 struct ipvs_table_svc;
-void lvs_quorum_apply(struct lvs *l, const struct vs_conf *v, struct ipvs_table_svc *ts,
+bool lvs_quorum_apply(struct lvs *l, const struct vs_conf *v, const struct ipvs_svc_key *key,
 		      unsigned alive, bool commit);
+/* With the quorum lost and a sorry server, makes it the only destination
+ * of ts (each of a group's services). */
+void lvs_quorum_sorry(const struct vs_conf *v, struct ipvs_table_svc *ts, bool up);
+/* The service key of one configured virtual server (a group's: its
+ * first member's). Returns 0 or -EINVAL. */
+int lvs_vs_key(const struct vs_conf *v, struct ipvs_svc_key *k);
+/* The name, ADDR:PORT or fwmark:N of a virtual server, for messages and
+ * as the argument of its commands. */
+const char *lvs_vs_label(const struct vs_conf *v, char *buf, size_t len);
+/* Runs on_quorum_up or on_quorum_down (when set) as script_user. */
+void lvs_quorum_command(struct lvs *l, const struct vs_conf *v, bool up);
+/* The first service of virtual server vi in a table from lvs_build_wanted
+ * (NULL when none). */
+const struct ipvs_table_svc *lvs_vs_svc(const struct ipvs_table *t, unsigned vi);
 /* After a committing pass: forgets services no longer configured. */
 void lvs_quorum_sweep(struct lvs *l);
 void lvs_quorum_free(struct lvs *l);

@@ -74,7 +74,7 @@ static bool quorum_next(const struct vs_conf *v, const struct lvs_quorum *q, uns
 	return a >= need + h;
 }
 
-static const char *vs_label(const struct vs_conf *v, char *buf, size_t len)
+const char *lvs_vs_label(const struct vs_conf *v, char *buf, size_t len)
 {
 	if (v->name)
 		snprintf(buf, len, "%s", v->name);
@@ -85,7 +85,7 @@ static const char *vs_label(const struct vs_conf *v, char *buf, size_t len)
 	return buf;
 }
 
-static void run_command(struct lvs *l, const struct vs_conf *v, bool up)
+void lvs_quorum_command(struct lvs *l, const struct vs_conf *v, bool up)
 {
 	const char *cmd = up ? v->on_quorum_up : v->on_quorum_down;
 	if (l->d->fifo && !nfifo_vs(l->d->fifo, v, up))
@@ -93,7 +93,7 @@ static void run_command(struct lvs *l, const struct vs_conf *v, bool up)
 	if (!cmd)
 		return;
 	char label[VADDR_PORT_STRLEN + 64], what[160], user[64];
-	const char *args[] = { vs_label(v, label, sizeof(label)), NULL };
+	const char *args[] = { lvs_vs_label(v, label, sizeof(label)), NULL };
 	snprintf(what, sizeof(what), "on_quorum_%s %s", up ? "up" : "down", label);
 	struct errbuf eb = { "" };
 	priv_script_user(l->d->conf->global.script_user, user, sizeof(user));
@@ -113,13 +113,13 @@ static void commit(struct lvs *l, const struct vs_conf *v, const struct ipvs_svc
 		l->quorums = q;
 		if (!up)
 			log_notice("%s: quorum not reached at start (alive weight %u < %u)%s",
-				   vs_label(v, label, sizeof(label)), alive, v->quorum,
+				   lvs_vs_label(v, label, sizeof(label)), alive, v->quorum,
 				   v->has_sorry ? ": sorry server in" : "");
 	} else if (q->up != up) {
 		q->up = up;
 		char aw[16];
 		snprintf(aw, sizeof(aw), "%u", alive);
-		const char *vl = vs_label(v, label, sizeof(label));
+		const char *vl = lvs_vs_label(v, label, sizeof(label));
 		const struct log_field f[] = {
 			{ "vs", vl }, { "event", "quorum" },
 			{ "state", up ? "up" : "down" }, { "old_state", up ? "down" : "up" },
@@ -129,33 +129,54 @@ static void commit(struct lvs *l, const struct vs_conf *v, const struct ipvs_svc
 			  "hysteresis %u)%s", vl, up ? "regained" : "lost", alive, v->quorum,
 			  v->hysteresis, !v->has_sorry ? "" : up ? ": sorry server out"
 			  : ": sorry server in");
-		run_command(l, v, up);
+		lvs_quorum_command(l, v, up);
 		snmpf_quorum_event(l->d, v, up, !up && v->has_sorry, alive);
 	}
 	q->alive = alive;
 	q->seen = true;
 }
 
-static void sorry_alone(const struct vs_conf *v, struct ipvs_table_svc *ts)
+/* The sorry server's port defaults to the service's (each member's, in a
+ * group). With its `inhibit` it stays in the service at weight 0 while
+ * the quorum holds (keepalived's sorry_server_inhibit): established
+ * connections to it are not cut when the real servers return. */
+void lvs_quorum_sorry(const struct vs_conf *v, struct ipvs_table_svc *ts, bool up)
 {
+	if (!v->has_sorry || (up && !v->sorry_inhibit))
+		return;
 	struct ipvs_dest s = {
-		.addr = v->sorry_addr, .port = v->sorry_port ? v->sorry_port : v->port,
-		.fwd = ipvs_fwd_flag(v->fwd), .weight = 1,
+		.addr = v->sorry_addr, .port = v->sorry_port ? v->sorry_port : ts->svc.key.port,
+		.fwd = ipvs_fwd_flag(v->sorry_fwd), .weight = up ? 0 : 1,
 	};
-	ts->n_dests = 0;
+	if (up && ipvs_table_find_dest(ts, &s.addr, s.port))
+		return;                   /* also a real server: that one rules */
+	if (!up)
+		ts->n_dests = 0;
 	if (ipvs_table_add_dest(ts, &s) < 0)
 		log_err("ipvs: out of memory adding a sorry server");
 }
 
-void lvs_quorum_apply(struct lvs *l, const struct vs_conf *v, struct ipvs_table_svc *ts,
+bool lvs_quorum_apply(struct lvs *l, const struct vs_conf *v, const struct ipvs_svc_key *key,
 		      unsigned alive, bool do_commit)
 {
-	struct lvs_quorum *q = (struct lvs_quorum *)lvs_find_quorum(l, &ts->svc.key);
+	struct lvs_quorum *q = (struct lvs_quorum *)lvs_find_quorum(l, key);
 	bool up = quorum_next(v, q, alive);
 	if (do_commit)
-		commit(l, v, &ts->svc.key, q, up, alive);
-	if (!up && v->has_sorry)
-		sorry_alone(v, ts);
+		commit(l, v, key, q, up, alive);
+	return up;
+}
+
+const struct ipvs_table_svc *lvs_vs_svc(const struct ipvs_table *t, unsigned vi)
+{
+	unsigned lo = 0, hi = t->n_svcs;     /* conf_vs rises with the index */
+	while (lo < hi) {
+		unsigned mid = lo + (hi - lo) / 2;
+		if (t->svcs[mid].conf_vs < vi)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < t->n_svcs && t->svcs[lo].conf_vs == vi ? &t->svcs[lo] : NULL;
 }
 
 void lvs_quorum_sweep(struct lvs *l)

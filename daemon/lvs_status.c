@@ -44,7 +44,7 @@ static struct json_object *rs_json(struct json_object *health, bool runtime,
 {
 	char buf[VADDR_PORT_STRLEN];
 	struct json_object *j = jx_new_object();
-	vaddr_port_str(&r->addr, r->port ? r->port : v->port, buf, sizeof(buf));
+	vaddr_port_str(&r->addr, r->port, buf, sizeof(buf));
 	json_object_object_add(j, "address", jx_new_string(buf));
 	json_object_object_add(j, "forwarding", jx_new_string(fwd_method_str(r->fwd)));
 	json_object_object_add(j, "weight_configured", jx_new_int(r->weight));
@@ -86,6 +86,10 @@ static struct json_object *vs_json(struct lvs *l, unsigned vi, const struct vs_c
 	json_object_object_add(j, "name", v->name ? jx_new_string(v->name) : NULL);
 	ipvs_svc_key_str(&want->svc.key, buf, sizeof(buf));
 	json_object_object_add(j, "service", jx_new_string(buf));
+	if (v->group) {   /* the first member's service above; this many in all */
+		json_object_object_add(j, "group", jx_new_string(v->group));
+		json_object_object_add(j, "services", jx_new_int((int)v->n_members));
+	}
 	json_object_object_add(j, "scheduler", jx_new_string(want->svc.sched));
 	const struct ipvs_table_svc *ks = lvs_stats_svc(kernel, &want->svc.key);
 	json_object_object_add(j, "in_kernel", jx_new_boolean(ks != NULL));
@@ -93,7 +97,7 @@ static struct json_object *vs_json(struct lvs *l, unsigned vi, const struct vs_c
 	struct json_object *rss = jx_new_array();
 	for (unsigned i = 0; i < v->n_rs; i++) {
 		const struct rs_conf *rc = &v->rs[i];
-		uint16_t port = rc->port ? rc->port : v->port;
+		uint16_t port = rc->port;
 		const struct ipvs_dest *wd = ipvs_table_find_dest(want, &rc->addr, port);
 		const struct ipvs_dest *kd = lvs_stats_dest(ks, &rc->addr, port);
 		const struct lvs_override *o = lvs_find_override(l, &want->svc.key, &rc->addr, port);
@@ -148,11 +152,12 @@ void lvs_status_json(struct vigild *d, struct json_object *r)
 		lvs_conntab_count(l, kernel, ev_now(d->loop));
 	struct json_object *vss = jx_new_array();
 	if (lvs_build_wanted(l, d->conf, &want, false, &eb) == 0) {
-		for (unsigned i = 0; i < d->conf->n_vs && i < want.n_svcs; i++) {
+		for (unsigned i = 0; i < d->conf->n_vs; i++) {
 			if (i % 16 == 15)
 				supervise_pump(d);   /* thousands of servers: let reports in */
-			json_object_array_add(vss, vs_json(l, i, &d->conf->vs[i], &want.svcs[i],
-							   kernel));
+			const struct ipvs_table_svc *ts = lvs_vs_svc(&want, i);
+			if (ts)
+				json_object_array_add(vss, vs_json(l, i, &d->conf->vs[i], ts, kernel));
 		}
 	}
 	json_object_object_add(r, "virtual_servers", vss);
@@ -241,8 +246,13 @@ int lvs_walk(struct vigild *d, void (*cb)(struct vigild *d, const struct lvs_row
 	const struct ipvs_table *kern = lvs_stats(d, NULL);
 	*kernel = kern != NULL;
 	int err = lvs_build_wanted(l, d->conf, &want, false, &eb);
-	for (unsigned i = 0; !err && i < d->conf->n_vs && i < want.n_svcs; i++)
-		walk_vs(l, i, &want.svcs[i], kern, cb, arg);
+	/* A group's virtual server is several services: its first stands
+	 * for it, as in status. */
+	for (unsigned i = 0; !err && i < d->conf->n_vs; i++) {
+		const struct ipvs_table_svc *ts = lvs_vs_svc(&want, i);
+		if (ts)
+			walk_vs(l, i, ts, kern, cb, arg);
+	}
 	ipvs_table_free(&want);
 	return err;
 }

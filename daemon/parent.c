@@ -103,6 +103,7 @@ static void signal_cb(struct ev_loop *loop, ev_signal *w, int revents)
 		log_notice("signal %s: stopping", sigabbrev_np(w->signum));
 		sdn_stopping(d);
 		d->stopping = true;
+		lvs_omega(d);
 		supervise_stop_all(d);
 		parent_check_stopped(d);
 	}

@@ -118,7 +118,7 @@ struct json_object *rt_drain_start(struct vigild *d, unsigned vi, unsigned rj, i
 	char svc[RT_SVC_LEN], rs[RT_RS_LEN];
 	const struct vs_conf *v = &d->conf->vs[vi];
 	rt_svc_name(v, svc, sizeof(svc));
-	vaddr_port_str(&v->rs[rj].addr, v->rs[rj].port ? v->rs[rj].port : v->port, rs, sizeof(rs));
+	vaddr_port_str(&v->rs[rj].addr, v->rs[rj].port, rs, sizeof(rs));
 	for (struct rt_drain *dr = rt->drains; dr; dr = dr->next)
 		if (!strcmp(dr->svc, svc) && !strcmp(dr->rs, rs))
 			return ctl_reply_err("%s of %s is already being removed", rs, svc);

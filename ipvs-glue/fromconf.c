@@ -1,7 +1,8 @@
 /*
- * fromconf: the wanted table from the configuration (struct conf). For
- * now every real server is up at its configured weight; check results and
- * operator overrides will adjust weights on top of this later.
+ * fromconf: the wanted table from the configuration (struct conf): one
+ * service per virtual server, or per member of a virtual-server group,
+ * each with every real server up at its configured weight; the parent
+ * (daemon/lvs.c) adjusts weights for health and the operator on top.
  */
 #include "ipvs.h"
 
@@ -24,6 +25,10 @@ static uint16_t proto_num(enum vs_proto p)
 	}
 	return 0;
 }
+
+_Static_assert((int)TUN_IPIP == (int)IP_VS_CONN_F_TUNNEL_TYPE_IPIP
+	       && (int)TUN_GUE == (int)IP_VS_CONN_F_TUNNEL_TYPE_GUE
+	       && (int)TUN_GRE == (int)IP_VS_CONN_F_TUNNEL_TYPE_GRE, "enum tun_type is the kernel's");
 
 uint32_t ipvs_fwd_flag(enum fwd_method f)
 {
@@ -50,11 +55,15 @@ static uint32_t svc_flags(const struct vs_conf *v)
 	return f;
 }
 
-static int service_from_vs(const struct vs_conf *v, struct ipvs_service *s, struct errbuf *eb)
+/* The service of v, or of its group member m. */
+static int service_from_vs(const struct vs_conf *v, unsigned m, struct ipvs_service *s,
+			   struct errbuf *eb)
 {
 	struct ipvs_svc_key k;
-	int err = v->fwmark ? ipvs_svc_key_fwmark(&k, (uint16_t)v->family, v->fwmark)
-			    : ipvs_svc_key_inet(&k, proto_num(v->protocol), &v->addr, v->port);
+	const struct vs_member one = { .addr = v->addr, .port = v->port, .fwmark = v->fwmark };
+	const struct vs_member *p = v->n_members ? &v->members[m] : &one;
+	int err = p->fwmark ? ipvs_svc_key_fwmark(&k, (uint16_t)v->family, p->fwmark)
+			    : ipvs_svc_key_inet(&k, proto_num(v->protocol), &p->addr, p->port);
 	if (err)
 		return errbuf_set(eb, EINVAL, "line %d: virtual server without a usable "
 				  "address family/protocol", v->line);
@@ -76,9 +85,14 @@ static void dest_from_rs(const struct vs_conf *v, const struct rs_conf *r, struc
 {
 	memset(d, 0, sizeof(*d));
 	d->addr = r->addr;
-	d->port = r->port ? r->port : v->port;
+	d->port = r->port;   /* the loader presets the service's; 0 is a choice */
 	d->fwd = ipvs_fwd_flag(r->fwd);
 	d->weight = r->weight;
+	if (r->fwd == FWD_TUN) {
+		d->tun_type = r->tunnel.type;   /* enum tun_type is the kernel's numbering */
+		d->tun_port = r->tunnel.port;
+		d->tun_flags = r->tunnel.flags;
+	}
 	d->u_thresh = r->uthreshold;
 	d->l_thresh = r->lthreshold;
 }
@@ -109,25 +123,38 @@ static int check_unique(const struct ipvs_table *t, struct errbuf *eb)
 	return err;
 }
 
+/* Appends the service of v (virtual server i), or of its member m. */
+static int svc_from_vs(const struct vs_conf *v, unsigned i, unsigned m, struct ipvs_table *out,
+		       struct errbuf *eb)
+{
+	struct ipvs_service s;
+	int err = service_from_vs(v, m, &s, eb);
+	if (err)
+		return err;
+	struct ipvs_table_svc *ts = ipvs_table_add_svc(out, &s);
+	if (!ts)
+		return errbuf_set(eb, ENOMEM, "out of memory");
+	ts->conf_vs = i;
+	for (unsigned j = 0; j < v->n_rs; j++) {
+		struct ipvs_dest d;
+		dest_from_rs(v, &v->rs[j], &d);
+		if (ipvs_table_find_dest(ts, &d.addr, d.port))
+			return errbuf_set(eb, EINVAL, "line %d: real server defined twice",
+					  v->rs[j].line);
+		if (ipvs_table_add_dest(ts, &d) < 0)
+			return errbuf_set(eb, ENOMEM, "out of memory");
+	}
+	return 0;
+}
+
 int ipvs_table_from_conf(const struct conf *c, struct ipvs_table *out, struct errbuf *eb)
 {
 	for (unsigned i = 0; i < c->n_vs; i++) {
 		const struct vs_conf *v = &c->vs[i];
-		struct ipvs_service s;
-		int err = service_from_vs(v, &s, eb);
-		if (err)
-			return err;
-		struct ipvs_table_svc *ts = ipvs_table_add_svc(out, &s);
-		if (!ts)
-			return errbuf_set(eb, ENOMEM, "out of memory");
-		for (unsigned j = 0; j < v->n_rs; j++) {
-			struct ipvs_dest d;
-			dest_from_rs(v, &v->rs[j], &d);
-			if (ipvs_table_find_dest(ts, &d.addr, d.port))
-				return errbuf_set(eb, EINVAL, "line %d: real server defined twice",
-						  v->rs[j].line);
-			if (ipvs_table_add_dest(ts, &d) < 0)
-				return errbuf_set(eb, ENOMEM, "out of memory");
+		for (unsigned m = 0; m < (v->n_members ? v->n_members : 1); m++) {
+			int err = svc_from_vs(v, i, m, out, eb);
+			if (err)
+				return err;
 		}
 	}
 	return check_unique(out, eb);

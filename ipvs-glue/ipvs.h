@@ -97,8 +97,10 @@ int ipvs_op_errbuf(const struct ipvs_op *op, int err, struct errbuf *eb);
 
 /* ---- the wanted table from the configuration ---- */
 
-/* Every virtual server with every real server up at its configured weight
- * (checks come later). Returns 0, or -EINVAL/-ENOMEM with a message. */
+/* Every virtual server (a group's: one service per member, consecutive,
+ * each with conf_vs set) with every real server up at its configured
+ * weight, in configuration order. Returns 0, or -EINVAL/-ENOMEM with a
+ * message. */
 int ipvs_table_from_conf(const struct conf *c, struct ipvs_table *out, struct errbuf *eb);
 /* The IP_VS_CONN_F_* flag of a forwarding method. */
 uint32_t ipvs_fwd_flag(enum fwd_method f);

@@ -64,6 +64,9 @@ struct ipvs_table_svc {
 	struct ipvs_service svc;
 	struct ipvs_dest *dests;
 	unsigned n_dests, cap_dests;
+	/* ipvs_table_from_conf: the index of the virtual server it serves (a
+	 * group's serves several services, consecutive); 0 in dumps. */
+	unsigned conf_vs;
 };
 
 struct ipvs_table {

@@ -56,11 +56,7 @@ convert() {
 if [ -d "$samples" ]; then
   for f in "$samples"/keepalived.conf.*; do
     name=${f##*/}
-    case "$name" in
-      # only a virtual_server_group: nothing vigil can run
-      keepalived.conf.virtual_server_group) want=1 ;;
-      *) want="0 2" ;;
-    esac
+    want="0 2"
     convert "$samples" "$name" "$want"
   done
 else

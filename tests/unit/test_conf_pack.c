@@ -252,6 +252,25 @@ static void test_damage(void **state)
 	conf_blob_free(&b);
 }
 
+/* The virtual-server constructs keepalived configurations bring: a
+ * group's members and the per-server fields, in the checker's view too. */
+static const char lvs_features[] =
+	"virtual_server_groups = ( { name = \"g\"; members = ( { address = \"192.0.2.1\"; port = 80; },\n"
+	"  { fwmark = 3; } ); } );\n"
+	"virtual_servers = ( { group = \"g\"; real_servers = ( { address = \"198.51.100.1\"; } ); } );\n";
+
+static void test_lvs_features(void **state)
+{
+	(void)state;
+	struct conf *u = round_trip(load_text(lvs_features), CONF_VIEW_CHECKER);
+	const struct vs_conf *vs = &u->vs[0];
+	assert_string_equal(vs->group, "g");
+	assert_int_equal(vs->n_members, 2);
+	assert_int_equal(vs->members[0].port, 80);
+	assert_int_equal(vs->members[1].fwmark, 3);
+	conf_free(u);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -259,6 +278,7 @@ int main(void)
 		cmocka_unit_test(test_every_pointer),
 		cmocka_unit_test(test_views),
 		cmocka_unit_test(test_damage),
+		cmocka_unit_test(test_lvs_features),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -68,14 +68,68 @@ static const struct err_case cases[] = {
 	  { "1: virtual server web: address 192.0.2.1000: not an IP address" } },
 	{ "vs_port_zero",
 	  "virtual_servers = ( { address = \"192.0.2.10\";\n port = 0; } );\n",
-	  { "2: virtual server 192.0.2.10: port 0 out of range (1..65535)" } },
+	  { "2: virtual server 192.0.2.10: port 0 (all ports): needs persistence" } },
+	{ "vsg_errors",
+	  "virtual_server_groups = (\n"
+	  "  { name = \"g\"; members = ( { address = \"192.0.2.1\"; port = 80; },\n"
+	  "    { range = \"192.0.2.9-5\"; port = 80; }, { address = \"192.0.2.2\"; fwmark = 3; },\n"
+	  "    { range = \"192.0.2.1-2\"; port = 80; }, { address = \"2001:db8::1\"; port = 80; } ); },\n"
+	  "  { name = \"g2\"; members = ( { fwmark = 4; port = 1; }, { address = \"192.0.2.7\"; port = 0; } ); }\n"
+	  ");\n" VS_OK,
+	  { "3: virtual server group g: range 192.0.2.9-5: the last byte after the dash must be "
+	    "from the address's to 255",
+	    "3: virtual server group g: a member has one of address, range or fwmark",
+	    "4: virtual server group g: IPv4 and IPv6 addresses in one group",
+	    "5: virtual server group g2: port: not used with fwmark (the mark selects the traffic)" } },
+	{ "vsg_refs",
+	  "virtual_server_groups = (\n"
+	  "  { name = \"g\"; members = ( { address = \"192.0.2.1\"; port = 80; },\n"
+	  "    { range = \"192.0.2.1-2\"; port = 80; } ); },\n"
+	  "  { name = \"z\"; members = ( { address = \"192.0.2.7\"; port = 0; } ); }\n"
+	  ");\n"
+	  "virtual_servers = ( { group = \"h\"; }, { group = \"g\"; port = 80; },\n"
+	  "  { address = \"192.0.2.2\"; port = 80; } );\n",
+	  { "6: virtual server group:h: group \"h\": no such virtual server group",
+	    "6: virtual server group:g: port: not used with group (the group's members are the services)",
+	    "6: virtual server group:g: service 192.0.2.1:80: twice in group g",
+	    "7: virtual server 192.0.2.2:80: service 192.0.2.2:80 is already served by the "
+	    "virtual server at line 6" } },
+	{ "vsg_port_zero",
+	  "virtual_server_groups = ( { name = \"z\"; members = ( { address = \"192.0.2.7\"; port = 0; } ); } );\n"
+	  "virtual_servers = ( { group = \"z\"; } );\n",
+	  { "2: virtual server group:z: group z: a port-0 (all ports) member needs persistence" } },
+	{ "tunnel_errors",
+	  "virtual_servers = ( { address = \"192.0.2.10\"; port = 80; forwarding = \"tun\";\n"
+	  "  tunnel = { type = \"gue\"; };\n"
+	  "  real_servers = ( { address = \"198.51.100.11\"; port = 80; tunnel = { type = \"ipip\"; checksum = \"on\"; }; },\n"
+	  "    { address = \"198.51.100.12\"; port = 80; tunnel = { type = \"gre\"; port = 1; checksum = \"remote\"; }; } ); } );\n",
+	  { "2: virtual server 192.0.2.10:80: tunnel: type \"gue\": needs a port (the UDP port of the encapsulation)",
+	    "3: real server 198.51.100.11:80: tunnel: checksum: ipip has none (gue or gre)",
+	    "4: real server 198.51.100.12:80: tunnel: port: only for type \"gue\"",
+	    "4: real server 198.51.100.12:80: tunnel: checksum \"remote\": only for type \"gue\"" } },
+	{ "tunnel_not_tun", RS("tunnel = { type = \"gre\"; };"),
+	  { "3: real server 198.51.100.11:80: tunnel: needs forwarding \"tun\"" } },
+	{ "ipvs_timeouts",
+	  "global = { ipvs_timeouts = { tcp = 0; tcpfin = 3;\n udp = 9999999; }; };\n" VS_OK,
+	  { "1: global: ipvs_timeouts: unknown key 'tcpfin' (did you mean 'tcp_fin'?)",
+	    "1: global: ipvs_timeouts: tcp 0 out of range (1..2073600)",
+	    "2: global: ipvs_timeouts: udp 9999999 out of range (1..2073600)" } },
+	{ "rs_port_zero_nat",
+	  "virtual_servers = (\n"
+	  "  { address = \"192.0.2.10\"; port = 80; real_servers = (\n"
+	  "    { address = \"198.51.100.11\"; port = 0; },\n"
+	  "    { address = \"198.51.100.12\"; port = 0; forwarding = \"dr\"; }\n"
+	  "  ); }\n"
+	  ");\n",
+	  { "3: real server 198.51.100.11: port 0: only for a dr or tun real server, or in a "
+	    "firewall-mark or all-ports service (NAT needs a port)" } },
 	{ "rs_port_too_big",
 	  "virtual_servers = (\n"
 	  "  { address = \"192.0.2.10\"; port = 80; real_servers = (\n"
 	  "    { address = \"198.51.100.11\"; port = 70000; }\n"
 	  "  ); }\n"
 	  ");\n",
-	  { "3: real server 198.51.100.11: port 70000 out of range (1..65535)" } },
+	  { "3: real server 198.51.100.11: port 70000 out of range (0..65535)" } },
 	{ "vs_missing_port",
 	  "virtual_servers = ( { address = \"192.0.2.10\"; } );\n",
 	  { "1: virtual server 192.0.2.10: missing 'port'" } },

@@ -346,13 +346,8 @@ static void test_not_converted_lines(void **state)
 		"k.conf:2: not converted: notification_email: e-mail alerts: vigil sends none "
 		"(use notify scripts)\n"
 		"k.conf:5: not converted: 'frobnicate': no vigil equivalent here\n"
-		"k.conf:7: not converted: virtual_server_group: virtual server groups: vigil has none yet\n"
-		"k.conf:10: not converted: virtual_server group G: virtual server groups: vigil has none yet\n"
-		"k.conf:23: not converted: omega: vigil runs no quorum command when it stops\n"
-		"k.conf:13: not converted: real_server 198.51.100.1: port 0 (the client's port): vigil "
-		"gives a real server the service's port\n"
-		"k.conf:16: not converted: notify_up: vigil has no per-server commands (see vigilctl "
-		"status, /metrics)\n"
+		"k.conf:13: not converted: real_server 198.51.100.1: port 0 (the client's port) with "
+		"NAT in a one-port service: vigil needs a port\n"
 		"k.conf:17: not converted: FILE_CHECK: no track_file named\n"
 		"k.conf:20: not converted: payload: 'g' is not a hexadecimal digit\n");
 	assert_false(r.fatal);

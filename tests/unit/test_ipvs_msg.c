@@ -349,7 +349,8 @@ static void test_table_from_conf(void **state)
 	op.dest = t.svcs[0].dests[0];
 	assert_string_equal(ipvs_op_format(&op, buf, sizeof(buf)),
 			    "add dest tcp 192.0.2.10:80 -> 198.51.100.11:8080 weight 3 nat uthreshold 50");
-	assert_int_equal(t.svcs[0].dests[1].port, 80);     /* port 0: the service's */
+	assert_int_equal(t.svcs[0].dests[1].port, 0);  /* as given (the loader presets the
+							   service's port; 0 is written) */
 	assert_int_equal(t.svcs[0].dests[1].fwd, IP_VS_CONN_F_DROUTE);
 	op.type = IPVS_OP_ADD_SVC;
 	op.svc = t.svcs[1].svc;

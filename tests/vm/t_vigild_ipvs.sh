@@ -8,6 +8,8 @@
 #   nothing changed -> none), counted by the daemon;
 # - vigilctl reload --dry-run lists the operations and changes nothing;
 # - drain/undrain/weight change the kernel weight;
+# - a virtual-server group's drain reaches every member's service;
+# - global ipvs_timeouts are set at start and by a reload;
 # - TERM removes what vigild owns; keep_ipvs_on_exit leaves it.
 set -euo pipefail
 . "${VIGIL_SRC:?}/tests/vm/lib.sh"
@@ -45,6 +47,8 @@ start
 expected=$(cat "$VIGIL_SRC/tests/vm/data/vigild-table.expected"; echo "$hand")
 vm_expect_eq "table after start" "$(sort <<<"$expected")" "$(table)"
 vm_log "PASS: start programs the exact table ($(ops))"
+vm_expect_eq "timeouts after start" "Timeout (tcp tcpfin udp): 7200 30 60" "$(ipvsadm -L --timeout)"
+vm_log "PASS: start sets the connection timeouts"
 
 # Reload with nothing changed: no operation at all.
 before=$(ops)
@@ -108,6 +112,22 @@ vm_wait_for 5 sh -c "ipvsadm -S -n | grep -q -- '-r 198.51.100.51:8443 -m -w 1'"
 rc=0; "$VIGILCTL" -s "$SOCK" drain nosuch 198.51.100.51:8443 2>"$T/err" || rc=$?
 [ $rc = 1 ] && grep -q "unknown virtual server" "$T/err" || vm_fail "unknown VS: rc=$rc $(cat "$T/err")"
 vm_log "PASS: drain, weight, undrain; overrides survive reload; unknown VS refused"
+
+# A group's virtual server: one drain reaches every member's service.
+farm() { [ "$(ipvsadm -S -n | grep -c -- "-r 198.51.100.17:0 -g -w $1")" = 4 ]; }
+"$VIGILCTL" -s "$SOCK" drain farm 198.51.100.17:0
+vm_wait_for 5 farm 0 || vm_fail "group drain not applied to every member: $(ipvsadm -S -n | grep 198.51.100.17)"
+"$VIGILCTL" -s "$SOCK" undrain farm 198.51.100.17:0
+vm_wait_for 5 farm 1 || vm_fail "group undrain not applied to every member"
+[ "$(st '[s for s in r["virtual_servers"] if s["name"]=="farm"][0]["services"]')" = 4 ] \
+  || vm_fail "status does not count the group's services"
+vm_log "PASS: a group is one service per member; drain and undrain reach them all"
+
+# A reload that changes a timeout sets it; the others stay.
+sed -i 's/tcp_fin = 30;/tcp_fin = 45;/' "$T/vigil.conf"
+"$VIGILCTL" -s "$SOCK" reload >/dev/null
+vm_wait_for 5 sh -c "ipvsadm -L --timeout | grep -q ': 7200 45 60'" || vm_fail "timeouts not changed by reload: $(ipvsadm -L --timeout)"
+vm_log "PASS: a reload changes the timeouts"
 
 # TERM removes what vigild owns, and nothing else.
 kill -TERM "$PID"
