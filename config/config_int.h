@@ -103,6 +103,10 @@ bool cfx_require(struct cfx *x, const config_setting_t *g, const char *ctx,
 /* Sections */
 void cfx_virtual_servers(struct cfx *x, const config_setting_t *list);
 void cfx_vrrp(struct cfx *x, const config_setting_t *g);
+/* config_announce.c: the announce section (g NULL when absent: defaults),
+ * read after virtual_servers and vrrp, whose names it checks. */
+void cfx_announce(struct cfx *x, const config_setting_t *g);
+void cfx_announce_free(struct conf *c);
 /* config_vrrp_aux.c: the parts of vrrp an instance refers to or shares. */
 void cfx_vrrp_scripts(struct cfx *x, const config_setting_t *list);
 void cfx_vrrp_groups(struct cfx *x, const config_setting_t *list);
