@@ -24,6 +24,7 @@
 
 #include "announce_route.h"
 #include "errbuf.h"
+#include "health.h"
 #include "ipvs.h"
 #include "jx.h"
 #include "log.h"
@@ -50,7 +51,7 @@ struct announce {
 	struct vigild *d;
 	struct announce_route rt;     /* rt.tun_fd < 0: not open */
 	char open_error[256];
-	const struct conf *seen;      /* the configuration vips[] follows */
+	uint32_t generation;          /* of the configuration vips[] follows; 0: none yet */
 	struct announce_vip *vips;
 	unsigned n_vips;
 	double next_try;              /* ev_now before which no failed step is retried */
@@ -109,7 +110,13 @@ static void gather(struct announce *a, const struct announce_addr_conf *ac,
 				      : v->protocol == PROTO_SCTP ? IPPROTO_SCTP : IPPROTO_TCP,
 				      &v->addr, v->port) < 0)
 			continue;
-		const struct lvs_quorum *q = lvs_find_quorum(a->d->lvs, &k);
+		/* A verdict of this parent's own checks: a restarted parent
+		 * adopts the kernel's destinations as up, but must not announce
+		 * on them before its checks have spoken. */
+		bool judged = true;
+		for (unsigned j = 0; j < v->n_rs; j++)
+			judged = judged && health_rs_judged(a->d, i, j);
+		const struct lvs_quorum *q = judged ? lvs_find_quorum(a->d->lvs, &k) : NULL;
 		char ks[96];
 		const char *name = v->name ? v->name : ipvs_svc_key_str(&k, ks, sizeof(ks));
 		in->services++;
@@ -214,7 +221,7 @@ static void follow_conf(struct announce *a)
 	free(a->vips);
 	a->vips = nv;
 	a->n_vips = an->n_addrs;
-	a->seen = a->d->conf;
+	a->generation = a->d->generation;
 	if (!same_dev || !an->n_addrs) {
 		if (a->rt.tun_fd >= 0)
 			log_notice("announce: %s closed", a->rt.ifname);
@@ -244,7 +251,8 @@ static void try_open(struct announce *a)
 
 static void pass(struct announce *a)
 {
-	if (a->seen != a->d->conf)
+	/* By generation: a new configuration may sit where the old one was. */
+	if (a->generation != a->d->generation)
 		follow_conf(a);
 	if (!a->n_vips || a->stopping)
 		return;
