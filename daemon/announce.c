@@ -19,6 +19,7 @@
 #include "announce.h"
 
 #include <errno.h>
+#include <ifaddrs.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -200,6 +201,31 @@ static void step(struct announce *a, struct announce_vip *v, const struct announ
 	set_route(a, v, want);
 }
 
+/* An address on an interface gives zebra a connected route to the same
+ * prefix, which it prefers to the announce route: neither would be
+ * redistributed. The director takes the address by a local route
+ * instead (ip route add local VIP/32 dev lo table local). */
+static void warn_if_address(const struct announce_vip *v)
+{
+	struct ifaddrs *ifs;
+	if (getifaddrs(&ifs) < 0)
+		return;
+	for (const struct ifaddrs *i = ifs; i; i = i->ifa_next) {
+		struct vaddr a;
+		uint16_t port;
+		if (!i->ifa_addr || vaddr_from_sockaddr(i->ifa_addr, &a, &port) < 0 ||
+		    !vaddr_equal(&a, &v->addr))
+			continue;
+		char buf[VADDR_STRLEN];
+		log_warn("announce %s: it is an address of %s: FRR prefers that connected route "
+			 "and redistributes neither; make it local with a route instead "
+			 "(ip route add local %s dev lo table local)",
+			 vaddr_str(&v->addr, buf, sizeof(buf)), i->ifa_name, buf);
+		break;
+	}
+	freeifaddrs(ifs);
+}
+
 /* A new configuration: keep the state of the addresses it keeps, withdraw
  * the others; reopen when the device, table or protocol changed. */
 static void follow_conf(struct announce *a)
@@ -211,6 +237,7 @@ static void follow_conf(struct announce *a)
 	for (unsigned i = 0; i < an->n_addrs; i++) {
 		nv[i].addr = an->addrs[i].addr;
 		nv[i].reason = ANNOUNCE_NO_VERDICT;
+		warn_if_address(&nv[i]);
 		for (unsigned j = 0; same_dev && j < a->n_vips; j++)
 			if (vaddr_equal(&a->vips[j].addr, &nv[i].addr))
 				nv[i] = a->vips[j], a->vips[j].announced = false;

@@ -6,7 +6,7 @@
 #   ───────────────────── br0 (in the VM's own namespace) ──────────────────
 #     d1 .11  d2 .12  d3 .13          r1 .21  r2 .22  r3 .23
 #     vigild + FRR (AS 6500N)         http servers, VIP on lo (DR)
-#     VIP 192.0.2.100 on lo, IPVS mh  default via the router
+#     VIP 192.0.2.100 local, IPVS mh  default via the router
 #
 # Each director runs its own vigild (announce = 192.0.2.100) and its own
 # FRR (zebra + bgpd, one eBGP session to the router); FRR redistributes
@@ -86,7 +86,10 @@ ecmp_topology() {
       > "$ECMP_T/http-r$i.log" 2>&1 &
     vm_on_exit sh -c "kill $! 2>/dev/null || true"
     vm_netns_add "d$i"; ecmp_veth "d$i" "198.51.100.1$i"
-    ip -n "d$i" addr add "$ECMP_VIP/32" dev lo
+    # The VIP is local by a local route, not an address: zebra would
+    # prefer the connected route of an address to vigild's kernel route
+    # and redistribute neither (docs/scale-out.md).
+    ip -n "d$i" route add local "$ECMP_VIP/32" dev lo table local
     ip netns exec "d$i" sysctl -qw net.ipv4.conf.all.arp_ignore=1 net.ipv4.conf.all.arp_announce=2
   done
   ecmp_frr rt 65000 198.51.100.1 198.51.100.11 65001 198.51.100.12 65002 198.51.100.13 65003

@@ -34,7 +34,8 @@ fail() {
     ip netns exec "d$i" ipvsadm -Ln
   done
   echo "--- rt"; ip -n rt route; ip netns exec rt vtysh -N rt -c "show bgp summary" 2>/dev/null
-  tail -n 20 /run/frr/d1/frr.log
+  ip netns exec d1 vtysh -N d1 -c "show ip route" 2>/dev/null | tail -n 6
+  ip netns exec rt vtysh -N rt -c "show bgp ipv4 unicast" 2>/dev/null | tail -n 8
   vm_fail "$*"
 }
 ecmp_topology
