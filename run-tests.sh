@@ -11,7 +11,7 @@ need_setup=0
 for p in libnl-genl-3-dev libev-dev libconfig-dev libjson-c-dev libcmocka-dev mandoc \
          qemu-system-x86 linux-image-amd64 busybox-static ipvsadm keepalived prometheus \
          libsnmp-dev snmpd snmp snmptrapd smitools clang libclang-rt-14-dev \
-         chromium chromium-driver python3-selenium fonts-dejavu-core; do
+         chromium chromium-driver python3-selenium fonts-dejavu-core frr; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || need_setup=1
 done
 if [ $need_setup = 1 ]; then

@@ -13,7 +13,7 @@ PACKAGES=(
   qemu-system-x86 linux-image-amd64 busybox-static cpio ipvsadm
   python3 keepalived iproute2 nftables tcpdump procps psmisc
   dnsmasq nginx-light openssl stress-ng curl
-  prometheus
+  prometheus frr
   chromium chromium-driver python3-selenium fonts-dejavu-core
   libsnmp-dev snmpd snmp snmptrapd smitools
 )
@@ -29,7 +29,7 @@ if [ ${#missing[@]} -gt 0 ]; then
   apt-get install -y -q --no-install-recommends "${missing[@]}"
   # Packages that bring services must not keep them running on a director
   # under test: the tests start their own instances in namespaces.
-  for svc in keepalived nginx dnsmasq prometheus snmpd snmptrapd; do
+  for svc in keepalived nginx dnsmasq prometheus snmpd snmptrapd frr; do
     systemctl disable --now "$svc" >/dev/null 2>&1 || true
   done
 fi

@@ -244,6 +244,25 @@ struct vrrp_script_conf {
 	unsigned rise, fall;          /* default 1, 1 */
 };
 
+/* One virtual address announced to routing while the director is healthy
+ * for it (daemon/announce.c, vigil.conf(5) ANNOUNCE). */
+enum announce_need { ANNOUNCE_NEED_ALL, ANNOUNCE_NEED_ANY };
+
+struct announce_addr_conf {
+	int line;
+	struct vaddr addr;
+	enum announce_need need;      /* which services must have quorum; default all */
+	char *vrrp_instance;          /* NULL: no VRRP condition; else only while MASTER */
+};
+
+struct announce_conf {
+	char *interface;              /* the tun device vigild owns; default "vigil0" */
+	uint32_t table;               /* routing table; default 254 (main) */
+	uint8_t protocol;             /* route protocol; default 77 ("vigil") */
+	struct announce_addr_conf *addrs;
+	unsigned n_addrs;
+};
+
 struct global_conf {
 	char *router_id;              /* default: hostname */
 	char *script_user;            /* default "nobody" */
@@ -278,6 +297,7 @@ struct conf {
 	unsigned n_groups;
 	struct vrrp_script_conf *scripts;
 	unsigned n_scripts;
+	struct announce_conf announce;   /* n_addrs 0: nothing announced */
 };
 
 const char *check_type_str(enum check_type t);

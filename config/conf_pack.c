@@ -29,7 +29,7 @@ _Static_assert(sizeof(struct vrrp_inst_conf) == 304, "vrrp_inst_conf changed: re
 _Static_assert(sizeof(struct vrrp_group_conf) == 72, "vrrp_group_conf changed: review conf_pack.c");
 _Static_assert(sizeof(struct vrrp_script_conf) == 48, "vrrp_script_conf changed: review conf_pack.c");
 _Static_assert(sizeof(struct global_conf) == 112, "global_conf changed: review conf_pack.c");
-_Static_assert(sizeof(struct conf) == 184, "conf changed: review conf_pack.c");
+_Static_assert(sizeof(struct conf) == 216, "conf changed: review conf_pack.c");
 #endif
 
 #define MAGIC "VGC1"
@@ -56,7 +56,7 @@ struct blob_head {
 #define SCRIPT_STRS(X) X(name) X(command)
 #define CONF_STRS(X) X(path) X(global.router_id) X(global.script_user) \
 	X(global.control_socket) X(global.http_listen) X(global.snmp_agentx) \
-	X(global.notify_fifo)
+	X(global.notify_fifo) X(announce.interface)
 #define NAME_STRS(X) X(name)
 #define PATH_STRS(X) X(path)
 #define NO_STRS(X)
@@ -68,7 +68,9 @@ struct blob_head {
 #define INST_ARRAYS(X) X(addrs, n_addrs) X(peers, n_peers) X(track_ifs, n_track_ifs) \
 	X(track_scripts, n_track_scripts) X(track_files, n_track_files)
 #define GROUP_ARRAYS(X) X(instances, n_instances)
-#define CONF_ARRAYS(X) X(vs, n_vs) X(vrrp, n_vrrp) X(groups, n_groups) X(scripts, n_scripts)
+/* announce.addrs is cleared and never sent: only the parent announces. */
+#define CONF_ARRAYS(X) X(vs, n_vs) X(vrrp, n_vrrp) X(groups, n_groups) X(scripts, n_scripts) \
+	X(announce.addrs, announce.n_addrs)
 
 /* ---- writing -------------------------------------------------------- */
 

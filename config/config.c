@@ -5,7 +5,7 @@
  *     ├─ libconfig parse (include dir = the file's directory)
  *     │    └─ syntax error / missing @include → one error, stop
  *     ├─ top level: global, virtual_servers (config_vs.c → config_check.c),
- *     │             vrrp (config_vrrp.c)
+ *     │             vrrp (config_vrrp.c), announce (config_announce.c)
  *     └─ any error collected → free the partial conf, return NULL
  *
  * Readers never stop at the first problem: each reports and carries on,
@@ -23,7 +23,7 @@
 #include <unistd.h>
 
 static const char *const top_keys[] = {
-	"global", "virtual_server_groups", "virtual_servers", "vrrp", NULL
+	"global", "virtual_server_groups", "virtual_servers", "vrrp", "announce", NULL
 };
 static const char *const global_keys[] = {
 	"router_id", "script_user", "script_security", "control_socket",
@@ -198,6 +198,7 @@ static void top_level(struct cfx *x, const config_setting_t *root)
 	const config_setting_t *vrrp = cfx_group(x, root, NULL, "vrrp");
 	if (vrrp)
 		cfx_vrrp(x, vrrp);
+	cfx_announce(x, cfx_group(x, root, NULL, "announce"));
 	/* Present but empty counts as absent: there would be nothing to run. */
 	if (x->c->n_vs == 0 && x->c->n_vrrp == 0)
 		cfx_err_at(x, x->path, 1,
@@ -311,6 +312,7 @@ void conf_free(struct conf *c)
 		cfx_vs_free(&c->vs[i]);
 	free(c->vs);
 	cfx_vrrp_free(c);
+	cfx_announce_free(c);
 	free(c->path);
 	free(c);
 }

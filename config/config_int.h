@@ -126,6 +126,10 @@ int cfx_vs_group_family(const struct cfx *x, const char *name);
 void cfx_vs_group_dups(struct cfx *x, const config_setting_t *list);
 void cfx_vs_groups_free(struct cfx *x);
 void cfx_vrrp(struct cfx *x, const config_setting_t *g);
+/* config_announce.c: the announce section (g NULL when absent: defaults),
+ * read after virtual_servers and vrrp, whose names it checks. */
+void cfx_announce(struct cfx *x, const config_setting_t *g);
+void cfx_announce_free(struct conf *c);
 /* config_vrrp_aux.c: the parts of vrrp an instance refers to or shares. */
 void cfx_vrrp_scripts(struct cfx *x, const config_setting_t *list);
 void cfx_vrrp_groups(struct cfx *x, const config_setting_t *list);

@@ -160,6 +160,30 @@ static void print_servers(struct json_object *r)
 	}
 }
 
+/* One line per announced virtual address: state, why, since when. */
+static void print_announce(struct json_object *r)
+{
+	struct json_object *an, *addrs, *v;
+	if (!json_object_object_get_ex(r, "announce", &an) ||
+	    !json_object_object_get_ex(an, "addresses", &addrs))
+		return;
+	printf("\nANNOUNCE via %s (table %s, protocol %s)%s%s\n", jstr(an, "interface"),
+	       jstr(an, "table"), jstr(an, "protocol"), strcmp(jstr(an, "error"), "-") ? ": " : "",
+	       strcmp(jstr(an, "error"), "-") ? jstr(an, "error") : "");
+	printf("  %-40s %-10s %-12s %-10s %s\n", "ADDRESS", "STATE", "REASON", "SINCE", "DETAIL");
+	time_t now = time(NULL);
+	for (size_t i = 0; i < json_object_array_length(addrs); i++) {
+		struct json_object *a = json_object_array_get_idx(addrs, i);
+		char since[32] = "-";
+		if (json_object_object_get_ex(a, "since", &v) && v)
+			snprintf(since, sizeof(since), "%llds ago",
+				 (long long)(now - (time_t)json_object_get_double(v)));
+		bool on = json_object_object_get_ex(a, "announced", &v) && json_object_get_boolean(v);
+		printf("  %-40s %-10s %-12s %-10s %s\n", jstr(a, "address"),
+		       on ? "announced" : "withdrawn", jstr(a, "reason"), since, jstr(a, "detail"));
+	}
+}
+
 static void print_status(struct json_object *r)
 {
 	printf("vigild %s, config %s (generation %s)\n", jstr(r, "version"), jstr(r, "config"),
@@ -199,6 +223,7 @@ static void print_status(struct json_object *r)
 		printf("\n");
 	}
 	print_servers(r);
+	print_announce(r);
 }
 
 /* `status --stats` / `--rate`: the kernel's traffic counters or rates of

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "announce.h"
 #include "conf.h"
 #include "config.h"
 #include "control.h"
@@ -85,6 +86,7 @@ struct json_object *ctl_status(struct vigild *d)
 	health_latency_json(d, r);
 	lvs_status_json(d, r);
 	roles_status_json(d, r);
+	announce_status_json(d, r);
 	return r;
 }
 

@@ -283,6 +283,15 @@ void health_adopt(struct vigild *d, unsigned vs_idx, unsigned rs_idx, int weight
 	snprintf(r->reason, sizeof(r->reason), "no result yet; weight %d kept from the kernel", weight);
 }
 
+bool health_rs_judged(struct vigild *d, unsigned vs_idx, unsigned rs_idx)
+{
+	struct health *h = health_sync(d);
+	if (vs_idx >= h->n_vs || rs_idx >= h->vs[vs_idx].n_rs)
+		return false;
+	const struct health_rs *r = &h->vs[vs_idx].rs[rs_idx];
+	return !r->n_checks || r->state != IPC_CHK_UNKNOWN;
+}
+
 /* Before any verdict: the kernel's word if the table was adopted, else start_up. */
 static bool rs_up(const struct health_rs *r, const struct vs_conf *vs)
 {

@@ -35,6 +35,9 @@ struct vs_conf;
 struct rs_conf;
 bool health_rs_up_conf(struct vigild *d, const struct vs_conf *vs, const struct rs_conf *rc,
 		       int *weight);
+/* Whether it has a verdict of its own checks (or has no checks): false
+ * while it is up only by adoption or start_up. */
+bool health_rs_judged(struct vigild *d, unsigned vs_idx, unsigned rs_idx);
 /* Its dynamic weight from a script check, the adopted one before any
  * verdict, or -1 (use the configured one). */
 int health_rs_weight(struct vigild *d, unsigned vs_idx, unsigned rs_idx);

@@ -25,6 +25,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "announce.h"
 #include "config.h"
 #include "control.h"
 #include "errbuf.h"
@@ -102,6 +103,7 @@ static void signal_cb(struct ev_loop *loop, ev_signal *w, int revents)
 			break;
 		log_notice("signal %s: stopping", sigabbrev_np(w->signum));
 		sdn_stopping(d);
+		announce_stop(d);
 		d->stopping = true;
 		lvs_omega(d);
 		supervise_stop_all(d);
@@ -183,6 +185,14 @@ static int start_up(struct vigild *d)
 		pidfile_release(d->opts.pidfile, d->pidfile_fd);
 		return 3;
 	}
+	if (announce_open(d, &eb) < 0) {
+		log_err("%s", eb.msg);
+		announce_close(d);
+		lvs_close(d);
+		ctl_close(d->ctl);
+		pidfile_release(d->opts.pidfile, d->pidfile_fd);
+		return 3;
+	}
 	nfifo_conf_changed(d, NULL);
 	if (!d->opts.foreground) {
 		if (daemon(0, 0) < 0) {
@@ -232,6 +242,7 @@ int parent_run(struct vigild *d)
 	d->reloader = NULL;
 	sdn_stop(d);
 	roles_settle(d);
+	announce_close(d);
 	lvs_close(d);
 	rt_close(d, true);
 	health_free(d);

@@ -228,6 +228,12 @@ void roles_foreach(struct vigild *d, void (*fn)(struct vigild *d, const struct i
 		fn(d, &e->m);
 }
 
+int roles_instance_state(struct vigild *d, const char *name)
+{
+	const struct vrrp_entry *e = find(d, IPC_VRRP_INSTANCE, name, 0);
+	return e ? e->m.state : -1;
+}
+
 void roles_free(struct vigild *d)
 {
 	if (!d->vrrp)

@@ -26,6 +26,8 @@ void roles_settle(struct vigild *d);
 /* Calls fn with the last report of every instance, group and interface. */
 struct ipc_vrrp_state;
 void roles_foreach(struct vigild *d, void (*fn)(struct vigild *d, const struct ipc_vrrp_state *m));
+/* The last reported state (enum vrrp_state) of instance name; -1: none yet. */
+int roles_instance_state(struct vigild *d, const char *name);
 void roles_free(struct vigild *d);
 
 #endif

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "announce.h"
 #include "status_render.h"
 #include "status_util.h"
 
@@ -293,6 +294,7 @@ char *status_render_metrics(struct json_object *st, const struct status_tick *ti
 	metrics_vrrp(f, st);
 	metrics_ipvs(f, st);
 	metrics_servers(f, st, tick);
+	announce_metrics(f, st);
 	if (fclose(f) != 0) {
 		free(buf);
 		return NULL;

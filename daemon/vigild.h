@@ -105,6 +105,7 @@ struct vigild {
 		uint64_t sum_us;
 	} check_latency[CHECK__COUNT];
 	ev_timer snmp_refresh_w;      /* VIGIL-MIB rows to the snmp child (snmp_feed_vigil.c) */
+	struct announce *announce;    /* virtual addresses announced to routing (announce.c) */
 	struct {                      /* what systemd was told (sdnotify.c) */
 		ev_timer watchdog_w;
 		bool ready_sent, reloading, watchdog_held;
