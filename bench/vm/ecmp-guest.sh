@@ -33,8 +33,12 @@ trial() {
   echo "$n down_ms=$down up_ms=$up $t" | tee -a "$RES"
 }
 block() { ip netns exec d2 nft -f - <<'NFT'
-table inet block { chain out { type filter hook output priority 0;
-  ip daddr 198.51.100.0/24 tcp dport 80 reject with tcp reset; } }
+table inet block {
+  chain out {
+    type filter hook output priority 0;
+    ip daddr 198.51.100.0/24 tcp dport 80 reject with tcp reset
+  }
+}
 NFT
 }
 for ((k = 1; k <= TRIALS; k++)); do

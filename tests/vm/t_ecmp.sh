@@ -69,8 +69,12 @@ vm_log "PASS: a reload keeps the announcement"
 
 # Quorum lost on d2: its checks are refused (DR traffic, to the VIP, passes).
 ip netns exec d2 nft -f - <<'NFT'
-table inet block { chain out { type filter hook output priority 0;
-  ip daddr 198.51.100.0/24 tcp dport 80 reject with tcp reset; } }
+table inet block {
+  chain out {
+    type filter hook output priority 0;
+    ip daddr 198.51.100.0/24 tcp dport 80 reject with tcp reset
+  }
+}
 NFT
 took=$(ecmp_wait_paths 2 10) || fail "d2 still announced after quorum loss"
 vm_log "quorum lost on d2: withdrawn at the router after $took ms (bound $QUORUM_BOUND_MS)"
