@@ -79,13 +79,19 @@ chk_expect \
 pass "reuse_connection: states and reasons"
 
 sleep 5
-count() { grep -c "^$2\$" "$T_DIR/srv$1.log" || true; }
+# Counted from one copy of each log: the checks go on meanwhile, and a
+# connection may be accepted before its request is logged.
+for p in 8090 8091 8092 8093 8443; do cp "$T_DIR/srv$p.log" "$T_DIR/snap$p.log"; done
+count() { grep -c "^$2\$" "$T_DIR/snap$1.log" || true; }
+# fresh PORT: every request came on a connection of its own (the last
+# connection may still be waiting for its request).
+fresh() { local c r; c=$(count "$1" conn) r=$(count "$1" req); [ "$r" -le "$c" ] && [ "$c" -le $((r + 1)) ]; }
 for p in 8090 8091 8092 8093 8443; do log "port $p: $(count $p conn) connections, $(count $p req) requests"; done
 # 8090 carries two checks (kept, and bad which closes after each 503).
 [ "$(count 8090 req)" -ge 16 ] || fail "too few requests on 8090"
 [ "$(count 8090 conn)" -le $(( $(count 8090 req) / 2 + 2 )) ] || fail "kept: connections not reused"
-[ "$(count 8092 conn)" = "$(count 8092 req)" ] || fail "srv_close: a connection the server closes was reused"
-[ "$(count 8093 conn)" = "$(count 8093 req)" ] || fail "no_length: a response without a length was reused"
+fresh 8092 || fail "srv_close: a connection the server closes was reused"
+fresh 8093 || fail "no_length: a response without a length was reused"
 [ "$(count 8091 req)" -ge 8 ] || fail "idle_closed: too few requests"
 [ "$(count 8443 req)" -ge 8 ] && [ "$(count 8443 conn)" -le 2 ] \
   || fail "tls: $(count 8443 conn) connections for $(count 8443 req) requests"
