@@ -350,11 +350,6 @@ int reload_request(struct reloader *r, enum reload_kind kind, uint64_t ticket)
 	return 0;
 }
 
-bool reload_busy(const struct reloader *r)
-{
-	return r->running;
-}
-
 struct reloader *reloader_new(struct vigild *d)
 {
 	struct reloader *r = calloc(1, sizeof(*r));

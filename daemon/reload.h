@@ -19,7 +19,6 @@
 #ifndef VIGIL_RELOAD_H
 #define VIGIL_RELOAD_H
 
-#include <stdbool.h>
 #include <stdint.h>
 
 struct vigild;
@@ -37,7 +36,6 @@ void reloader_free(struct reloader *r);
  * it is done, or 0 (SIGHUP). Returns 0, or -1 when too many clients wait
  * (the caller answers at once). */
 int reload_request(struct reloader *r, enum reload_kind kind, uint64_t ticket);
-bool reload_busy(const struct reloader *r);
 
 /* reload --dry-run on the loop, at once: its control reply. */
 struct json_object;
