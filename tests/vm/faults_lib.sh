@@ -38,6 +38,24 @@ VIGILCTL="$VIGIL_BUILD/ctl/vigilctl"
 VIP=192.0.2.10
 RS_ADDRS=(198.51.100.11 198.51.100.12 198.51.100.13)
 
+# faults_vrrp PRIORITY: the pair's VRRP section — sync group G1 of EXT (the
+# VIP, and the IPVS sync daemon on eth1) and INT (the real servers' gateway).
+faults_vrrp() {
+  local p=$1
+  cat <<CONF
+vrrp = {
+  instances = (
+    { name = "EXT"; interface = "eth0"; vrid = 51; priority = $p; version = 3;
+      advert_interval = 0.5; addresses = [ "$VIP/24" ];
+      ipvs_sync = { interface = "eth1"; syncid = 51; }; },
+    { name = "INT"; interface = "eth1"; vrid = 52; priority = $p; version = 3;
+      advert_interval = 0.5; addresses = [ "198.51.100.1/24" ]; }
+  );
+  sync_groups = ( { name = "G1"; instances = [ "EXT", "INT" ]; } );
+};
+CONF
+}
+
 faults_conf() {  # faults_conf NODE PRIORITY
   local n=$1 p=$2 vs="" rs name port a
   for port in 80 7; do
@@ -53,16 +71,7 @@ faults_conf() {  # faults_conf NODE PRIORITY
   cat > "$T/$n.conf" <<CONF
 global = { control_socket = "$T/$n.sock"; router_id = "$n"; script_user = "nobody"; ${FAULTS_GLOBAL_EXTRA:-} };
 virtual_servers = ( ${vs%,} );
-vrrp = {
-  instances = (
-    { name = "EXT"; interface = "eth0"; vrid = 51; priority = $p; version = 3;
-      advert_interval = 0.5; addresses = [ "$VIP/24" ];
-      ipvs_sync = { interface = "eth1"; syncid = 51; }; },
-    { name = "INT"; interface = "eth1"; vrid = 52; priority = $p; version = 3;
-      advert_interval = 0.5; addresses = [ "198.51.100.1/24" ]; }
-  );
-  sync_groups = ( { name = "G1"; instances = [ "EXT", "INT" ]; } );
-};
+$(faults_vrrp "$p")
 CONF
   "$VIGILD" -t -f "$T/$n.conf" >&2 || vm_fail "$n.conf refused"
 }

@@ -69,16 +69,7 @@ virtual_servers = (
   { name = "web"; address = "$VIP"; port = 80; scheduler = "rr"; forwarding = "nat";
     real_servers = ( ${rs%,} ); }
 );
-vrrp = {
-  instances = (
-    { name = "EXT"; interface = "eth0"; vrid = 51; priority = $p; version = 3;
-      advert_interval = 0.5; addresses = [ "$VIP/24" ];
-      ipvs_sync = { interface = "eth1"; syncid = 51; }; },
-    { name = "INT"; interface = "eth1"; vrid = 52; priority = $p; version = 3;
-      advert_interval = 0.5; addresses = [ "198.51.100.1/24" ]; }
-  );
-  sync_groups = ( { name = "G1"; instances = [ "EXT", "INT" ]; } );
-};
+$(faults_vrrp "$p")
 CONF
   "$VIGILD" -t -f "$T/$n.conf" >&2 || vm_fail "$n.conf refused"
 }
