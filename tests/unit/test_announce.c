@@ -27,6 +27,7 @@
 #include "announce.h"
 #include "announce_route.h"
 #include "config.h"
+#include "conf_text.h"
 #include "errbuf.h"
 #include "vrrp_fsm.h"
 
@@ -151,23 +152,9 @@ static void test_route_msg(void **state)
 #define VRRP "vrrp = { instances = ( { name = \"VI_1\"; interface = \"eth0\"; vrid = 1; " \
 	     "addresses = [ \"192.0.2.1/24\" ]; } ); };\n"
 
-static char *write_tmp(const char *text)
-{
-	char *path = strdup("/tmp/vigil-test-announce-XXXXXX.conf");
-	int fd = mkstemps(path, 5);
-	assert_true(fd >= 0);
-	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
-	close(fd);
-	return path;
-}
-
 static struct conf *load(const char *text, struct conf_errors *errs)
 {
-	char *path = write_tmp(text);
-	struct conf *c = conf_load(path, errs);
-	unlink(path);
-	free(path);
-	return c;
+	return conf_load_text(text, errs);
 }
 
 static void test_conf_defaults(void **state)

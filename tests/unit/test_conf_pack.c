@@ -21,6 +21,7 @@
 
 #include "conf_pack.h"
 #include "config.h"
+#include "conf_text.h"
 #include "errbuf.h"
 
 static const char kitchen_sink[] =
@@ -65,17 +66,11 @@ static const char kitchen_sink[] =
 
 static struct conf *load_text(const char *text)
 {
-	char path[] = "/tmp/vigil-conf-pack-XXXXXX";
-	int fd = mkstemp(path);
-	assert_true(fd >= 0);
-	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
-	close(fd);
 	struct conf_errors errs = { 0 };
-	struct conf *c = conf_load(path, &errs);
+	struct conf *c = conf_load_text(text, &errs);
 	for (unsigned i = 0; i < errs.n; i++)
 		print_message("unexpected: %s\n", errs.lines[i]);
 	conf_errors_free(&errs);
-	unlink(path);
 	assert_non_null(c);
 	return c;
 }

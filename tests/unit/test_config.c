@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "conf_text.h"
 
 static char *write_in(const char *dir, const char *name, const char *text)
 {
@@ -42,14 +43,9 @@ static struct conf *load_ok(const char *path)
 
 static struct conf *load_text(const char *text)
 {
-	char path[] = "/tmp/vigil-test-XXXXXX.conf";
-	int fd = mkstemps(path, 5);
-	assert_true(fd >= 0);
-	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
-	close(fd);
 	struct conf_errors errs = { 0 };
-	struct conf *c = conf_load(path, &errs);
-	unlink(path);                 /* before any assert can jump out */
+	char path[sizeof(CONF_TEXT_PATH)];
+	struct conf *c = conf_load_text_at(text, &errs, path);
 	for (unsigned i = 0; i < errs.n; i++)
 		print_message("unexpected: %s\n", errs.lines[i]);
 	assert_int_equal(errs.n, 0);

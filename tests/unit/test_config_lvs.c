@@ -19,19 +19,14 @@
 #include <linux/ip_vs.h>
 
 #include "config.h"
+#include "conf_text.h"
 #include "ipvs.h"
 #include "lvs_int.h"
 
 static struct conf *load_text(const char *text)
 {
-	char path[] = "/tmp/vigil-test-XXXXXX.conf";
-	int fd = mkstemps(path, 5);
-	assert_true(fd >= 0);
-	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
-	close(fd);
 	struct conf_errors errs = { 0 };
-	struct conf *c = conf_load(path, &errs);
-	unlink(path);
+	struct conf *c = conf_load_text(text, &errs);
 	for (unsigned i = 0; i < errs.n; i++)
 		print_message("unexpected: %s\n", errs.lines[i]);
 	assert_int_equal(errs.n, 0);
