@@ -119,12 +119,10 @@ void lvs_conntab_count(struct lvs *l, const struct ipvs_table *kernel, double no
 static void tick_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	struct lvs *l = w->data;
-	struct ipvs_table kernel;
-	struct errbuf eb;
-	ipvs_table_init(&kernel);
-	if (l->have_ipvs && l->started && ipvs_dump(&l->ctx, &kernel, &eb) == 0)
-		lvs_conntab_count(l, &kernel, ev_now(loop));
-	ipvs_table_free(&kernel);
+	/* The dump every reader shares (lvs_stats.c), not one of its own. */
+	const struct ipvs_table *kernel = l->started ? lvs_stats(l->d, NULL) : NULL;
+	if (kernel)
+		lvs_conntab_count(l, kernel, ev_now(loop));
 	(void)revents;
 }
 
