@@ -2,7 +2,7 @@
 # Runs the whole suite through ctest: unit, lint, netns, vm, sanitize and
 # fuzz labels. Installs what is missing first (./setup.sh). Ends with ctest's
 # summary; exits non-zero on any failure.
-#   ./run-tests.sh            everything
+#   ./run-tests.sh            everything, two tests at a time
 #   ./run-tests.sh -L unit    only a label (any ctest arguments pass through)
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -21,7 +21,9 @@ fi
 cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build build -j"$(nproc)"
 
+# Two tests at a time: the vm label's guest runs beside the host's tests
+# (tests/CMakeLists.txt: resource locks keep each bed to one test at a time).
 if [ $# -eq 0 ]; then
-  set -- --output-on-failure
+  set -- --output-on-failure --parallel 2
 fi
 exec ctest --test-dir build "$@"
