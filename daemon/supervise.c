@@ -6,8 +6,12 @@
  *                           │                   │ echo for HB_DEAD s (SIGKILL)
  *                           └───────exit───────>┴──> BACKOFF ──timer──> start
  *
- * The backoff starts at 1 s, doubles up to 30 s, and is reset once a child
- * has run for 60 s. A child is a re-exec of vigild with --child NAME and the
+ * A child that fails (exits, crashes, or hangs and is killed by the parent)
+ * waits a backoff that starts at 1 s, doubles up to 30 s, and is reset once
+ * a child has run for 60 s: a child that cannot run does not spin. A child
+ * killed from outside with SIGKILL or SIGTERM (an operator, the OOM killer)
+ * had not failed: it starts again after 0.1 s, its backoff left as it was,
+ * so checks or VRRP are missing for as short a time as possible. A child is a re-exec of vigild with --child NAME and the
  * socketpair end on fd 3. The parent pings every HB_INTERVAL; a child whose
  * loop is stuck stops echoing and is killed, not only one that exits.
  */
@@ -35,6 +39,7 @@
 #define START_DEADLINE 15.0        /* s from fork to READY */
 #define BACKOFF_MIN 1.0
 #define BACKOFF_MAX 30.0
+#define QUICK_RESTART 0.1          /* s, after a kill from outside */
 #define HEALTHY_RESET 60.0
 #define STOP_GRACE 5.0
 
@@ -236,8 +241,10 @@ static void child_io_cb(struct ev_loop *loop, ev_io *w, int revents)
 	if (r < 0) {
 		log_err("%s: malformed message (%s); closing its connection", c->name, eb.msg);
 		child_close_ipc(d, c);
-		if (c->pid > 0)
+		if (c->pid > 0) {
+			c->parent_killed = true;
 			kill(c->pid, SIGKILL);
+		}
 	}
 	(void)loop;
 }
@@ -290,6 +297,15 @@ static void child_exec(struct vigild *d, struct child *c, int fd)
 	_exit(127);
 }
 
+/* SIGKILL or SIGTERM that the parent did not send: someone stopped a child
+ * that was working. Crashes (SIGSEGV, SIGABRT...) and exits are failures. */
+static bool killed_from_outside(const struct child *c, int status)
+{
+	if (!WIFSIGNALED(status) || c->parent_killed)
+		return false;
+	return WTERMSIG(status) == SIGKILL || WTERMSIG(status) == SIGTERM;
+}
+
 static void child_exit_cb(struct ev_loop *loop, ev_child *w, int revents)
 {
 	struct child *c = w->data;
@@ -320,11 +336,15 @@ static void child_exit_cb(struct ev_loop *loop, ev_child *w, int revents)
 	if (ev_now(loop) - c->started_at >= HEALTHY_RESET)
 		c->backoff = BACKOFF_MIN;
 	c->state = CHILD_BACKOFF;
+	double delay = c->backoff;
+	if (killed_from_outside(c, w->rstatus))
+		delay = QUICK_RESTART;
+	else
+		c->backoff = c->backoff * 2 > BACKOFF_MAX ? BACKOFF_MAX : c->backoff * 2;
 	const struct log_field f[] = { { "child", c->name }, { "event", "restart" } };
-	log_event(LOG_WARNING, f, 2, "%s: restarting in %.0f s", c->name, c->backoff);
-	ev_timer_set(&c->restart_w, c->backoff, 0.);
+	log_event(LOG_WARNING, f, 2, "%s: restarting in %.1f s", c->name, delay);
+	ev_timer_set(&c->restart_w, delay, 0.);
 	ev_timer_start(loop, &c->restart_w);
-	c->backoff = c->backoff * 2 > BACKOFF_MAX ? BACKOFF_MAX : c->backoff * 2;
 	c->restarts++;
 }
 
@@ -357,6 +377,7 @@ static void child_start(struct vigild *d, struct child *c)
 	close(sv[1]);
 	c->pid = pid;
 	c->fd = sv[0];
+	c->parent_killed = false;
 	c->state = CHILD_STARTING;
 	c->started_at = ev_now(d->loop);
 	c->last_heartbeat = c->started_at;
@@ -402,6 +423,7 @@ static void heartbeat_cb(struct ev_loop *loop, ev_timer *w, int revents)
 		if (c->pid > 0 && now - c->last_heartbeat > limit) {
 			log_err("%s (pid %d): no heartbeat for %.1f s; killing it", c->name,
 				(int)c->pid, now - c->last_heartbeat);
+			c->parent_killed = true;
 			kill(c->pid, SIGKILL);
 			c->last_heartbeat = now;   /* one kill per stall */
 			continue;

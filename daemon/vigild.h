@@ -69,6 +69,7 @@ struct child {
 	uint32_t sent_generation;     /* the last one sent to it */
 	bool reload_pending;          /* sent a reload it has not answered */
 	bool disabling;               /* stopping for good: no restart at its exit */
+	bool parent_killed;           /* the parent SIGKILLed it (stuck, malformed) */
 	int last_exit;                /* wait status of the last exit */
 	char last_reload_error[256];
 };

@@ -121,9 +121,9 @@ for child in vrrp checker; do
   wait_for 40 replaced || fail "a stopped $child child was not replaced"
   took=$(( $(now_ms) - stop ))
   backoff=$(grep -A3 "$child (pid $old) killed by signal 9" "$T_DIR/vigild-d1.log" \
-    | sed -n "s/.*$child: restarting in \([0-9]*\) s.*/\1/p" | head -1)
+    | sed -n "s/.*$child: restarting in \([0-9.]*\) s.*/\1/p" | head -1)
   [ -n "$backoff" ] || fail "no restart delay logged for the stopped $child"
-  bound=$(( 6000 + backoff * 1000 + 9 * slack ))
+  bound=$(( 6000 + ${backoff%.*} * 1000 + ${backoff#*.} * 100 + 9 * slack ))
   log "$child stopped: killed after $det ms, running again after $took ms (backoff ${backoff} s, bound ${bound} ms)"
   [ "$det" -ge 3900 ] || fail "$child killed $det ms after the stop: less than the 5 s heartbeat allowance"
   [ "$det" -le $((6000 + slack)) ] || fail "$child killed $det ms after the stop: over 6 s"
