@@ -99,7 +99,7 @@ static void global_http(struct cfx *x, const config_setting_t *g, struct global_
 	struct vaddr a;
 	uint16_t port;
 	if (vaddr_port_parse(gc->http_listen, &a, &port) < 0 || port == 0)
-		cfx_err(x, config_setting_get_member(h, "listen"), "global: http",
+		cfx_err(x, cfx_member(h, "listen"), "global: http",
 			"listen \"%s\": expected ADDRESS:PORT (e.g. 127.0.0.1:9650 or [::1]:9650)",
 			gc->http_listen);
 }
@@ -139,7 +139,7 @@ static void global_snmp(struct cfx *x, const config_setting_t *g, struct global_
 		return;
 	const char *why = agentx_problem(gc->snmp_agentx);
 	if (why)
-		cfx_err(x, config_setting_get_member(s, "agentx"), "global: snmp",
+		cfx_err(x, cfx_member(s, "agentx"), "global: snmp",
 			"agentx \"%s\": %s", gc->snmp_agentx, why);
 }
 
@@ -155,7 +155,7 @@ static void global_section(struct cfx *x, const config_setting_t *root)
 	cfx_str(x, g, "global", "script_user", &gc->script_user);
 	cfx_bool(x, g, "global", "script_security", &gc->script_security);
 	if (cfx_str(x, g, "global", "control_socket", &gc->control_socket) > 0) {
-		const config_setting_t *s = config_setting_get_member(g, "control_socket");
+		const config_setting_t *s = cfx_member(g, "control_socket");
 		if (gc->control_socket[0] != '/')
 			cfx_err(x, s, "global", "control_socket \"%s\": must be an absolute path",
 				gc->control_socket);
@@ -169,12 +169,12 @@ static void global_section(struct cfx *x, const config_setting_t *root)
 	cfx_num(x, g, "global", "vrrp_startup_delay", true, &gc->vrrp_startup_delay);
 	if (cfx_str(x, g, "global", "notify_fifo", &gc->notify_fifo) > 0 &&
 	    gc->notify_fifo[0] != '/')
-		cfx_err(x, config_setting_get_member(g, "notify_fifo"), "global",
+		cfx_err(x, cfx_member(g, "notify_fifo"), "global",
 			"notify_fifo \"%s\": must be an absolute path", gc->notify_fifo);
 	char *fac = NULL;
 	if (cfx_str(x, g, "global", "log_facility", &fac) > 0 &&
 	    (gc->log_facility = log_facility_parse(fac)) < 0) {
-		cfx_err(x, config_setting_get_member(g, "log_facility"), "global",
+		cfx_err(x, cfx_member(g, "log_facility"), "global",
 			"log_facility \"%s\": expected daemon, user or local0..local7", fac);
 		gc->log_facility = LOG_DAEMON;
 	}

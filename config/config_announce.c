@@ -71,11 +71,11 @@ static void one_addr(struct cfx *x, const config_setting_t *e, struct announce_a
 	if (cfx_enum(x, e, ctx, "need", needs, &need) > 0)
 		a->need = (enum announce_need)need;
 	if (!vs_uses(x->c, &a->addr))
-		cfx_err(x, config_setting_get_member(e, "address"), ctx,
+		cfx_err(x, cfx_member(e, "address"), ctx,
 			"no address:port virtual server has this address: nothing decides its health");
 	if (cfx_str(x, e, ctx, "vrrp_instance", &a->vrrp_instance) > 0 &&
 	    !vrrp_known(x->c, a->vrrp_instance))
-		cfx_err(x, config_setting_get_member(e, "vrrp_instance"), ctx,
+		cfx_err(x, cfx_member(e, "vrrp_instance"), ctx,
 			"unknown VRRP instance '%s'", a->vrrp_instance);
 }
 
@@ -109,21 +109,21 @@ void cfx_announce(struct cfx *x, const config_setting_t *g)
 	cfx_keys(x, g, "announce", keys);
 	if (cfx_str(x, g, "announce", "interface", &an->interface) > 0 &&
 	    (!an->interface[0] || strlen(an->interface) >= IFNAMSIZ || strchr(an->interface, '/')))
-		cfx_err(x, config_setting_get_member(g, "interface"), "announce",
+		cfx_err(x, cfx_member(g, "interface"), "announce",
 			"interface \"%s\": not an interface name (1-%d characters, no '/')",
 			an->interface, IFNAMSIZ - 1);
 	if (!an->interface)
 		an->interface = cfx_strdup(x, "vigil0");
 	if (cfx_int(x, g, "announce", "table", 1, 0xffffffffLL, &v) > 0) {
 		if (v == 255)
-			cfx_err(x, config_setting_get_member(g, "table"), "announce",
+			cfx_err(x, cfx_member(g, "table"), "announce",
 				"table 255 is the kernel's local table");
 		an->table = (uint32_t)v;
 	}
 	if (cfx_int(x, g, "announce", "protocol", 0, 255, &v) > 0) {
 		const char *why = protocol_problem(v);
 		if (why)
-			cfx_err(x, config_setting_get_member(g, "protocol"), "announce",
+			cfx_err(x, cfx_member(g, "protocol"), "announce",
 				"protocol %lld: %s", v, why);
 		an->protocol = (uint8_t)v;
 	}

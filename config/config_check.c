@@ -162,7 +162,7 @@ static void http_regex(struct cfx *x, const config_setting_t *g, const char *ctx
 		if (rc) {
 			char msg[128];
 			regerror(rc, &re, msg, sizeof(msg));
-			cfx_err(x, config_setting_get_member(g, "regex"), ctx,
+			cfx_err(x, cfx_member(g, "regex"), ctx,
 				"regex \"%s\": %s", ck->regex, msg);
 		} else {
 			regfree(&re);
@@ -175,11 +175,11 @@ static void http_regex(struct cfx *x, const config_setting_t *g, const char *ctx
 		ck->regex_max_offset = (uint32_t)v;
 	const char *const opt[] = { "regex_no_match", "regex_min_offset", "regex_max_offset" };
 	for (unsigned i = 0; i < 3; i++)
-		if (!ck->regex && config_setting_get_member(g, opt[i]))
-			cfx_err(x, config_setting_get_member(g, opt[i]), ctx,
+		if (!ck->regex && cfx_member(g, opt[i]))
+			cfx_err(x, cfx_member(g, opt[i]), ctx,
 				"%s: needs a regex", opt[i]);
 	if (ck->regex_max_offset && ck->regex_max_offset <= ck->regex_min_offset)
-		cfx_err(x, config_setting_get_member(g, "regex_max_offset"), ctx,
+		cfx_err(x, cfx_member(g, "regex_max_offset"), ctx,
 			"regex_max_offset %u: not past regex_min_offset %u", ck->regex_max_offset,
 			ck->regex_min_offset);
 }
@@ -206,7 +206,7 @@ static void http_digest(struct cfx *x, const config_setting_t *g, const char *ct
 		ck->digest[i] = (char)tolower((unsigned char)ck->digest[i]);
 	}
 	if (!hex)
-		cfx_err(x, config_setting_get_member(g, "digest"), ctx,
+		cfx_err(x, cfx_member(g, "digest"), ctx,
 			"digest \"%s\": expected 32 hexadecimal digits (an MD5 sum)", ck->digest);
 }
 
@@ -218,7 +218,7 @@ static void http_keys_parse(struct cfx *x, const config_setting_t *g, const char
 	ck->status[0] = (struct conf_status_range){ 200, 200 };
 	ck->n_status = 1;
 	if (cfx_str(x, g, ctx, "path", &ck->path) > 0 && ck->path[0] != '/')
-		cfx_err(x, config_setting_get_member(g, "path"), ctx,
+		cfx_err(x, cfx_member(g, "path"), ctx,
 			"path \"%s\": must start with '/'", ck->path);
 	cfx_str(x, g, ctx, "host", &ck->host);
 	if (cfx_str(x, g, ctx, "method", &ck->method) > 0) {
@@ -226,7 +226,7 @@ static void http_keys_parse(struct cfx *x, const config_setting_t *g, const char
 		for (const char *p = ck->method; ok && *p; p++)
 			ok = *p >= 'A' && *p <= 'Z';
 		if (!ok)
-			cfx_err(x, config_setting_get_member(g, "method"), ctx,
+			cfx_err(x, cfx_member(g, "method"), ctx,
 				"method \"%s\": expected an upper-case HTTP method such as GET or HEAD",
 				ck->method);
 	}
@@ -253,9 +253,9 @@ static void dns_keys_parse(struct cfx *x, const config_setting_t *g, const char 
 		for (char *p = ck->qtype; *p; p++)
 			*p = (char)toupper((unsigned char)*p);
 		if (!listed(ck->qtype, qtypes))
-			cfx_err(x, config_setting_get_member(g, "qtype"), ctx,
+			cfx_err(x, cfx_member(g, "qtype"), ctx,
 				"unknown qtype \"%s\" (expected A, AAAA, CNAME, MX, NS, PTR, SOA, SRV, TXT, CAA or ANY)",
-				config_setting_get_string(config_setting_get_member(g, "qtype")));
+				config_setting_get_string(cfx_member(g, "qtype")));
 	}
 	const config_setting_t *l = cfx_list(x, g, ctx, "expect", true);
 	for (unsigned i = 0; l && i < cfx_len(l); i++) {
@@ -282,7 +282,7 @@ static void udp_hex(struct cfx *x, const config_setting_t *g, const char *ctx, c
 		return;
 	size_t bad = 0;
 	long n = hexbytes_parse(*out, wildcards, NULL, NULL, CONF_MAX_UDP_HEX, &bad);
-	const config_setting_t *m = config_setting_get_member(g, key);
+	const config_setting_t *m = cfx_member(g, key);
 	if (n == -E2BIG)
 		cfx_err(x, m, ctx, "%s: more than %d bytes", key, CONF_MAX_UDP_HEX);
 	else if (n < 0)
@@ -301,14 +301,14 @@ static void udp_keys_parse(struct cfx *x, const config_setting_t *g, const char 
 	udp_hex(x, g, ctx, "payload_hex", false, &ck->payload_hex);
 	udp_hex(x, g, ctx, "reply_hex", true, &ck->reply_hex);
 	if (ck->payload && ck->payload_hex)
-		cfx_err(x, config_setting_get_member(g, "payload_hex"), ctx,
+		cfx_err(x, cfx_member(g, "payload_hex"), ctx,
 			"payload and payload_hex are mutually exclusive");
 	if (cfx_int(x, g, ctx, "min_reply_length", 0, 65535, &v) > 0)
 		ck->min_reply_length = (uint32_t)v;
 	if (cfx_int(x, g, ctx, "max_reply_length", 1, 65535, &v) > 0)
 		ck->max_reply_length = (uint32_t)v;
 	if (ck->max_reply_length && ck->max_reply_length < ck->min_reply_length)
-		cfx_err(x, config_setting_get_member(g, "max_reply_length"), ctx,
+		cfx_err(x, cfx_member(g, "max_reply_length"), ctx,
 			"max_reply_length %u: less than min_reply_length %u", ck->max_reply_length,
 			ck->min_reply_length);
 	cfx_bool(x, g, ctx, "require_reply", &ck->require_reply);
@@ -322,14 +322,14 @@ static void file_keys_parse(struct cfx *x, const config_setting_t *g, const char
 	ck->file_weight = 1;
 	if (cfx_require(x, g, ctx, "path") && cfx_str(x, g, ctx, "path", &ck->path) > 0
 	    && ck->path[0] != '/')
-		cfx_err(x, config_setting_get_member(g, "path"), ctx,
+		cfx_err(x, cfx_member(g, "path"), ctx,
 			"path \"%s\": must be an absolute path", ck->path);
 	if (cfx_int(x, g, ctx, "weight", -65535, 65535, &v) > 0)
 		ck->file_weight = (int)v;
 	cfx_bool(x, g, ctx, "reverse", &ck->file_reverse);
 	cfx_bool(x, g, ctx, "dynamic_weight", &ck->dynamic_weight);
 	if (ck->dynamic_weight && !ck->file_weight)
-		cfx_err(x, config_setting_get_member(g, "dynamic_weight"), ctx,
+		cfx_err(x, cfx_member(g, "dynamic_weight"), ctx,
 			"dynamic_weight: weight 0 makes the file an on/off switch, with no weight to add");
 }
 
@@ -379,7 +379,7 @@ static void check_target(struct cfx *x, const config_setting_t *g, const char *c
 	int af = vaddr_is_set(&ck->connect_addr) ? ck->connect_addr.family : rs->addr.family;
 	if (cfx_addr(x, g, ctx, "bind_address", &ck->bind_addr) > 0 && af
 	    && ck->bind_addr.family != af)
-		cfx_err(x, config_setting_get_member(g, "bind_address"), ctx,
+		cfx_err(x, cfx_member(g, "bind_address"), ctx,
 			"bind_address: address family differs from the address probed");
 	bool needs_port = ck->type != CHECK_PING && ck->type != CHECK_SCRIPT
 		&& ck->type != CHECK_FILE;
@@ -397,7 +397,7 @@ static void check_retry(struct cfx *x, const config_setting_t *g, const char *ct
 	if (cfx_int(x, g, ctx, "retry", 0, 1000, &v) > 0)
 		ck->retry = (unsigned)v;
 	if (cfx_num(x, g, ctx, "retry_delay", true, &ck->retry_delay) > 0 && !ck->retry)
-		cfx_err(x, config_setting_get_member(g, "retry_delay"), ctx,
+		cfx_err(x, cfx_member(g, "retry_delay"), ctx,
 			"retry_delay: needs retry (how many times a failed check is retried)");
 	if (cfx_num(x, g, ctx, "warmup", true, &ck->warmup) > 0)
 		ck->has_warmup = true;

@@ -54,6 +54,14 @@ void cfx_file(const struct cfx *x, const char *f, char *buf, size_t len);
 /* The closest of names[] (NULL-terminated) to s, or NULL when none is close. */
 const char *cfx_suggest(const char *s, const char *const *names);
 
+/* The member KEY of group g, or NULL. libconfig's own lookup compares
+ * names a character at a time against its path separators, which made
+ * member lookups a third of a large file's load; this one is strcmp. */
+config_setting_t *cfx_member(const config_setting_t *g, const char *key);
+/* The string or integer member KEY (0 when absent or of another type). */
+int cfx_member_string(const config_setting_t *g, const char *key, const char **out);
+int cfx_member_int(const config_setting_t *g, const char *key, long long *out);
+
 /* Formats a context string into buf (CFX_CTX_LEN bytes), truncating. */
 void cfx_ctx(char *buf, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

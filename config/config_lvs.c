@@ -37,8 +37,8 @@ void cfx_tunnel(struct cfx *x, const config_setting_t *g, const char *ctx,
 		t->port = (uint16_t)v;
 	if (t->type == TUN_GUE && !t->port)
 		cfx_err(x, s, tctx, "type \"gue\": needs a port (the UDP port of the encapsulation)");
-	else if (t->type != TUN_GUE && config_setting_get_member(s, "port"))
-		cfx_err(x, config_setting_get_member(s, "port"), tctx, "port: only for type \"gue\"");
+	else if (t->type != TUN_GUE && cfx_member(s, "port"))
+		cfx_err(x, cfx_member(s, "port"), tctx, "port: only for type \"gue\"");
 	if (t->type != TUN_GUE)
 		t->port = 0;
 	if (cfx_enum(x, s, tctx, "checksum", csum_names, &cs) <= 0)
@@ -46,10 +46,10 @@ void cfx_tunnel(struct cfx *x, const config_setting_t *g, const char *ctx,
 	t->flags = cs == 1 ? IP_VS_TUNNEL_ENCAP_FLAG_CSUM
 		: cs == 2 ? IP_VS_TUNNEL_ENCAP_FLAG_REMCSUM : IP_VS_TUNNEL_ENCAP_FLAG_NOCSUM;
 	if (cs && t->type == TUN_IPIP)
-		cfx_err(x, config_setting_get_member(s, "checksum"), tctx,
+		cfx_err(x, cfx_member(s, "checksum"), tctx,
 			"checksum: ipip has none (gue or gre)");
 	else if (cs == 2 && t->type != TUN_GUE)
-		cfx_err(x, config_setting_get_member(s, "checksum"), tctx,
+		cfx_err(x, cfx_member(s, "checksum"), tctx,
 			"checksum \"remote\": only for type \"gue\"");
 }
 

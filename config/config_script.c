@@ -85,7 +85,7 @@ void cfx_command(struct cfx *x, const config_setting_t *g, const char *ctx,
 {
 	if (!command || !command[0])
 		return;   /* reported by the getter */
-	const config_setting_t *s = config_setting_get_member(g, key);
+	const config_setting_t *s = cfx_member(g, key);
 	char **argv = NULL;
 	int n = argv_split(command, &argv);
 	if (n == -ENOMEM)

@@ -205,10 +205,47 @@ static const char *type_name(int type)
 	return "something else";
 }
 
+config_setting_t *cfx_member(const config_setting_t *g, const char *key)
+{
+	if (!g || !config_setting_is_group(g))
+		return NULL;
+	int n = config_setting_length(g);
+	for (int i = 0; i < n; i++) {
+		config_setting_t *e = config_setting_get_elem(g, (unsigned)i);
+		const char *name = config_setting_name(e);
+		if (name && !strcmp(name, key))
+			return e;
+	}
+	return NULL;
+}
+
+int cfx_member_string(const config_setting_t *g, const char *key, const char **out)
+{
+	const config_setting_t *s = cfx_member(g, key);
+	if (!s || config_setting_type(s) != CONFIG_TYPE_STRING)
+		return 0;
+	*out = config_setting_get_string(s);
+	return 1;
+}
+
+int cfx_member_int(const config_setting_t *g, const char *key, long long *out)
+{
+	const config_setting_t *s = cfx_member(g, key);
+	if (!s)
+		return 0;
+	if (config_setting_type(s) == CONFIG_TYPE_INT64)
+		*out = config_setting_get_int64(s);
+	else if (config_setting_type(s) == CONFIG_TYPE_INT)
+		*out = config_setting_get_int(s);
+	else
+		return 0;
+	return 1;
+}
+
 static const config_setting_t *member(struct cfx *x, const config_setting_t *g,
 				      const char *ctx, const char *key, int type)
 {
-	config_setting_t *s = config_setting_get_member(g, key);
+	config_setting_t *s = cfx_member(g, key);
 	if (!s)
 		return NULL;
 	int t = config_setting_type(s);
@@ -226,7 +263,7 @@ static const config_setting_t *member(struct cfx *x, const config_setting_t *g,
 int cfx_str(struct cfx *x, const config_setting_t *g, const char *ctx,
 	    const char *key, char **out)
 {
-	if (!config_setting_get_member(g, key))
+	if (!cfx_member(g, key))
 		return 0;
 	const config_setting_t *s = member(x, g, ctx, key, CONFIG_TYPE_STRING);
 	if (!s)
@@ -245,7 +282,7 @@ int cfx_str(struct cfx *x, const config_setting_t *g, const char *ctx,
 int cfx_bool(struct cfx *x, const config_setting_t *g, const char *ctx,
 	     const char *key, bool *out)
 {
-	if (!config_setting_get_member(g, key))
+	if (!cfx_member(g, key))
 		return 0;
 	const config_setting_t *s = member(x, g, ctx, key, CONFIG_TYPE_BOOL);
 	if (!s)
@@ -257,7 +294,7 @@ int cfx_bool(struct cfx *x, const config_setting_t *g, const char *ctx,
 int cfx_int(struct cfx *x, const config_setting_t *g, const char *ctx,
 	    const char *key, long long min, long long max, long long *out)
 {
-	if (!config_setting_get_member(g, key))
+	if (!cfx_member(g, key))
 		return 0;
 	const config_setting_t *s = member(x, g, ctx, key, CONFIG_TYPE_INT);
 	if (!s)
@@ -277,7 +314,7 @@ int cfx_int(struct cfx *x, const config_setting_t *g, const char *ctx,
 int cfx_num(struct cfx *x, const config_setting_t *g, const char *ctx,
 	    const char *key, bool allow_zero, double *out)
 {
-	if (!config_setting_get_member(g, key))
+	if (!cfx_member(g, key))
 		return 0;
 	const config_setting_t *s = member(x, g, ctx, key, CONFIG_TYPE_FLOAT);
 	if (!s)
@@ -296,7 +333,7 @@ int cfx_num(struct cfx *x, const config_setting_t *g, const char *ctx,
 int cfx_addr(struct cfx *x, const config_setting_t *g, const char *ctx,
 	     const char *key, struct vaddr *out)
 {
-	if (!config_setting_get_member(g, key))
+	if (!cfx_member(g, key))
 		return 0;
 	const config_setting_t *s = member(x, g, ctx, key, CONFIG_TYPE_STRING);
 	if (!s)
@@ -338,7 +375,7 @@ int cfx_enum(struct cfx *x, const config_setting_t *g, const char *ctx,
 int cfx_enum_as(struct cfx *x, const config_setting_t *g, const char *ctx,
 		const char *key, const char *what, const char *const *names, int *out)
 {
-	if (!config_setting_get_member(g, key))
+	if (!cfx_member(g, key))
 		return 0;
 	const config_setting_t *s = member(x, g, ctx, key, CONFIG_TYPE_STRING);
 	if (!s)
@@ -363,7 +400,7 @@ const config_setting_t *cfx_group(struct cfx *x, const config_setting_t *g,
 const config_setting_t *cfx_list(struct cfx *x, const config_setting_t *g,
 				 const char *ctx, const char *key, bool scalar_ok)
 {
-	config_setting_t *s = config_setting_get_member(g, key);
+	config_setting_t *s = cfx_member(g, key);
 	if (s && scalar_ok && config_setting_is_scalar(s))
 		return s;
 	return member(x, g, ctx, key, CONFIG_TYPE_LIST);
@@ -382,7 +419,7 @@ const config_setting_t *cfx_elem(const config_setting_t *l, unsigned i)
 bool cfx_require(struct cfx *x, const config_setting_t *g, const char *ctx,
 		 const char *key)
 {
-	if (config_setting_get_member(g, key))
+	if (cfx_member(g, key))
 		return true;
 	cfx_err(x, g, ctx, "missing '%s'", key);
 	return false;

@@ -48,7 +48,7 @@ static void inst_basic(struct cfx *x, const config_setting_t *g, const char *ctx
 	if (cfx_require(x, g, ctx, "interface")
 	    && cfx_str(x, g, ctx, "interface", &vi->interface) > 0
 	    && strlen(vi->interface) >= IFNAMSIZ)
-		cfx_err(x, config_setting_get_member(g, "interface"), ctx,
+		cfx_err(x, cfx_member(g, "interface"), ctx,
 			"interface \"%s\": name longer than %d characters",
 			vi->interface, IFNAMSIZ - 1);
 	if (cfx_require(x, g, ctx, "vrid") && cfx_int(x, g, ctx, "vrid", 1, 255, &v) > 0)
@@ -61,7 +61,7 @@ static void inst_basic(struct cfx *x, const config_setting_t *g, const char *ctx
 		if (v == 2 || v == 3)
 			vi->version = (uint8_t)v;
 		else
-			cfx_err(x, config_setting_get_member(g, "version"), ctx,
+			cfx_err(x, cfx_member(g, "version"), ctx,
 				"version %lld: expected 2 or 3", v);
 	}
 	vi->preempt = true;
@@ -79,7 +79,7 @@ static void inst_advert(struct cfx *x, const config_setting_t *g, const char *ct
 	vi->advert_interval = 1.0;
 	if (cfx_num(x, g, ctx, "advert_interval", false, &v) <= 0)
 		return;
-	const config_setting_t *s = config_setting_get_member(g, "advert_interval");
+	const config_setting_t *s = cfx_member(g, "advert_interval");
 	double cs = v * 100;
 	if (vi->version == 2 && v != floor(v))
 		cfx_err(x, s, ctx, "advert_interval %g: VRRPv2 needs whole seconds", v);
@@ -149,8 +149,8 @@ static void inst_unicast(struct cfx *x, const config_setting_t *g, const char *c
 	vi->unicast = true;
 	cfx_keys(x, u, uctx, keys);
 	if (cfx_addr(x, u, uctx, "source", &vi->ucast_src) > 0)
-		inst_family(x, config_setting_get_member(u, "source"), uctx, "source",
-			    config_setting_get_string(config_setting_get_member(u, "source")),
+		inst_family(x, cfx_member(u, "source"), uctx, "source",
+			    config_setting_get_string(cfx_member(u, "source")),
 			    vi->ucast_src.family, vi);
 	const config_setting_t *l = cfx_require(x, u, uctx, "peers")
 		? cfx_list(x, u, uctx, "peers", true) : NULL;
@@ -197,7 +197,7 @@ static void inst_auth(struct cfx *x, const config_setting_t *g, const char *ctx,
 	if (!cfx_require(x, a, actx, "password") || cfx_str(x, a, actx, "password", &pass) <= 0)
 		return;
 	if (strlen(pass) >= sizeof(vi->auth_pass))
-		cfx_err(x, config_setting_get_member(a, "password"), actx,
+		cfx_err(x, cfx_member(a, "password"), actx,
 			"password longer than %zu characters", sizeof(vi->auth_pass) - 1);
 	else
 		memcpy(vi->auth_pass, pass, strlen(pass) + 1);
@@ -245,13 +245,13 @@ static void inst_duplicates(struct cfx *x, const config_setting_t *list,
 	for (unsigned j = 0; j < i; j++) {
 		const config_setting_t *o = config_setting_get_elem(list, j);
 		if (me->name && vi[j].name && strcmp(me->name, vi[j].name) == 0)
-			cfx_err(x, config_setting_get_member(e, "name"), ctx,
+			cfx_err(x, cfx_member(e, "name"), ctx,
 				"name already used by the vrrp instance at %s",
 				cfx_where(x, o, e, where, sizeof(where)));
 		else if (me->interface && vi[j].interface && me->vrid && me->family
 			 && strcmp(me->interface, vi[j].interface) == 0
 			 && me->vrid == vi[j].vrid && me->family == vi[j].family)
-			cfx_err(x, config_setting_get_member(e, "vrid"), ctx,
+			cfx_err(x, cfx_member(e, "vrid"), ctx,
 				"vrid %u on %s (%s) already used by vrrp instance %s at %s",
 				me->vrid, me->interface, fam_str(me->family),
 				vi[j].name ? vi[j].name : "?", cfx_where(x, o, e, where, sizeof(where)));
@@ -291,7 +291,7 @@ static void instances(struct cfx *x, const config_setting_t *list)
 				i + 1);
 			continue;
 		}
-		if (config_setting_lookup_string(e, "name", &name) && *name)
+		if (cfx_member_string(e, "name", &name) && *name)
 			cfx_ctx(ctx, "vrrp instance %s", name);
 		else
 			cfx_ctx(ctx, "vrrp instance #%u", i + 1);

@@ -67,7 +67,7 @@ static void track_scripts(struct cfx *x, const config_setting_t *l, const char *
 		t->line = (int)config_setting_source_line(e);
 		vi->n_track_scripts++;
 		if (!script_known(x->c, t->name))
-			cfx_err(x, config_setting_get_member(e, "name"), ctx,
+			cfx_err(x, cfx_member(e, "name"), ctx,
 				"unknown script '%s' (not defined in vrrp.scripts)", t->name);
 	}
 }
@@ -136,7 +136,7 @@ static void script_parse(struct cfx *x, const config_setting_t *e, struct vrrp_s
 	char ctx[CFX_CTX_LEN];
 	const char *name = NULL;
 	long long v;
-	if (config_setting_lookup_string(e, "name", &name) && *name)
+	if (cfx_member_string(e, "name", &name) && *name)
 		cfx_ctx(ctx, "vrrp script %s", name);
 	else
 		cfx_ctx(ctx, "vrrp script at line %u", config_setting_source_line(e));
@@ -174,7 +174,7 @@ void cfx_vrrp_scripts(struct cfx *x, const config_setting_t *list)
 			if (c->scripts[j].name && strcmp(c->scripts[j].name, s->name) == 0) {
 				char ctx[CFX_CTX_LEN];
 				cfx_ctx(ctx, "vrrp script %s", s->name);
-				cfx_err(x, config_setting_get_member(e, "name"), ctx,
+				cfx_err(x, cfx_member(e, "name"), ctx,
 					"name already used by the script at %s",
 					cfx_where(x, config_setting_get_elem(list, j), e, where, sizeof(where)));
 				break;
@@ -245,7 +245,7 @@ void cfx_vrrp_groups(struct cfx *x, const config_setting_t *list)
 			cfx_err(x, e, NULL, "vrrp: sync_groups: element %u: expected a group { ... }", i + 1);
 			continue;
 		}
-		if (config_setting_lookup_string(e, "name", &name) && *name)
+		if (cfx_member_string(e, "name", &name) && *name)
 			cfx_ctx(ctx, "sync group %s", name);
 		else
 			cfx_ctx(ctx, "sync group #%u", i + 1);
@@ -255,7 +255,7 @@ void cfx_vrrp_groups(struct cfx *x, const config_setting_t *list)
 			cfx_str(x, e, ctx, "name", &g->name);
 		for (unsigned j = 0; g->name && j < i; j++)
 			if (c->groups[j].name && strcmp(c->groups[j].name, g->name) == 0)
-				cfx_err(x, config_setting_get_member(e, "name"), ctx,
+				cfx_err(x, cfx_member(e, "name"), ctx,
 					"name already used by the sync group at %s",
 					cfx_where(x, config_setting_get_elem(list, j), e, where, sizeof(where)));
 		/* Counted before its members are added, so a name listed twice

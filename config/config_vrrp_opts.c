@@ -26,9 +26,9 @@ void cfx_vrrp_inst_opts(struct cfx *x, const config_setting_t *g, const char *ct
 	vi->garp_lower_prio_count = vi->garp_count;
 	if (cfx_addr(x, g, ctx, "source", &vi->mcast_src) > 0 && vi->family &&
 	    vi->mcast_src.family != vi->family)
-		cfx_err(x, config_setting_get_member(g, "source"), ctx,
+		cfx_err(x, cfx_member(g, "source"), ctx,
 			"source: not of the addresses' family");
-	const config_setting_t *u = config_setting_get_member(g, "unicast");
+	const config_setting_t *u = cfx_member(g, "unicast");
 	if (u && config_setting_is_group(u)) {
 		cfx_ctx(sctx, "%s: unicast", ctx);
 		if (cfx_int(x, u, sctx, "ttl", 1, 255, &v) > 0)
@@ -40,7 +40,7 @@ void cfx_vrrp_inst_opts(struct cfx *x, const config_setting_t *g, const char *ct
 		if (vi->min_ttl > vi->max_ttl)
 			cfx_err(x, u, sctx, "min_ttl %u above max_ttl %u", vi->min_ttl, vi->max_ttl);
 	}
-	const config_setting_t *ga = config_setting_get_member(g, "garp");
+	const config_setting_t *ga = cfx_member(g, "garp");
 	if (ga && config_setting_is_group(ga)) {
 		cfx_ctx(sctx, "%s: garp", ctx);
 		cfx_num(x, ga, sctx, "delay", true, &vi->garp_delay);

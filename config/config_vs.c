@@ -42,26 +42,46 @@ static const char *fam_str(int af)
 	return af == AF_INET6 ? "IPv6" : "IPv4";
 }
 
-/* "WHAT ADDR:PORT", or "WHAT ADDR" as written when it does not parse. */
+/* "WHAT ADDR:PORT" (IPv6 in brackets), the address as written, or "WHAT
+ * ADDR" when it does not parse. Built by hand: every real server gets one,
+ * and printf with inet_ntop made this a fifth of a large file's load time. */
 static void addr_ctx(const config_setting_t *g, const char *what, unsigned idx,
 		     char *buf, size_t len)
 {
 	const char *a = NULL;
-	config_setting_lookup_string(g, "address", &a);
+	cfx_member_string(g, "address", &a);
 	long long port = 0;
-	if (!config_setting_lookup_int64(g, "port", &port)) {
-		int p = 0;
-		if (config_setting_lookup_int(g, "port", &p))
-			port = p;
-	}
+	cfx_member_int(g, "port", &port);
 	struct vaddr v;
-	char s[VADDR_PORT_STRLEN];
-	if (!a)
+	size_t nw, na;
+	if (!a) {
 		snprintf(buf, len, "%s #%u", what, idx + 1);
-	else if (vaddr_parse(a, &v) < 0 || port < 1 || port > 65535)
+		return;
+	}
+	nw = strlen(what);
+	na = strlen(a);
+	if (vaddr_parse(a, &v) < 0 || port < 1 || port > 65535 || nw + na + 12 > len) {
 		snprintf(buf, len, "%s %s", what, a);
-	else
-		snprintf(buf, len, "%s %s", what, vaddr_port_str(&v, (uint16_t)port, s, sizeof(s)));
+		return;
+	}
+	char *o = buf;
+	memcpy(o, what, nw);
+	o += nw;
+	*o++ = ' ';
+	if (v.family == AF_INET6)
+		*o++ = '[';
+	memcpy(o, a, na);
+	o += na;
+	if (v.family == AF_INET6)
+		*o++ = ']';
+	*o++ = ':';
+	char digits[6];
+	int nd = 0;
+	for (unsigned p = (unsigned)port; p; p /= 10)
+		digits[nd++] = (char)('0' + p % 10);
+	while (nd)
+		*o++ = digits[--nd];
+	*o = '\0';
 }
 
 /* The object's own address: "real server X: not an IP address" when the
@@ -69,7 +89,7 @@ static void addr_ctx(const config_setting_t *g, const char *what, unsigned idx,
 static int own_addr(struct cfx *x, const config_setting_t *g, const char *ctx,
 		    bool ctx_shows_addr, struct vaddr *out)
 {
-	const config_setting_t *s = config_setting_get_member(g, "address");
+	const config_setting_t *s = cfx_member(g, "address");
 	if (!s)
 		return 0;
 	if (!ctx_shows_addr || config_setting_type(s) != CONFIG_TYPE_STRING)
@@ -89,12 +109,12 @@ static void vs_group_service(struct cfx *x, const config_setting_t *g, const cha
 	int fam = -1, proto = PROTO_TCP;
 	const char *name = NULL;
 	for (unsigned i = 0; own[i]; i++)
-		if (config_setting_get_member(g, own[i]))
-			cfx_err(x, config_setting_get_member(g, own[i]), ctx,
+		if (cfx_member(g, own[i]))
+			cfx_err(x, cfx_member(g, own[i]), ctx,
 				"%s: not used with group (the group's members are the services)",
 				own[i]);
 	cfx_enum(x, g, ctx, "family", family_names, &fam);
-	config_setting_lookup_string(g, "group", &name);
+	cfx_member_string(g, "group", &name);
 	int gf = name ? cfx_vs_group_family(x, name) : 0;
 	vs->family = fam == 1 ? AF_INET6 : fam == 0 ? AF_INET : gf ? gf : AF_INET;
 	cfx_enum(x, g, ctx, "protocol", proto_names, &proto);
@@ -105,11 +125,11 @@ static void vs_group_service(struct cfx *x, const config_setting_t *g, const cha
 static void vs_service(struct cfx *x, const config_setting_t *g, const char *ctx,
 		       bool ctx_shows_addr, struct vs_conf *vs)
 {
-	bool has_addr = config_setting_get_member(g, "address") != NULL;
-	bool has_mark = config_setting_get_member(g, "fwmark") != NULL;
+	bool has_addr = cfx_member(g, "address") != NULL;
+	bool has_mark = cfx_member(g, "fwmark") != NULL;
 	long long v;
 	int fam = -1, proto = PROTO_TCP;
-	if (config_setting_get_member(g, "group")) {
+	if (cfx_member(g, "group")) {
 		vs_group_service(x, g, ctx, vs);
 		return;
 	}
@@ -124,15 +144,15 @@ static void vs_service(struct cfx *x, const config_setting_t *g, const char *ctx
 	} else if (has_mark) {
 		if (cfx_int(x, g, ctx, "fwmark", 1, UINT32_MAX, &v) > 0)
 			vs->fwmark = (uint32_t)v;
-		if (config_setting_get_member(g, "port"))
-			cfx_err(x, config_setting_get_member(g, "port"), ctx,
+		if (cfx_member(g, "port"))
+			cfx_err(x, cfx_member(g, "port"), ctx,
 				"port: not used with fwmark (the mark selects the traffic)");
 	}
 	cfx_enum(x, g, ctx, "family", family_names, &fam);
 	vs->family = fam == 1 ? AF_INET6 : AF_INET;
 	if (has_addr && vaddr_is_set(&vs->addr)) {
 		if (fam >= 0 && vs->family != vs->addr.family)
-			cfx_err(x, config_setting_get_member(g, "family"), ctx,
+			cfx_err(x, cfx_member(g, "family"), ctx,
 				"family \"%s\" does not match the %s address",
 				family_names[fam], fam_str(vs->addr.family));
 		vs->family = vs->addr.family;
@@ -148,7 +168,7 @@ static void sched_flag(struct cfx *x, const config_setting_t *g, const char *ctx
 	if (cfx_bool(x, g, ctx, key, &on) <= 0 || !on)
 		return;
 	if (strcmp(vs->scheduler, sched) != 0)
-		cfx_err(x, config_setting_get_member(g, key), ctx,
+		cfx_err(x, cfx_member(g, key), ctx,
 			"%s: needs scheduler \"%s\"", key, sched);
 	vs->sched_flags |= flag;
 }
@@ -167,14 +187,14 @@ static void vs_sched(struct cfx *x, const config_setting_t *g, const char *ctx,
 	vs->fwd = (enum fwd_method)fwd;
 	cfx_tunnel(x, g, ctx, vs->fwd, &vs->tunnel);
 	if (cfx_bool(x, g, ctx, "ops", &vs->ops) > 0 && vs->ops && vs->protocol != PROTO_UDP)
-		cfx_err(x, config_setting_get_member(g, "ops"), ctx,
+		cfx_err(x, cfx_member(g, "ops"), ctx,
 			"ops: one-packet scheduling needs protocol \"udp\"");
 }
 
 static void persist_netmask(struct cfx *x, const config_setting_t *p, const char *ctx,
 			    struct vs_conf *vs)
 {
-	const config_setting_t *s = config_setting_get_member(p, "netmask");
+	const config_setting_t *s = cfx_member(p, "netmask");
 	long long v;
 	if (!s)
 		return;
@@ -242,7 +262,7 @@ static void vs_sorry(struct cfx *x, const config_setting_t *g, const char *ctx,
 	if (cfx_require(x, s, sctx, "address")
 	    && cfx_addr(x, s, sctx, "address", &vs->sorry_addr) > 0
 	    && vs->sorry_addr.family != vs->family)
-		cfx_err(x, config_setting_get_member(s, "address"), sctx,
+		cfx_err(x, cfx_member(s, "address"), sctx,
 			"%s address in an %s virtual server",
 			fam_str(vs->sorry_addr.family), fam_str(vs->family));
 	if (cfx_int(x, s, sctx, "port", 1, 65535, &v) > 0)
@@ -283,7 +303,7 @@ static void rs_port(struct cfx *x, const config_setting_t *g, const char *ctx,
 		return;
 	rs->port = (uint16_t)v;
 	if (v == 0 && vs->port && !vs->fwmark && rs->fwd == FWD_NAT)
-		cfx_err(x, config_setting_get_member(g, "port"), ctx,
+		cfx_err(x, cfx_member(g, "port"), ctx,
 			"port 0: only for a dr or tun real server, or in a firewall-mark or "
 			"all-ports service (NAT needs a port)");
 }
@@ -301,7 +321,7 @@ void cfx_rs_parse(struct cfx *x, const config_setting_t *g, const struct vs_conf
 	cfx_keys(x, g, ctx, rs_keys);
 	if (cfx_require(x, g, ctx, "address") && own_addr(x, g, ctx, true, &rs->addr) > 0
 	    && rs->addr.family != vs->family)
-		cfx_err(x, config_setting_get_member(g, "address"), ctx,
+		cfx_err(x, cfx_member(g, "address"), ctx,
 			"%s real server in an %s virtual server",
 			fam_str(rs->addr.family), fam_str(vs->family));
 	cfx_enum(x, g, ctx, "forwarding", fwd_names, &fwd);
@@ -320,7 +340,7 @@ void cfx_rs_parse(struct cfx *x, const config_setting_t *g, const struct vs_conf
 	if (cfx_str(x, g, ctx, "notify_down", &rs->notify_down) > 0)
 		cfx_command(x, g, ctx, "notify_down", rs->notify_down);
 	if (rs->uthreshold && rs->lthreshold > rs->uthreshold)
-		cfx_err(x, config_setting_get_member(g, "lthreshold"), ctx,
+		cfx_err(x, cfx_member(g, "lthreshold"), ctx,
 			"lthreshold %u: above uthreshold %u", rs->lthreshold, rs->uthreshold);
 	const config_setting_t *l = cfx_list(x, g, ctx, "checks", false);
 	if (l)
@@ -362,15 +382,15 @@ static void vs_ctx(const config_setting_t *g, unsigned idx, char *buf, size_t le
 		   bool *shows_addr)
 {
 	const char *name = NULL, *group = NULL;
-	int mark = 0;
+	long long mark = 0;
 	*shows_addr = false;
-	if (config_setting_lookup_string(g, "name", &name) && *name)
+	if (cfx_member_string(g, "name", &name) && *name)
 		snprintf(buf, len, "virtual server %s", name);
-	else if (config_setting_lookup_string(g, "group", &group) && *group)
+	else if (cfx_member_string(g, "group", &group) && *group)
 		snprintf(buf, len, "virtual server group:%s", group);
-	else if (!config_setting_get_member(g, "address")
-		 && config_setting_lookup_int(g, "fwmark", &mark))
-		snprintf(buf, len, "virtual server fwmark:%d", mark);
+	else if (!cfx_member(g, "address")
+		 && cfx_member_int(g, "fwmark", &mark))
+		snprintf(buf, len, "virtual server fwmark:%lld", mark);
 	else {
 		addr_ctx(g, "virtual server", idx, buf, len);
 		*shows_addr = true;
@@ -483,7 +503,7 @@ static void vs_duplicates(struct cfx *x, const config_setting_t *list)
 		bool shows_addr;
 		vs_ctx(e, dups[k].i, ctx, sizeof(ctx), &shows_addr);
 		if (dups[k].name)
-			cfx_err(x, config_setting_get_member(e, "name"), ctx,
+			cfx_err(x, cfx_member(e, "name"), ctx,
 				"name already used by the virtual server at %s",
 				cfx_where(x, o, e, where, sizeof(where)));
 		else
@@ -506,14 +526,14 @@ static void vs_parse(struct cfx *x, const config_setting_t *g, struct vs_conf *v
 	vs_persistence(x, g, ctx, vs);
 	/* The kernel takes an all-ports service without persistence but
 	 * schedules none of its connections. */
-	int port = -1;
-	if (!vs->fwmark && !vs->persistent && config_setting_lookup_int(g, "port", &port)
+	long long port = -1;
+	if (!vs->fwmark && !vs->persistent && cfx_member_int(g, "port", &port)
 	    && port == 0)
-		cfx_err(x, config_setting_get_member(g, "port"), ctx,
+		cfx_err(x, cfx_member(g, "port"), ctx,
 			"port 0 (all ports): needs persistence");
 	for (unsigned m = 0; !vs->persistent && m < vs->n_members; m++)
 		if (!vs->members[m].fwmark && !vs->members[m].port) {
-			cfx_err(x, config_setting_get_member(g, "group"), ctx,
+			cfx_err(x, cfx_member(g, "group"), ctx,
 				"group %s: a port-0 (all ports) member needs persistence", vs->group);
 			break;
 		}

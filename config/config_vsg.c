@@ -95,15 +95,15 @@ static void member_parse(struct cfx *x, struct cfx_vsg *g, const config_setting_
 	unsigned n = 1;
 	struct vaddr first;
 	cfx_keys(x, e, ctx, keys);
-	bool a = config_setting_get_member(e, "address"), r = config_setting_get_member(e, "range");
-	bool f = config_setting_get_member(e, "fwmark");
+	bool a = cfx_member(e, "address"), r = cfx_member(e, "range");
+	bool f = cfx_member(e, "fwmark");
 	if (a + r + f != 1) {
 		cfx_err(x, e, ctx, "a member has one of address, range or fwmark");
 		return;
 	}
 	if (f) {
-		if (config_setting_get_member(e, "port"))
-			cfx_err(x, config_setting_get_member(e, "port"), ctx,
+		if (cfx_member(e, "port"))
+			cfx_err(x, cfx_member(e, "port"), ctx,
 				"port: not used with fwmark (the mark selects the traffic)");
 		if (cfx_int(x, e, ctx, "fwmark", 1, UINT32_MAX, &v) > 0) {
 			m.fwmark = (uint32_t)v;
@@ -114,7 +114,7 @@ static void member_parse(struct cfx *x, struct cfx_vsg *g, const config_setting_
 	if (a && cfx_addr(x, e, ctx, "address", &first) <= 0)
 		return;
 	if (r) {
-		const config_setting_t *rs = config_setting_get_member(e, "range");
+		const config_setting_t *rs = cfx_member(e, "range");
 		const char *spec = config_setting_get_string(rs);
 		const char *why = spec ? range_parse(spec, &first, &n) : NULL;
 		if (!spec)
@@ -173,7 +173,7 @@ void cfx_vs_groups(struct cfx *x, const config_setting_t *list)
 		group_parse(x, g, e);
 		for (unsigned j = 0; g->name && j + 1 < x->n_vsg; j++)
 			if (x->vsg[j].name && !strcmp(x->vsg[j].name, g->name)) {
-				cfx_err(x, config_setting_get_member(e, "name"), NULL,
+				cfx_err(x, cfx_member(e, "name"), NULL,
 					"virtual server group %s: name already used at %s", g->name,
 					cfx_where(x, x->vsg[j].s, e, where, sizeof(where)));
 				break;
@@ -186,7 +186,7 @@ void cfx_vs_group_ref(struct cfx *x, const config_setting_t *s, const char *ctx,
 {
 	if (cfx_str(x, s, ctx, "group", &vs->group) <= 0)
 		return;
-	const config_setting_t *m = config_setting_get_member(s, "group");
+	const config_setting_t *m = cfx_member(s, "group");
 	const struct cfx_vsg *g = NULL;
 	for (unsigned i = 0; i < x->n_vsg && !g; i++)
 		if (x->vsg[i].name && !strcmp(x->vsg[i].name, vs->group))
@@ -305,7 +305,7 @@ void cfx_vs_group_dups(struct cfx *x, const config_setting_t *list)
 			else
 				cfx_ctx(ctx, "virtual server %s%s", v->group ? "group:" : "",
 					v->group ? v->group : svc);
-			const config_setting_t *at = config_setting_get_member(e, "group");
+			const config_setting_t *at = cfx_member(e, "group");
 			if (r[a].vs == r[b].vs)
 				cfx_err(x, at, ctx, "service %s: twice in group %s", svc, v->group);
 			else
