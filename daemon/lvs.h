@@ -124,6 +124,10 @@ void lvs_rs_notify(struct vigild *d, unsigned vi, unsigned ri, bool up);
 /* Stopping: for each virtual server with omega, notify_down of its real
  * servers that are up, and on_quorum_down when its quorum is up. */
 void lvs_omega(struct vigild *d);
+/* A reload is about to make next the configuration: the same for each
+ * omega service of d->conf that next no longer has (by kernel key or
+ * name), as keepalived does for a service a reload removes. */
+void lvs_omega_removed(struct vigild *d, const struct conf *next);
 
 /* The IPVS connection-sync daemon follows a VRRP instance: state is
  * IPVS_SYNC_MASTER or IPVS_SYNC_BACKUP (the other role is stopped), or 0

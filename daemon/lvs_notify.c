@@ -3,8 +3,9 @@
  *
  *   health (a verdict that changes      ─> notify_up / notify_down
  *   whether the server is up)               REAL_SERVER's command + VS RS
- *   stop (SIGTERM...) with omega        ─> notify_down of each server up,
- *                                           on_quorum_down if the quorum is up
+ *   stop (SIGTERM...) with omega,       ─> notify_down of each server up,
+ *   or a reload that removes an omega       on_quorum_down if the quorum is up
+ *   service (as keepalived does)
  *
  * Like every command the parent runs (script.h), they run as script_user,
  * without a shell, killed after 30 s, and also under --dry-run. A real
@@ -13,6 +14,7 @@
  * are started, not waited for: vigild does not linger for them.
  */
 #include <stdio.h>
+#include <string.h>
 
 #include "errbuf.h"
 #include "health.h"
@@ -40,20 +42,44 @@ void lvs_rs_notify(struct vigild *d, unsigned vi, unsigned ri, bool up)
 		log_err("%s", eb.msg);
 }
 
+static void omega_vs(struct vigild *d, unsigned i)
+{
+	const struct vs_conf *v = &d->conf->vs[i];
+	for (unsigned j = 0; j < v->n_rs; j++)
+		if (health_rs_up(d, i, j))
+			lvs_rs_notify(d, i, j, false);
+	struct ipvs_svc_key k;
+	const struct lvs_quorum *q = d->lvs && lvs_vs_key(v, &k) == 0
+		? lvs_find_quorum(d->lvs, &k) : NULL;
+	if (q && q->up)
+		lvs_quorum_command(d->lvs, v, false);
+}
+
 void lvs_omega(struct vigild *d)
 {
-	const struct conf *c = d->conf;
-	for (unsigned i = 0; i < c->n_vs; i++) {
-		const struct vs_conf *v = &c->vs[i];
-		if (!v->omega)
-			continue;
-		for (unsigned j = 0; j < v->n_rs; j++)
-			if (health_rs_up(d, i, j))
-				lvs_rs_notify(d, i, j, false);
-		struct ipvs_svc_key k;
-		const struct lvs_quorum *q = d->lvs && lvs_vs_key(v, &k) == 0
-			? lvs_find_quorum(d->lvs, &k) : NULL;
-		if (q && q->up)
-			lvs_quorum_command(d->lvs, v, false);
+	for (unsigned i = 0; i < d->conf->n_vs; i++)
+		if (d->conf->vs[i].omega)
+			omega_vs(d, i);
+}
+
+/* The same service in next: the same kernel key, or the same name. */
+static bool vs_kept(const struct vs_conf *v, const struct conf *next)
+{
+	struct ipvs_svc_key k, nk;
+	bool keyed = lvs_vs_key(v, &k) == 0;
+	for (unsigned i = 0; i < next->n_vs; i++) {
+		const struct vs_conf *n = &next->vs[i];
+		if (keyed && lvs_vs_key(n, &nk) == 0 && !ipvs_svc_key_cmp(&k, &nk))
+			return true;
+		if (v->name && n->name && !strcmp(v->name, n->name))
+			return true;
 	}
+	return false;
+}
+
+void lvs_omega_removed(struct vigild *d, const struct conf *next)
+{
+	for (unsigned i = 0; i < d->conf->n_vs; i++)
+		if (d->conf->vs[i].omega && !vs_kept(&d->conf->vs[i], next))
+			omega_vs(d, i);
 }

@@ -104,6 +104,7 @@ static void reload_commit(struct vigild *d, struct conf *c, struct conf_blob *bl
 {
 	supervise_blobs_free(d->blobs);
 	memcpy(d->blobs, blobs, sizeof(d->blobs));
+	lvs_omega_removed(d, c);      /* while health still indexes the old one */
 	struct conf *old = d->conf;
 	d->conf = c;
 	reopen_http(d, old);

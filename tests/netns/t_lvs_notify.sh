@@ -5,6 +5,8 @@
 #   first pass          -> notify_up   (servers start down without start_up)
 #   server stopped      -> notify_down
 #   server back         -> notify_up
+#   reload that removes -> the same for that service (keepalived does so)
+#   an omega service
 #   SIGTERM with omega  -> notify_down of each server up (one without checks
 #                          too), on_quorum_down; a server down gets none
 # No IPVS is needed: vigild runs with --dry-run.
@@ -25,9 +27,13 @@ for s in up down qdown; do
   chmod 755 "$T_DIR/bin/$s.sh"
 done
 conf="$T_DIR/vigil.conf"
+api='{ name = "api"; address = "192.0.2.11"; port = 80; omega = true;
+    on_quorum_down = "'$T_DIR'/bin/qdown.sh";
+    real_servers = ( { address = "198.51.100.12"; port = 80; notify_down = "'$T_DIR'/bin/down.sh"; } ); },'
 cat > "$conf" <<CONF
 global = { control_socket = "$T_DIR/d1.sock"; };
 virtual_servers = (
+  $api
   { name = "web"; address = "192.0.2.10"; port = 80; check_interval = 0.3; omega = true;
     on_quorum_down = "$T_DIR/bin/qdown.sh";
     real_servers = (
@@ -57,6 +63,22 @@ serve
 wait_for 5 sh -c "[ \$(grep -c '^up web 198.51.100.11:80' '$T_DIR/out/log') = 2 ]" \
   || fail "no notify_up when the server came back: $(lines)"
 pass "notify_down when it fails, notify_up when it is back"
+
+: > "$T_DIR/out/log"
+python3 - "$conf" "$api" <<'PY'
+import sys
+p, api = sys.argv[1], sys.argv[2]
+s = open(p).read()
+assert api in s
+open(p, "w").write(s.replace(api, ""))
+PY
+"$VIGILD" -t -f "$conf" >/dev/null || fail "configuration without api refused"
+"$VIGILCTL" -s "$T_DIR/d1.sock" reload >/dev/null || fail "reload refused"
+wait_for 5 has "down api 198.51.100.12:80 $nobody" || fail "omega on reload: no notify_down for api's server: $(lines)"
+wait_for 5 has "qdown api $nobody" || fail "omega on reload: no on_quorum_down for api: $(lines)"
+sleep 0.5
+[ "$(wc -l < "$T_DIR/out/log")" = 2 ] || fail "the reload ran more than api's omega: $(lines)"
+pass "a reload that removes an omega service runs its notify_down and on_quorum_down"
 
 : > "$T_DIR/out/log"
 kill -TERM "$VIGILD_PID"
