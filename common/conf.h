@@ -186,6 +186,45 @@ struct vrrp_notify {
 	char *all;                    /* every transition: type name state priority */
 };
 
+/* What moves with an instance besides its advertised addresses
+ * (vigil.conf(5) ADDRESSES, ROUTES AND RULES): every address with its
+ * options, routes and policy rules, installed while it is MASTER. */
+struct vrrp_vaddr {
+	struct vprefix p;
+	char *dev;                    /* NULL: the instance's interface */
+	char *label;                  /* IPv4 address label; NULL: none */
+	uint8_t scope;                /* RT_SCOPE_*; default universe (0) */
+	bool excluded;                /* not in the advert (keepalived's _excluded) */
+	bool has_brd;
+	struct vaddr brd;             /* IPv4 broadcast address */
+};
+
+enum vrrp_route_type { VRRP_RT_UNICAST, VRRP_RT_BLACKHOLE, VRRP_RT_UNREACHABLE,
+		       VRRP_RT_PROHIBIT };
+#define VRRP_SCOPE_UNSET 0xff        /* route scope: the kernel's usual choice */
+
+struct vrrp_route {
+	int line;
+	struct vprefix to;            /* family: the route's */
+	struct vaddr via;             /* gateway; unset: none */
+	struct vaddr src;             /* preferred source; unset: none */
+	char *dev;                    /* NULL: none (with via: the kernel's choice) */
+	uint32_t table;               /* default 254 (main) */
+	uint32_t metric;              /* 0: the kernel's default */
+	uint8_t scope;                /* RT_SCOPE_* or VRRP_SCOPE_UNSET */
+	uint8_t type;                 /* enum vrrp_route_type */
+};
+
+struct vrrp_rule {
+	int line;
+	int family;
+	struct vprefix from, to;      /* addr unset: any */
+	uint32_t table;               /* default 254 (main) */
+	uint32_t priority;            /* 0: the kernel's choice */
+	uint32_t fwmark, fwmask;      /* fwmark 0: none; fwmask 0: all bits */
+	char *iif, *oif;              /* NULL: any */
+};
+
 struct vrrp_inst_conf {
 	int line;
 	char *name;
@@ -225,6 +264,14 @@ struct vrrp_inst_conf {
 	bool has_ipvs_sync;
 	char *sync_interface;
 	uint8_t syncid;
+	/* moved with the instance: every address (the advertised ones
+	 * first, in addrs' order, then the excluded ones), routes, rules */
+	struct vrrp_vaddr *vaddrs;
+	unsigned n_vaddrs;
+	struct vrrp_route *routes;
+	unsigned n_routes;
+	struct vrrp_rule *rules;
+	unsigned n_rules;
 };
 
 struct vrrp_group_conf {

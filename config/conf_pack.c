@@ -25,7 +25,10 @@
 _Static_assert(sizeof(struct check_conf) == 752, "check_conf changed: review conf_pack.c");
 _Static_assert(sizeof(struct rs_conf) == 88, "rs_conf changed: review conf_pack.c");
 _Static_assert(sizeof(struct vs_conf) == 224, "vs_conf changed: review conf_pack.c");
-_Static_assert(sizeof(struct vrrp_inst_conf) == 304, "vrrp_inst_conf changed: review conf_pack.c");
+_Static_assert(sizeof(struct vrrp_inst_conf) == 352, "vrrp_inst_conf changed: review conf_pack.c");
+_Static_assert(sizeof(struct vrrp_vaddr) == 64, "vrrp_vaddr changed: review conf_pack.c");
+_Static_assert(sizeof(struct vrrp_route) == 96, "vrrp_route changed: review conf_pack.c");
+_Static_assert(sizeof(struct vrrp_rule) == 88, "vrrp_rule changed: review conf_pack.c");
 _Static_assert(sizeof(struct vrrp_group_conf) == 72, "vrrp_group_conf changed: review conf_pack.c");
 _Static_assert(sizeof(struct vrrp_script_conf) == 48, "vrrp_script_conf changed: review conf_pack.c");
 _Static_assert(sizeof(struct global_conf) == 112, "global_conf changed: review conf_pack.c");
@@ -58,6 +61,9 @@ struct blob_head {
 	X(global.control_socket) X(global.http_listen) X(global.snmp_agentx) \
 	X(global.notify_fifo) X(announce.interface)
 #define NAME_STRS(X) X(name)
+#define VADDR_STRS(X) X(dev) X(label)
+#define ROUTE_STRS(X) X(dev)
+#define RULE_STRS(X) X(iif) X(oif)
 #define PATH_STRS(X) X(path)
 #define NO_STRS(X)
 /* Arrays: what each struct points to besides strings. The count is
@@ -66,7 +72,8 @@ struct blob_head {
 #define RS_ARRAYS(X) X(checks, n_checks)
 #define VS_ARRAYS(X) X(rs, n_rs) X(members, n_members)
 #define INST_ARRAYS(X) X(addrs, n_addrs) X(peers, n_peers) X(track_ifs, n_track_ifs) \
-	X(track_scripts, n_track_scripts) X(track_files, n_track_files)
+	X(track_scripts, n_track_scripts) X(track_files, n_track_files) \
+	X(vaddrs, n_vaddrs) X(routes, n_routes) X(rules, n_rules)
 #define GROUP_ARRAYS(X) X(instances, n_instances)
 /* announce.addrs is cleared and never sent: only the parent announces. */
 #define CONF_ARRAYS(X) X(vs, n_vs) X(vrrp, n_vrrp) X(groups, n_groups) X(scripts, n_scripts) \
@@ -167,6 +174,21 @@ static void put_track_file(struct wr *w, const struct vrrp_track_file *p)
 	PUT_STRUCT(vrrp_track_file, PATH_STRS, NO_STRS);
 }
 
+static void put_vaddr(struct wr *w, const struct vrrp_vaddr *p)
+{
+	PUT_STRUCT(vrrp_vaddr, VADDR_STRS, NO_STRS);
+}
+
+static void put_route(struct wr *w, const struct vrrp_route *p)
+{
+	PUT_STRUCT(vrrp_route, ROUTE_STRS, NO_STRS);
+}
+
+static void put_rule(struct wr *w, const struct vrrp_rule *p)
+{
+	PUT_STRUCT(vrrp_rule, RULE_STRS, NO_STRS);
+}
+
 static void put_inst(struct wr *w, const struct vrrp_inst_conf *p)
 {
 	PUT_STRUCT(vrrp_inst_conf, INST_STRS, INST_ARRAYS);
@@ -183,6 +205,15 @@ static void put_inst(struct wr *w, const struct vrrp_inst_conf *p)
 	put_u32(w, p->n_track_files);
 	for (unsigned i = 0; i < p->n_track_files; i++)
 		put_track_file(w, &p->track_files[i]);
+	put_u32(w, p->n_vaddrs);
+	for (unsigned i = 0; i < p->n_vaddrs; i++)
+		put_vaddr(w, &p->vaddrs[i]);
+	put_u32(w, p->n_routes);
+	for (unsigned i = 0; i < p->n_routes; i++)
+		put_route(w, &p->routes[i]);
+	put_u32(w, p->n_rules);
+	for (unsigned i = 0; i < p->n_rules; i++)
+		put_rule(w, &p->rules[i]);
 }
 
 static void put_group(struct wr *w, const struct vrrp_group_conf *p)
@@ -358,6 +389,21 @@ static void get_track_file(struct rd *r, struct vrrp_track_file *p)
 	GET_STRUCT(PATH_STRS, NO_STRS);
 }
 
+static void get_vaddr(struct rd *r, struct vrrp_vaddr *p)
+{
+	GET_STRUCT(VADDR_STRS, NO_STRS);
+}
+
+static void get_route(struct rd *r, struct vrrp_route *p)
+{
+	GET_STRUCT(ROUTE_STRS, NO_STRS);
+}
+
+static void get_rule(struct rd *r, struct vrrp_rule *p)
+{
+	GET_STRUCT(RULE_STRS, NO_STRS);
+}
+
 static void get_inst(struct rd *r, struct vrrp_inst_conf *p)
 {
 	GET_STRUCT(INST_STRS, INST_ARRAYS);
@@ -367,6 +413,9 @@ static void get_inst(struct rd *r, struct vrrp_inst_conf *p)
 	GET_ARRAY(track_scripts, n_track_scripts, sizeof(struct vrrp_track_script),
 		  get_track_script);
 	GET_ARRAY(track_files, n_track_files, sizeof(struct vrrp_track_file), get_track_file);
+	GET_ARRAY(vaddrs, n_vaddrs, sizeof(struct vrrp_vaddr), get_vaddr);
+	GET_ARRAY(routes, n_routes, sizeof(struct vrrp_route), get_route);
+	GET_ARRAY(rules, n_rules, sizeof(struct vrrp_rule), get_rule);
 }
 
 static void get_instance_name(struct rd *r, char **p)

@@ -146,6 +146,16 @@ void cfx_vrrp_track(struct cfx *x, const config_setting_t *inst, const char *ctx
 /* config_vrrp_opts.c: source, unicast TTLs, the second GARP burst, lower-priority GARPs. */
 void cfx_vrrp_inst_opts(struct cfx *x, const config_setting_t *g, const char *ctx,
 			struct vrrp_inst_conf *vi);
+/* config_vrrp_moves.c: what moves with an instance. One element of
+ * addresses or excluded_addresses (a string or a group); false when
+ * unusable (reported). */
+bool cfx_vrrp_vaddr(struct cfx *x, const config_setting_t *e, const char *ctx,
+		    struct vrrp_vaddr *out);
+/* excluded_addresses (into the room the core parse left), routes, rules. */
+void cfx_vrrp_moves(struct cfx *x, const config_setting_t *g, const char *ctx,
+		    struct vrrp_inst_conf *vi);
+unsigned cfx_vrrp_n_excluded(const config_setting_t *g);
+void cfx_vrrp_moves_free(struct vrrp_inst_conf *vi);
 void cfx_vrrp_notify(struct cfx *x, const config_setting_t *g, const char *ctx,
 		     struct vrrp_notify *n);
 void cfx_checks(struct cfx *x, const config_setting_t *list, const char *ctx,

@@ -28,7 +28,8 @@ static const char *const vrrp_keys[] = { "instances", "sync_groups", "scripts", 
 static const char *const inst_keys[] = {
 	"name", "interface", "vrid", "priority", "version", "advert_interval",
 	"preempt", "preempt_delay", "initial_state", "addresses", "unicast",
-	"authentication", "accept", "garp", "track", "notify", "ipvs_sync", "source", NULL
+	"authentication", "accept", "garp", "track", "notify", "ipvs_sync", "source",
+	"excluded_addresses", "routes", "rules", NULL
 };
 static const char *const state_names[] = { "backup", "master", NULL };
 static const char *const auth_names[] = { "none", "pass", "ah", NULL };
@@ -118,20 +119,21 @@ static void inst_addresses(struct cfx *x, const config_setting_t *g, const char 
 	if (n == 0)
 		cfx_err(x, l, ctx, "addresses: empty list");
 	vi->addrs = cfx_calloc(x, n, sizeof(*vi->addrs));
+	/* every moved address: these, then the excluded ones (config_vrrp_moves.c) */
+	vi->vaddrs = cfx_calloc(x, n + cfx_vrrp_n_excluded(g), sizeof(*vi->vaddrs));
 	for (unsigned i = 0; i < n; i++) {
 		const config_setting_t *e = cfx_elem(l, i);
-		const char *s = config_setting_get_string(e);
-		if (!s) {
-			cfx_err(x, e, ctx, "addresses: expected a list of strings");
-			return;
-		}
-		struct vprefix *p = &vi->addrs[vi->n_addrs];
-		if (vprefix_parse(s, p) < 0) {
-			cfx_err(x, e, ctx, "address %s: not an address or address/prefix", s);
+		/* counted first: what it allocates is freed if the load stops */
+		struct vrrp_vaddr *va = &vi->vaddrs[vi->n_vaddrs++];
+		if (!cfx_vrrp_vaddr(x, e, ctx, va)) {
+			vi->n_vaddrs--;
 			continue;
 		}
-		vi->n_addrs++;
-		inst_family(x, e, ctx, "address", s, p->addr.family, vi);
+		vi->addrs[vi->n_addrs++] = va->p;
+		char s[VADDR_STRLEN];
+		const char *txt = config_setting_get_string(e);
+		inst_family(x, e, ctx, "address",
+			    txt ? txt : vaddr_str(&va->p.addr, s, sizeof(s)), va->p.addr.family, vi);
 	}
 	if (vi->version == 2 && vi->family == AF_INET6)
 		cfx_err(x, l, ctx, "addresses: VRRPv2 is IPv4 only (use version = 3)");
@@ -269,6 +271,7 @@ static void inst_parse(struct cfx *x, const config_setting_t *g, const char *ctx
 	inst_auth(x, g, ctx, vi);
 	inst_garp_sync(x, g, ctx, vi);
 	cfx_vrrp_inst_opts(x, g, ctx, vi);
+	cfx_vrrp_moves(x, g, ctx, vi);
 	cfx_vrrp_track(x, g, ctx, vi);
 	const config_setting_t *n = cfx_group(x, g, ctx, "notify");
 	if (n)
@@ -334,6 +337,7 @@ void cfx_vrrp_free(struct conf *c)
 		free(vi->track_files);
 		cfx_notify_free(&vi->notify);
 		free(vi->sync_interface);
+		cfx_vrrp_moves_free(vi);
 	}
 	free(c->vrrp);
 	cfx_vrrp_aux_free(c);

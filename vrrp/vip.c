@@ -18,11 +18,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "conf.h"
 #include "errbuf.h"
-
-struct vrrp_nl {
-	struct nl_sock *sk;
-};
+#include "vrrp_nl_int.h"
 
 struct vrrp_nl *vrrp_nl_open(struct errbuf *eb)
 {
@@ -51,7 +49,7 @@ void vrrp_nl_close(struct vrrp_nl *nl)
 	free(nl);
 }
 
-static struct rtnl_addr *build(int ifindex, const struct vprefix *p)
+static struct rtnl_addr *build(int ifindex, const struct vprefix *p, const struct vrrp_vaddr *o)
 {
 	struct rtnl_addr *a = rtnl_addr_alloc();
 	if (!a)
@@ -70,13 +68,22 @@ static struct rtnl_addr *build(int ifindex, const struct vprefix *p)
 	if (fam == AF_INET6)
 		rtnl_addr_set_flags(a, IFA_F_NODAD);
 	nl_addr_put(local);
+	if (o && o->label)
+		rtnl_addr_set_label(a, o->label);
+	if (o && o->scope)
+		rtnl_addr_set_scope(a, o->scope);
+	struct nl_addr *brd = o && o->has_brd ? nl_addr_build(AF_INET, &o->brd.u, 4) : NULL;
+	if (brd) {
+		rtnl_addr_set_broadcast(a, brd);
+		nl_addr_put(brd);
+	}
 	return a;
 }
 
-static int vip_op(struct vrrp_nl *nl, int ifindex, const struct vprefix *p, bool add,
-		  struct errbuf *eb)
+static int vip_op(struct vrrp_nl *nl, int ifindex, const struct vprefix *p,
+		  const struct vrrp_vaddr *o, bool add, struct errbuf *eb)
 {
-	struct rtnl_addr *a = build(ifindex, p);
+	struct rtnl_addr *a = build(ifindex, p, o);
 	if (!a)
 		return errbuf_set(eb, ENOMEM, "out of memory");
 	int r = add ? rtnl_addr_add(nl->sk, a, 0) : rtnl_addr_delete(nl->sk, a, 0);
@@ -92,12 +99,22 @@ static int vip_op(struct vrrp_nl *nl, int ifindex, const struct vprefix *p, bool
 
 int vrrp_vip_add(struct vrrp_nl *nl, int ifindex, const struct vprefix *p, struct errbuf *eb)
 {
-	return vip_op(nl, ifindex, p, true, eb);
+	return vip_op(nl, ifindex, p, NULL, true, eb);
 }
 
 int vrrp_vip_del(struct vrrp_nl *nl, int ifindex, const struct vprefix *p, struct errbuf *eb)
 {
-	return vip_op(nl, ifindex, p, false, eb);
+	return vip_op(nl, ifindex, p, NULL, false, eb);
+}
+
+int vrrp_vaddr_add(struct vrrp_nl *nl, int ifindex, const struct vrrp_vaddr *a, struct errbuf *eb)
+{
+	return vip_op(nl, ifindex, &a->p, a, true, eb);
+}
+
+int vrrp_vaddr_del(struct vrrp_nl *nl, int ifindex, const struct vrrp_vaddr *a, struct errbuf *eb)
+{
+	return vip_op(nl, ifindex, &a->p, a, false, eb);
 }
 
 static bool is_vip(const struct vaddr *a, const struct vprefix *vips, unsigned n)

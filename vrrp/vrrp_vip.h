@@ -26,6 +26,12 @@ int vrrp_vip_add(struct vrrp_nl *nl, int ifindex, const struct vprefix *p, struc
 /* Removes it. Returns 0 when removed, 1 when it was not there, or -errno. */
 int vrrp_vip_del(struct vrrp_nl *nl, int ifindex, const struct vprefix *p, struct errbuf *eb);
 
+/* The same with an address's options (label, scope, broadcast); its
+ * device is the caller's business (ifindex). */
+struct vrrp_vaddr;
+int vrrp_vaddr_add(struct vrrp_nl *nl, int ifindex, const struct vrrp_vaddr *a, struct errbuf *eb);
+int vrrp_vaddr_del(struct vrrp_nl *nl, int ifindex, const struct vrrp_vaddr *a, struct errbuf *eb);
+
 /*
  * The address to send adverts from: IPv4, the first primary address of
  * ifindex that is not in vips; IPv6, its link-local address (not

@@ -4,10 +4,12 @@
  * the parent with IPC_VRRP_STATE.
  *
  *   start:  realtime + mlock (if configured and permitted) ─> netlink,
- *           link monitor ─> build run ─> STARTUP every instance
+ *           link monitor ─> build run ─> sweep stale routes and rules
+ *           ─> STARTUP every instance
  *   reload: build a new run; an instance whose protocol configuration did
  *           not change keeps its state machine, timers and counters (no
- *           transition, no advert); a changed or removed one is shut down
+ *           transition, no advert) and, as MASTER, changes only the
+ *           addresses, routes and rules that differ; a changed or removed one is shut down
  *           (priority 0 if master) and a changed or new one starts afresh
  *   stop:   SHUTDOWN every instance (a master sends priority 0 and
  *           releases its addresses), report STOPPED, free
@@ -216,6 +218,7 @@ static int vrrp_start(struct child_ctx *cx)
 	}
 	struct vrrp_run *r = run_build(cx, nl, links, NULL);
 	cx->priv = r;
+	vrrp_run_sweep(r);
 	double delay = cx->conf->global.vrrp_startup_delay;
 	if (delay_start(r, ev_now(cx->loop) + delay))
 		log_info("vrrp: instances start in %.1f s (vrrp_startup_delay)", delay);
@@ -267,6 +270,8 @@ static void adopt(struct vrrp_inst *in, const struct vrrp_inst *old)
 	in->garp_sent = old->garp_sent;
 	memcpy(in->rejected, old->rejected, sizeof(in->rejected));
 	in->stats = old->stats;
+	if (in->fsm.state == VRRP_STATE_MASTER)
+		vrrp_inst_moves_reload(in, old->conf);
 	in->since = old->since;
 	in->last_superior = old->last_superior;
 	snprintf(in->reason, sizeof(in->reason), "%s", old->reason);

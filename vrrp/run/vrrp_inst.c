@@ -4,8 +4,9 @@
  *
  *   event ─> vrrp_fsm_step ─> actions, in order:
  *     SEND_ADVERT ─────────> vrrp_inst_send_advert (multicast, or each peer)
- *     ADD/REMOVE_ADDRESSES ─> vrrp/vip.c (idempotent; a removal while still
- *                             INIT is a stale address of an earlier run)
+ *     ADD/REMOVE_ADDRESSES ─> vrrp_moves.c: addresses, routes, rules
+ *                             (idempotent; a removal while still INIT is
+ *                             a stale one of an earlier run)
  *     SEND_GARP ───────────> burst: garp.count rounds garp.interval apart,
  *                             another garp.delay later, then every
  *                             garp.refresh while MASTER
@@ -150,30 +151,6 @@ static void grp_member_changed(struct vrrp_inst *in, enum vrrp_state old, enum v
 
 /* ---- actions -------------------------------------------------------- */
 
-static void do_addresses(struct vrrp_inst *in, bool add, enum vrrp_state before)
-{
-	const struct vrrp_inst_conf *c = in->conf;
-	int ifindex = in->io->sock.ifindex ? in->io->sock.ifindex
-					    : (int)if_nametoindex(c->interface);
-	if (!ifindex)
-		return;
-	for (unsigned i = 0; i < c->n_addrs; i++) {
-		struct errbuf eb;
-		char a[VADDR_STRLEN];
-		vaddr_str(&c->addrs[i].addr, a, sizeof(a));
-		int r = add ? vrrp_vip_add(in->run->nl, ifindex, &c->addrs[i], &eb)
-			    : vrrp_vip_del(in->run->nl, ifindex, &c->addrs[i], &eb);
-		if (r < 0)
-			log_err("%s: %s", c->name, eb.msg);
-		else if (r == 0 && !add && (before == VRRP_STATE_INIT || before == VRRP_STATE_STOPPED))
-			log_notice("%s: removed stale address %s/%u from %s", c->name, a,
-				   c->addrs[i].plen, c->interface);
-		else if (r == 0)
-			log_info("%s: %s %s/%u %s %s", c->name, add ? "added" : "removed", a,
-				 c->addrs[i].plen, add ? "to" : "from", c->interface);
-	}
-}
-
 /* A burst of count rounds garp.interval apart; with garp.delay, another
  * one that long after (keepalived's garp_master_delay, and its
  * garp_lower_prio_delay, which defaults to it). */
@@ -252,7 +229,7 @@ static void do_action(struct vrrp_inst *in, const struct vrrp_action *a, enum vr
 		break;
 	case VRRP_ACT_ADD_ADDRESSES:
 	case VRRP_ACT_REMOVE_ADDRESSES:
-		do_addresses(in, a->type == VRRP_ACT_ADD_ADDRESSES, *prev);
+		vrrp_inst_moves(in, a->type == VRRP_ACT_ADD_ADDRESSES, *prev);
 		break;
 	case VRRP_ACT_SEND_GARP:
 		start_garp(in, in->conf->garp_count);

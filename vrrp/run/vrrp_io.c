@@ -122,10 +122,16 @@ bool vrrp_io_source(struct vrrp_io *io, struct vaddr *out)
 		struct vprefix vips[64];
 		unsigned n = 0;
 		struct vrrp_run *r = io->run;
-		for (unsigned i = 0; i < r->n_insts; i++)
-			for (unsigned j = 0; r->insts[i].io == io && j < r->insts[i].conf->n_addrs &&
-			     n < 64; j++)
-				vips[n++] = r->insts[i].conf->addrs[j];
+		/* every address an instance moves onto this interface, the
+		 * excluded ones too: none of them is a source */
+		for (unsigned i = 0; i < r->n_insts; i++) {
+			const struct vrrp_inst_conf *c = r->insts[i].conf;
+			for (unsigned j = 0; j < c->n_vaddrs && n < 64; j++) {
+				const char *dev = c->vaddrs[j].dev ? c->vaddrs[j].dev : c->interface;
+				if (!strcmp(dev, io->ifname))
+					vips[n++] = c->vaddrs[j].p;
+			}
+		}
 		struct errbuf eb;
 		if (io->sock.ifindex &&
 		    vrrp_if_source(r->nl, io->sock.ifindex, io->family, vips, n, &io->src, &eb) == 0)
@@ -201,20 +207,45 @@ void vrrp_inst_send_advert(struct vrrp_inst *in, uint8_t priority)
 		in->stats.pri0_sent++;
 }
 
+static void announce_one(struct vrrp_inst *in, const struct vrrp_garp *g, const struct vaddr *a)
+{
+	struct errbuf eb;
+	if (vrrp_garp_send(g, a, &eb) < 0) {
+		unsigned quiet;
+		if (vrrp_ratelimit(&in->rl_tx, ev_now(in->run->loop), &quiet))
+			log_warn("%s: %s", in->conf->name, eb.msg);
+	} else {
+		in->garp_sent++;
+	}
+}
+
+/* Every moved address is announced on its own device: those on the
+ * instance's interface and of its family through the interface's socket,
+ * the others (another device, the other family: excluded addresses,
+ * mostly) through one opened for the round, so the neighbours of every
+ * network the pair serves learn the new master at once. */
 void vrrp_io_announce(struct vrrp_inst *in)
 {
 	struct vrrp_io *io = in->io;
-	if (io->garp.fd < 0)
-		return;
-	for (unsigned i = 0; i < in->conf->n_addrs; i++) {
+	const struct vrrp_inst_conf *c = in->conf;
+	for (unsigned i = 0; i < c->n_vaddrs; i++) {
+		const struct vrrp_vaddr *a = &c->vaddrs[i];
+		const char *dev = a->dev ? a->dev : c->interface;
+		if (!strcmp(dev, io->ifname) && a->p.addr.family == io->family) {
+			if (io->garp.fd >= 0)
+				announce_one(in, &io->garp, &a->p.addr);
+			continue;
+		}
+		struct vrrp_garp g;
 		struct errbuf eb;
-		if (vrrp_garp_send(&io->garp, &in->conf->addrs[i].addr, &eb) < 0) {
+		if (vrrp_garp_open(&g, dev, a->p.addr.family, &eb) < 0) {
 			unsigned quiet;
 			if (vrrp_ratelimit(&in->rl_tx, ev_now(in->run->loop), &quiet))
-				log_warn("%s: %s", in->conf->name, eb.msg);
-		} else {
-			in->garp_sent++;
+				log_warn("%s: %s", c->name, eb.msg);
+			continue;
 		}
+		announce_one(in, &g, &a->p.addr);
+		vrrp_garp_close(&g);
 	}
 }
 

@@ -164,6 +164,14 @@ void vrrp_grp_report(struct vrrp_grp *g, bool changed, enum vrrp_state prev);
 /* At most one line per VRRP_LOG_EVERY (ratelimit.h), counting what it swallowed. */
 bool vrrp_ratelimit(struct ratelimit *rl, double now, unsigned *quiet);
 
+/* vrrp_moves.c: an instance's addresses, routes and rules (add: on
+ * becoming MASTER; remove: otherwise, stale when before is INIT/STOPPED). */
+void vrrp_inst_moves(struct vrrp_inst *in, bool add, enum vrrp_state before);
+/* A kept MASTER after a reload: only the difference from old. */
+void vrrp_inst_moves_reload(struct vrrp_inst *in, const struct vrrp_inst_conf *old);
+/* Start-up: removes the routes and rules a crashed run left. */
+void vrrp_run_sweep(struct vrrp_run *r);
+
 /* vrrp_trackers.c. Setup takes over the state of unchanged track scripts
  * from the previous run (NULL at start). */
 void vrrp_run_track_setup(struct vrrp_run *r, const struct vrrp_run *prev);

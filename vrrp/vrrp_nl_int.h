@@ -1,0 +1,14 @@
+/*
+ * vrrp_nl_int: the route netlink handle shared by vip.c (addresses) and
+ * vroute.c (routes and rules); nothing outside vrrp/ includes it.
+ */
+#ifndef VIGIL_VRRP_NL_INT_H
+#define VIGIL_VRRP_NL_INT_H
+
+#include <netlink/netlink.h>
+
+struct vrrp_nl {
+	struct nl_sock *sk;
+};
+
+#endif
