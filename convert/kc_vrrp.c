@@ -31,7 +31,7 @@ struct inst {
 	struct kc_trk *trk;
 	unsigned n_trk;
 	struct kc_notify notify;
-	const struct kc_node *vips;
+	const struct kc_node *vips, *xvips, *routes, *rules;   /* kc_vmove.c */
 };
 
 static void i_state(struct kc_cx *x, const struct kc_node *n, void *obj)
@@ -91,34 +91,33 @@ static void add_addr(struct kc_cx *x, struct inst *in, struct kc_val *arr, const
 
 static void i_vips(struct kc_cx *x, const struct kc_node *n, void *obj)
 {
-	((struct inst *)obj)->vips = n;
+	struct inst *in = obj;
+	const char *k = n->w[0];
+	if (!strcmp(k, "virtual_ipaddress"))
+		in->vips = n;
+	else if (!strcmp(k, "virtual_ipaddress_excluded"))
+		in->xvips = n;
+	else if (!strcmp(k, "virtual_routes"))
+		in->routes = n;
+	else
+		in->rules = n;
 }
 
-/* The virtual addresses, once the interface is known. Options other than
- * "dev" naming the instance's own interface have no vigil equivalent. */
+/* The virtual addresses, once the interface is known; one with options
+ * (kc_vmove.c) makes the list one of strings and groups. */
 static void vips(struct kc_cx *x, struct inst *in)
 {
 	for (unsigned i = 0; in->vips && i < in->vips->n_kids; i++) {
 		const struct kc_node *a = &in->vips->kids[i];
-		char rest[200] = "";
-		bool other = false;
-		for (unsigned k = 1; k < a->n; k++) {
-			if (!strcmp(a->w[k], "dev") && k + 1 < a->n) {
-				other |= !in->iface || strcmp(a->w[++k], in->iface) != 0;
-				continue;
-			}
-			snprintf(rest + strlen(rest), sizeof(rest) - strlen(rest), "%s%s",
-				 *rest ? " " : "", a->w[k]);
-		}
-		if (other) {
-			kc_skip(x->d, a->src, "virtual_ipaddress %s: on another interface: vigil adds "
-				"addresses to the instance's interface only", a->w[0]);
-			continue;
-		}
+		unsigned before = in->addrs->n;
 		add_addr(x, in, in->addrs, a->w[0], a);
-		if (*rest)
-			kc_skip(x->d, a->src, "virtual_ipaddress %s: '%s' has no vigil equivalent "
-				"(the address is converted without it)", a->w[0], rest);
+		if (in->addrs->n == before)
+			continue;
+		kv_free(in->addrs->kids[--in->addrs->n]);
+		struct kc_val *e = kc_vaddr(x, a, in->iface, "virtual_ipaddress");
+		if (e->t == KV_GROUP)
+			in->addrs->t = KV_LIST;
+		kv_attach(in->addrs, e);
 	}
 }
 
@@ -270,9 +269,9 @@ static const struct kc_kw inst_kw[] = {
 	{ "native_ipv6", nothing, NULL },
 	{ "debug", nothing, NULL },
 	{ "no_accept", NULL, "vigil's addresses are ordinary local addresses: they accept packets" },
-	{ "virtual_ipaddress_excluded", NULL, "vigil puts every address in its adverts" },
-	{ "virtual_routes", NULL, "vigil moves addresses only, not routes" },
-	{ "virtual_rules", NULL, "vigil moves addresses only, not rules" },
+	{ "virtual_ipaddress_excluded", i_vips, NULL },
+	{ "virtual_routes", i_vips, NULL },
+	{ "virtual_rules", i_vips, NULL },
 	{ "track_process", NULL, "vigil tracks processes only through scripts" },
 	{ "track_bfd", NULL, "vigil has no BFD" },
 	{ "notify_deleted", NULL, "vigil has no DELETED notification" },
@@ -436,6 +435,9 @@ void kc_vrrp_instance(struct kc_cx *x, const struct kc_node *n, void *obj)
 		long prio;
 		kc_from(v, n);
 		out_basics(x, &in, v, &prio);
+		kc_vaddrs_excluded(x, in.xvips, in.iface, v);
+		kc_vroutes(x, in.routes, v);
+		kc_vrules(x, in.rules, v);
 		out_garp(x, v, &in.garp);
 		kc_track_out(x, v, name, &prio, in.trk, in.n_trk, grp != NULL, group_weights);
 		kc_notify_out(x, v, &in.notify, "INSTANCE");
