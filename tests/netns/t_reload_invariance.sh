@@ -5,7 +5,9 @@
 # every kind against real servers: passing, failing, rising), both
 # directors are reloaded three times and, before and after, no VRRP
 # transition, no priority change, no IPVS operation, no check state, time
-# of change or rise/fall count reset (reload_snapshot.py).
+# of change or rise/fall count reset (reload_snapshot.py), and no
+# address, route or rule added or removed (ip monitor): the pair's VI_1
+# also moves an excluded address, a route and a rule.
 . "$(dirname "$0")/vrrp_lib.sh"
 SNAP="python3 $(dirname "$0")/reload_snapshot.py"
 ns_add d1; ns_add d2; ns_add rs1; lan_add
@@ -35,12 +37,19 @@ invariant() {
   sleep 3      # and the elections are over
   for n in "$@"; do snapshot "$n" "$T_DIR/$n.before" || fail "$name: no status from $n"; done
   for n in "$@"; do wc -l < "$T_DIR/vigild-$n.log" > "$T_DIR/$n.lines"; done
+  local mons=()
+  for n in "$@"; do
+    in_ns "$n" ip monitor address route rule > "$T_DIR/$n.mon" 2>&1 & mons+=($!)
+  done
+  sleep 0.3
   for i in 1 2 3; do
     for n in "$@"; do vctl "$n" reload >/dev/null || fail "$name: $n refused the reload"; done
     sleep 0.7
   done
   sleep 1.5
+  kill "${mons[@]}"; wait "${mons[@]}" 2>/dev/null
   for n in "$@"; do
+    [ -s "$T_DIR/$n.mon" ] && fail "$name: the reloads changed $n's addresses, routes or rules: $(cat "$T_DIR/$n.mon")"
     tail -n +"$(( $(cat "$T_DIR/$n.lines") + 1 ))" "$T_DIR/vigild-$n.log" | grep -E " -> " \
       && fail "$name: $n logged a transition or a priority change during the reloads (above)"
   done
@@ -76,10 +85,13 @@ pair() {  # pair NODE PRIORITY EXTRA-TRACK
                    rise = 2; fall = 2; },
                  { name = \"chk_bad\"; command = \"/usr/bin/test -e $T_DIR/missing\"; interval = 0.3; } );"
 }
-pair d1 150 'track = { interfaces = ( { name = "trk0"; weight = -5; } );
+MOVES='excluded_addresses = ( "2001:db8::30/64", { address = "198.51.100.30/24"; label = "eth0:x"; } );
+  routes = ( { to = "203.0.113.0/24"; via = "198.51.100.254"; table = 100; } );
+  rules = ( { from = "192.0.2.0/24"; table = 100; priority = 100; } );'
+pair d1 150 "$MOVES"' track = { interfaces = ( { name = "trk0"; weight = -5; } );
   scripts = ( { name = "chk_ok"; weight = -60; }, { name = "chk_bad"; weight = -10; } );
   files = ( { path = "'"$T_DIR"'/prio"; weight = 1; } ); };'
-pair d2 120 ''
+pair d2 120 "$MOVES"
 vigild_start d1 "$T_DIR/d1.conf" --dry-run --vrrp-only
 vigild_start d2 "$T_DIR/d2.conf" --dry-run --vrrp-only
 wait_for 6 is_state d1 VI_1 MASTER || fail "pair: d1 not master"
