@@ -118,6 +118,16 @@ grep -q "removed 1 stale routes and 1 stale rules" "$T_DIR/vigild-d1.log" || fai
 wait_for 5 reach || fail "client cannot reach 203.0.113.1 / 2001:db8:3::1 through d1"
 pass "master d1: addresses (label, scope, device, excluded, IPv6), routes, rules; sweep at start; client reaches s"
 
+# eth1 down and up on the master: the kernel drops the route through it
+# and the IPv6 address on it; d1 stays master and puts them back.
+in_ns d1 ip link set eth1 down
+wait_for 2 sh -c "! ip -n $(ns_name d1) route show table 100 | grep -q 203.0.113" || fail "eth1 down kept the route"
+in_ns d1 ip link set eth1 up
+wait_for 3 all_on d1 || { VERBOSE=1 all_on d1; fail "d1 did not restore what eth1 going down dropped"; }
+is_state d1 GW MASTER || fail "d1 left MASTER over eth1"
+wait_for 5 reach || fail "client cannot reach s after eth1 came back"
+pass "a link of the master down and up: routes and addresses restored"
+
 # A reload that changes nothing: no route, rule or address event on d1.
 in_ns d1 ip monitor route rule address > "$T_DIR/mon.log" 2>&1 & MON=$!
 sleep 0.3

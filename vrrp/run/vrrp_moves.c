@@ -11,10 +11,13 @@
  * run left behind; routes and rules of an earlier configuration are swept
  * by their protocol number at start (vrrp_run_sweep). A reload keeps a
  * MASTER's kernel state and applies only the difference between the old
- * and the new configuration (vrrp_inst_moves_reload).
+ * and the new configuration (vrrp_inst_moves_reload). A link coming back
+ * has a MASTER restore what the kernel dropped with it
+ * (vrrp_run_moves_link_up).
  */
 #include <net/if.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "errbuf.h"
 #include "log.h"
@@ -134,6 +137,34 @@ void vrrp_inst_moves_reload(struct vrrp_inst *in, const struct vrrp_inst_conf *o
 		changed = !vrrp_rule_in(&c->rules[i], old->rules, old->n_rules);
 	if (changed)
 		vrrp_inst_moves(in, true, in->fsm.state);
+}
+
+/* Does a MASTER's kernel state depend on devices other than its own
+ * interface (whose loss is a FAULT, and whose return a new election)? */
+static bool beyond_interface(const struct vrrp_inst_conf *c)
+{
+	for (unsigned i = 0; i < c->n_vaddrs; i++)
+		if (c->vaddrs[i].dev && strcmp(c->vaddrs[i].dev, c->interface))
+			return true;
+	return c->n_routes || c->n_rules;
+}
+
+/*
+ * A link came up. While it was down the kernel dropped the routes through
+ * it (and, IPv6, its addresses): every MASTER whose routes, rules or
+ * addresses may use another device than its own interface requests them
+ * all again; those still there cost a request and change nothing.
+ */
+void vrrp_run_moves_link_up(struct vrrp_run *r, const char *ifname)
+{
+	for (unsigned i = 0; i < r->n_insts; i++) {
+		struct vrrp_inst *in = &r->insts[i];
+		if (in->fsm.state != VRRP_STATE_MASTER || !beyond_interface(in->conf))
+			continue;
+		log_debug("%s: interface %s up: restoring what the kernel dropped", in->conf->name,
+			  ifname);
+		vrrp_inst_moves(in, true, in->fsm.state);
+	}
 }
 
 void vrrp_run_sweep(struct vrrp_run *r)

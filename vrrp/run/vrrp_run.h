@@ -169,6 +169,8 @@ bool vrrp_ratelimit(struct ratelimit *rl, double now, unsigned *quiet);
 void vrrp_inst_moves(struct vrrp_inst *in, bool add, enum vrrp_state before);
 /* A kept MASTER after a reload: only the difference from old. */
 void vrrp_inst_moves_reload(struct vrrp_inst *in, const struct vrrp_inst_conf *old);
+/* A link came up: MASTERs restore routes and addresses the kernel dropped. */
+void vrrp_run_moves_link_up(struct vrrp_run *r, const char *ifname);
 /* Start-up: removes the routes and rules a crashed run left. */
 void vrrp_run_sweep(struct vrrp_run *r);
 

@@ -11,7 +11,8 @@
  *     ─> FAULT_ON / FAULT_OFF, PRIORITY_CHANGED (vrrp_effective_priority)
  *
  *   link monitor ─> vrrp_link_event_cb ─> sockets reopened if the
- *                   interface came back; if_up / trk_if_up ─> retrack
+ *                   interface came back; if_up / trk_if_up ─> retrack;
+ *                   a link up ─> MASTERs restore routes it took (vrrp_moves.c)
  *   address event ─> advert source looked up again at the next send
  *   inotify ─> file_cb ─> value re-read ─> retrack
  *   script:  tick_w ──spawn──> running ──exit──> script_done_cb ─┐
@@ -306,6 +307,8 @@ void vrrp_link_event_cb(void *arg, int ifindex, const char *ifname, bool up)
 		return;
 	if (ifname && *ifname) {
 		link_changed(r, ifname, up);
+		if (up)
+			vrrp_run_moves_link_up(r, ifname);
 		return;
 	}
 	/* Events were lost: ask for every interface we care about. */
