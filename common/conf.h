@@ -224,6 +224,9 @@ struct vrrp_rule {
 	uint32_t fwmark, fwmask;      /* fwmark 0: none; fwmask 0: all bits */
 	char *iif, *oif;              /* NULL: any */
 };
+/* Addresses one advert of ours carries (the wire allows 255): the codec's
+ * cap (vrrp_pkt.h), which strict mode checks at load time. */
+#define CONF_VRRP_MAX_ADDRS 20
 
 struct vrrp_inst_conf {
 	int line;
@@ -249,6 +252,8 @@ struct vrrp_inst_conf {
 	enum vrrp_auth auth_type;
 	char auth_pass[9];            /* up to 8 bytes, NUL-terminated */
 	bool accept;                  /* v3 Accept_Mode */
+	bool strict;                  /* RFC 5798 only: global vrrp_strict or the instance's
+	                               * own `strict` (config_vrrp_strict.c) */
 	unsigned garp_count;          /* default 5 */
 	double garp_interval;         /* s between the burst's packets; default 0 */
 	double garp_refresh;          /* s; 0 = off */
@@ -322,6 +327,7 @@ struct global_conf {
 	bool vrrp_realtime;           /* default true: SCHED_RR for the vrrp child where permitted */
 	bool vrrp_mlock;              /* default true: mlockall in the vrrp child */
 	double vrrp_startup_delay;    /* s the vrrp child waits before starting instances */
+	bool vrrp_strict;             /* default false: every instance strict (keepalived's vrrp_strict) */
 	char *notify_fifo;            /* NULL: off; keepalived's notify FIFO lines */
 	/* net.ipv4.vs sysctls set with the sync daemon; -1: the kernel's own */
 	int sync_threshold, sync_period;   /* default 2, 50 */

@@ -31,8 +31,8 @@ _Static_assert(sizeof(struct vrrp_route) == 96, "vrrp_route changed: review conf
 _Static_assert(sizeof(struct vrrp_rule) == 88, "vrrp_rule changed: review conf_pack.c");
 _Static_assert(sizeof(struct vrrp_group_conf) == 72, "vrrp_group_conf changed: review conf_pack.c");
 _Static_assert(sizeof(struct vrrp_script_conf) == 48, "vrrp_script_conf changed: review conf_pack.c");
-_Static_assert(sizeof(struct global_conf) == 112, "global_conf changed: review conf_pack.c");
-_Static_assert(sizeof(struct conf) == 216, "conf changed: review conf_pack.c");
+_Static_assert(sizeof(struct global_conf) == 120, "global_conf changed: review conf_pack.c");
+_Static_assert(sizeof(struct conf) == 224, "conf changed: review conf_pack.c");
 #endif
 
 #define MAGIC "VGC1"

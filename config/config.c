@@ -28,7 +28,7 @@ static const char *const top_keys[] = {
 static const char *const global_keys[] = {
 	"router_id", "script_user", "script_security", "control_socket",
 	"keep_ipvs_on_exit", "http", "snmp", "vrrp_realtime", "vrrp_mlock",
-	"vrrp_startup_delay", "notify_fifo",
+	"vrrp_startup_delay", "notify_fifo", "vrrp_strict",
 	"ipvs_sync_threshold", "ipvs_sync_refresh_period", "ipvs_sync_retries", "log_facility",
 	"ipvs_timeouts",
 	NULL
@@ -167,6 +167,7 @@ static void global_section(struct cfx *x, const config_setting_t *root)
 	cfx_bool(x, g, "global", "vrrp_realtime", &gc->vrrp_realtime);
 	cfx_bool(x, g, "global", "vrrp_mlock", &gc->vrrp_mlock);
 	cfx_num(x, g, "global", "vrrp_startup_delay", true, &gc->vrrp_startup_delay);
+	cfx_bool(x, g, "global", "vrrp_strict", &gc->vrrp_strict);
 	if (cfx_str(x, g, "global", "notify_fifo", &gc->notify_fifo) > 0 &&
 	    gc->notify_fifo[0] != '/')
 		cfx_err(x, cfx_member(g, "notify_fifo"), "global",

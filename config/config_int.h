@@ -143,6 +143,9 @@ void cfx_vrrp_scripts(struct cfx *x, const config_setting_t *list);
 void cfx_vrrp_groups(struct cfx *x, const config_setting_t *list);
 void cfx_vrrp_track(struct cfx *x, const config_setting_t *inst, const char *ctx,
 		    struct vrrp_inst_conf *vi);
+/* config_vrrp_strict.c: `strict` (RFC 5798 only): what it refuses, accept's default. */
+void cfx_vrrp_strict(struct cfx *x, const config_setting_t *g, const char *ctx,
+		     struct vrrp_inst_conf *vi);
 /* config_vrrp_opts.c: source, unicast TTLs, the second GARP burst, lower-priority GARPs. */
 void cfx_vrrp_inst_opts(struct cfx *x, const config_setting_t *g, const char *ctx,
 			struct vrrp_inst_conf *vi);

@@ -29,7 +29,8 @@ static const char *const inst_keys[] = {
 	"name", "interface", "vrid", "priority", "version", "advert_interval",
 	"preempt", "preempt_delay", "initial_state", "addresses", "unicast",
 	"authentication", "accept", "garp", "track", "notify", "ipvs_sync", "source",
-	"excluded_addresses", "routes", "rules", NULL
+	"excluded_addresses", "routes", "rules",
+	"strict", NULL
 };
 static const char *const state_names[] = { "backup", "master", NULL };
 static const char *const auth_names[] = { "none", "pass", "ah", NULL };
@@ -273,6 +274,7 @@ static void inst_parse(struct cfx *x, const config_setting_t *g, const char *ctx
 	cfx_vrrp_inst_opts(x, g, ctx, vi);
 	cfx_vrrp_moves(x, g, ctx, vi);
 	cfx_vrrp_track(x, g, ctx, vi);
+	cfx_vrrp_strict(x, g, ctx, vi);
 	const config_setting_t *n = cfx_group(x, g, ctx, "notify");
 	if (n)
 		cfx_vrrp_notify(x, n, ctx, &vi->notify);

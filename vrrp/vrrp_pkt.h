@@ -43,7 +43,7 @@
 #define VRRP_AUTH_DATA_LEN 8          /* v2: always present on the wire */
 #define VRRP_IP4_HDR_LEN 20
 /* Our cap on addresses per advert (the wire allows 255); more is rejected. */
-#define VRRP_MAX_ADDRS 20
+#define VRRP_MAX_ADDRS CONF_VRRP_MAX_ADDRS
 /* Largest VRRP message we build or accept (v3 IPv6 is the largest). */
 #define VRRP_PKT_MAX (VRRP_HDR_LEN + VRRP_MAX_ADDRS * 16 + VRRP_AUTH_DATA_LEN)
 #define VRRP_V2_MAX_ADVER_INT 255     /* s, 8 bits */

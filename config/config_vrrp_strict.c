@@ -1,0 +1,95 @@
+/*
+ * config_vrrp_strict: strict mode, keepalived's vrrp_strict / strict_mode.
+ *
+ * An instance is strict when the global `vrrp_strict` is set, unless it
+ * says `strict = false`, or when it says `strict = true` itself. A strict
+ * instance speaks RFC 5798 (v3) or RFC 3768 (v2) and nothing else, so the
+ * loader refuses what those forbid, where keepalived would log and
+ * quietly change the configuration:
+ *
+ *   unicast             adverts go to the IANA group only
+ *   authentication      RFC 3768 removed it; v3 never had it
+ *   > 20 addresses      more than one advert of ours carries
+ *   IPv6, first address not link-local (RFC 5798 §5.2.9)
+ *   initial_state       master only for the owner (priority 255), and the
+ *                       owner starts as master
+ *   preempt_delay       not in the RFCs' state machine
+ *   garp.lower_prio_count  no extra ARP when hearing a lower master
+ *   accept = true       with v2 for a non-owner (RFC 3768 has no Accept_Mode)
+ *   accept = false      for the owner, which always accepts (RFC 5798 §6.4.3)
+ *
+ * and sets what strict changes by default: accept is false unless the
+ * instance owns the addresses, and no GARP burst answers a lower master.
+ * The parent enforces non-accept mode with nftables (daemon/vipfw.c); the
+ * state machine drops its non-RFC extras (vrrp/fsm.c).
+ */
+#include "config_int.h"
+
+#include <netinet/in.h>
+
+static const config_setting_t *member(const config_setting_t *g, const char *k)
+{
+	return config_setting_get_member(g, k);
+}
+
+/* Refusals about how the instance talks: destination, authentication, addresses. */
+static void strict_wire(struct cfx *x, const config_setting_t *g, const char *ctx,
+			const struct vrrp_inst_conf *vi)
+{
+	const config_setting_t *s;
+	if ((s = member(g, "unicast")))
+		cfx_err(x, s, ctx, "unicast: strict mode sends adverts to the VRRP multicast "
+			"group only (RFC 5798 §5.1.1.2)");
+	if ((s = member(g, "authentication")) && vi->version == 2 &&
+	    vi->auth_type != VRRP_AUTH_NONE)
+		cfx_err(x, s, ctx, "authentication: not in strict mode (RFC 3768 removed it)");
+	s = member(g, "addresses");
+	if (s && vi->n_addrs > CONF_VRRP_MAX_ADDRS)
+		cfx_err(x, s, ctx, "addresses: %u, more than one advert carries in strict mode "
+			"(at most %d)", vi->n_addrs, CONF_VRRP_MAX_ADDRS);
+	if (s && vi->family == AF_INET6 && vi->n_addrs > 0 &&
+	    !IN6_IS_ADDR_LINKLOCAL(&vi->addrs[0].addr.u.v6))
+		cfx_err(x, cfx_elem(s, 0), ctx, "addresses: strict mode needs a link-local "
+			"first IPv6 address (RFC 5798 §5.2.9)");
+}
+
+/* Refusals about the state machine and Accept_Mode. */
+static void strict_states(struct cfx *x, const config_setting_t *g, const char *ctx,
+			  const struct vrrp_inst_conf *vi)
+{
+	const config_setting_t *s;
+	bool owner = vi->priority == 255;
+	if ((s = member(g, "initial_state")) &&
+	    (vi->initial_state == VRRP_INIT_MASTER) != owner)
+		cfx_err(x, s, ctx, owner
+			? "initial_state: strict mode starts the address owner (priority 255) as master"
+			: "initial_state: strict mode starts as master only the address owner "
+			  "(priority 255)");
+	if ((s = member(g, "preempt_delay")) && vi->preempt_delay > 0)
+		cfx_err(x, s, ctx, "preempt_delay: not in strict mode (RFC 5798 preempts at once)");
+	s = member(g, "garp");
+	if (s && (s = member(s, "lower_prio_count")) && vi->garp_lower_prio_count > 0)
+		cfx_err(x, s, ctx, "garp: lower_prio_count: strict mode sends none (set 0)");
+	if ((s = member(g, "accept")) && vi->accept && !owner && vi->version == 2)
+		cfx_err(x, s, ctx, "accept: VRRPv2 has no Accept_Mode (RFC 3768); "
+			"strict mode refuses it below priority 255");
+	else if (s && !vi->accept && owner)
+		cfx_err(x, s, ctx, "accept: the address owner (priority 255) always accepts "
+			"(RFC 5798 §6.4.3)");
+}
+
+void cfx_vrrp_strict(struct cfx *x, const config_setting_t *g, const char *ctx,
+		     struct vrrp_inst_conf *vi)
+{
+	vi->strict = x->c->global.vrrp_strict;
+	cfx_bool(x, g, ctx, "strict", &vi->strict);
+	if (!vi->strict)
+		return;
+	strict_wire(x, g, ctx, vi);
+	strict_states(x, g, ctx, vi);
+	if (!member(g, "accept"))
+		vi->accept = vi->priority == 255;
+	const config_setting_t *ga = member(g, "garp");
+	if (!ga || !member(ga, "lower_prio_count"))
+		vi->garp_lower_prio_count = 0;
+}
