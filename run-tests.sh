@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 need_setup=0
-for p in libnl-genl-3-dev libnl-route-3-dev libev-dev libconfig-dev libjson-c-dev libcmocka-dev mandoc \
+for p in libnl-genl-3-dev libnl-route-3-dev libev-dev libconfig-dev libjson-c-dev libcmocka-dev mandoc libnftables-dev \
          qemu-system-x86 linux-image-amd64 busybox-static ipvsadm keepalived prometheus \
          libsnmp-dev snmpd snmp snmptrapd smitools clang libclang-rt-14-dev \
          chromium chromium-driver python3-selenium fonts-dejavu-core frr; do

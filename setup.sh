@@ -8,7 +8,7 @@ cd "$(dirname "$0")"
 PACKAGES=(
   build-essential cmake pkg-config git clang libclang-rt-14-dev
   libnl-3-dev libnl-genl-3-dev libnl-route-3-dev libev-dev libssl-dev libconfig-dev
-  libjson-c-dev libsystemd-dev libcap-dev libc-ares-dev libcmocka-dev
+  libjson-c-dev libsystemd-dev libcap-dev libc-ares-dev libcmocka-dev libnftables-dev
   mandoc valgrind
   qemu-system-x86 linux-image-amd64 busybox-static cpio ipvsadm
   python3 keepalived iproute2 nftables tcpdump procps psmisc

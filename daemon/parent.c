@@ -42,6 +42,7 @@
 #include "snmp_feed.h"
 #include "status_http.h"
 #include "version.h"
+#include "vipfw.h"
 #include "vigild.h"
 #include "wallclock.h"
 
@@ -193,6 +194,15 @@ static int start_up(struct vigild *d)
 		pidfile_release(d->opts.pidfile, d->pidfile_fd);
 		return 3;
 	}
+	/* Before any child adds an address: a strict master without accept
+	 * never takes a packet for one, and a leftover table is replaced. */
+	if (vipfw_start(d) < 0) {
+		announce_close(d);
+		lvs_close(d);
+		ctl_close(d->ctl);
+		pidfile_release(d->opts.pidfile, d->pidfile_fd);
+		return 3;
+	}
 	nfifo_conf_changed(d, NULL);
 	if (!d->opts.foreground) {
 		if (daemon(0, 0) < 0) {
@@ -244,6 +254,7 @@ int parent_run(struct vigild *d)
 	roles_settle(d);
 	announce_close(d);
 	lvs_close(d);
+	vipfw_stop(d);   /* after the vrrp child has released the addresses */
 	rt_close(d, true);
 	health_free(d);
 	roles_free(d);

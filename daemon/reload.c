@@ -30,6 +30,7 @@
 #include "snmp_feed.h"
 #include "status_http.h"
 #include "vigild.h"
+#include "vipfw.h"
 #include "wallclock.h"
 
 /* Each control client waits for one reply at a time, and there are at
@@ -120,6 +121,7 @@ static void reload_commit(struct vigild *d, struct conf *c, struct conf_blob *bl
 		log_info("configuration generation %u: a runtime change", d->generation);
 	/* The kernel first: the children's own unpacking would compete for the CPU. */
 	lvs_reconcile_now(d);
+	vipfw_changed(d, old);
 	supervise_broadcast_reload(d);
 	/* After the broadcast: a snmp child started now gets generation N+1 once. */
 	snmpf_conf_changed(d, old);
