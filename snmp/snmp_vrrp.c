@@ -121,8 +121,10 @@ static void v3_oper_row(struct snmp_tree *t, const struct snmp_inst *in)
 	snmp_var_int(ADD(t, v3_oper, 10, idx, n), SNMP_T_INTEGER, c->preempt ? TV_TRUE : TV_FALSE);
 	/* The virtual addresses are ordinary local addresses: a master takes
 	 * packets for them whatever `accept` says (vigil.conf(5)), as
-	 * keepalived without vrrp_strict, which reads true(1) here too. */
-	snmp_var_int(ADD(t, v3_oper, 11, idx, n), SNMP_T_INTEGER, TV_TRUE);
+	 * keepalived without vrrp_strict, which reads true(1) here too.
+	 * Strict mode enforces accept (daemon/vipfw.c). */
+	snmp_var_int(ADD(t, v3_oper, 11, idx, n), SNMP_T_INTEGER,
+		     !c->strict || c->accept ? TV_TRUE : TV_FALSE);
 	snmp_var_uptime(ADD(t, v3_oper, 12, idx, n), is_up(in) ? in->r.up_since : 0);
 	snmp_var_int(ADD(t, v3_oper, 13, idx, n), SNMP_T_INTEGER, ROW_ACTIVE);
 	/* vrrpv3AssociatedIpAddrRowStatus.ifIndex.VrId.Type.Len.Address */

@@ -27,6 +27,7 @@
  *  MASTER self-loops: Adver timer, advert priority 0, PRIORITY_CHANGED ->
  *    send an advert now and re-arm the Adver timer; lower advert ignored.
  *    The owner (255) ignores every advert (RFC 5798 §7.1).
+ *    A master yielding sends one last advert, except in strict mode.
  *  MASTER --FORCE_BACKUP (sync group)--> BACKUP, priority 0 sent first.
  *  Any state --SHUTDOWN--> STOPPED (a master cancels its timers, sends
  *    priority 0 and releases its addresses); STOPPED --STARTUP--> as INIT.
@@ -117,6 +118,7 @@ void vrrp_fsm_conf_from_inst(const struct vrrp_inst_conf *c, struct vrrp_fsm_con
 	out->preempt = c->preempt;
 	out->preempt_delay = c->preempt_delay;
 	out->initial_master = c->initial_state == VRRP_INIT_MASTER;
+	out->strict = c->strict;
 }
 
 void vrrp_fsm_init(struct vrrp_fsm *f, const struct vrrp_fsm_conf *conf)
@@ -301,8 +303,10 @@ static void step_master(struct vrrp_fsm *f, const struct vrrp_event *ev, double 
 		   (ev->priority == f->priority && ev->src_greater)) {
 		/* One last advert as we yield: after a split brain the winner may
 		 * never have heard us, and this tells it to re-announce the
-		 * addresses (a lower-priority master's advert triggers its GARP). */
-		send_advert(out, f->priority);
+		 * addresses (a lower-priority master's advert triggers its GARP).
+		 * Strict mode sends only what RFC 5798 §6.4.3 says: nothing. */
+		if (!f->conf.strict)
+			send_advert(out, f->priority);
 		learn_master(f, ev);
 		become_backup(f, now, out);
 	}

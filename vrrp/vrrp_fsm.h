@@ -98,6 +98,7 @@ struct vrrp_fsm_conf {
 	bool preempt;
 	double preempt_delay;         /* s; 0: preempt at once */
 	bool initial_master;          /* initial_state = "master" */
+	bool strict;                  /* RFC 5798 only: no advert as a master yields */
 };
 
 struct vrrp_fsm {

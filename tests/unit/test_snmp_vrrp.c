@@ -118,6 +118,7 @@ static int setup(void **st)
 		c->priority = 150;
 		c->advert_interval = i == 2 ? 0.5 : 1.0;
 		c->preempt = true;
+		c->strict = i == 2;           /* V6: strict, without accept */
 		c->addrs = d[i].a;
 		c->n_addrs = d[i].n;
 	}
@@ -175,6 +176,7 @@ static void test_v3_operations(void **st)
 	assert_int_equal(GET(&f->t, 1, 1, 1, 1, 9, 7, 53, 2)->v.i, 50);   /* centiseconds */
 	assert_int_equal(GET(&f->t, 1, 1, 1, 1, 10, 7, 51, 1)->v.i, 1);   /* preempt true */
 	assert_int_equal(GET(&f->t, 1, 1, 1, 1, 11, 7, 51, 1)->v.i, 1);   /* accepts: local addresses */
+	assert_int_equal(GET(&f->t, 1, 1, 1, 1, 11, 7, 53, 2)->v.i, 2);   /* strict, no accept */
 	v = GET(&f->t, 1, 1, 1, 1, 12, 7, 51, 1);
 	assert_int_equal(v->type, SNMP_T_UPTIME);
 	assert_true(v->v.since == 1000.);

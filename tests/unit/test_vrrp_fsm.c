@@ -38,6 +38,7 @@ struct knobs {
 	bool no_preempt;
 	double preempt_delay;
 	bool initial_master;
+	bool strict;
 };
 
 struct fsm_case {
@@ -200,6 +201,12 @@ static const struct fsm_case cases[] = {
 	{ "master: equal priority, greater address -> backup", CONF(), TO_MASTER,
 	  .from = VRRP_STATE_MASTER, .ev = ADV_X(100, 1.0, true),
 	  .to = VRRP_STATE_BACKUP, YIELD(MDI_100) },
+	{ "strict master: higher advert -> backup, nothing sent", CONF(.strict = true), TO_MASTER,
+	  .from = VRRP_STATE_MASTER, .ev = ADV(150), .to = VRRP_STATE_BACKUP,
+	  BECOME_BACKUP(MDI_100) },
+	{ "strict master: equal priority, greater address -> backup, nothing sent",
+	  CONF(.strict = true), TO_MASTER, .from = VRRP_STATE_MASTER, .ev = ADV_X(100, 1.0, true),
+	  .to = VRRP_STATE_BACKUP, BECOME_BACKUP(MDI_100) },
 	{ "master: equal priority, smaller address ignored", CONF(), TO_MASTER,
 	  .from = VRRP_STATE_MASTER, .ev = ADV(100), .to = VRRP_STATE_MASTER, NO_ACTS },
 	{ "master: lower advert ignored", CONF(), TO_MASTER, .from = VRRP_STATE_MASTER,
@@ -275,6 +282,7 @@ static struct vrrp_fsm_conf make_conf(const struct knobs *k)
 		.preempt = !k->no_preempt,
 		.preempt_delay = k->preempt_delay,
 		.initial_master = k->initial_master,
+		.strict = k->strict,
 	};
 	return c;
 }
@@ -393,7 +401,7 @@ static void test_conf_from_inst(void **state)
 {
 	struct vrrp_inst_conf c = { .version = 2, .priority = 150, .advert_interval = 3.0,
 				    .preempt = false, .preempt_delay = 7.5,
-				    .initial_state = VRRP_INIT_MASTER };
+				    .initial_state = VRRP_INIT_MASTER, .strict = true };
 	struct vrrp_fsm_conf fc;
 	struct vrrp_fsm f;
 	vrrp_fsm_conf_from_inst(&c, &fc);
@@ -402,6 +410,7 @@ static void test_conf_from_inst(void **state)
 	assert_true(fc.adver_int == 3.0 && fc.preempt_delay == 7.5);
 	assert_false(fc.preempt);
 	assert_true(fc.initial_master);
+	assert_true(fc.strict);
 	vrrp_fsm_init(&f, &fc);
 	assert_int_equal(f.state, VRRP_STATE_INIT);
 	assert_int_equal(f.priority, 150);

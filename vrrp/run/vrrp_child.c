@@ -248,7 +248,7 @@ static bool same_proto(const struct vrrp_inst_conf *a, const struct vrrp_inst_co
 	    a->advert_interval != b->advert_interval || a->preempt != b->preempt ||
 	    a->preempt_delay != b->preempt_delay || a->unicast != b->unicast ||
 	    a->auth_type != b->auth_type || strcmp(a->auth_pass, b->auth_pass) ||
-	    a->accept != b->accept || a->n_peers != b->n_peers ||
+	    a->accept != b->accept || a->strict != b->strict || a->n_peers != b->n_peers ||
 	    !vaddr_equal(&a->ucast_src, &b->ucast_src) ||
 	    !vaddr_equal(&a->mcast_src, &b->mcast_src) || a->ucast_ttl != b->ucast_ttl)
 		return false;
