@@ -285,6 +285,13 @@ static void g_startup_delay(struct kc_cx *x, const struct kc_node *n, void *obj)
 		kv_num(x->global, "vrrp_startup_delay", d);
 }
 
+static void g_strict(struct kc_cx *x, const struct kc_node *n, void *obj)
+{
+	x->vrrp_strict = true;
+	kv_bool(x->global, "vrrp_strict", true);
+	kc_extra(x, n, 1);
+}
+
 static void g_script_user(struct kc_cx *x, const struct kc_node *n, void *obj)
 {
 	if (n->n < 2)
@@ -380,8 +387,7 @@ static const struct kc_kw global_kw[] = {
 	{ "smtp_alert_vrrp", NULL, MAIL },
 	{ "smtp_alert_checker", NULL, MAIL },
 	{ "no_email_faults", NULL, MAIL },
-	{ "vrrp_strict", NULL, "strict mode: vigil has none (it never uses authentication "
-			       "or unicast unless told to)" },
+	{ "vrrp_strict", g_strict, NULL },
 	{ "vrrp_mcast_group4", NULL, "vigil sends adverts to the RFC group 224.0.0.18" },
 	{ "vrrp_mcast_group6", NULL, "vigil sends adverts to the RFC group ff02::12" },
 	{ "vrrp_garp_lower_prio_delay", NULL, "vigil's second burst after a lower-priority "

@@ -72,6 +72,7 @@ struct kc_cx {
 	unsigned n_vsgs;
 	/* from global_defs */
 	long vrrp_version;
+	bool vrrp_strict;             /* vrrp_strict (kc_strict.c) */
 	struct kc_garp garp;
 	bool script_security;
 	bool has_script_user;
@@ -88,6 +89,12 @@ struct kc_cx {
 	const struct kc_node **seen;  /* statements reported once (kc_once) */
 	unsigned n_seen;
 };
+
+/* kc_strict.c: an instance's output (v) as keepalived's strict mode makes
+ * it, when strict (strict_mode: -1 not given, 0, 1) or the global one holds;
+ * accept: -1 not given, 0 no_accept, 1 accept. */
+void kc_strict_inst(struct kc_cx *x, const struct kc_node *n, struct kc_val *v, int strict,
+		    int accept);
 
 /* True the first time it is asked about n: for a keyword that many
  * objects inherit, reported once. */

@@ -3,8 +3,9 @@
  *
  * keepalived's defaults written out where vigil's differ: VRRP version 2
  * (vigil: 3) unless vrrp_version/version say otherwise or the addresses
- * are IPv6; accept mode on (vigil accepts either way, but says so); "state MASTER" without a priority
- * means 255, the address owner. advert_int is rounded as keepalived
+ * are IPv6; accept mode on (vigil accepts either way, but says so) except
+ * in strict mode (kc_strict.c); "state MASTER" without a priority means
+ * 255, the address owner. advert_int is rounded as keepalived
  * rounds it: whole seconds for v2, centiseconds for v3.
  */
 #include "kc_conv_int.h"
@@ -24,6 +25,7 @@ struct inst {
 	long vrid, prio, version;
 	double advert, pdelay;
 	int preempt, state;           /* -1: not given */
+	int strict, accept;           /* strict_mode, accept / no_accept; -1: not given */
 	bool ah;                      /* auth_type AH (else PASS) */
 	struct kc_val *addrs, *peers;
 	int family;
@@ -70,6 +72,18 @@ static void i_number(struct kc_cx *x, const struct kc_node *n, void *obj)
 static void i_preempt(struct kc_cx *x, const struct kc_node *n, void *obj)
 {
 	((struct inst *)obj)->preempt = strcmp(n->w[0], "nopreempt") != 0;
+}
+
+static void i_strict(struct kc_cx *x, const struct kc_node *n, void *obj)
+{
+	struct inst *in = obj;
+	bool on;
+	if (!strcmp(n->w[0], "strict_mode")) {
+		if (kc_flag(x, n, 1, &on))
+			in->strict = on;
+	} else {
+		in->accept = strcmp(n->w[0], "no_accept") != 0;
+	}
 }
 
 static void add_addr(struct kc_cx *x, struct inst *in, struct kc_val *arr, const char *a,
@@ -265,10 +279,10 @@ static const struct kc_kw inst_kw[] = {
 	{ "garp_master_refresh", i_garp, NULL },
 	{ "garp_master_refresh_repeat", i_garp, NULL },
 	{ "lvs_sync_daemon_interface", i_sync_if, NULL },
-	{ "accept", nothing, NULL },
+	{ "accept", i_strict, NULL },
 	{ "native_ipv6", nothing, NULL },
 	{ "debug", nothing, NULL },
-	{ "no_accept", NULL, "vigil's addresses are ordinary local addresses: they accept packets" },
+	{ "no_accept", i_strict, NULL },
 	{ "virtual_ipaddress_excluded", i_vips, NULL },
 	{ "virtual_routes", i_vips, NULL },
 	{ "virtual_rules", i_vips, NULL },
@@ -288,7 +302,7 @@ static const struct kc_kw inst_kw[] = {
 	{ "higher_prio_send_advert", NULL, "vigil always sends one last advert when it yields" },
 	{ "garp_extra_if", NULL, "vigil sends ARP on the instance's interface only" },
 	{ "mcast_dst_ip", NULL, "vigil sends adverts to the RFC multicast groups" },
-	{ "strict_mode", NULL, "vigil has no strict mode" },
+	{ "strict_mode", i_strict, NULL },
 	{ NULL, NULL, NULL }
 };
 
@@ -408,7 +422,8 @@ void kc_vrrp_instance(struct kc_cx *x, const struct kc_node *n, void *obj)
 	const char *name = n->w[1];
 	struct inst in = { .n = n, .vrid = -1, .prio = -1, .version = -1, .advert = -1,
 			   .pdelay = -1, .preempt = -1, .state = -1, .garp = x->garp,
-			   .ttl = -1, .min_ttl = -1, .max_ttl = -1 };
+			   .ttl = -1, .min_ttl = -1, .max_ttl = -1,
+			   .strict = -1, .accept = -1 };
 	in.garp.delay_n = NULL;
 	in.garp.refresh_repeat_n = NULL;
 	in.addrs = kv_new(KV_ARRAY, "addresses");
@@ -439,6 +454,7 @@ void kc_vrrp_instance(struct kc_cx *x, const struct kc_node *n, void *obj)
 		kc_vroutes(x, in.routes, v);
 		kc_vrules(x, in.rules, v);
 		out_garp(x, v, &in.garp);
+		kc_strict_inst(x, n, v, in.strict, in.accept);
 		kc_track_out(x, v, name, &prio, in.trk, in.n_trk, grp != NULL, group_weights);
 		kc_notify_out(x, v, &in.notify, "INSTANCE");
 		long syncid = -1;
