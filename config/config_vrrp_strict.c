@@ -17,6 +17,8 @@
  *   garp.lower_prio_count  no extra ARP when hearing a lower master
  *   accept = true       with v2 for a non-owner (RFC 3768 has no Accept_Mode)
  *   accept = false      for the owner, which always accepts (RFC 5798 §6.4.3)
+ *   no accept           on an address a virtual server uses (its traffic
+ *                       would be dropped before IPVS sees it)
  *
  * and sets what strict changes by default: accept is false unless the
  * instance owns the addresses, and no GARP burst answers a lower master.
@@ -51,6 +53,36 @@ static void strict_wire(struct cfx *x, const config_setting_t *g, const char *ct
 	    !IN6_IS_ADDR_LINKLOCAL(&vi->addrs[0].addr.u.v6))
 		cfx_err(x, cfx_elem(s, 0), ctx, "addresses: strict mode needs a link-local "
 			"first IPv6 address (RFC 5798 §5.2.9)");
+}
+
+static bool vs_on(const struct vs_conf *vs, const struct vaddr *a)
+{
+	if (vaddr_equal(&vs->addr, a))
+		return true;
+	for (unsigned i = 0; i < vs->n_members; i++)
+		if (vaddr_equal(&vs->members[i].addr, a))
+			return true;
+	return false;
+}
+
+/* A virtual server on an address that non-accept mode drops would never
+ * see a packet (IPVS comes after the drop): keepalived runs it so, silent. */
+static void strict_vs(struct cfx *x, const config_setting_t *g, const char *ctx,
+		      const struct vrrp_inst_conf *vi)
+{
+	const config_setting_t *l = member(g, "addresses");
+	char a[VADDR_STRLEN], v[VADDR_PORT_STRLEN];
+	for (unsigned k = 0; l && !vi->accept && k < vi->n_addrs && k < cfx_len(l); k++)
+		for (unsigned i = 0; i < x->c->n_vs; i++) {
+			const struct vs_conf *vs = &x->c->vs[i];
+			if (!vs_on(vs, &vi->addrs[k].addr))
+				continue;
+			cfx_err(x, cfx_elem(l, k), ctx, "address %s: virtual server %s uses it, "
+				"and strict mode without accept drops its traffic (set accept = "
+				"true)", vaddr_str(&vi->addrs[k].addr, a, sizeof(a)),
+				vs->name ? vs->name : vaddr_port_str(&vs->addr, vs->port, v, sizeof(v)));
+			break;
+		}
 }
 
 /* Refusals about the state machine and Accept_Mode. */
@@ -89,6 +121,7 @@ void cfx_vrrp_strict(struct cfx *x, const config_setting_t *g, const char *ctx,
 	strict_states(x, g, ctx, vi);
 	if (!member(g, "accept"))
 		vi->accept = vi->priority == 255;
+	strict_vs(x, g, ctx, vi);
 	const config_setting_t *ga = member(g, "garp");
 	if (!ga || !member(ga, "lower_prio_count"))
 		vi->garp_lower_prio_count = 0;

@@ -508,6 +508,7 @@ void kc_convert(const struct kc_node *root, const struct kc_conv_opts *o,
 			kw->fn(&x, &root->kids[i], NULL);
 	}
 	kc_each(&x, root, pass2_kw, NULL);
+	kc_strict_vs(&x);
 	kc_sync_groups(&x);
 	if (!x.vs->n && !x.instances->n)
 		kc_fatal(d, root->src, "nothing converted: no virtual server and no VRRP instance "
@@ -521,6 +522,7 @@ void kc_convert(const struct kc_node *root, const struct kc_conv_opts *o,
 		   "and docs/migration.md. Each block names the keepalived lines it came from.",
 		   root->src.file ? root->src.file : "keepalived.conf");
 	free(x.scripts_ref);
+	free(x.strict_refs);
 	free(x.files_ref);
 	free(x.sync_nodes);
 	free(x.vsgs);

@@ -73,6 +73,8 @@ struct kc_cx {
 	/* from global_defs */
 	long vrrp_version;
 	bool vrrp_strict;             /* vrrp_strict (kc_strict.c) */
+	struct kc_strict_ref { struct kc_val *v; const struct kc_node *n; } *strict_refs;
+	unsigned n_strict_refs;       /* strict instances without accept, for kc_strict_vs */
 	struct kc_garp garp;
 	bool script_security;
 	bool has_script_user;
@@ -95,6 +97,9 @@ struct kc_cx {
  * accept: -1 not given, 0 no_accept, 1 accept. */
 void kc_strict_inst(struct kc_cx *x, const struct kc_node *n, struct kc_val *v, int strict,
 		    int accept);
+/* Once everything is converted: a strict instance without accept whose
+ * address a virtual server uses gets accept (v3) or loses strict (v2). */
+void kc_strict_vs(struct kc_cx *x);
 
 /* True the first time it is asked about n: for a keyword that many
  * objects inherit, reported once. */

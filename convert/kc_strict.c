@@ -109,4 +109,55 @@ void kc_strict_inst(struct kc_cx *x, const struct kc_node *n, struct kc_val *v, 
 			"keepalived's strict mode resets it", n->w[1]);
 	else if (accept == 1 && !owner)
 		kv_bool(v, "accept", true);
+	if (!owner && !kv_get(v, "accept")) {
+		x->strict_refs = kc_realloc(x->strict_refs, x->n_strict_refs + 1,
+					    sizeof(*x->strict_refs));
+		x->strict_refs[x->n_strict_refs++] = (struct kc_strict_ref){ v, n };
+	}
+}
+
+/* a and b name the same address ("192.0.2.1/24" and "192.0.2.1" do). */
+static bool same_addr(const char *a, const char *b)
+{
+	char s[2][64];
+	unsigned char buf[2][16];
+	const char *in[2] = { a, b };
+	for (int i = 0; i < 2; i++) {
+		snprintf(s[i], sizeof(s[i]), "%s", in[i]);
+		s[i][strcspn(s[i], "/")] = '\0';
+		if (inet_pton(strchr(s[i], ':') ? AF_INET6 : AF_INET, s[i], buf[i]) != 1)
+			return false;
+	}
+	return strchr(s[0], ':') == NULL ? strchr(s[1], ':') == NULL && !memcmp(buf[0], buf[1], 4)
+		: strchr(s[1], ':') != NULL && !memcmp(buf[0], buf[1], 16);
+}
+
+static const char *used_by_vs(const struct kc_cx *x, const struct kc_val *addrs)
+{
+	for (unsigned k = 0; addrs && k < addrs->n; k++)
+		for (unsigned i = 0; x->vs && i < x->vs->n; i++) {
+			const struct kc_val *a = kv_get(x->vs->kids[i], "address");
+			if (a && a->s && addrs->kids[k]->s && same_addr(a->s, addrs->kids[k]->s))
+				return addrs->kids[k]->s;
+		}
+	return NULL;
+}
+
+void kc_strict_vs(struct kc_cx *x)
+{
+	for (unsigned i = 0; i < x->n_strict_refs; i++) {
+		struct kc_val *v = x->strict_refs[i].v;
+		const struct kc_node *n = x->strict_refs[i].n;
+		const char *a = used_by_vs(x, kv_get(v, "addresses"));
+		if (!a)
+			continue;
+		bool v2 = int_of(v, "version", 3) == 2;
+		kc_skip(x->d, n->src, "vrrp_instance %s: strict mode drops the traffic of the "
+			"virtual server on %s (keepalived's too); converted with %s", n->w[1], a,
+			v2 ? "strict = false (VRRPv2 has no Accept_Mode)" : "accept = true");
+		if (v2)
+			kv_bool(v, "strict", false);
+		else
+			kv_bool(v, "accept", true);
+	}
 }

@@ -171,10 +171,33 @@ static void test_addresses(void **state)
 	conf_free(c);
 }
 
+/* A virtual server on a dropped address never sees a packet. */
+static void test_virtual_server(void **state)
+{
+	(void)state;
+	char path[sizeof(CONF_TEXT_PATH)], want[512];
+	struct conf_errors errs = { 0 };
+	const char *vs = "virtual_servers = ( { address = \"192.0.2.1\"; port = 80; } );\n";
+	char *t;
+	assert_true(asprintf(&t, STRICT "%s" INST(""), vs) > 0);
+	assert_null(conf_load_text_at(t, &errs, path));
+	free(t);
+	assert_int_equal(errs.n, 1);
+	snprintf(want, sizeof(want), "%s:4: vrrp instance VI_1: address 192.0.2.1: virtual "
+		 "server 192.0.2.1:80 uses it, and strict mode without accept drops its traffic "
+		 "(set accept = true)", path);
+	assert_string_equal(errs.lines[0], want);
+	conf_errors_free(&errs);
+	assert_true(asprintf(&t, STRICT "%s" INST("accept = true;"), vs) > 0);
+	struct conf *c = load_ok(t);
+	free(t);
+	conf_free(c);
+}
+
 int main(void)
 {
 	enum { N = sizeof(cases) / sizeof(cases[0]) };
-	struct CMUnitTest t[2 * N + 4];
+	struct CMUnitTest t[2 * N + 5];
 	for (unsigned i = 0; i < N; i++) {
 		t[2 * i] = (struct CMUnitTest){ cases[i].name, test_refused, NULL, NULL,
 						(void *)&cases[i] };
@@ -184,6 +207,7 @@ int main(void)
 	t[2 * N] = (struct CMUnitTest)cmocka_unit_test(test_defaults);
 	t[2 * N + 1] = (struct CMUnitTest)cmocka_unit_test(test_per_instance);
 	t[2 * N + 2] = (struct CMUnitTest)cmocka_unit_test(test_addresses);
-	t[2 * N + 3] = (struct CMUnitTest){ 0 };
-	return _cmocka_run_group_tests("config_strict", t, 2 * N + 3, NULL, NULL);
+	t[2 * N + 3] = (struct CMUnitTest)cmocka_unit_test(test_virtual_server);
+	t[2 * N + 4] = (struct CMUnitTest){ 0 };
+	return _cmocka_run_group_tests("config_strict", t, 2 * N + 4, NULL, NULL);
 }
