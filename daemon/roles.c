@@ -330,6 +330,9 @@ static struct json_object *inst_json(struct vigild *d, const struct vrrp_inst_co
 	json_object_object_add(o, "version", jx_new_int(vi->version));
 	add_str(o, "family", vi->family == AF_INET6 ? "inet6" : "inet");
 	add_str(o, "mode", vi->unicast ? "unicast" : "multicast");
+	/* accept as enforced: outside strict mode a master takes every packet */
+	json_object_object_add(o, "strict", jx_new_boolean(vi->strict));
+	json_object_object_add(o, "accept", jx_new_boolean(!vi->strict || vi->accept));
 	add_str(o, "sync_group", group_of(d->conf, vi->name));
 	add_str(o, "state", e ? vrrp_state_str((enum vrrp_state)e->m.state) : "UNKNOWN");
 	struct json_object *prio = jx_new_object();

@@ -62,6 +62,8 @@ wait_for 3 is_state b VI_1 BACKUP || fail "b not backup"
 has_table a && has_table b || fail "no table inet vigil"
 in_ns a nft list set inet vigil vip4 | grep -q "$V1" || fail "a: $V1 not in the set"
 in_ns a nft list set inet vigil vip4 | grep -q "$V2" && fail "a: $V2 (accept) in the set"
+[ "$(vfield a VI_1 '(i["strict"], i["accept"])')" = "(True, False)" ] || fail "vigilctl: VI_1 not strict without accept"
+[ "$(vfield a VI_2 '(i["strict"], i["accept"])')" = "(True, True)" ] || fail "vigilctl: VI_2 not strict with accept"
 pass "table inet vigil in place on both, $V1 only"
 
 connects c $V2 || fail "master with accept: client cannot connect to $V2"
