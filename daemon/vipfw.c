@@ -31,6 +31,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <nftables/libnftables.h>
 
@@ -165,6 +166,11 @@ int vipfw_start(struct vigild *d)
 {
 	struct errbuf eb;
 	if (d->opts.dry_run)
+		return 0;
+	/* Without the module there is no leftover, and a configuration
+	 * without strict instances does not load nf_tables on a host that
+	 * never used it. */
+	if (!vipfw_needed(d->conf) && access("/sys/module/nf_tables", F_OK) != 0)
 		return 0;
 	if (vipfw_apply(d->conf, &eb) == 0) {
 		if (vipfw_needed(d->conf))
