@@ -187,12 +187,19 @@ int vipfw_start(struct vigild *d)
 	return 0;
 }
 
-void vipfw_changed(struct vigild *d, const struct conf *old)
+void vipfw_changed(struct vigild *d, const struct conf *old, bool runtime)
 {
 	struct errbuf eb;
 	if (d->opts.dry_run || (!vipfw_needed(old) && !vipfw_needed(d->conf)))
 		return;
-	if (vipfw_apply(d->conf, &eb) < 0)
+	/* A runtime change (a real server added) that leaves the addresses as
+	 * they were leaves the table too; a reload always rewrites it (also
+	 * after someone flushed the ruleset). */
+	char *was = runtime ? vipfw_script(old) : NULL, *now = runtime ? vipfw_script(d->conf) : NULL;
+	bool same = was && now && strcmp(was, now) == 0;
+	free(was);
+	free(now);
+	if (!same && vipfw_apply(d->conf, &eb) < 0)
 		log_err("%s (the previous table, if any, stays)", eb.msg);
 }
 

@@ -28,8 +28,9 @@ struct vigild;
 /* At start: d->conf's table in place (a leftover replaced). -1 when d->conf
  * needs the table and it cannot be written (vigild does not start). */
 int vipfw_start(struct vigild *d);
-/* After a reload: d->conf's table, when old or the new one needs one. */
-void vipfw_changed(struct vigild *d, const struct conf *old);
+/* After a reload (or a runtime change): d->conf's table, when old or the
+ * new one needs one. */
+void vipfw_changed(struct vigild *d, const struct conf *old, bool runtime);
 /* On stop, after the children are gone: the table removed. */
 void vipfw_stop(struct vigild *d);
 
