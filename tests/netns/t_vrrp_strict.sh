@@ -7,7 +7,8 @@
 #     from .10 is dropped too; VRRP runs (b stays backup)
 #   - the backup, sent .10 at its own MAC, does not answer
 #   - failover to b: the same holds there
-#   - a reload giving VI_1 accept opens .10; a user's own nft table is
+#   - a reload giving VI_1 accept opens .10 (and an unchanged one puts a
+#     deleted table back); a user's own nft table is
 #     never touched; stop removes table inet vigil, and a table left by
 #     a SIGKILL is replaced (or removed) at the next start
 . "$(dirname "$0")/vrrp_lib.sh"
@@ -101,6 +102,9 @@ strict_conf b 100 ""
 vctl b reload > /dev/null || fail "reload refused"
 wait_for 3 has_table b || fail "b: table not back after reload"
 connects c $V1 && fail "b: $V1 connects after reload without accept"
+in_ns b nft delete table inet vigil
+vctl b reload > /dev/null || fail "reload refused"
+wait_for 3 has_table b || fail "b: an unchanged reload did not put a deleted table back"
 vigild_crash b
 sleep 0.5
 has_table b || fail "SIGKILL removed the table?"
