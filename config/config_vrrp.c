@@ -136,6 +136,9 @@ static void inst_addresses(struct cfx *x, const config_setting_t *g, const char 
 		inst_family(x, e, ctx, "address",
 			    txt ? txt : vaddr_str(&va->p.addr, s, sizeof(s)), va->p.addr.family, vi);
 	}
+	if (vi->n_addrs > CONF_VRRP_MAX_ADDRS)
+		cfx_err(x, l, ctx, "addresses: %u, more than one advert carries (at most %d); "
+			"move the others to excluded_addresses", vi->n_addrs, CONF_VRRP_MAX_ADDRS);
 	if (vi->version == 2 && vi->family == AF_INET6)
 		cfx_err(x, l, ctx, "addresses: VRRPv2 is IPv4 only (use version = 3)");
 }

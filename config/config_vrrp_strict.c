@@ -46,9 +46,6 @@ static void strict_wire(struct cfx *x, const config_setting_t *g, const char *ct
 	    vi->auth_type != VRRP_AUTH_NONE)
 		cfx_err(x, s, ctx, "authentication: not in strict mode (RFC 3768 removed it)");
 	s = member(g, "addresses");
-	if (s && vi->n_addrs > CONF_VRRP_MAX_ADDRS)
-		cfx_err(x, s, ctx, "addresses: %u, more than one advert carries in strict mode "
-			"(at most %d)", vi->n_addrs, CONF_VRRP_MAX_ADDRS);
 	if (s && vi->family == AF_INET6 && vi->n_addrs > 0 &&
 	    !IN6_IS_ADDR_LINKLOCAL(&vi->addrs[0].addr.u.v6))
 		cfx_err(x, cfx_elem(s, 0), ctx, "addresses: strict mode needs a link-local "

@@ -126,14 +126,18 @@ void kc_from(struct kc_val *v, const struct kc_node *n);
 int kc_family(const char *s, bool prefix_ok);
 const struct kc_ref *kc_ref_find(const struct kc_ref *v, unsigned n, const char *name);
 
+/* Addresses one advert carries: keepalived's VRRP_MAX_VIP, and vigil's
+ * (CONF_VRRP_MAX_ADDRS, which the loader enforces). */
+#define KC_ADVERT_ADDRS 20
+
 /* kc_vmove.c: one virtual_ipaddress line as an addresses element (a
  * string, or a group with its options; iface: the instance's, which a
  * "dev" naming it need not repeat); virtual_ipaddress_excluded,
  * virtual_routes, virtual_rules blocks into instance v. */
 struct kc_val *kc_vaddr(struct kc_cx *x, const struct kc_node *a, const char *iface,
 			const char *what);
-void kc_vaddrs_excluded(struct kc_cx *x, const struct kc_node *blk, const char *iface,
-			struct kc_val *v);
+void kc_vaddrs_excluded(struct kc_cx *x, const struct kc_node *const *over, unsigned n_over,
+			const struct kc_node *blk, const char *iface, struct kc_val *v);
 void kc_vroutes(struct kc_cx *x, const struct kc_node *blk, struct kc_val *v);
 void kc_vrules(struct kc_cx *x, const struct kc_node *blk, struct kc_val *v);
 

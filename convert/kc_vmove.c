@@ -73,10 +73,19 @@ struct kc_val *kc_vaddr(struct kc_cx *x, const struct kc_node *a, const char *if
 	return g;
 }
 
-void kc_vaddrs_excluded(struct kc_cx *x, const struct kc_node *blk, const char *iface,
-			struct kc_val *v)
+void kc_vaddrs_excluded(struct kc_cx *x, const struct kc_node *const *over, unsigned n_over,
+			const struct kc_node *blk, const char *iface, struct kc_val *v)
 {
 	struct kc_val *l = NULL;
+	for (unsigned i = 0; i < n_over; i++) {
+		if (!l) {
+			l = kv_add(v, KV_LIST, "excluded_addresses");
+			kv_comment(l, "virtual_ipaddress past the %d an advert carries: keepalived "
+				   "moves them to the excluded ones (not advertised, still moved)",
+				   KC_ADVERT_ADDRS);
+		}
+		kv_attach(l, kc_vaddr(x, over[i], iface, "virtual_ipaddress"));
+	}
 	for (unsigned i = 0; blk && i < blk->n_kids; i++) {
 		const struct kc_node *a = &blk->kids[i];
 		if (!kc_family(a->w[0], true)) {

@@ -34,6 +34,8 @@ struct inst {
 	unsigned n_trk;
 	struct kc_notify notify;
 	const struct kc_node *vips, *xvips, *routes, *rules;   /* kc_vmove.c */
+	const struct kc_node **over;  /* virtual_ipaddress beyond an advert's 20 */
+	unsigned n_over;
 };
 
 static void i_state(struct kc_cx *x, const struct kc_node *n, void *obj)
@@ -124,6 +126,14 @@ static void vips(struct kc_cx *x, struct inst *in)
 	for (unsigned i = 0; in->vips && i < in->vips->n_kids; i++) {
 		const struct kc_node *a = &in->vips->kids[i];
 		unsigned before = in->addrs->n;
+		/* keepalived moves the addresses past its adverts' 20 to the
+		 * excluded ones (kc_vaddrs_excluded writes them there) */
+		if (before >= KC_ADVERT_ADDRS && kc_family(a->w[0], true)) {
+			if (!in->over)
+				in->over = kc_calloc(in->vips->n_kids, sizeof(*in->over));
+			in->over[in->n_over++] = a;
+			continue;
+		}
 		add_addr(x, in, in->addrs, a->w[0], a);
 		if (in->addrs->n == before)
 			continue;
@@ -450,7 +460,7 @@ void kc_vrrp_instance(struct kc_cx *x, const struct kc_node *n, void *obj)
 		long prio;
 		kc_from(v, n);
 		out_basics(x, &in, v, &prio);
-		kc_vaddrs_excluded(x, in.xvips, in.iface, v);
+		kc_vaddrs_excluded(x, in.over, in.n_over, in.xvips, in.iface, v);
 		kc_vroutes(x, in.routes, v);
 		kc_vrules(x, in.rules, v);
 		out_garp(x, v, &in.garp);
@@ -472,5 +482,6 @@ void kc_vrrp_instance(struct kc_cx *x, const struct kc_node *n, void *obj)
 	kc_notify_out(x, NULL, &in.notify, NULL);
 	kv_free(in.addrs);
 	kv_free(in.peers);
+	free(in.over);
 	free(in.trk);
 }

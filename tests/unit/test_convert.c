@@ -103,6 +103,27 @@ static void test_vrrp_defaults(void **state)
 	done(&r);
 }
 
+/* keepalived adverts carry 20 addresses and it moves the others to the
+ * excluded ones; vigil refuses more than 20, so they are written there. */
+static void test_vrrp_many_addresses(void **state)
+{
+	(void)state;
+	char text[2048];
+	int n = snprintf(text, sizeof(text), "vrrp_instance A {\n interface eth0\n"
+			 " virtual_router_id 1\n virtual_ipaddress {\n");
+	for (int i = 1; i <= 22; i++)
+		n += snprintf(text + n, sizeof(text) - (size_t)n, "  192.0.2.%d/24\n", i);
+	snprintf(text + n, sizeof(text) - (size_t)n, " }\n virtual_ipaddress_excluded {\n"
+		 "  198.51.100.1/24\n }\n}\n");
+	struct run r = convert(text, NULL);
+	HAS(r.out, "\"192.0.2.20/24\" ];");
+	HAS(r.out, "excluded_addresses = (\n        \"192.0.2.21/24\",\n        \"192.0.2.22/24\",\n"
+		   "        \"198.51.100.1/24\"\n      );");
+	HAS(r.out, "past the 20 an advert carries");
+	assert_string_equal(r.diag, "");
+	done(&r);
+}
+
 static void test_track_weights(void **state)
 {
 	(void)state;
@@ -476,6 +497,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_vrrp_defaults),
+		cmocka_unit_test(test_vrrp_many_addresses),
 		cmocka_unit_test(test_vrrp_auth_ah),
 		cmocka_unit_test(test_vrrp_notify_opts),
 		cmocka_unit_test(test_track_weights),
