@@ -50,38 +50,39 @@ static bool enforced(const struct vrrp_inst_conf *vi)
 bool vipfw_needed(const struct conf *c)
 {
 	for (unsigned i = 0; i < c->n_vrrp; i++)
-		if (enforced(&c->vrrp[i]) && c->vrrp[i].n_addrs > 0)
+		if (enforced(&c->vrrp[i]) && c->vrrp[i].n_vaddrs > 0)
 			return true;
 	return false;
 }
 
 static bool seen_before(const struct conf *c, unsigned inst, unsigned addr)
 {
-	const struct vaddr *a = &c->vrrp[inst].addrs[addr].addr;
+	const struct vaddr *a = &c->vrrp[inst].vaddrs[addr].p.addr;
 	for (unsigned i = 0; i <= inst; i++) {
 		const struct vrrp_inst_conf *vi = &c->vrrp[i];
-		unsigned n = i == inst ? addr : vi->n_addrs;
+		unsigned n = i == inst ? addr : vi->n_vaddrs;
 		for (unsigned k = 0; enforced(vi) && k < n; k++)
-			if (vaddr_equal(&vi->addrs[k].addr, a))
+			if (vaddr_equal(&vi->vaddrs[k].p.addr, a))
 				return true;
 	}
 	return false;
 }
 
-/* "set vip4 { ... }" with the family's addresses; false when it has none. */
+/* "set vip4 { ... }" with the family's addresses, the excluded ones too (as
+ * keepalived's non-accept mode); false when it has none. */
 static bool put_set(FILE *f, const struct conf *c, int family, const char *name)
 {
 	bool any = false;
 	char buf[VADDR_STRLEN];
 	for (unsigned i = 0; i < c->n_vrrp; i++) {
 		const struct vrrp_inst_conf *vi = &c->vrrp[i];
-		for (unsigned k = 0; enforced(vi) && k < vi->n_addrs; k++) {
-			if (vi->addrs[k].addr.family != family || seen_before(c, i, k))
+		for (unsigned k = 0; enforced(vi) && k < vi->n_vaddrs; k++) {
+			if (vi->vaddrs[k].p.addr.family != family || seen_before(c, i, k))
 				continue;
 			if (!any)
 				fprintf(f, "\tset %s {\n\t\ttype %s\n\t\telements = { ", name,
 					family == AF_INET ? "ipv4_addr" : "ipv6_addr");
-			fprintf(f, "%s%s", any ? ", " : "", vaddr_str(&vi->addrs[k].addr, buf, sizeof(buf)));
+			fprintf(f, "%s%s", any ? ", " : "", vaddr_str(&vi->vaddrs[k].p.addr, buf, sizeof(buf)));
 			any = true;
 		}
 	}

@@ -33,7 +33,8 @@ static void test_sets(void **state)
 	char *s = script_of(
 		"global = { vrrp_strict = true; };\n"
 		"vrrp = { instances = (\n"
-		" { name = \"A\"; interface = \"eth0\"; vrid = 1; addresses = [ \"192.0.2.1/24\", \"192.0.2.2\" ]; },\n"
+		" { name = \"A\"; interface = \"eth0\"; vrid = 1; addresses = [ \"192.0.2.1/24\", \"192.0.2.2\" ];\n"
+		"   excluded_addresses = [ \"198.51.100.1/24\", \"2001:db8:1::1/64\" ]; },\n"
 		" { name = \"A6\"; interface = \"eth0\"; vrid = 1; addresses = [ \"fe80::1/64\", \"2001:db8::1/64\" ]; },\n"
 		" { name = \"B\"; interface = \"eth1\"; vrid = 2; addresses = [ \"192.0.2.2/24\" ]; },\n"
 		" { name = \"C\"; interface = \"eth0\"; vrid = 3; accept = true; addresses = [ \"192.0.2.9/24\" ]; },\n"
@@ -43,8 +44,9 @@ static void test_sets(void **state)
 	assert_true(needed);
 	assert_memory_equal(s, HEAD, strlen(HEAD));
 	assert_non_null(strstr(s, "table inet vigil {\n"));
-	assert_non_null(strstr(s, "elements = { 192.0.2.1, 192.0.2.2 }\n"));
-	assert_non_null(strstr(s, "elements = { fe80::1, 2001:db8::1 }\n"));
+	/* the excluded addresses too, of either family (keepalived's non-accept mode) */
+	assert_non_null(strstr(s, "elements = { 192.0.2.1, 192.0.2.2, 198.51.100.1 }\n"));
+	assert_non_null(strstr(s, "elements = { 2001:db8:1::1, fe80::1, 2001:db8::1 }\n"));
 	assert_non_null(strstr(s, "\t\tip daddr @vip4 drop\n"));
 	assert_non_null(strstr(s, "\t\tip6 saddr @vip6 drop\n"));
 	/* VRRP and ND pass before the drops, in both chains. */
