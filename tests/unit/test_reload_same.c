@@ -59,12 +59,7 @@ static void parent_on(struct fake_vigild *f, const char *path)
 static void parent_off(struct fake_vigild *f)
 {
 	f->path[0] = '\0';            /* not the fake's file: nothing to unlink */
-	lvs_close(&f->d);
-	rt_close(&f->d, false);
-	health_free(&f->d);
-	roles_free(&f->d);
-	supervise_blobs_free(f->d.blobs);
-	conf_free(f->d.conf);
+	fake_vigild_free(f);
 	memset(f, 0, sizeof(*f));
 }
 
