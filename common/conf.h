@@ -181,6 +181,14 @@ struct vrrp_track_file {
 	int weight;
 };
 
+/* RFC 5798 §7.3 virtual MAC: a macvlan (private mode) on the instance's
+ * interface with 00:00:5e:00:01:VRID (IPv6 :02:), carrying the addresses. */
+struct vrrp_vmac_conf {
+	bool on;
+	bool xmit_base;               /* adverts from the base interface (unicast: always) */
+	char ifname[16];              /* IFNAMSIZ; default vrrp.VRID, as keepalived */
+};
+
 struct vrrp_notify {
 	char *master, *backup, *fault, *stop;
 	char *all;                    /* every transition: type name state priority */
@@ -277,6 +285,7 @@ struct vrrp_inst_conf {
 	unsigned n_routes;
 	struct vrrp_rule *rules;
 	unsigned n_rules;
+	struct vrrp_vmac_conf vmac;
 };
 
 struct vrrp_group_conf {

@@ -25,7 +25,7 @@
 _Static_assert(sizeof(struct check_conf) == 752, "check_conf changed: review conf_pack.c");
 _Static_assert(sizeof(struct rs_conf) == 88, "rs_conf changed: review conf_pack.c");
 _Static_assert(sizeof(struct vs_conf) == 224, "vs_conf changed: review conf_pack.c");
-_Static_assert(sizeof(struct vrrp_inst_conf) == 352, "vrrp_inst_conf changed: review conf_pack.c");
+_Static_assert(sizeof(struct vrrp_inst_conf) == 368, "vrrp_inst_conf changed: review conf_pack.c");
 _Static_assert(sizeof(struct vrrp_vaddr) == 64, "vrrp_vaddr changed: review conf_pack.c");
 _Static_assert(sizeof(struct vrrp_route) == 96, "vrrp_route changed: review conf_pack.c");
 _Static_assert(sizeof(struct vrrp_rule) == 88, "vrrp_rule changed: review conf_pack.c");

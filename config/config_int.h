@@ -159,6 +159,10 @@ void cfx_vrrp_moves(struct cfx *x, const config_setting_t *g, const char *ctx,
 		    struct vrrp_inst_conf *vi);
 unsigned cfx_vrrp_n_excluded(const config_setting_t *g);
 void cfx_vrrp_moves_free(struct vrrp_inst_conf *vi);
+/* config_vrrp_vmac.c: an instance's vmac; then the default names, once all are read */
+void cfx_vrrp_vmac(struct cfx *x, const config_setting_t *g, const char *ctx,
+		   struct vrrp_inst_conf *vi);
+void cfx_vrrp_vmac_names(struct cfx *x, const config_setting_t *list);
 void cfx_vrrp_notify(struct cfx *x, const config_setting_t *g, const char *ctx,
 		     struct vrrp_notify *n);
 void cfx_checks(struct cfx *x, const config_setting_t *list, const char *ctx,

@@ -30,7 +30,7 @@ static const char *const inst_keys[] = {
 	"preempt", "preempt_delay", "initial_state", "addresses", "unicast",
 	"authentication", "accept", "garp", "track", "notify", "ipvs_sync", "source",
 	"excluded_addresses", "routes", "rules",
-	"strict", NULL
+	"strict", "vmac", NULL
 };
 static const char *const state_names[] = { "backup", "master", NULL };
 static const char *const auth_names[] = { "none", "pass", "ah", NULL };
@@ -276,6 +276,7 @@ static void inst_parse(struct cfx *x, const config_setting_t *g, const char *ctx
 	inst_garp_sync(x, g, ctx, vi);
 	cfx_vrrp_inst_opts(x, g, ctx, vi);
 	cfx_vrrp_moves(x, g, ctx, vi);
+	cfx_vrrp_vmac(x, g, ctx, vi);
 	cfx_vrrp_track(x, g, ctx, vi);
 	cfx_vrrp_strict(x, g, ctx, vi);
 	const config_setting_t *n = cfx_group(x, g, ctx, "notify");
@@ -307,6 +308,7 @@ static void instances(struct cfx *x, const config_setting_t *list)
 		inst_parse(x, e, ctx, vi);
 		inst_duplicates(x, list, e, ctx, i);
 	}
+	cfx_vrrp_vmac_names(x, list);
 }
 
 void cfx_vrrp(struct cfx *x, const config_setting_t *g)

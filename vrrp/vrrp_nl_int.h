@@ -1,6 +1,7 @@
 /*
- * vrrp_nl_int: the route netlink handle shared by vip.c (addresses) and
- * vroute.c (routes and rules); nothing outside vrrp/ includes it.
+ * vrrp_nl_int: the route netlink handle shared by vip.c (addresses),
+ * vroute.c (routes and rules) and vmac.c (virtual MAC interfaces);
+ * nothing outside vrrp/ includes it.
  */
 #ifndef VIGIL_VRRP_NL_INT_H
 #define VIGIL_VRRP_NL_INT_H

@@ -110,8 +110,23 @@ static void resolve_user(struct vrrp_run *r, const struct conf *c)
 		snprintf(r->user_err, sizeof(r->user_err), "script_user: %s", eb.msg);
 }
 
+/* An instance's sockets: on its vmac when the adverts leave from there. */
+static void inst_io(struct vrrp_run *r, struct vrrp_inst *in)
+{
+	const struct vrrp_inst_conf *ic = in->conf;
+	const char *ifname = ic->interface;
+	if (ic->vmac.on) {
+		vrrp_inst_vmac(in);
+		if (!ic->vmac.xmit_base && !in->vmac_bad)
+			ifname = ic->vmac.ifname;
+	}
+	in->io = vrrp_io_get(r, ifname, ic->interface, ic->family, !ic->unicast,
+			     ic->auth_type == VRRP_AUTH_AH);
+}
+
 static struct vrrp_run *run_build(struct child_ctx *cx, struct vrrp_nl *nl,
-				  struct vrrp_linkmon *links, const struct vrrp_run *prev)
+				  struct vrrp_linkmon *links, struct vrrp_vmacs *vmacs,
+				  const struct vrrp_run *prev)
 {
 	const struct conf *c = cx->conf;
 	struct vrrp_run *r = xcalloc(1, sizeof(*r));
@@ -119,14 +134,14 @@ static struct vrrp_run *run_build(struct child_ctx *cx, struct vrrp_nl *nl,
 	r->loop = cx->loop;
 	r->nl = nl;
 	r->links = links;
+	r->vmacs = vmacs;
 	resolve_user(r, c);
 	r->insts = xcalloc(c->n_vrrp, sizeof(*r->insts));
 	r->n_insts = c->n_vrrp;
+	vrrp_vmacs_begin(vmacs);
 	for (unsigned i = 0; i < c->n_vrrp; i++) {
-		struct vrrp_inst *in = &r->insts[i];
-		vrrp_inst_init(in, r, &c->vrrp[i]);
-		in->io = vrrp_io_get(r, c->vrrp[i].interface, c->vrrp[i].family,
-				     !c->vrrp[i].unicast, c->vrrp[i].auth_type == VRRP_AUTH_AH);
+		vrrp_inst_init(&r->insts[i], r, &c->vrrp[i]);
+		inst_io(r, &r->insts[i]);
 	}
 	build_groups(r, c);
 	for (struct vrrp_io *io = r->ios; io; io = io->next)
@@ -216,7 +231,7 @@ static int vrrp_start(struct child_ctx *cx)
 		vrrp_nl_close(nl);
 		return -1;
 	}
-	struct vrrp_run *r = run_build(cx, nl, links, NULL);
+	struct vrrp_run *r = run_build(cx, nl, links, vrrp_vmacs_open(nl), NULL);
 	cx->priv = r;
 	vrrp_run_sweep(r);
 	double delay = cx->conf->global.vrrp_startup_delay;
@@ -250,7 +265,8 @@ static bool same_proto(const struct vrrp_inst_conf *a, const struct vrrp_inst_co
 	    a->auth_type != b->auth_type || strcmp(a->auth_pass, b->auth_pass) ||
 	    a->accept != b->accept || a->strict != b->strict || a->n_peers != b->n_peers ||
 	    !vaddr_equal(&a->ucast_src, &b->ucast_src) ||
-	    !vaddr_equal(&a->mcast_src, &b->mcast_src) || a->ucast_ttl != b->ucast_ttl)
+	    !vaddr_equal(&a->mcast_src, &b->mcast_src) || a->ucast_ttl != b->ucast_ttl ||
+	    memcmp(&a->vmac, &b->vmac, sizeof(a->vmac)))
 		return false;
 	for (unsigned i = 0; i < a->n_peers; i++)
 		if (!vaddr_equal(&a->peers[i], &b->peers[i]))
@@ -302,7 +318,7 @@ static int vrrp_reload(struct child_ctx *cx, const struct conf *oldc)
 	struct vrrp_run *old = cx->priv;
 	if (!old)
 		return 0;
-	struct vrrp_run *r = run_build(cx, old->nl, old->links, old);
+	struct vrrp_run *r = run_build(cx, old->nl, old->links, old->vmacs, old);
 	bool *kept = xcalloc(old->n_insts + 1, sizeof(*kept));
 	struct vrrp_event shut = { .type = VRRP_EV_SHUTDOWN };
 	for (unsigned i = 0; i < old->n_insts; i++) {
@@ -323,6 +339,7 @@ static int vrrp_reload(struct child_ctx *cx, const struct conf *oldc)
 	adopt_groups(r, old);
 	bool waiting = delay_start(r, old->start_at);   /* a delay still running goes on */
 	run_free(old);
+	vrrp_vmacs_sweep(r->vmacs);   /* the old instances let go of their addresses */
 	cx->priv = r;
 	for (unsigned i = 0; i < r->n_insts; i++) {
 		struct vrrp_inst *in = &r->insts[i];
@@ -366,7 +383,9 @@ static void vrrp_stop(struct child_ctx *cx)
 	shutdown_run(r, "shutdown");
 	struct vrrp_nl *nl = r->nl;
 	struct vrrp_linkmon *links = r->links;
+	struct vrrp_vmacs *vmacs = r->vmacs;
 	run_free(r);
+	vrrp_vmacs_close(vmacs);
 	vrrp_linkmon_close(links);
 	vrrp_nl_close(nl);
 	cx->priv = NULL;

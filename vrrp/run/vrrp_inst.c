@@ -365,3 +365,10 @@ void vrrp_inst_init(struct vrrp_inst *in, struct vrrp_run *r, const struct vrrp_
 							 : IPC_VRRP_MR_NO_RESPONSE;
 	snprintf(in->reason, sizeof(in->reason), "startup");
 }
+
+void vrrp_inst_vmac(struct vrrp_inst *in)
+{
+	bool conflict;
+	in->vmac_ifindex = vrrp_vmacs_get(in->run->vmacs, in->conf, &conflict);
+	in->vmac_bad = conflict;
+}

@@ -32,8 +32,8 @@
 
 static void rx_cb(struct ev_loop *loop, ev_io *w, int revents);
 
-struct vrrp_io *vrrp_io_get(struct vrrp_run *r, const char *ifname, int family, bool mcast,
-			    bool ah)
+struct vrrp_io *vrrp_io_get(struct vrrp_run *r, const char *ifname, const char *src_ifname,
+			    int family, bool mcast, bool ah)
 {
 	ah = ah && family == AF_INET;
 	for (struct vrrp_io *io = r->ios; io; io = io->next)
@@ -49,6 +49,7 @@ struct vrrp_io *vrrp_io_get(struct vrrp_run *r, const char *ifname, int family, 
 	io->want_ah = ah;
 	io->sock.fd = io->ah.fd = io->garp.fd = -1;
 	snprintf(io->ifname, sizeof(io->ifname), "%s", ifname);
+	snprintf(io->src_ifname, sizeof(io->src_ifname), "%s", src_ifname);
 	ev_io_init(&io->rx_w, rx_cb, -1, EV_READ);
 	ev_io_init(&io->ah_w, rx_cb, -1, EV_READ);
 	io->rx_w.data = io->ah_w.data = io;
@@ -122,19 +123,19 @@ bool vrrp_io_source(struct vrrp_io *io, struct vaddr *out)
 		struct vprefix vips[64];
 		unsigned n = 0;
 		struct vrrp_run *r = io->run;
-		/* every address an instance moves onto this interface, the
-		 * excluded ones too: none of them is a source */
+		/* every address an instance moves onto the interface the source
+		 * is taken from, the excluded ones too: none of them is a source */
 		for (unsigned i = 0; i < r->n_insts; i++) {
 			const struct vrrp_inst_conf *c = r->insts[i].conf;
-			for (unsigned j = 0; j < c->n_vaddrs && n < 64; j++) {
-				const char *dev = c->vaddrs[j].dev ? c->vaddrs[j].dev : c->interface;
-				if (!strcmp(dev, io->ifname))
+			for (unsigned j = 0; j < c->n_vaddrs && n < 64; j++)
+				if (!strcmp(vrrp_vaddr_dev(c, &c->vaddrs[j]), io->src_ifname))
 					vips[n++] = c->vaddrs[j].p;
-			}
 		}
 		struct errbuf eb;
-		if (io->sock.ifindex &&
-		    vrrp_if_source(r->nl, io->sock.ifindex, io->family, vips, n, &io->src, &eb) == 0)
+		int at = strcmp(io->src_ifname, io->ifname) ? (int)if_nametoindex(io->src_ifname)
+							    : io->sock.ifindex;
+		if (io->sock.ifindex && at &&
+		    vrrp_if_source(r->nl, at, io->family, vips, n, &io->src, &eb) == 0)
 			io->src_valid = true;
 	}
 	*out = io->src;
@@ -219,8 +220,9 @@ static void announce_one(struct vrrp_inst *in, const struct vrrp_garp *g, const 
 	}
 }
 
-/* Every moved address is announced on its own device: those on the
- * instance's interface and of its family through the interface's socket,
+/* Every moved address is announced on its own device (a vmac's
+ * addresses on the vmac, with its MAC): those on the instance's
+ * interface and of its family through the interface's socket,
  * the others (another device, the other family: excluded addresses,
  * mostly) through one opened for the round, so the neighbours of every
  * network the pair serves learn the new master at once. */
@@ -230,7 +232,7 @@ void vrrp_io_announce(struct vrrp_inst *in)
 	const struct vrrp_inst_conf *c = in->conf;
 	for (unsigned i = 0; i < c->n_vaddrs; i++) {
 		const struct vrrp_vaddr *a = &c->vaddrs[i];
-		const char *dev = a->dev ? a->dev : c->interface;
+		const char *dev = vrrp_vaddr_dev(c, a);
 		if (!strcmp(dev, io->ifname) && a->p.addr.family == io->family) {
 			if (io->garp.fd >= 0)
 				announce_one(in, &io->garp, &a->p.addr);

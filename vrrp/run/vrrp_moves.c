@@ -28,6 +28,8 @@ static int vaddr_ifindex(const struct vrrp_inst *in, const struct vrrp_vaddr *a)
 {
 	if (a->dev)
 		return (int)if_nametoindex(a->dev);
+	if (in->conf->vmac.on)
+		return in->vmac_ifindex;
 	if (in->io->sock.ifindex)
 		return in->io->sock.ifindex;
 	return (int)if_nametoindex(in->conf->interface);
@@ -51,7 +53,7 @@ static void one_vaddr(struct vrrp_inst *in, const struct vrrp_vaddr *a, bool add
 	struct errbuf eb;
 	char s[VADDR_STRLEN], what[VADDR_STRLEN + IF_NAMESIZE + 48];
 	int ifindex = vaddr_ifindex(in, a);
-	const char *dev = a->dev ? a->dev : in->conf->interface;
+	const char *dev = vrrp_vaddr_dev(in->conf, a);
 	snprintf(what, sizeof(what), "address %s/%u %s %s", vaddr_str(&a->p.addr, s, sizeof(s)),
 		 a->p.plen, add ? "to" : "from", dev);
 	if (!ifindex) {

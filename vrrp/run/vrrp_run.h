@@ -44,6 +44,7 @@ struct vrrp_run;
 struct vrrp_io {
 	struct vrrp_run *run;
 	char ifname[IF_NAMESIZE];
+	char src_ifname[IF_NAMESIZE]; /* where the source address is (a vmac's base) */
 	int family;
 	bool mcast;
 	struct vrrp_sock sock;        /* fd -1 while the interface is missing */
@@ -77,6 +78,8 @@ struct vrrp_inst {
 	const struct vrrp_inst_conf *conf;
 	struct vrrp_io *io;
 	struct vrrp_grp *group;
+	int vmac_ifindex;             /* conf->vmac: its interface; 0 while missing */
+	bool vmac_bad;                /* the name is another interface's: FAULT */
 	struct vrrp_fsm fsm;
 	struct vrrp_expect exp;
 	struct vrrp_ah_seq ah_seq;    /* AH anti-replay numbers (kept across reloads) */
@@ -126,6 +129,7 @@ struct vrrp_run {
 	struct ev_loop *loop;
 	struct vrrp_nl *nl;
 	struct vrrp_linkmon *links;
+	struct vrrp_vmacs *vmacs;     /* kept across reloads, like nl and links */
 	struct vrrp_filemon *files;
 	struct vrrp_io *ios;
 	struct vrrp_inst *insts;
@@ -181,9 +185,30 @@ void vrrp_run_track_free(struct vrrp_run *r);
 void vrrp_link_event_cb(void *arg, int ifindex, const char *ifname, bool up);
 void vrrp_addr_event_cb(void *arg);
 
-/* vrrp_io.c */
-struct vrrp_io *vrrp_io_get(struct vrrp_run *r, const char *ifname, int family, bool mcast,
-			    bool ah);
+/* vrrp_vmacs.c: the virtual MAC interfaces. A run's instances get theirs
+ * between begin (a new generation) and sweep (removes the unused ones). */
+struct vrrp_vmacs *vrrp_vmacs_open(struct vrrp_nl *nl);
+void vrrp_vmacs_begin(struct vrrp_vmacs *v);
+/* The instance's vmac ifindex, created or adopted; 0 when it cannot be
+ * (*conflict: its name belongs to another kind of interface). */
+int vrrp_vmacs_get(struct vrrp_vmacs *v, const struct vrrp_inst_conf *c, bool *conflict);
+void vrrp_vmacs_addr_event(struct vrrp_vmacs *v);
+void vrrp_vmacs_sweep(struct vrrp_vmacs *v);
+void vrrp_vmacs_close(struct vrrp_vmacs *v);
+/* vrrp_inst.c: an instance's vmac (again, after its base came back). */
+void vrrp_inst_vmac(struct vrrp_inst *in);
+/* The device an address of c goes on: its own, else the instance's vmac,
+ * else the instance's interface. */
+static inline const char *vrrp_vaddr_dev(const struct vrrp_inst_conf *c,
+					 const struct vrrp_vaddr *a)
+{
+	return a->dev ? a->dev : c->vmac.on ? c->vmac.ifname : c->interface;
+}
+
+/* vrrp_io.c. src_ifname: where the adverts' source address is looked up
+ * (ifname itself, or a vmac's base interface). */
+struct vrrp_io *vrrp_io_get(struct vrrp_run *r, const char *ifname, const char *src_ifname,
+			    int family, bool mcast, bool ah);
 /* Opens (or reopens, after the interface came back) the sockets. */
 void vrrp_io_open(struct vrrp_io *io);
 void vrrp_io_free_all(struct vrrp_run *r);

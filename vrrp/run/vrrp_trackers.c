@@ -289,6 +289,9 @@ static void link_changed(struct vrrp_run *r, const char *ifname, bool up)
 			in->if_up = up;
 			hit = true;
 		}
+		if (up && in->conf->vmac.on && !in->vmac_ifindex &&
+		    !strcmp(in->conf->interface, ifname))
+			vrrp_inst_vmac(in);       /* the base is back: its vmac now */
 		for (unsigned j = 0; j < in->conf->n_track_ifs; j++)
 			if (!strcmp(in->conf->track_ifs[j].name, ifname) && in->trk_if_up[j] != up) {
 				in->trk_if_up[j] = up;
@@ -327,6 +330,8 @@ void vrrp_addr_event_cb(void *arg)
 	struct vrrp_run *r = cx->priv;
 	for (struct vrrp_io *io = r ? r->ios : NULL; io; io = io->next)
 		io->src_valid = false;
+	if (r)
+		vrrp_vmacs_addr_event(r->vmacs);
 }
 
 /* Sums what the trackers say now. */
@@ -334,7 +339,7 @@ static long track_sum(struct vrrp_inst *in, unsigned *faults)
 {
 	const struct vrrp_inst_conf *c = in->conf;
 	long sum = 0;
-	*faults = in->if_up ? 0 : 1;
+	*faults = (in->if_up ? 0 : 1) + (in->vmac_bad ? 1 : 0);
 	for (unsigned i = 0; i < c->n_track_ifs; i++) {
 		if (in->trk_if_up[i])
 			continue;
