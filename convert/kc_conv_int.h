@@ -9,7 +9,7 @@
  *
  *   kc_conv.c   top level, global_defs
  *   kc_script.c vrrp_script, track_file
- *   kc_vrrp.c   vrrp_instance
+ *   kc_vrrp.c   vrrp_instance (kc_vmac.c: its use_vmac, vmac_xmit_base)
  *   kc_sync.c   tracking (weights as vigil counts them), vrrp_sync_group
  *   kc_vs.c     virtual_server, real_server
  *   kc_vsg.c    virtual_server_group
@@ -198,6 +198,14 @@ struct kc_notify {
 void kc_notify_kw(struct kc_cx *x, const struct kc_node *n, void *obj);
 /* Writes the notify group into g (kind: "INSTANCE" or "GROUP"); frees nt's commands. */
 void kc_notify_out(struct kc_cx *x, struct kc_val *g, struct kc_notify *nt, const char *kind);
+
+/* use_vmac and vmac_xmit_base of an instance (kc_vmac.c). */
+struct kc_vmac {
+	const struct kc_node *use, *xmit_base;
+};
+void kc_vmac_kw(struct kc_cx *x, const struct kc_node *n, struct kc_vmac *vm);
+/* Writes the instance's vmac key into v, or says why not. */
+void kc_vmac_out(struct kc_cx *x, struct kc_val *v, const struct kc_vmac *vm, const char *name);
 
 /* The checks of a real server (kc_check.c). */
 struct kc_chk_dflt {

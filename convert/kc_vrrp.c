@@ -36,6 +36,7 @@ struct inst {
 	const struct kc_node *vips, *xvips, *routes, *rules;   /* kc_vmove.c */
 	const struct kc_node **over;  /* virtual_ipaddress beyond an advert's 20 */
 	unsigned n_over;
+	struct kc_vmac vmac;
 };
 
 static void i_state(struct kc_cx *x, const struct kc_node *n, void *obj)
@@ -254,11 +255,15 @@ static void i_sync_if(struct kc_cx *x, const struct kc_node *n, void *obj)
 		((struct inst *)obj)->sync_if = n->w[1];
 }
 
+static void i_vmac(struct kc_cx *x, const struct kc_node *n, void *obj)
+{
+	kc_vmac_kw(x, n, &((struct inst *)obj)->vmac);
+}
+
 static void nothing(struct kc_cx *x, const struct kc_node *n, void *obj)
 {
 }
 
-#define VMAC "vigil uses the interface's own MAC address"
 #define LOWER "vigil's second burst after a lower-priority master follows garp.delay"
 static const struct kc_kw inst_kw[] = {
 	{ "state", i_state, NULL },
@@ -301,10 +306,10 @@ static const struct kc_kw inst_kw[] = {
 	{ "notify_deleted", NULL, "vigil has no DELETED notification" },
 	{ "notify_master_rx_lower_pri", NULL, "vigil has no such notification" },
 	{ "smtp_alert", NULL, "e-mail alerts: vigil sends none (use notify scripts)" },
-	{ "use_vmac", NULL, VMAC },
-	{ "use_vmac_addr", NULL, VMAC },
-	{ "vmac_xmit_base", NULL, VMAC },
-	{ "use_ipvlan", NULL, VMAC },
+	{ "use_vmac", i_vmac, NULL },
+	{ "vmac_xmit_base", i_vmac, NULL },
+	{ "use_vmac_addr", NULL, "vigil adds the addresses to the virtual MAC interface only" },
+	{ "use_ipvlan", NULL, "vigil's virtual interface is a macvlan (vmac)" },
 	{ "dont_track_primary", NULL, "vigil always tracks the instance's own interface" },
 	{ "garp_lower_prio_delay", NULL, LOWER },
 	{ "garp_lower_prio_repeat", i_garp, NULL },
@@ -465,6 +470,7 @@ void kc_vrrp_instance(struct kc_cx *x, const struct kc_node *n, void *obj)
 		kc_vrules(x, in.rules, v);
 		out_garp(x, v, &in.garp);
 		kc_strict_inst(x, n, v, in.strict, in.accept);
+		kc_vmac_out(x, v, &in.vmac, name);
 		kc_track_out(x, v, name, &prio, in.trk, in.n_trk, grp != NULL, group_weights);
 		kc_notify_out(x, v, &in.notify, "INSTANCE");
 		long syncid = -1;
