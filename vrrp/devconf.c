@@ -25,6 +25,7 @@
 struct dc_base {
 	char name[32];
 	unsigned refs;
+	bool recalled;                /* saved values from a note, not read */
 	int arp_ignore, arp_filter, arp_announce;   /* saved; -1 unknown */
 };
 
@@ -39,6 +40,7 @@ struct vrrp_devconf {
 	unsigned n_bases;
 	unsigned rp_refs;             /* IPv4 vmacs */
 	int all_was, default_was;     /* -1: not changed */
+	int all_note, default_note;   /* recalled from a note; -1: none */
 	struct dc_raised *raised;
 	unsigned n_raised;
 };
@@ -49,7 +51,7 @@ struct vrrp_devconf *vrrp_devconf_new(const char *root)
 	if (!d)
 		return NULL;
 	snprintf(d->root, sizeof(d->root), "%s", root);
-	d->all_was = d->default_was = -1;
+	d->all_was = d->default_was = d->all_note = d->default_note = -1;
 	return d;
 }
 
@@ -167,6 +169,12 @@ static void rp_filter_clear(struct vrrp_devconf *d, const char *vmac, int *first
 {
 	int all, def;
 	char p[PATH_MAX];
+	if (vrrp_devconf_get(d, AF_INET, "all", "rp_filter", &all) == 0 && all == 0 &&
+	    d->all_note > 0) {
+		d->all_was = d->all_note;      /* cleared by a run that was killed */
+		d->default_was = d->default_note;
+		return;
+	}
 	if (vrrp_devconf_get(d, AF_INET, "all", "rp_filter", &all) < 0 || all == 0)
 		return;
 	if (vrrp_devconf_get(d, AF_INET, "default", "rp_filter", &def) == 0 && def < all &&
@@ -218,7 +226,7 @@ int vrrp_devconf_vmac_on(struct vrrp_devconf *d, const char *vmac, const char *b
 	struct dc_base *b = base_get(d, base, true);
 	if (!b)
 		return first ? first : errbuf_set(eb, ENOMEM, "out of memory");
-	if (b->refs++ == 0) {
+	if (b->refs++ == 0 && !b->recalled) {
 		if (vrrp_devconf_get(d, AF_INET, base, "arp_ignore", &b->arp_ignore) < 0)
 			b->arp_ignore = -1;
 		if (vrrp_devconf_get(d, AF_INET, base, "arp_filter", &b->arp_filter) < 0)
@@ -245,8 +253,50 @@ int vrrp_devconf_vmac_off(struct vrrp_devconf *d, const char *base, int family,
 		put_back(d, base, "arp_filter", 1, b->arp_filter, &first, eb);
 		if (b->arp_announce < 2)
 			put_back(d, base, "arp_announce", 2, b->arp_announce, &first, eb);
+		b->recalled = false;
 	}
-	if (d->rp_refs && --d->rp_refs == 0)
+	if (d->rp_refs && --d->rp_refs == 0) {
 		rp_filter_restore(d, &first, eb);
+		d->all_note = d->default_note = -1;
+	}
 	return first;
+}
+
+void vrrp_devconf_note(const struct vrrp_devconf *d, const char *base, char *buf, size_t len)
+{
+	const struct dc_base *b = NULL;
+	for (unsigned i = 0; i < d->n_bases; i++)
+		if (!strcmp(d->bases[i].name, base))
+			b = &d->bases[i];
+	snprintf(buf, len, "vigil arp_ignore=%d arp_filter=%d arp_announce=%d all.rp_filter=%d "
+		 "default.rp_filter=%d", b ? b->arp_ignore : -1, b ? b->arp_filter : -1,
+		 b ? b->arp_announce : -1, d->all_was, d->default_was);
+}
+
+static int note_val(const char *note, const char *key)
+{
+	char k[32];
+	snprintf(k, sizeof(k), " %s=", key);
+	const char *p = strstr(note, k);
+	if (!p)
+		return -1;
+	long v = strtol(p + strlen(k), NULL, 10);
+	return v < -1 || v > 255 ? -1 : (int)v;
+}
+
+void vrrp_devconf_recall(struct vrrp_devconf *d, const char *base, const char *note)
+{
+	if (!note || strncmp(note, "vigil ", 6))
+		return;
+	struct dc_base *b = note_val(note, "arp_ignore") >= 0 ? base_get(d, base, true) : NULL;
+	if (b && b->refs == 0) {
+		b->recalled = true;
+		b->arp_ignore = note_val(note, "arp_ignore");
+		b->arp_filter = note_val(note, "arp_filter");
+		b->arp_announce = note_val(note, "arp_announce");
+	}
+	if (d->rp_refs == 0 && d->all_note < 0 && note_val(note, "all.rp_filter") > 0) {
+		d->all_note = note_val(note, "all.rp_filter");
+		d->default_note = note_val(note, "default.rp_filter");
+	}
 }

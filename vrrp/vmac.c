@@ -7,7 +7,8 @@
  *                 └─ not a macvlan ───────> -EEXIST (refused)
  *
  * Every request is a synchronous rtnetlink exchange with the local kernel
- * on the vrrp child's route socket.
+ * on the vrrp child's route socket. The interface's alias carries a note
+ * (vrrp_devconf_note) that outlives a killed run.
  */
 #include "vrrp_vmac.h"
 
@@ -15,6 +16,7 @@
 #include <linux/if_link.h>
 #include <net/if.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <netlink/netlink.h>
 #include <netlink/route/link.h>
 #include <netlink/route/link/macvlan.h>
@@ -94,13 +96,14 @@ int vrrp_vmac_ensure(struct vrrp_nl *nl, const char *name, int base, const uint8
 	return create(sk, name, base, mac, eb);
 }
 
-int vrrp_vmac_up(struct vrrp_nl *nl, int ifindex, struct errbuf *eb)
+int vrrp_vmac_up(struct vrrp_nl *nl, int ifindex, const char *alias, struct errbuf *eb)
 {
 	struct nl_sock *sk = nl->sk;
 	struct rtnl_link *l = NULL, *chg = rtnl_link_alloc();
 	int r = chg ? rtnl_link_get_kernel(sk, ifindex, NULL, &l) : -NLE_NOMEM;
 	if (r == 0) {
 		rtnl_link_set_flags(chg, IFF_UP);
+		rtnl_link_set_ifalias(chg, alias);
 		r = rtnl_link_change(sk, l, chg, 0);
 	}
 	if (l)
@@ -110,6 +113,17 @@ int vrrp_vmac_up(struct vrrp_nl *nl, int ifindex, struct errbuf *eb)
 	if (r < 0)
 		return errbuf_set(eb, EIO, "bringing up interface #%d: %s", ifindex, nl_geterror(r));
 	return 0;
+}
+
+void vrrp_vmac_alias(struct vrrp_nl *nl, int ifindex, char *buf, size_t len)
+{
+	struct rtnl_link *l = NULL;
+	buf[0] = 0;
+	if (rtnl_link_get_kernel(nl->sk, ifindex, NULL, &l) < 0)
+		return;
+	const char *a = rtnl_link_get_ifalias(l);
+	snprintf(buf, len, "%s", a ? a : "");
+	rtnl_link_put(l);
 }
 
 int vrrp_vmac_remove(struct vrrp_nl *nl, int ifindex, struct errbuf *eb)

@@ -28,6 +28,8 @@
 #ifndef VIGIL_VRRP_DEVCONF_H
 #define VIGIL_VRRP_DEVCONF_H
 
+#include <stddef.h>
+
 struct errbuf;
 struct vrrp_devconf;
 
@@ -42,6 +44,16 @@ int vrrp_devconf_vmac_on(struct vrrp_devconf *d, const char *vmac, const char *b
 /* After vmac is gone: the base's settings and rp_filter, by the last one. */
 int vrrp_devconf_vmac_off(struct vrrp_devconf *d, const char *base, int family,
 			  struct errbuf *eb);
+
+/*
+ * What must be put back for base, as one line of text ("arp_ignore=0
+ * arp_filter=0 ..."), for the caller to keep with the vmac (its interface
+ * alias), where a run that is killed leaves it. A later run that adopts
+ * the vmac hands it to vrrp_devconf_recall before vrrp_devconf_vmac_on,
+ * and the values it saved are the first run's, not the ones it finds.
+ */
+void vrrp_devconf_note(const struct vrrp_devconf *d, const char *base, char *buf, size_t len);
+void vrrp_devconf_recall(struct vrrp_devconf *d, const char *base, const char *note);
 
 /* One setting: root/{ipv4|ipv6}/conf/ifname/key. 0 or -errno. */
 int vrrp_devconf_get(const struct vrrp_devconf *d, int family, const char *ifname,

@@ -14,6 +14,7 @@
 #ifndef VIGIL_VRRP_VMAC_H
 #define VIGIL_VRRP_VMAC_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 struct errbuf;
@@ -29,8 +30,11 @@ void vrrp_vmac_addr(int family, uint8_t vrid, uint8_t mac[6]);
  * done. */
 int vrrp_vmac_ensure(struct vrrp_nl *nl, const char *name, int base, const uint8_t mac[6],
 		     enum vrrp_vmac_how *how, struct errbuf *eb);
-/* Brings it up. 0 or -errno. */
-int vrrp_vmac_up(struct vrrp_nl *nl, int ifindex, struct errbuf *eb);
+/* Brings it up and sets its alias (what its creator must put back,
+ * vrrp_devconf_note). 0 or -errno. */
+int vrrp_vmac_up(struct vrrp_nl *nl, int ifindex, const char *alias, struct errbuf *eb);
+/* The alias of ifindex into buf ("" when none). */
+void vrrp_vmac_alias(struct vrrp_nl *nl, int ifindex, char *buf, size_t len);
 /* Deletes the macvlan ifindex. 0, 1 when it was not there, or -errno
  * (-EPERM when ifindex is not a macvlan any more). */
 int vrrp_vmac_remove(struct vrrp_nl *nl, int ifindex, struct errbuf *eb);

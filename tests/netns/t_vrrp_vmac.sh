@@ -11,6 +11,8 @@
 #   - a stopped vigild leaves no macvlan and eth0's settings as they were;
 #   - after SIGKILL and a restart there is exactly one macvlan per
 #     instance (the leftover is adopted) and the client still reaches it;
+#     the restarted vigild learns from the leftover's alias what eth0's
+#     settings were, and puts those back when it stops;
 #   - a reload that drops an instance's vmac removes that macvlan only;
 #   - an interface of the vmac's name that is not a macvlan is left alone
 #     and the instance is in FAULT.
@@ -111,8 +113,9 @@ pass "a reload without V4's vmac removes vrrp.51 only"
 
 kill -TERM $A $B; wait $A $B 2>/dev/null
 [ "$(macvlans a)$(macvlans b)" = 00 ] || fail "macvlans left after stop"
-[ "$(sysctl_of a eth0 arp_ignore)" = 1 ] && log "note: eth0 keeps arp_ignore=1 after the crash (the run that saved 0 was killed)"
-pass "stopped: no macvlan left"
+[ "$(sysctl_of a eth0 arp_ignore)$(sysctl_of a eth0 arp_filter)$(sysctl_of a eth0 arp_announce)" = 000 ] \
+  || fail "a: eth0's settings not restored after the crash, the restart and the stop"
+pass "stopped: no macvlan left; eth0's settings back as before the run that was killed"
 
 # A name that is another kind of interface is never touched: FAULT.
 in_ns b ip link add vrrp.51 type bridge || fail "cannot make a bridge vrrp.51"

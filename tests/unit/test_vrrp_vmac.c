@@ -7,7 +7,8 @@
  *   - the MAC of an instance (00:00:5e:00:01:VRID, IPv6 :02:);
  *   - the kernel settings (vrrp_devconf.h) on a directory tree standing
  *     for /proc/sys/net: what a vmac sets, what its base gets and gets
- *     back, the all.rp_filter dance and that an operator's change wins.
+ *     back, the all.rp_filter dance, that an operator's change wins, and
+ *     the note that lets a run put back what a killed run saved.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -311,6 +312,41 @@ static void test_devconf_missing(void **state)
 	vrrp_devconf_free(d);
 }
 
+/* A run that was killed left eth0 and all.rp_filter changed and a note;
+ * the next run recalls the note and puts back the first run's values. */
+static void test_devconf_recall(void **state)
+{
+	struct tree *t = *state;
+	struct errbuf eb;
+	char note[160];
+	struct vrrp_devconf *d = vrrp_devconf_new(t->root);
+	assert_int_equal(vrrp_devconf_vmac_on(d, "vrrp.51", "eth0", AF_INET, &eb), 0);
+	vrrp_devconf_note(d, "eth0", note, sizeof(note));
+	assert_string_equal(note, "vigil arp_ignore=0 arp_filter=0 arp_announce=0 "
+			    "all.rp_filter=1 default.rp_filter=0");
+	vrrp_devconf_free(d);                 /* killed: nothing put back */
+	assert_int_equal(val(d = vrrp_devconf_new(t->root), AF_INET, "eth0", "arp_ignore"), 1);
+	vrrp_devconf_recall(d, "eth0", note);
+	assert_int_equal(vrrp_devconf_vmac_on(d, "vrrp.51", "eth0", AF_INET, &eb), 0);
+	char again[160];
+	vrrp_devconf_note(d, "eth0", again, sizeof(again));
+	assert_string_equal(again, note);     /* a second crash loses nothing either */
+	assert_int_equal(vrrp_devconf_vmac_off(d, "eth0", AF_INET, &eb), 0);
+	assert_int_equal(val(d, AF_INET, "eth0", "arp_ignore"), 0);
+	assert_int_equal(val(d, AF_INET, "eth0", "arp_filter"), 0);
+	assert_int_equal(val(d, AF_INET, "eth0", "arp_announce"), 0);
+	assert_int_equal(val(d, AF_INET, "all", "rp_filter"), 1);
+	assert_int_equal(val(d, AF_INET, "default", "rp_filter"), 0);
+	/* A note without the base's values (an IPv6 vmac's) changes nothing. */
+	vrrp_devconf_recall(d, "eth0", "vigil arp_ignore=-1 arp_filter=-1 arp_announce=-1 "
+			    "all.rp_filter=-1 default.rp_filter=-1");
+	assert_int_equal(vrrp_devconf_set(d, AF_INET, "eth0", "arp_ignore", 2), 0);
+	assert_int_equal(vrrp_devconf_vmac_on(d, "vrrp.51", "eth0", AF_INET, &eb), 0);
+	assert_int_equal(vrrp_devconf_vmac_off(d, "eth0", AF_INET, &eb), 0);
+	assert_int_equal(val(d, AF_INET, "eth0", "arp_ignore"), 2);
+	vrrp_devconf_free(d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -323,6 +359,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_devconf_ipv4, tree_setup, tree_teardown),
 		cmocka_unit_test_setup_teardown(test_devconf_ipv6, tree_setup, tree_teardown),
 		cmocka_unit_test_setup_teardown(test_devconf_missing, tree_setup, tree_teardown),
+		cmocka_unit_test_setup_teardown(test_devconf_recall, tree_setup, tree_teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -112,10 +112,17 @@ static bool ent_setup(struct vrrp_vmacs *v, struct vmac_ent *e, bool *conflict)
 		return false;
 	}
 	e->ifindex = idx;
+	char note[160];
+	if (how == VRRP_VMAC_ADOPTED && !e->devconf) {
+		/* What a killed run saved: it, not what that run left, goes back. */
+		vrrp_vmac_alias(v->nl, idx, note, sizeof(note));
+		vrrp_devconf_recall(v->dc, e->base, note);
+	}
 	if (!e->devconf && vrrp_devconf_vmac_on(v->dc, e->name, e->base, e->family, &eb) < 0)
 		log_warn("vrrp: %s: kernel settings: %s", e->name, eb.msg);
 	e->devconf = true;
-	if (vrrp_vmac_up(v->nl, idx, &eb) < 0)
+	vrrp_devconf_note(v->dc, e->base, note, sizeof(note));
+	if (vrrp_vmac_up(v->nl, idx, note, &eb) < 0)
 		log_err("vrrp: %s: %s", e->name, eb.msg);
 	log_info("vrrp: %s virtual MAC interface %s on %s (%02x:%02x:%02x:%02x:%02x:%02x)",
 		 how_str[how], e->name, e->base, mac[0], mac[1], mac[2], mac[3], mac[4], mac[5]);
