@@ -399,6 +399,11 @@ static const struct kc_kw global_kw[] = {
 	{ "enable_snmp_rfc", NULL, "vigil's AgentX subagent serves its own MIB (global.snmp)" },
 	{ "enable_traps", NULL, "vigil sends no SNMP traps" },
 	{ "lvs_flush", NULL, "vigil never flushes IPVS entries it did not create" },
+	{ "vmac_prefix", NULL, "vigil names virtual MAC interfaces vrrp.VRID unless the "
+			       "instance's vmac names it" },
+	{ "vmac_addr_prefix", NULL, "vigil's virtual MAC is always 00:00:5e:00:01:VRID" },
+	{ "disable_local_igmp", NULL, "set net.ipv4.igmp_link_local_mcast_reports = 0 "
+				      "in the system's sysctl settings" },
 	{ NULL, NULL, NULL }
 };
 
