@@ -207,8 +207,8 @@ static void rp_filter_restore(struct vrrp_devconf *d, int *first, struct errbuf 
 	d->all_was = d->default_was = -1;
 }
 
-int vrrp_devconf_vmac_on(struct vrrp_devconf *d, const char *vmac, const char *base, int family,
-			 struct errbuf *eb)
+int vrrp_devconf_vmac_again(const struct vrrp_devconf *d, const char *vmac, int family,
+			    struct errbuf *eb)
 {
 	int first = 0;
 	put(d, AF_INET, vmac, "arp_ignore", 1, &first, eb);
@@ -217,12 +217,24 @@ int vrrp_devconf_vmac_on(struct vrrp_devconf *d, const char *vmac, const char *b
 		put(d, AF_INET6, vmac, "disable_ipv6", 0, &first, eb);
 		return first;
 	}
-	if (d->rp_refs++ == 0)
-		rp_filter_clear(d, vmac, &first, eb);
 	put(d, AF_INET, vmac, "accept_local", 1, &first, eb);
 	put(d, AF_INET, vmac, "rp_filter", 0, &first, eb);
 	put(d, AF_INET, vmac, "promote_secondaries", 1, &first, eb);
 	put(d, AF_INET6, vmac, "disable_ipv6", 1, &first, eb);
+	return first;
+}
+
+int vrrp_devconf_vmac_on(struct vrrp_devconf *d, const char *vmac, const char *base, int family,
+			 struct errbuf *eb)
+{
+	int first = 0;
+	if (family == AF_INET && d->rp_refs++ == 0)
+		rp_filter_clear(d, vmac, &first, eb);   /* first: it would raise vmac's too */
+	int r = vrrp_devconf_vmac_again(d, vmac, family, eb);
+	if (r < 0 && !first)
+		first = r;
+	if (family == AF_INET6)
+		return first;
 	struct dc_base *b = base_get(d, base, true);
 	if (!b)
 		return first ? first : errbuf_set(eb, ENOMEM, "out of memory");

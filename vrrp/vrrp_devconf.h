@@ -41,6 +41,9 @@ void vrrp_devconf_free(struct vrrp_devconf *d);
  * not be written (the others are still tried). */
 int vrrp_devconf_vmac_on(struct vrrp_devconf *d, const char *vmac, const char *base, int family,
 			 struct errbuf *eb);
+/* A vmac made again (it was deleted): its own settings only. */
+int vrrp_devconf_vmac_again(const struct vrrp_devconf *d, const char *vmac, int family,
+			    struct errbuf *eb);
 /* After vmac is gone: the base's settings and rp_filter, by the last one. */
 int vrrp_devconf_vmac_off(struct vrrp_devconf *d, const char *base, int family,
 			  struct errbuf *eb);

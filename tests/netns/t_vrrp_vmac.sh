@@ -13,6 +13,7 @@
 #     instance (the leftover is adopted) and the client still reaches it;
 #     the restarted vigild learns from the leftover's alias what eth0's
 #     settings were, and puts those back when it stops;
+#   - a master's vmac deleted by hand is made again, with its address;
 #   - a reload that drops an instance's vmac removes that macvlan only;
 #   - an interface of the vmac's name that is not a macvlan is left alone
 #     and the instance is in FAULT.
@@ -75,6 +76,20 @@ no_addr b $VIP vrrp.51 || fail "b (backup) holds $VIP"
 [ "$(sysctl_of a vrrp.51 arp_ignore)$(sysctl_of a vrrp.51 rp_filter)" = 10 ] || fail "a: vrrp.51 settings"
 reach "a master"
 pass "virtual MACs on both directors; the client reaches both addresses through them"
+
+in_ns a ip link del vrrp.51
+wait_for 3 has_addr a $VIP vrrp.51 || fail "a: vrrp.51 not made again with $VIP after its deletion"
+[ "$(sysctl_of a vrrp.51 arp_ignore)$(sysctl_of a vrrp.51 accept_local)" = 11 ] \
+  || fail "a: the new vrrp.51 without its settings"
+in_ns a ip link del vrrp.52
+wait_for 3 has_addr a $VIP6 vrrp.52 || fail "a: vrrp.52 not made again with $VIP6 after its deletion"
+ll_on() { in_ns a ip -6 -o addr show dev "$1" scope link | grep -q " fe80:"; }
+wait_for 2 ll_on vrrp.52 || fail "a: the new vrrp.52 without eth0's link-local address"
+sleep 1
+is_state b V6 BACKUP || fail "b took V6 over while a's vrrp.52 was made again"
+in_ns c ip neigh flush dev eth0
+reach "vrrp.51 and vrrp.52 made again"
+pass "a deleted vrrp.51 or vrrp.52 is made again, with its settings and the master's address"
 
 kill -TERM $A; wait $A 2>/dev/null
 wait_for 3 is_state b V4 MASTER || fail "b did not take V4 over"

@@ -366,6 +366,21 @@ void vrrp_inst_init(struct vrrp_inst *in, struct vrrp_run *r, const struct vrrp_
 	snprintf(in->reason, sizeof(in->reason), "startup");
 }
 
+void vrrp_inst_vmac_gone(struct vrrp_inst *in, int ifindex)
+{
+	const struct vrrp_inst_conf *c = in->conf;
+	if (!c->vmac.on || !in->vmac_ifindex || in->vmac_ifindex != ifindex ||
+	    (int)if_nametoindex(c->vmac.ifname) == ifindex)
+		return;
+	log_warn("%s: virtual MAC interface %s was deleted; creating it again", c->name,
+		 c->vmac.ifname);
+	vrrp_inst_vmac(in);
+	if (in->vmac_ifindex && in->fsm.state == VRRP_STATE_MASTER) {
+		vrrp_inst_moves(in, true, in->fsm.state);   /* they went with it */
+		start_garp(in, c->garp_count);
+	}
+}
+
 void vrrp_inst_vmac(struct vrrp_inst *in)
 {
 	bool conflict;

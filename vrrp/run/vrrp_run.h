@@ -204,6 +204,9 @@ static inline const char *vrrp_vaddr_dev(const struct vrrp_inst_conf *c,
 {
 	return a->dev ? a->dev : c->vmac.on ? c->vmac.ifname : c->interface;
 }
+/* Link ifindex was deleted: if it was the instance's vmac, it is made
+ * again (and a master's addresses, routes and rules put back). */
+void vrrp_inst_vmac_gone(struct vrrp_inst *in, int ifindex);
 
 /* vrrp_io.c. src_ifname: where the adverts' source address is looked up
  * (ifname itself, or a vmac's base interface). */

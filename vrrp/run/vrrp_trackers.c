@@ -308,6 +308,8 @@ void vrrp_link_event_cb(void *arg, int ifindex, const char *ifname, bool up)
 	struct vrrp_run *r = cx->priv;
 	if (!r || r->stopping)
 		return;
+	for (unsigned i = 0; !up && i < r->n_insts; i++)
+		vrrp_inst_vmac_gone(&r->insts[i], ifindex);
 	if (ifname && *ifname) {
 		link_changed(r, ifname, up);
 		if (up)
@@ -321,7 +323,6 @@ void vrrp_link_event_cb(void *arg, int ifindex, const char *ifname, bool up)
 		for (unsigned j = 0; j < c->n_track_ifs; j++)
 			link_changed(r, c->track_ifs[j].name, link_up(r, c->track_ifs[j].name));
 	}
-	(void)ifindex;
 }
 
 void vrrp_addr_event_cb(void *arg)

@@ -8,6 +8,7 @@
  *   reload    ──> (old instances shut down) vrrp_vmacs_sweep: the ones the
  *                 new run does not use are removed
  *   stop      ──> vrrp_vmacs_close: every one removed, settings restored
+ *   deleted   ──> (link monitor) vrrp_inst_vmac_gone: made again
  *
  * The interface lives from start to stop whatever the instance's state,
  * as in keepalived: a backup has it too (with no address), so taking over
@@ -118,7 +119,8 @@ static bool ent_setup(struct vrrp_vmacs *v, struct vmac_ent *e, bool *conflict)
 		vrrp_vmac_alias(v->nl, idx, note, sizeof(note));
 		vrrp_devconf_recall(v->dc, e->base, note);
 	}
-	if (!e->devconf && vrrp_devconf_vmac_on(v->dc, e->name, e->base, e->family, &eb) < 0)
+	if ((e->devconf ? vrrp_devconf_vmac_again(v->dc, e->name, e->family, &eb)
+			: vrrp_devconf_vmac_on(v->dc, e->name, e->base, e->family, &eb)) < 0)
 		log_warn("vrrp: %s: kernel settings: %s", e->name, eb.msg);
 	e->devconf = true;
 	vrrp_devconf_note(v->dc, e->base, note, sizeof(note));
@@ -162,7 +164,8 @@ int vrrp_vmacs_get(struct vrrp_vmacs *v, const struct vrrp_inst_conf *c, bool *c
 		copy_ll(v, e);
 		return e->ifindex;
 	}
-	e->ifindex = 0;
+	e->ifindex = 0;                  /* new, or deleted under us: made (again) */
+	e->ll_done = false;
 	return ent_setup(v, e, conflict) ? e->ifindex : 0;
 }
 
