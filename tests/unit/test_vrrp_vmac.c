@@ -263,6 +263,10 @@ static void test_devconf_ipv4(void **state)
 	assert_int_equal(val(d, AF_INET, "eth0", "rp_filter"), 1);
 	assert_int_equal(val(d, AF_INET, "eth1", "rp_filter"), 2);
 
+	/* vrrp.51 made again (deleted under us): its own settings, no second reference. */
+	assert_int_equal(vrrp_devconf_set(d, AF_INET, "vrrp.51", "arp_ignore", 0), 0);
+	assert_int_equal(vrrp_devconf_vmac_again(d, "vrrp.51", AF_INET, &eb), 0);
+	assert_int_equal(val(d, AF_INET, "vrrp.51", "arp_ignore"), 1);
 	/* A second vmac on eth0: nothing saved again; the first one's off keeps eth0 set. */
 	assert_int_equal(vrrp_devconf_vmac_on(d, "vrrp.52", "eth0", AF_INET, &eb), 0);
 	assert_int_equal(vrrp_devconf_vmac_off(d, "eth0", AF_INET, &eb), 0);
