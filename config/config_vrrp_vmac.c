@@ -12,7 +12,9 @@
  * vrrp6.VRID second), skipping every name the configuration already uses,
  * so a name never depends on what the host has (a leftover of a crashed
  * run must be found again under the same name). Unicast adverts go out
- * of the base interface (keepalived forces vmac_xmit_base too).
+ * of the base interface (keepalived forces vmac_xmit_base too); strict
+ * mode, where the adverts must come from the virtual MAC, refuses
+ * xmit_base (keepalived resets it).
  */
 #include "config_int.h"
 
@@ -133,6 +135,10 @@ void cfx_vrrp_vmac_names(struct cfx *x, const config_setting_t *list)
 		const config_setting_t *e = config_setting_get_elem(list, i);
 		char ctx[CFX_CTX_LEN];
 		cfx_ctx(ctx, "vrrp instance %s", vi->name ? vi->name : "?");
+		/* strict refuses unicast itself; keepalived resets xmit_base silently */
+		if (vi->strict && vi->vmac.xmit_base && !vi->unicast)
+			cfx_err(x, config_setting_get_member(e, "vmac"), ctx, "vmac: xmit_base: not "
+				"in strict mode (RFC 5798 §7.3: adverts come from the virtual MAC)");
 		for (unsigned j = 0; j < c->n_vrrp; j++) {
 			const struct vrrp_inst_conf *o = &c->vrrp[j];
 			const config_setting_t *oe = config_setting_get_elem(list, j);

@@ -8,7 +8,7 @@
  * keepalived also takes a MAC address of the user's choosing after
  * use_vmac; vigil's is always RFC 5798's (00:00:5e:00:01:VRID), so that
  * part is reported and the rest converted. vmac_xmit_base without
- * use_vmac does nothing in keepalived either.
+ * use_vmac does nothing in keepalived either, nor in strict mode.
  */
 #include "kc_conv_int.h"
 
@@ -42,6 +42,12 @@ void kc_vmac_out(struct kc_cx *x, struct kc_val *v, const struct kc_vmac *vm, co
 			ifname = w;
 		else
 			kc_skip(x->d, vm->use->src, "use_vmac: '%s' unexpected", w);
+	}
+	struct kc_val *st = kv_get(v, "strict");
+	if (vm->xmit_base && (st ? st->i != 0 : x->vrrp_strict)) {
+		kc_skip(x->d, vm->xmit_base->src, "vrrp_instance %s: vmac_xmit_base: keepalived's "
+			"strict mode resets it (adverts come from the virtual MAC)", name);
+		vm = &(struct kc_vmac){ .use = vm->use };
 	}
 	if (!vm->xmit_base) {
 		if (ifname)

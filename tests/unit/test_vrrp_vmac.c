@@ -135,6 +135,9 @@ static void test_errors(void **state)
 		 "vrrp instance A: vmac: \"eth0\" is the instance's own interface");
 	load_err(VRRP(INST("A", 51, "192.0.2.10/24", "vmac = { name = \"x\"; };")),
 		 "vrrp instance A: vmac: unknown key 'name'");
+	load_err(VRRP(INST("A", 51, "fe80::1", "strict = true; vmac = { xmit_base = true; };")),
+		 "vrrp instance A: vmac: xmit_base: not in strict mode (RFC 5798 §7.3: adverts "
+		 "come from the virtual MAC)");
 	load_err(VRRP(INST("A", 51, "192.0.2.10/24", "vmac = \"v1\";") ", "
 		      INST("B", 52, "192.0.2.11/24", "vmac = \"v1\";")),
 		 "vrrp instance B: vmac: interface v1 is also the vmac of vrrp instance A at line 1");
