@@ -44,12 +44,13 @@ void kc_vmac_out(struct kc_cx *x, struct kc_val *v, const struct kc_vmac *vm, co
 			kc_skip(x->d, vm->use->src, "use_vmac: '%s' unexpected", w);
 	}
 	struct kc_val *st = kv_get(v, "strict");
-	if (vm->xmit_base && (st ? st->i != 0 : x->vrrp_strict)) {
+	bool xmit_base = vm->xmit_base != NULL;
+	if (xmit_base && (st ? st->i != 0 : x->vrrp_strict)) {
 		kc_skip(x->d, vm->xmit_base->src, "vrrp_instance %s: vmac_xmit_base: keepalived's "
 			"strict mode resets it (adverts come from the virtual MAC)", name);
-		vm = &(struct kc_vmac){ .use = vm->use };
+		xmit_base = false;
 	}
-	if (!vm->xmit_base) {
+	if (!xmit_base) {
 		if (ifname)
 			kv_str(v, "vmac", ifname);
 		else

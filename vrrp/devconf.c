@@ -150,6 +150,9 @@ static struct dc_base *base_get(struct vrrp_devconf *d, const char *name, bool a
 static void raise_one(struct vrrp_devconf *d, const char *name, int to)
 {
 	int v;
+	size_t len = strlen(name);
+	if (len >= sizeof(d->raised->name))   /* no interface name is that long */
+		return;
 	if (vrrp_devconf_get(d, AF_INET, name, "rp_filter", &v) < 0 || v >= to)
 		return;
 	struct dc_raised *r = realloc(d->raised, (d->n_raised + 1) * sizeof(*r));
@@ -157,7 +160,7 @@ static void raise_one(struct vrrp_devconf *d, const char *name, int to)
 		return;
 	d->raised = r;
 	r = &d->raised[d->n_raised];
-	snprintf(r->name, sizeof(r->name), "%s", name);
+	memcpy(r->name, name, len + 1);
 	r->was = v;
 	if (vrrp_devconf_set(d, AF_INET, name, "rp_filter", to) == 0)
 		d->n_raised++;
