@@ -165,15 +165,26 @@ struct vs_conf {
 enum vrrp_initial_state { VRRP_INIT_BACKUP, VRRP_INIT_MASTER };
 enum vrrp_auth { VRRP_AUTH_NONE, VRRP_AUTH_PASS, VRRP_AUTH_AH };
 
+/* A tracked object's weight counts while it has failed; with reverse,
+ * while it is up instead (weight 0 reverse: fault while up). */
 struct vrrp_track_if {
 	char *name;
 	int weight;                   /* 0: fault when down */
+	bool reverse;
 };
 
 struct vrrp_track_script {
 	char *name;                   /* refers to vrrp.scripts[].name */
 	int weight;
 	int line;
+	bool reverse;
+};
+
+struct vrrp_track_proc {
+	char *name;                   /* refers to vrrp.processes[].name */
+	int weight;
+	int line;
+	bool reverse;
 };
 
 struct vrrp_track_file {
@@ -273,6 +284,8 @@ struct vrrp_inst_conf {
 	unsigned n_track_scripts;
 	struct vrrp_track_file *track_files;
 	unsigned n_track_files;
+	struct vrrp_track_proc *track_procs;
+	unsigned n_track_procs;
 	struct vrrp_notify notify;
 	bool has_ipvs_sync;
 	char *sync_interface;
@@ -294,6 +307,31 @@ struct vrrp_group_conf {
 	char **instances;
 	unsigned n_instances;
 	struct vrrp_notify notify;
+};
+
+/* vrrp.processes: running processes counted from the kernel's process
+ * events (keepalived's vrrp_track_process; vrrp/vrrp_proc.h). */
+enum vrrp_param_match {
+	VRRP_PM_NONE,                 /* no parameters given: the name alone */
+	VRRP_PM_EXACT,                /* argv[1..] equal to params */
+	VRRP_PM_PARTIAL,              /* the first n parameters equal params */
+	VRRP_PM_INITIAL               /* ... the last one only begins with params' last */
+};
+
+#define VRRP_PROCESSES_MAX 64       /* vrrp.processes: one bit each (vrrp_proc.h) */
+
+struct vrrp_process_conf {
+	int line;
+	char *name;
+	char *process;                /* the name (comm), or argv[0] with params/full_command */
+	char **params;
+	unsigned n_params;
+	enum vrrp_param_match param_match;
+	bool full_command;            /* match argv[0] rather than the 15-byte name */
+	unsigned quorum;              /* default 1 */
+	unsigned quorum_max;          /* default UINT_MAX: no maximum */
+	double fork_delay;            /* s the quorum must hold before it counts as up */
+	double terminate_delay;       /* s it must be lost before it counts as down */
 };
 
 struct vrrp_script_conf {
@@ -359,6 +397,8 @@ struct conf {
 	unsigned n_groups;
 	struct vrrp_script_conf *scripts;
 	unsigned n_scripts;
+	struct vrrp_process_conf *processes;
+	unsigned n_processes;
 	struct announce_conf announce;   /* n_addrs 0: nothing announced */
 };
 

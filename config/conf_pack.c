@@ -25,14 +25,15 @@
 _Static_assert(sizeof(struct check_conf) == 752, "check_conf changed: review conf_pack.c");
 _Static_assert(sizeof(struct rs_conf) == 88, "rs_conf changed: review conf_pack.c");
 _Static_assert(sizeof(struct vs_conf) == 224, "vs_conf changed: review conf_pack.c");
-_Static_assert(sizeof(struct vrrp_inst_conf) == 368, "vrrp_inst_conf changed: review conf_pack.c");
+_Static_assert(sizeof(struct vrrp_inst_conf) == 384, "vrrp_inst_conf changed: review conf_pack.c");
 _Static_assert(sizeof(struct vrrp_vaddr) == 64, "vrrp_vaddr changed: review conf_pack.c");
 _Static_assert(sizeof(struct vrrp_route) == 96, "vrrp_route changed: review conf_pack.c");
 _Static_assert(sizeof(struct vrrp_rule) == 88, "vrrp_rule changed: review conf_pack.c");
 _Static_assert(sizeof(struct vrrp_group_conf) == 72, "vrrp_group_conf changed: review conf_pack.c");
 _Static_assert(sizeof(struct vrrp_script_conf) == 48, "vrrp_script_conf changed: review conf_pack.c");
 _Static_assert(sizeof(struct global_conf) == 120, "global_conf changed: review conf_pack.c");
-_Static_assert(sizeof(struct conf) == 224, "conf changed: review conf_pack.c");
+_Static_assert(sizeof(struct vrrp_process_conf) == 72, "vrrp_process_conf changed: review conf_pack.c");
+_Static_assert(sizeof(struct conf) == 240, "conf changed: review conf_pack.c");
 #endif
 
 #define MAGIC "VGC1"
@@ -57,6 +58,8 @@ struct blob_head {
 #define GROUP_STRS(X) X(name) X(notify.master) X(notify.backup) X(notify.fault) X(notify.stop) \
 	X(notify.all)
 #define SCRIPT_STRS(X) X(name) X(command)
+#define PROC_STRS(X) X(name) X(process)
+#define PROC_ARRAYS(X) X(params, n_params)
 #define CONF_STRS(X) X(path) X(global.router_id) X(global.script_user) \
 	X(global.control_socket) X(global.http_listen) X(global.snmp_agentx) \
 	X(global.notify_fifo) X(announce.interface)
@@ -73,11 +76,12 @@ struct blob_head {
 #define VS_ARRAYS(X) X(rs, n_rs) X(members, n_members)
 #define INST_ARRAYS(X) X(addrs, n_addrs) X(peers, n_peers) X(track_ifs, n_track_ifs) \
 	X(track_scripts, n_track_scripts) X(track_files, n_track_files) \
-	X(vaddrs, n_vaddrs) X(routes, n_routes) X(rules, n_rules)
+	X(vaddrs, n_vaddrs) X(routes, n_routes) X(rules, n_rules) \
+	X(track_procs, n_track_procs)
 #define GROUP_ARRAYS(X) X(instances, n_instances)
 /* announce.addrs is cleared and never sent: only the parent announces. */
 #define CONF_ARRAYS(X) X(vs, n_vs) X(vrrp, n_vrrp) X(groups, n_groups) X(scripts, n_scripts) \
-	X(announce.addrs, announce.n_addrs)
+	X(processes, n_processes) X(announce.addrs, announce.n_addrs)
 
 /* ---- writing -------------------------------------------------------- */
 
@@ -189,6 +193,11 @@ static void put_rule(struct wr *w, const struct vrrp_rule *p)
 	PUT_STRUCT(vrrp_rule, RULE_STRS, NO_STRS);
 }
 
+static void put_track_proc(struct wr *w, const struct vrrp_track_proc *p)
+{
+	PUT_STRUCT(vrrp_track_proc, NAME_STRS, NO_STRS);
+}
+
 static void put_inst(struct wr *w, const struct vrrp_inst_conf *p)
 {
 	PUT_STRUCT(vrrp_inst_conf, INST_STRS, INST_ARRAYS);
@@ -214,6 +223,9 @@ static void put_inst(struct wr *w, const struct vrrp_inst_conf *p)
 	put_u32(w, p->n_rules);
 	for (unsigned i = 0; i < p->n_rules; i++)
 		put_rule(w, &p->rules[i]);
+	put_u32(w, p->n_track_procs);
+	for (unsigned i = 0; i < p->n_track_procs; i++)
+		put_track_proc(w, &p->track_procs[i]);
 }
 
 static void put_group(struct wr *w, const struct vrrp_group_conf *p)
@@ -227,6 +239,14 @@ static void put_group(struct wr *w, const struct vrrp_group_conf *p)
 static void put_script(struct wr *w, const struct vrrp_script_conf *p)
 {
 	PUT_STRUCT(vrrp_script_conf, SCRIPT_STRS, NO_STRS);
+}
+
+static void put_process(struct wr *w, const struct vrrp_process_conf *p)
+{
+	PUT_STRUCT(vrrp_process_conf, PROC_STRS, PROC_ARRAYS);
+	put_u32(w, p->n_params);
+	for (unsigned i = 0; i < p->n_params; i++)
+		put_str(w, p->params[i]);
 }
 
 static void put_conf(struct wr *w, const struct conf *p, enum conf_view view)
@@ -247,6 +267,9 @@ static void put_conf(struct wr *w, const struct conf *p, enum conf_view view)
 	put_u32(w, rest ? p->n_scripts : 0);
 	for (unsigned i = 0; rest && i < p->n_scripts; i++)
 		put_script(w, &p->scripts[i]);
+	put_u32(w, rest ? p->n_processes : 0);
+	for (unsigned i = 0; rest && i < p->n_processes; i++)
+		put_process(w, &p->processes[i]);
 }
 
 int conf_pack(const struct conf *c, enum conf_view view, struct conf_blob *out)
@@ -404,6 +427,11 @@ static void get_rule(struct rd *r, struct vrrp_rule *p)
 	GET_STRUCT(RULE_STRS, NO_STRS);
 }
 
+static void get_track_proc(struct rd *r, struct vrrp_track_proc *p)
+{
+	GET_STRUCT(NAME_STRS, NO_STRS);
+}
+
 static void get_inst(struct rd *r, struct vrrp_inst_conf *p)
 {
 	GET_STRUCT(INST_STRS, INST_ARRAYS);
@@ -416,6 +444,7 @@ static void get_inst(struct rd *r, struct vrrp_inst_conf *p)
 	GET_ARRAY(vaddrs, n_vaddrs, sizeof(struct vrrp_vaddr), get_vaddr);
 	GET_ARRAY(routes, n_routes, sizeof(struct vrrp_route), get_route);
 	GET_ARRAY(rules, n_rules, sizeof(struct vrrp_rule), get_rule);
+	GET_ARRAY(track_procs, n_track_procs, sizeof(struct vrrp_track_proc), get_track_proc);
 }
 
 static void get_instance_name(struct rd *r, char **p)
@@ -434,6 +463,17 @@ static void get_script(struct rd *r, struct vrrp_script_conf *p)
 	GET_STRUCT(SCRIPT_STRS, NO_STRS);
 }
 
+static void get_param(struct rd *r, char **p)
+{
+	get_str(r, p);
+}
+
+static void get_process(struct rd *r, struct vrrp_process_conf *p)
+{
+	GET_STRUCT(PROC_STRS, PROC_ARRAYS);
+	GET_ARRAY(params, n_params, sizeof(uint32_t), get_param);
+}
+
 static void get_conf(struct rd *r, struct conf *p)
 {
 	GET_STRUCT(CONF_STRS, CONF_ARRAYS);
@@ -441,6 +481,7 @@ static void get_conf(struct rd *r, struct conf *p)
 	GET_ARRAY(vrrp, n_vrrp, sizeof(struct vrrp_inst_conf), get_inst);
 	GET_ARRAY(groups, n_groups, sizeof(struct vrrp_group_conf), get_group);
 	GET_ARRAY(scripts, n_scripts, sizeof(struct vrrp_script_conf), get_script);
+	GET_ARRAY(processes, n_processes, sizeof(struct vrrp_process_conf), get_process);
 }
 
 struct conf *conf_unpack(const void *data, size_t len, struct errbuf *eb)

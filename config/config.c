@@ -285,6 +285,7 @@ struct conf *conf_load(const char *path, struct conf_errors *errs)
 	free(oom_line);
 	config_destroy(&cfg);
 	cfx_vs_groups_free(&x);
+	cfx_vrrp_group_track_free(&x);
 	cfx_include_free(&x);
 	free(x.dir);
 	if (errs->n > 0 || errs->oom) {

@@ -38,6 +38,8 @@ struct cfx {
 	struct cfx_shadow *shadows;   /* copies made for include patterns (config_include.c) */
 	unsigned n_shadows, n_copies;
 	char *tmpdir;
+	struct vrrp_inst_conf *grp_track;   /* sync groups' track blocks, while loading */
+	unsigned n_grp_track;         /* (config_vrrp_proc.c) */
 	jmp_buf oom;                  /* where a failed allocation ends the load */
 };
 
@@ -140,6 +142,17 @@ void cfx_announce(struct cfx *x, const config_setting_t *g);
 void cfx_announce_free(struct conf *c);
 /* config_vrrp_aux.c: the parts of vrrp an instance refers to or shares. */
 void cfx_vrrp_scripts(struct cfx *x, const config_setting_t *list);
+/* config_vrrp_proc.c: vrrp.processes, track.processes, a group's track. */
+void cfx_vrrp_processes(struct cfx *x, const config_setting_t *list);
+void cfx_vrrp_track_procs(struct cfx *x, const config_setting_t *l, const char *ctx,
+			  struct vrrp_inst_conf *vi);
+void cfx_vrrp_group_track(struct cfx *x, const config_setting_t *e, const char *ctx,
+			  const struct vrrp_group_conf *g);
+void cfx_vrrp_group_track_free(struct cfx *x);
+void cfx_vrrp_proc_free(struct conf *c);
+/* One { NAMEKEY = "..."; weight = N; reverse = B; } element of a track list. */
+bool cfx_track_elem(struct cfx *x, const config_setting_t *e, const char *ctx,
+		    const char *namekey, char **name, int *weight, bool *reverse);
 void cfx_vrrp_groups(struct cfx *x, const config_setting_t *list);
 void cfx_vrrp_track(struct cfx *x, const config_setting_t *inst, const char *ctx,
 		    struct vrrp_inst_conf *vi);

@@ -24,7 +24,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const vrrp_keys[] = { "instances", "sync_groups", "scripts", NULL };
+static const char *const vrrp_keys[] = {
+	"instances", "sync_groups", "scripts", "processes", NULL
+};
 static const char *const inst_keys[] = {
 	"name", "interface", "vrid", "priority", "version", "advert_interval",
 	"preempt", "preempt_delay", "initial_state", "addresses", "unicast",
@@ -317,6 +319,9 @@ void cfx_vrrp(struct cfx *x, const config_setting_t *g)
 	const config_setting_t *l = cfx_list(x, g, "vrrp", "scripts", false);
 	if (l)
 		cfx_vrrp_scripts(x, l);
+	l = cfx_list(x, g, "vrrp", "processes", false);
+	if (l)
+		cfx_vrrp_processes(x, l);
 	l = cfx_list(x, g, "vrrp", "instances", false);
 	if (l)
 		instances(x, l);
@@ -342,10 +347,14 @@ void cfx_vrrp_free(struct conf *c)
 		for (unsigned k = 0; k < vi->n_track_files; k++)
 			free(vi->track_files[k].path);
 		free(vi->track_files);
+		for (unsigned k = 0; k < vi->n_track_procs; k++)
+			free(vi->track_procs[k].name);
+		free(vi->track_procs);
 		cfx_notify_free(&vi->notify);
 		free(vi->sync_interface);
 		cfx_vrrp_moves_free(vi);
 	}
 	free(c->vrrp);
 	cfx_vrrp_aux_free(c);
+	cfx_vrrp_proc_free(c);
 }

@@ -16,11 +16,11 @@
 
 #define TRACK_WEIGHT_MAX 254
 
-/* One { NAMEKEY = "..."; weight = N; } element of a track list. */
-static bool track_elem(struct cfx *x, const config_setting_t *e, const char *ctx,
-		       const char *namekey, char **name, int *weight)
+/* reverse NULL: the element has no reverse (files: negate the weight). */
+bool cfx_track_elem(struct cfx *x, const config_setting_t *e, const char *ctx,
+		    const char *namekey, char **name, int *weight, bool *reverse)
 {
-	const char *const keys[] = { namekey, "weight", NULL };
+	const char *const keys[] = { namekey, "weight", reverse ? "reverse" : NULL, NULL };
 	long long v;
 	if (!config_setting_is_group(e)) {
 		cfx_err(x, e, ctx, "expected a group { %s = ...; weight = ...; }", namekey);
@@ -29,6 +29,8 @@ static bool track_elem(struct cfx *x, const config_setting_t *e, const char *ctx
 	cfx_keys(x, e, ctx, keys);
 	if (cfx_int(x, e, ctx, "weight", -TRACK_WEIGHT_MAX, TRACK_WEIGHT_MAX, &v) > 0)
 		*weight = (int)v;
+	if (reverse)
+		cfx_bool(x, e, ctx, "reverse", reverse);
 	return cfx_require(x, e, ctx, namekey) && cfx_str(x, e, ctx, namekey, name) > 0;
 }
 
@@ -46,7 +48,8 @@ static void track_ifs(struct cfx *x, const config_setting_t *l, const char *ctx,
 	vi->track_ifs = cfx_calloc(x, cfx_len(l), sizeof(*vi->track_ifs));
 	for (unsigned i = 0; i < cfx_len(l); i++) {
 		struct vrrp_track_if *t = &vi->track_ifs[vi->n_track_ifs];
-		if (track_elem(x, cfx_elem(l, i), ctx, "name", &t->name, &t->weight))
+		if (cfx_track_elem(x, cfx_elem(l, i), ctx, "name", &t->name, &t->weight,
+				   &t->reverse))
 			vi->n_track_ifs++;
 		else
 			free(t->name), t->name = NULL;
@@ -60,7 +63,7 @@ static void track_scripts(struct cfx *x, const config_setting_t *l, const char *
 	for (unsigned i = 0; i < cfx_len(l); i++) {
 		const config_setting_t *e = cfx_elem(l, i);
 		struct vrrp_track_script *t = &vi->track_scripts[vi->n_track_scripts];
-		if (!track_elem(x, e, ctx, "name", &t->name, &t->weight)) {
+		if (!cfx_track_elem(x, e, ctx, "name", &t->name, &t->weight, &t->reverse)) {
 			free(t->name), t->name = NULL;
 			continue;
 		}
@@ -78,7 +81,7 @@ static void track_files(struct cfx *x, const config_setting_t *l, const char *ct
 	vi->track_files = cfx_calloc(x, cfx_len(l), sizeof(*vi->track_files));
 	for (unsigned i = 0; i < cfx_len(l); i++) {
 		struct vrrp_track_file *t = &vi->track_files[vi->n_track_files];
-		if (track_elem(x, cfx_elem(l, i), ctx, "path", &t->path, &t->weight))
+		if (cfx_track_elem(x, cfx_elem(l, i), ctx, "path", &t->path, &t->weight, NULL))
 			vi->n_track_files++;
 		else
 			free(t->path), t->path = NULL;
@@ -88,7 +91,7 @@ static void track_files(struct cfx *x, const config_setting_t *l, const char *ct
 void cfx_vrrp_track(struct cfx *x, const config_setting_t *inst, const char *ctx,
 		    struct vrrp_inst_conf *vi)
 {
-	static const char *const keys[] = { "interfaces", "scripts", "files", NULL };
+	static const char *const keys[] = { "interfaces", "scripts", "files", "processes", NULL };
 	const config_setting_t *t = cfx_group(x, inst, ctx, "track");
 	char tctx[CFX_CTX_LEN];
 	if (!t)
@@ -98,6 +101,7 @@ void cfx_vrrp_track(struct cfx *x, const config_setting_t *inst, const char *ctx
 	const config_setting_t *ifs = cfx_list(x, t, tctx, "interfaces", false);
 	const config_setting_t *scripts = cfx_list(x, t, tctx, "scripts", false);
 	const config_setting_t *files = cfx_list(x, t, tctx, "files", false);
+	const config_setting_t *procs = cfx_list(x, t, tctx, "processes", false);
 	cfx_ctx(tctx, "%s: track interfaces", ctx);
 	if (ifs)
 		track_ifs(x, ifs, tctx, vi);
@@ -107,6 +111,9 @@ void cfx_vrrp_track(struct cfx *x, const config_setting_t *inst, const char *ctx
 	cfx_ctx(tctx, "%s: track files", ctx);
 	if (files)
 		track_files(x, files, tctx, vi);
+	cfx_ctx(tctx, "%s: track processes", ctx);
+	if (procs)
+		cfx_vrrp_track_procs(x, procs, tctx, vi);
 }
 
 void cfx_vrrp_notify(struct cfx *x, const config_setting_t *g, const char *ctx,
@@ -232,7 +239,7 @@ static void group_members(struct cfx *x, const config_setting_t *e, const char *
 
 void cfx_vrrp_groups(struct cfx *x, const config_setting_t *list)
 {
-	static const char *const keys[] = { "name", "instances", "notify", NULL };
+	static const char *const keys[] = { "name", "instances", "notify", "track", NULL };
 	struct conf *c = x->c;
 	char where[PATH_MAX + 16];
 	c->groups = cfx_calloc(x, cfx_len(list), sizeof(*c->groups));
@@ -264,6 +271,7 @@ void cfx_vrrp_groups(struct cfx *x, const config_setting_t *list)
 		const config_setting_t *n = cfx_group(x, e, ctx, "notify");
 		if (n)
 			cfx_vrrp_notify(x, n, ctx, &g->notify);
+		cfx_vrrp_group_track(x, e, ctx, g);
 	}
 }
 

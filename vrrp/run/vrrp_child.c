@@ -124,8 +124,10 @@ static void inst_io(struct vrrp_run *r, struct vrrp_inst *in)
 			     ic->auth_type == VRRP_AUTH_AH);
 }
 
+/* procmon and pm_err: the process monitor, or why there is none. */
 static struct vrrp_run *run_build(struct child_ctx *cx, struct vrrp_nl *nl,
 				  struct vrrp_linkmon *links, struct vrrp_vmacs *vmacs,
+				  struct vrrp_procmon *procmon, const char *pm_err,
 				  const struct vrrp_run *prev)
 {
 	const struct conf *c = cx->conf;
@@ -135,6 +137,8 @@ static struct vrrp_run *run_build(struct child_ctx *cx, struct vrrp_nl *nl,
 	r->nl = nl;
 	r->links = links;
 	r->vmacs = vmacs;
+	r->procmon = procmon;
+	snprintf(r->procmon_err, sizeof(r->procmon_err), "%s", pm_err);
 	resolve_user(r, c);
 	r->insts = xcalloc(c->n_vrrp, sizeof(*r->insts));
 	r->n_insts = c->n_vrrp;
@@ -215,13 +219,21 @@ static int vrrp_start(struct child_ctx *cx)
 {
 	struct errbuf eb;
 	go_realtime(&cx->conf->global);
+	/* Before the capabilities go: the connector needs a socket opened
+	 * in the initial network namespace (vrrp_proc.h). */
+	struct errbuf pm_eb = { .msg = "" };
+	struct vrrp_procmon *procmon = vrrp_procmon_open(&pm_eb);
+	if (!procmon && cx->conf->n_processes)
+		log_warn("vrrp: %s", pm_eb.msg);
 	if (priv_limit_vrrp(&eb) < 0) {
 		log_err("vrrp: cannot limit capabilities: %s", eb.msg);
+		vrrp_procmon_close(procmon);
 		return -1;
 	}
 	struct vrrp_nl *nl = vrrp_nl_open(&eb);
 	if (!nl) {
 		log_err("vrrp: %s", eb.msg);
+		vrrp_procmon_close(procmon);
 		return -1;
 	}
 	struct vrrp_linkmon *links = vrrp_linkmon_open(cx->loop, vrrp_link_event_cb,
@@ -229,9 +241,11 @@ static int vrrp_start(struct child_ctx *cx)
 	if (!links) {
 		log_err("vrrp: %s", eb.msg);
 		vrrp_nl_close(nl);
+		vrrp_procmon_close(procmon);
 		return -1;
 	}
-	struct vrrp_run *r = run_build(cx, nl, links, vrrp_vmacs_open(nl), NULL);
+	struct vrrp_run *r = run_build(cx, nl, links, vrrp_vmacs_open(nl), procmon, pm_eb.msg,
+				       NULL);
 	cx->priv = r;
 	vrrp_run_sweep(r);
 	double delay = cx->conf->global.vrrp_startup_delay;
@@ -318,7 +332,8 @@ static int vrrp_reload(struct child_ctx *cx, const struct conf *oldc)
 	struct vrrp_run *old = cx->priv;
 	if (!old)
 		return 0;
-	struct vrrp_run *r = run_build(cx, old->nl, old->links, old->vmacs, old);
+	struct vrrp_run *r = run_build(cx, old->nl, old->links, old->vmacs, old->procmon,
+				       old->procmon_err, old);
 	bool *kept = xcalloc(old->n_insts + 1, sizeof(*kept));
 	struct vrrp_event shut = { .type = VRRP_EV_SHUTDOWN };
 	for (unsigned i = 0; i < old->n_insts; i++) {
@@ -384,9 +399,11 @@ static void vrrp_stop(struct child_ctx *cx)
 	struct vrrp_nl *nl = r->nl;
 	struct vrrp_linkmon *links = r->links;
 	struct vrrp_vmacs *vmacs = r->vmacs;
+	struct vrrp_procmon *procmon = r->procmon;
 	run_free(r);
 	vrrp_vmacs_close(vmacs);
 	vrrp_linkmon_close(links);
+	vrrp_procmon_close(procmon);
 	vrrp_nl_close(nl);
 	cx->priv = NULL;
 }

@@ -31,6 +31,7 @@
 #include "vrrp_fsm.h"
 #include "vrrp_garp.h"
 #include "vrrp_pkt.h"
+#include "vrrp_proc.h"
 #include "vrrp_sock.h"
 #include "vrrp_track.h"
 #include "vrrp_vip.h"
@@ -71,6 +72,15 @@ struct vrrp_tscript {
 	bool start_failed;            /* the last run could not start (logged once) */
 };
 
+/* A tracked process (vrrp.processes[idx]): its verdict and delay. */
+struct vrrp_tproc {
+	struct vrrp_run *run;
+	const struct vrrp_process_conf *conf;
+	unsigned idx;                 /* its bit in run->ptab */
+	struct vrrp_pq pq;
+	ev_timer delay_w;             /* fork_delay / terminate_delay */
+};
+
 struct vrrp_grp;
 
 struct vrrp_inst {
@@ -93,6 +103,7 @@ struct vrrp_inst {
 	bool *trk_if_up;              /* per conf->track_ifs */
 	struct vrrp_tscript **trk_script;   /* per conf->track_scripts */
 	long *trk_file;               /* per conf->track_files: the value read */
+	struct vrrp_tproc **trk_proc;   /* per conf->track_procs */
 	unsigned faults;              /* trackers holding a fault now */
 	/* status */
 	uint64_t sent, received, transitions, garp_sent;
@@ -138,6 +149,15 @@ struct vrrp_run {
 	unsigned n_groups;
 	struct vrrp_tscript *scripts;
 	unsigned n_scripts;
+	/* tracked processes (vrrp_procs.c); the monitor is the child's, kept
+	 * from run to run */
+	struct vrrp_procmon *procmon;
+	char procmon_err[160];        /* why there is none */
+	struct vrrp_tproc *procs;
+	unsigned n_procs;
+	struct vrrp_ptab ptab;
+	bool procs_cmdline, procs_comm;   /* some tracker matches argv / the name */
+	char *proc_cmdbuf;
 	bool have_user;               /* track scripts run as script_user */
 	struct spawn_user user;
 	char user_err[300];           /* why not (then a root child runs none) */
@@ -183,6 +203,11 @@ void vrrp_run_sweep(struct vrrp_run *r);
 void vrrp_run_track_setup(struct vrrp_run *r, const struct vrrp_run *prev);
 void vrrp_run_track_free(struct vrrp_run *r);
 void vrrp_link_event_cb(void *arg, int ifindex, const char *ifname, bool up);
+
+/* vrrp_procs.c, called by the track setup: scans /proc, subscribes (or
+ * unsubscribes when nothing is tracked). */
+void vrrp_run_procs_setup(struct vrrp_run *r);
+void vrrp_run_procs_free(struct vrrp_run *r);
 void vrrp_addr_event_cb(void *arg);
 
 /* vrrp_vmacs.c: the virtual MAC interfaces. A run's instances get theirs

@@ -7,7 +7,8 @@
  * started by proc/proc_spawn.h as script_user:
  *
  *     faults  = own interface down + weight-0 trackers failed
- *     weights = failed interfaces' and scripts' weights + file value × weight
+ *     weights = failed interfaces', scripts' and processes' weights
+ *               (reverse: of those up) + file value × weight
  *     ─> FAULT_ON / FAULT_OFF, PRIORITY_CHANGED (vrrp_effective_priority)
  *
  *   link monitor ─> vrrp_link_event_cb ─> sockets reopened if the
@@ -245,6 +246,7 @@ void vrrp_run_track_setup(struct vrrp_run *r, const struct vrrp_run *prev)
 	if (!r->files)
 		log_warn("vrrp: track files: %s", eb.msg);
 	setup_scripts(r, c, prev);
+	vrrp_run_procs_setup(r);
 	for (unsigned i = 0; i < r->n_insts; i++)
 		setup_inst(r, &r->insts[i]);
 	/* On a reload the caller retracks once the kept instances have
@@ -264,6 +266,7 @@ void vrrp_run_track_free(struct vrrp_run *r)
 	r->n_scripts = 0;
 	vrrp_filemon_close(r->files);
 	r->files = NULL;
+	vrrp_run_procs_free(r);
 	for (unsigned i = 0; i < r->n_insts; i++) {
 		free(r->insts[i].trk_if_up);
 		free(r->insts[i].trk_script);
@@ -335,28 +338,38 @@ void vrrp_addr_event_cb(void *arg)
 		vrrp_vmacs_addr_event(r->vmacs);
 }
 
+/* A tracked object counts (its weight, or a fault with weight 0) while
+ * it has failed; with reverse, while it is up. */
+static void track_add(bool failed, bool reverse, int weight, long *sum, unsigned *faults)
+{
+	if (failed == reverse)
+		return;
+	if (weight == 0)
+		(*faults)++;
+	else
+		*sum += weight;
+}
+
 /* Sums what the trackers say now. */
 static long track_sum(struct vrrp_inst *in, unsigned *faults)
 {
 	const struct vrrp_inst_conf *c = in->conf;
 	long sum = 0;
 	*faults = (in->if_up ? 0 : 1) + (in->vmac_bad ? 1 : 0);
-	for (unsigned i = 0; i < c->n_track_ifs; i++) {
-		if (in->trk_if_up[i])
-			continue;
-		if (c->track_ifs[i].weight == 0)
-			(*faults)++;
-		else
-			sum += c->track_ifs[i].weight;
-	}
+	for (unsigned i = 0; i < c->n_track_ifs; i++)
+		track_add(!in->trk_if_up[i], c->track_ifs[i].reverse, c->track_ifs[i].weight,
+			  &sum, faults);
 	for (unsigned i = 0; i < c->n_track_scripts; i++) {
 		const struct vrrp_tscript *t = in->trk_script[i];
-		if (!t || t->rf.state != RISEFALL_DOWN)
-			continue;     /* unknown or passing */
-		if (c->track_scripts[i].weight == 0)
-			(*faults)++;
-		else
-			sum += c->track_scripts[i].weight;
+		/* unknown counts as passing */
+		track_add(t && t->rf.state == RISEFALL_DOWN, c->track_scripts[i].reverse,
+			  c->track_scripts[i].weight, &sum, faults);
+	}
+	/* A process with no monitor (no events) counts as down. */
+	for (unsigned i = 0; i < c->n_track_procs; i++) {
+		const struct vrrp_tproc *t = in->trk_proc[i];
+		track_add(!t || !t->pq.up || !in->run->procmon, c->track_procs[i].reverse,
+			  c->track_procs[i].weight, &sum, faults);
 	}
 	/* |value| <= VRRP_TRACK_FILE_MAX and |weight| <= 254: no overflow. */
 	for (unsigned i = 0; i < c->n_track_files; i++)
