@@ -81,9 +81,8 @@ static void proc_parse(struct cfx *x, const config_setting_t *e, struct vrrp_pro
 	cfx_keys(x, e, ctx, keys);
 	if (cfx_require(x, e, ctx, "name"))
 		cfx_str(x, e, ctx, "name", &p->name);
-	if (cfx_require(x, e, ctx, "process") && cfx_str(x, e, ctx, "process", &p->process) > 0
-	    && !*p->process)
-		cfx_err(x, config_setting_get_member(e, "process"), ctx, "process: empty");
+	if (cfx_require(x, e, ctx, "process"))
+		cfx_str(x, e, ctx, "process", &p->process);
 	cfx_bool(x, e, ctx, "full_command", &p->full_command);
 	proc_params(x, e, ctx, p);
 	proc_counts(x, e, ctx, p);

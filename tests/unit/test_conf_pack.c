@@ -53,14 +53,20 @@ static const char kitchen_sink[] =
 	"    authentication = { type = \"pass\"; password = \"secret1\"; };\n"
 	"    track = { interfaces = ( { name = \"eth1\"; weight = -10; } );\n"
 	"              scripts = ( { name = \"chk\"; weight = -20; } );\n"
-	"              files = ( { path = \"/tmp/prio\"; weight = 2; } ); };\n"
+	"              files = ( { path = \"/tmp/prio\"; weight = 2; } );\n"
+	"              processes = ( { name = \"web\"; weight = -30; reverse = true; } ); };\n"
 	"    notify = { master = \"/bin/true m\"; backup = \"/bin/true b\"; fault = \"/bin/true f\";\n"
 	"               stop = \"/bin/true s\"; };\n"
 	"    ipvs_sync = { interface = \"eth0\"; syncid = 7; }; },\n"
 	"  { name = \"VI_2\"; interface = \"eth0\"; vrid = 52; addresses = [ \"2001:db8::10/64\" ]; }\n"
 	" );\n"
 	" sync_groups = ( { name = \"G\"; instances = [ \"VI_1\", \"VI_2\" ];\n"
-	"   notify = { master = \"/bin/true gm\"; }; } );\n"
+	"   notify = { master = \"/bin/true gm\"; };\n"
+	"   track = { interfaces = ( { name = \"eth2\"; reverse = true; } );\n"
+	"             processes = ( { name = \"api\"; } ); }; } );\n"
+	" processes = ( { name = \"web\"; process = \"nginx\"; quorum = 2; quorum_max = 9; delay = 1.5; },\n"
+	"   { name = \"api\"; process = \"/usr/bin/api\"; params = [ \"-c\", \"/etc/api\" ];\n"
+	"     param_match = \"initial\"; terminate_delay = 3.0; } );\n"
 	" scripts = ( { name = \"chk\"; command = \"/bin/true\"; interval = 1.0; rise = 2; fall = 3; } );\n"
 	"};\n";
 
@@ -174,11 +180,32 @@ static void test_every_pointer(void **state)
 	assert_int_equal(in->addrs[1].plen, 24);
 	assert_int_equal(in->n_peers, 2);
 	assert_string_equal(in->auth_pass, "secret1");
-	assert_int_equal(in->n_track_ifs, 1);
 	assert_string_equal(in->track_ifs[0].name, "eth1");
 	assert_int_equal(in->track_ifs[0].weight, -10);
 	assert_string_equal(in->track_scripts[0].name, "chk");
 	assert_string_equal(in->track_files[0].path, "/tmp/prio");
+	/* its own trackers, then its group's */
+	assert_int_equal(in->n_track_procs, 2);
+	assert_string_equal(in->track_procs[0].name, "web");
+	assert_true(in->track_procs[0].weight == -30 && in->track_procs[0].reverse);
+	assert_string_equal(in->track_procs[1].name, "api");
+	assert_true(in->track_procs[1].weight == 0 && !in->track_procs[1].reverse);
+	assert_int_equal(in->n_track_ifs, 2);
+	assert_string_equal(in->track_ifs[1].name, "eth2");
+	assert_true(in->track_ifs[1].reverse && !in->track_ifs[0].reverse);
+	assert_int_equal(u->vrrp[1].n_track_ifs, 1);
+	assert_string_equal(u->vrrp[1].track_ifs[0].name, "eth2");
+	assert_int_equal(u->vrrp[1].n_track_procs, 1);
+	assert_string_equal(u->vrrp[1].track_procs[0].name, "api");
+	assert_int_equal(u->n_processes, 2);
+	const struct vrrp_process_conf *pw = &u->processes[0], *pa = &u->processes[1];
+	assert_string_equal(pw->process, "nginx");
+	assert_true(pw->quorum == 2 && pw->quorum_max == 9 && pw->param_match == VRRP_PM_NONE);
+	assert_true(pw->fork_delay == 1.5 && pw->terminate_delay == 1.5);
+	assert_int_equal(pa->n_params, 2);
+	assert_string_equal(pa->params[1], "/etc/api");
+	assert_true(pa->param_match == VRRP_PM_INITIAL && pa->quorum == 1);
+	assert_true(pa->fork_delay == 0 && pa->terminate_delay == 3.0);
 	assert_string_equal(in->notify.master, "/bin/true m");
 	assert_string_equal(in->notify.stop, "/bin/true s");
 	assert_string_equal(in->sync_interface, "eth0");

@@ -21,7 +21,7 @@
 
 #include "config.h"
 
-#define MAX_EXPECT 4
+#define MAX_EXPECT 5
 
 struct err_case {
 	const char *name;
@@ -275,6 +275,29 @@ static const struct err_case cases[] = {
 	  "    track = { scripts = ( { name = \"chk_ngnix\"; weight = -10; } ); }; } );\n"
 	  "};\n",
 	  { "4: vrrp instance VI_1: track scripts: unknown script 'chk_ngnix' (not defined in vrrp.scripts)" } },
+	{ "track_unknown_process",
+	  "vrrp = {\n"
+	  "  processes = ( { name = \"web\"; process = \"nginx\"; } );\n"
+	  "  instances = ( { name = \"VI_1\"; interface = \"eth0\"; vrid = 1; addresses = [ \"192.0.2.1\" ];\n"
+	  "    track = { processes = ( { name = \"wbe\"; weight = -10; } ); }; } );\n"
+	  "  sync_groups = ( { name = \"G\"; instances = [ \"VI_1\" ];\n"
+	  "    track = { processes = ( { name = \"api\"; reverse = 1; } ); }; } );\n"
+	  "};\n",
+	  { "4: vrrp instance VI_1: track processes: unknown process 'wbe' (not defined in vrrp.processes)",
+	    "6: sync group G: track processes: reverse: expected a boolean (true or false)",
+	    "6: sync group G: track processes: unknown process 'api' (not defined in vrrp.processes)" } },
+	{ "process_errors",
+	  "vrrp = {\n"
+	  "  processes = ( { name = \"a\"; },\n"
+	  "    { name = \"b\"; process = \"x\"; quorum = 3; quorum_max = 2; param_match = \"partial\"; },\n"
+	  "    { name = \"a\"; process = \"y\"; delay = -1; } );\n"
+	  "  instances = ( { name = \"VI_1\"; interface = \"eth0\"; vrid = 1; addresses = [ \"192.0.2.1\" ]; } );\n"
+	  "};\n",
+	  { "2: vrrp process a: missing 'process'",
+	    "3: vrrp process b: param_match partial: needs params",
+	    "3: vrrp process b: quorum_max 2: less than quorum 3",
+	    "4: vrrp process a: delay -1: must be zero or more",
+	    "4: vrrp process a: name already used by the process at line 2" } },
 	{ "script_without_command",
 	  "vrrp = {\n"
 	  "  scripts = ( { name = \"chk\"; },\n"
