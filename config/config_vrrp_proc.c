@@ -17,7 +17,8 @@
 
 #define QUORUM_MAX 65535
 
-static const char *const pm_names[] = { "none", "exact", "partial", "initial", NULL };
+/* enum vrrp_param_match from VRRP_PM_EXACT on */
+static const char *const pm_names[] = { "exact", "partial", "initial", NULL };
 
 static void proc_params(struct cfx *x, const config_setting_t *e, const char *ctx,
 			struct vrrp_process_conf *p)
@@ -40,15 +41,15 @@ static void proc_counts(struct cfx *x, const config_setting_t *e, const char *ct
 			struct vrrp_process_conf *p)
 {
 	long long v;
-	int pm = VRRP_PM_NONE;
+	int pm;
 	double d;
 	if (cfx_enum(x, e, ctx, "param_match", pm_names, &pm) > 0)
-		p->param_match = (enum vrrp_param_match)pm;
+		p->param_match = (enum vrrp_param_match)(VRRP_PM_EXACT + pm);
 	else if (p->n_params)
 		p->param_match = VRRP_PM_EXACT;
-	if (p->param_match != VRRP_PM_NONE && !p->n_params && pm != VRRP_PM_EXACT)
+	if (p->param_match > VRRP_PM_EXACT && !p->n_params)
 		cfx_err(x, config_setting_get_member(e, "param_match"), ctx,
-			"param_match %s: needs params", pm_names[pm]);
+			"param_match %s: needs params", pm_names[p->param_match - VRRP_PM_EXACT]);
 	if (cfx_int(x, e, ctx, "quorum", 0, QUORUM_MAX, &v) > 0)
 		p->quorum = (unsigned)v;
 	if (cfx_int(x, e, ctx, "quorum_max", 0, QUORUM_MAX, &v) > 0) {
