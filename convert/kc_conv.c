@@ -427,6 +427,7 @@ static const struct kc_kw pass1_kw[] = {
 	{ "vrrp_script", kc_vrrp_script, NULL },
 	{ "track_file", kc_track_file, NULL },
 	{ "vrrp_track_file", kc_track_file, NULL },
+	{ "vrrp_track_process", kc_track_process, NULL },
 	{ "vrrp_sync_group", collect_sync, NULL },
 	{ "virtual_server_group", kc_vs_group, NULL },
 	{ NULL, NULL, NULL }
@@ -434,6 +435,7 @@ static const struct kc_kw pass1_kw[] = {
 static const struct kc_kw pass2_kw[] = {
 	{ "global_defs", nothing, NULL }, { "vrrp_script", nothing, NULL },
 	{ "track_file", nothing, NULL }, { "vrrp_track_file", nothing, NULL },
+	{ "vrrp_track_process", nothing, NULL },
 	{ "vrrp_sync_group", nothing, NULL },
 	{ "vrrp_instance", kc_vrrp_instance, NULL },
 	{ "virtual_server", kc_virtual_server, NULL },
@@ -446,7 +448,6 @@ static const struct kc_kw pass2_kw[] = {
 	{ "track_group", NULL, "static track groups: vigil has no static addresses" },
 	{ "garp_group", NULL, "per-interface ARP pacing: set garp.interval per instance" },
 	{ "bfd_instance", NULL, "vigil has no BFD" },
-	{ "vrrp_track_process", NULL, "vigil tracks processes only through scripts" },
 	{ "SSL", NULL, "client certificates: vigil's https checks present none" },
 	{ "net_namespace", NULL, "run vigild in the namespace instead (ip netns exec)" },
 	{ "net_namespace_ipvs", NULL, "vigil programs IPVS in its own namespace" },
@@ -483,6 +484,7 @@ static void finish(struct kc_cx *x)
 	keep_section(x->out, x->vsg);
 	keep_section(x->out, x->vs);
 	keep_section(x->vrrp, x->scripts);
+	keep_section(x->vrrp, x->processes);
 	keep_section(x->vrrp, x->instances);
 	keep_section(x->vrrp, x->groups);
 	keep_section(x->out, x->vrrp);
@@ -502,6 +504,7 @@ void kc_convert(const struct kc_node *root, const struct kc_conv_opts *o,
 	x.vs = kv_new(KV_LIST, "virtual_servers");
 	x.vrrp = kv_new(KV_GROUP, "vrrp");
 	x.scripts = kv_new(KV_LIST, "scripts");
+	x.processes = kv_new(KV_LIST, "processes");
 	x.instances = kv_new(KV_LIST, "instances");
 	x.groups = kv_new(KV_LIST, "sync_groups");
 	/* pass 1 sees only its keywords; pass 2 reports everything else */
@@ -529,6 +532,7 @@ void kc_convert(const struct kc_node *root, const struct kc_conv_opts *o,
 	free(x.scripts_ref);
 	free(x.strict_refs);
 	free(x.files_ref);
+	free(x.procs_ref);
 	free(x.sync_nodes);
 	free(x.vsgs);
 	free(x.seen);

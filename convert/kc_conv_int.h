@@ -33,7 +33,8 @@ struct kc_kw {
 	const char *skip;             /* why it is not converted (fn NULL) */
 };
 
-/* A vrrp_script or track_file, as instances refer to it by name. */
+/* A vrrp_script, track_file or vrrp_track_process, as instances refer
+ * to it by name. */
 struct kc_ref {
 	const char *name;
 	const struct kc_node *n;
@@ -67,6 +68,7 @@ struct kc_cx {
 	const char *search_path;
 	struct kc_val *out;
 	struct kc_val *global, *vs, *vrrp, *scripts, *instances, *groups;
+	struct kc_val *processes;     /* vrrp.processes (kc_proc.c) */
 	struct kc_val *vsg;           /* virtual_server_groups */
 	struct kc_vsg *vsgs;
 	unsigned n_vsgs;
@@ -82,8 +84,8 @@ struct kc_cx {
 	const struct kc_node *fifo_n;     /* the notify FIFO taken */
 	bool lvs_sync_used;           /* an instance took it */
 	/* named objects */
-	struct kc_ref *scripts_ref, *files_ref;
-	unsigned n_scripts_ref, n_files_ref;
+	struct kc_ref *scripts_ref, *files_ref, *procs_ref;
+	unsigned n_scripts_ref, n_files_ref, n_procs_ref;
 	const struct kc_node **sync_nodes;
 	unsigned n_sync;
 	char **inst_ok;               /* instances converted, by name */
@@ -143,6 +145,7 @@ void kc_vrules(struct kc_cx *x, const struct kc_node *blk, struct kc_val *v);
 
 void kc_vrrp_script(struct kc_cx *x, const struct kc_node *n, void *obj);
 void kc_track_file(struct kc_cx *x, const struct kc_node *n, void *obj);
+void kc_track_process(struct kc_cx *x, const struct kc_node *n, void *obj);
 void kc_vrrp_instance(struct kc_cx *x, const struct kc_node *n, void *obj);
 void kc_sync_groups(struct kc_cx *x);
 void kc_virtual_server(struct kc_cx *x, const struct kc_node *n, void *obj);
@@ -168,11 +171,13 @@ bool kc_tun_same(const struct kc_tun *a, const struct kc_tun *b);
 const struct kc_vsg *kc_vs_group_find(const struct kc_cx *x, const char *name);
 
 /* One tracked object of an instance, before vigil's rules are applied. */
-enum kc_trk_kind { KC_TRK_IF, KC_TRK_SCRIPT, KC_TRK_FILE };
+enum kc_trk_kind { KC_TRK_IF, KC_TRK_SCRIPT, KC_TRK_FILE, KC_TRK_PROC };
 struct kc_trk {
 	enum kc_trk_kind kind;
-	const char *name;             /* interface, script name or file path */
+	const char *name;             /* interface, script or process name, or file path */
 	long weight;
+	bool reverse;                 /* vigil's reverse (weight already vigil's) */
+	bool native;                  /* weight already as vigil counts it */
 	bool file_default;            /* a file's weight was not given (1) */
 	const struct kc_node *n;
 	bool from_group;
@@ -184,7 +189,10 @@ void kc_track_out(struct kc_cx *x, struct kc_val *inst, const char *name, long *
 		  struct kc_trk *t, unsigned n, bool in_group, bool sync_weights);
 /* The sync group node an instance belongs to, or NULL. */
 const struct kc_node *kc_group_of(struct kc_cx *x, const char *inst);
-/* Parses a track_interface / track_script / track_file block into *t. */
+/* track_interface, _script, _file or _process: its kind. */
+enum kc_trk_kind kc_trk_kind_of(const char *keyword);
+/* Parses a track_interface / track_script / track_file / track_process
+ * block into *t. */
 void kc_track_parse(struct kc_cx *x, const struct kc_node *blk, enum kc_trk_kind kind,
 		    struct kc_trk **t, unsigned *n, bool from_group);
 

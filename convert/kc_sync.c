@@ -6,7 +6,11 @@
  * while the object is up and a negative one while it is down; vigil adds
  * a weight only while the object has failed. So a positive weight W
  * becomes priority + W and weight -W: the same effective priority in
- * every state. keepalived also drops the weights of a sync group's
+ * every state. keepalived's reverse negates what the object adds: a
+ * positive weight W reversed is vigil's weight -W with reverse (counted
+ * while up), a negative one -W without (counted while failed, as vigil
+ * counts), weight 0 reversed stays reverse (fault while up); a track
+ * file's reverse negates its weight. keepalived also drops the weights of a sync group's
  * members (unless sync_group_tracking_weight) and of an address owner:
  * weighted interfaces count 0 (fault when down), weighted scripts are
  * ignored, a track file keeps weight 0 only if its weight was the default.
@@ -51,6 +55,38 @@ static bool track_weight(struct kc_cx *x, const struct kc_node *k, long *weight,
 	return true;
 }
 
+enum kc_trk_kind kc_trk_kind_of(const char *keyword)
+{
+	return !strcmp(keyword, "track_interface") ? KC_TRK_IF
+		: !strcmp(keyword, "track_script") ? KC_TRK_SCRIPT
+		: !strcmp(keyword, "track_process") ? KC_TRK_PROC : KC_TRK_FILE;
+}
+
+static const char *const ref_kind[] = { "interface", "vrrp_script", "track_file",
+					"vrrp_track_process" };
+
+static const struct kc_ref *trk_ref(struct kc_cx *x, enum kc_trk_kind kind, const char *name)
+{
+	switch (kind) {
+	case KC_TRK_SCRIPT: return kc_ref_find(x->scripts_ref, x->n_scripts_ref, name);
+	case KC_TRK_FILE: return kc_ref_find(x->files_ref, x->n_files_ref, name);
+	case KC_TRK_PROC: return kc_ref_find(x->procs_ref, x->n_procs_ref, name);
+	default: return NULL;
+	}
+}
+
+/* keepalived's reverse, in vigil's terms (see the top of the file). */
+static void reversed(struct kc_trk *tr)
+{
+	if (tr->kind == KC_TRK_FILE) {
+		tr->weight = -tr->weight;
+		return;
+	}
+	tr->native = true;
+	tr->reverse = tr->weight >= 0;
+	tr->weight = -tr->weight;
+}
+
 void kc_track_parse(struct kc_cx *x, const struct kc_node *blk, enum kc_trk_kind kind,
 		    struct kc_trk **t, unsigned *n, bool from_group)
 {
@@ -60,11 +96,10 @@ void kc_track_parse(struct kc_cx *x, const struct kc_node *blk, enum kc_trk_kind
 		bool reverse = false;
 		const struct kc_ref *r = NULL;
 		if (kind != KC_TRK_IF) {
-			r = kind == KC_TRK_SCRIPT ? kc_ref_find(x->scripts_ref, x->n_scripts_ref, k->w[0])
-				: kc_ref_find(x->files_ref, x->n_files_ref, k->w[0]);
+			r = trk_ref(x, kind, k->w[0]);
 			if (!r || !r->ok) {
 				kc_skip(x->d, k->src, "%s %s: no converted %s of that name", blk->w[0],
-					k->w[0], kind == KC_TRK_SCRIPT ? "vrrp_script" : "track_file");
+					k->w[0], ref_kind[kind]);
 				continue;
 			}
 			tr.weight = r->weight;
@@ -74,18 +109,15 @@ void kc_track_parse(struct kc_cx *x, const struct kc_node *blk, enum kc_trk_kind
 		}
 		if (!track_weight(x, k, &tr.weight, &reverse))
 			continue;
-		if (reverse) {
-			kc_skip(x->d, k->src, "%s %s: reverse: vigil has no reversed weights",
-				blk->w[0], k->w[0]);
-			continue;
-		}
-		tr.file_default = kind == KC_TRK_FILE && tr.weight == 1;
+		tr.file_default = kind == KC_TRK_FILE && tr.weight == 1 && !reverse;
+		if (reverse)
+			reversed(&tr);
 		*t = kc_realloc(*t, *n + 1, sizeof(**t));
 		(*t)[(*n)++] = tr;
 	}
 }
 
-static const char *const kind_str[] = { "interface", "script", "file" };
+static const char *const kind_str[] = { "interface", "script", "file", "process" };
 
 /* keepalived's rules for sync group members and address owners: false
  * when the tracker is to be left out. */
@@ -113,6 +145,15 @@ static void track_elem(struct kc_val *list, const char *key, const struct kc_trk
 	struct kc_val *e = kv_add(list, KV_GROUP, NULL);
 	kv_str(e, key, t->name);
 	kv_int(e, "weight", t->weight);
+	if (t->reverse)
+		kv_bool(e, "reverse", true);
+}
+
+/* A weight keepalived adds while the object is up: vigil raises the
+ * priority by it and subtracts it on failure. */
+static bool raises(const struct kc_trk *t)
+{
+	return t->name && t->kind != KC_TRK_FILE && !t->native && t->weight > 0;
 }
 
 void kc_track_out(struct kc_cx *x, struct kc_val *inst, const char *name, long *priority,
@@ -131,12 +172,12 @@ void kc_track_out(struct kc_cx *x, struct kc_val *inst, const char *name, long *
 		}
 		if (!keep)
 			t[i].name = NULL;
-		else if (t[i].kind != KC_TRK_FILE && t[i].weight > 0)
+		else if (raises(&t[i]))
 			raise += t[i].weight;
 	}
 	if (raise && *priority + raise > 254) {
 		for (unsigned i = 0; i < n; i++)
-			if (t[i].name && t[i].kind != KC_TRK_FILE && t[i].weight > 0) {
+			if (raises(&t[i])) {
 				kc_skip(x->d, t[i].n->src, "%s: positive weight %ld: priority %ld plus "
 					"the positive weights passes 254, which vigil cannot express",
 					t[i].n->w[0], t[i].weight, *priority);
@@ -152,16 +193,16 @@ void kc_track_out(struct kc_cx *x, struct kc_val *inst, const char *name, long *
 		p->i = *priority;
 	}
 	struct kc_val *tv = kv_new(KV_GROUP, "track");
-	struct kc_val *l[3] = { kv_new(KV_LIST, "interfaces"), kv_new(KV_LIST, "scripts"),
-				kv_new(KV_LIST, "files") };
+	struct kc_val *l[4] = { kv_new(KV_LIST, "interfaces"), kv_new(KV_LIST, "scripts"),
+				kv_new(KV_LIST, "files"), kv_new(KV_LIST, "processes") };
 	for (unsigned i = 0; i < n; i++) {
 		if (!t[i].name)
 			continue;
-		if (t[i].kind != KC_TRK_FILE && t[i].weight > 0)
+		if (raises(&t[i]))
 			t[i].weight = -t[i].weight;
 		track_elem(l[t[i].kind], t[i].kind == KC_TRK_FILE ? "path" : "name", &t[i]);
 	}
-	for (unsigned k = 0; k < 3; k++) {
+	for (unsigned k = 0; k < 4; k++) {
 		if (l[k]->n)
 			kv_attach(tv, l[k]);
 		else
@@ -285,7 +326,7 @@ static const struct kc_kw group_kw[] = {
 	{ "track_script", nothing, NULL },
 	{ "track_file", nothing, NULL },
 	{ "sync_group_tracking_weight", nothing, NULL },
-	{ "track_process", NULL, "vigil tracks processes only through scripts" },
+	{ "track_process", nothing, NULL },
 	{ "track_bfd", NULL, "vigil has no BFD" },
 	{ "smtp_alert", NULL, "e-mail alerts: vigil sends none (use notify scripts)" },
 	{ "global_tracking", NULL, "deprecated; use track_* on the group" },

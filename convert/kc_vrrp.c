@@ -217,9 +217,7 @@ static void i_auth(struct kc_cx *x, const struct kc_node *n, void *obj)
 static void i_track(struct kc_cx *x, const struct kc_node *n, void *obj)
 {
 	struct inst *in = obj;
-	enum kc_trk_kind k = !strcmp(n->w[0], "track_interface") ? KC_TRK_IF
-		: !strcmp(n->w[0], "track_script") ? KC_TRK_SCRIPT : KC_TRK_FILE;
-	kc_track_parse(x, n, k, &in->trk, &in->n_trk, false);
+	kc_track_parse(x, n, kc_trk_kind_of(n->w[0]), &in->trk, &in->n_trk, false);
 }
 
 static void i_notify(struct kc_cx *x, const struct kc_node *n, void *obj)
@@ -301,7 +299,7 @@ static const struct kc_kw inst_kw[] = {
 	{ "virtual_ipaddress_excluded", i_vips, NULL },
 	{ "virtual_routes", i_vips, NULL },
 	{ "virtual_rules", i_vips, NULL },
-	{ "track_process", NULL, "vigil tracks processes only through scripts" },
+	{ "track_process", i_track, NULL },
 	{ "track_bfd", NULL, "vigil has no BFD" },
 	{ "notify_deleted", NULL, "vigil has no DELETED notification" },
 	{ "notify_master_rx_lower_pri", NULL, "vigil has no such notification" },
@@ -451,10 +449,8 @@ void kc_vrrp_instance(struct kc_cx *x, const struct kc_node *n, void *obj)
 		const struct kc_node *k = &grp->kids[i];
 		if (!strcmp(k->w[0], "sync_group_tracking_weight"))
 			group_weights = true;
-		else if (!strncmp(k->w[0], "track_", 6) && strcmp(k->w[0], "track_process")
-			 && strcmp(k->w[0], "track_bfd"))
-			kc_track_parse(x, k, k->w[0][6] == 'i' ? KC_TRK_IF : k->w[0][6] == 's'
-				       ? KC_TRK_SCRIPT : KC_TRK_FILE, &in.trk, &in.n_trk, true);
+		else if (!strncmp(k->w[0], "track_", 6) && strcmp(k->w[0], "track_bfd"))
+			kc_track_parse(x, k, kc_trk_kind_of(k->w[0]), &in.trk, &in.n_trk, true);
 	}
 	const char *missing = !in.iface ? "interface" : in.vrid < 0 ? "virtual_router_id"
 		: !in.addrs->n ? "virtual_ipaddress" : NULL;

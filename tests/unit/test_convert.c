@@ -132,7 +132,8 @@ static void test_track_weights(void **state)
 		"vrrp_script down {\n script \"/bin/test -e /x\"\n weight -20\n}\n"
 		"vrrp_instance A {\n interface eth0\n virtual_router_id 1\n priority 100\n"
 		" virtual_ipaddress {\n  192.0.2.1\n }\n"
-		" track_interface {\n  eth1 weight 5\n  eth2\n  eth3 weight 1 reverse\n }\n"
+		" track_interface {\n  eth1 weight 5\n  eth2\n  eth3 weight 1 reverse\n"
+		"  eth4 weight -7 reverse\n  eth5 weight 0 reverse\n }\n"
 		" track_script {\n  up\n  down\n  missing\n }\n}\n", NULL);
 	/* +5 and +10 while up: priority 115, and -5/-10 on failure */
 	HAS(r.out, "priority = 115;");
@@ -141,10 +142,12 @@ static void test_track_weights(void **state)
 	HAS(r.out, "{ name = \"up\"; weight = -10; }");
 	HAS(r.out, "{ name = \"down\"; weight = -20; }");
 	HAS(r.out, "{ name = \"down\"; command = \"/bin/test -e /x\"; interval = 1.0; }");
-	HASNT(r.out, "eth3");
+	/* reverse: keepalived's -1 while up; +7 while down; fault while up */
+	HAS(r.out, "{ name = \"eth3\"; weight = -1; reverse = true; }");
+	HAS(r.out, "{ name = \"eth4\"; weight = 7; }");
+	HAS(r.out, "{ name = \"eth5\"; weight = 0; reverse = true; }");
 	assert_string_equal(r.diag,
-		"k.conf:19: not converted: track_interface eth3: reverse: vigil has no reversed weights\n"
-		"k.conf:24: not converted: track_script missing: no converted vrrp_script of that name\n");
+		"k.conf:26: not converted: track_script missing: no converted vrrp_script of that name\n");
 	done(&r);
 
 	/* past 254: not expressible */
@@ -154,6 +157,54 @@ static void test_track_weights(void **state)
 	HAS(r.out, "priority = 250;");
 	HASNT(r.out, "eth1");
 	HAS(r.diag, "k.conf:9: not converted: eth1: positive weight 10: priority 250 plus");
+	done(&r);
+}
+
+static void test_track_process(void **state)
+{
+	(void)state;
+	struct run r = convert(
+		"vrrp_track_process web {\n process nginx\n weight 20\n quorum 2\n delay 1.5\n}\n"
+		"vrrp_track_process api {\n process /usr/bin/api -c \"/etc/api conf\"\n"
+		" param_match initial\n fork_delay 0.5\n terminate_delay 2\n weight -30 reverse\n}\n"
+		"vrrp_track_process none {\n process /usr/bin/x\n param_match\n quorum_max 0\n"
+		" full_command\n}\n"
+		"vrrp_track_process bad {\n weight 3\n}\n"
+		"vrrp_sync_group G {\n group {\n  A\n }\n track_process {\n  none weight 0\n }\n}\n"
+		"vrrp_instance A {\n interface eth0\n virtual_router_id 1\n priority 100\n"
+		" virtual_ipaddress {\n  192.0.2.1\n }\n"
+		" track_process {\n  web\n  api\n  bad\n }\n}\n", NULL);
+	HAS(r.out, "{ name = \"web\"; process = \"nginx\"; delay = 1.5; quorum = 2; }");
+	HAS(r.out, "process = \"/usr/bin/api\";");
+	HAS(r.out, "params = [ \"-c\", \"/etc/api conf\" ];");
+	HAS(r.out, "param_match = \"initial\";");
+	HAS(r.out, "fork_delay = 0.5;");
+	HAS(r.out, "terminate_delay = 2.0;");
+	HAS(r.out, "param_match = \"exact\";");
+	HAS(r.out, "quorum = 0;");
+	HAS(r.out, "quorum_max = 0;");
+	HAS(r.out, "full_command = true;");
+	/* sync group member: the weighted ones are left out, the group's kept */
+	HAS(r.out, "process web: left out, as keepalived ignores a weighted one");
+	HAS(r.out, "{ name = \"none\"; weight = 0; }");
+	assert_string_equal(r.diag,
+		"k.conf:20: not converted: vrrp_track_process bad: no process named\n"
+		"k.conf:41: not converted: track_process bad: no converted vrrp_track_process of "
+		"that name\n");
+	done(&r);
+
+	/* not in a group: +20 while up (priority 120, -20 on failure); -30 reversed: +30 while down */
+	r = convert(
+		"vrrp_track_process web {\n process nginx\n weight 20\n}\n"
+		"vrrp_track_process api {\n process api\n weight -30 reverse\n}\n"
+		"vrrp_instance A {\n interface eth0\n virtual_router_id 1\n priority 100\n"
+		" virtual_ipaddress {\n  192.0.2.1\n }\n"
+		" track_process {\n  web\n  api\n  web weight 5 reverse\n }\n}\n", NULL);
+	HAS(r.out, "priority = 120;");
+	HAS(r.out, "{ name = \"web\"; weight = -20; }");
+	HAS(r.out, "{ name = \"api\"; weight = 30; }");
+	HAS(r.out, "{ name = \"web\"; weight = -5; reverse = true; }");
+	assert_string_equal(r.diag, "");
 	done(&r);
 }
 
@@ -501,6 +552,7 @@ int main(void)
 		cmocka_unit_test(test_vrrp_auth_ah),
 		cmocka_unit_test(test_vrrp_notify_opts),
 		cmocka_unit_test(test_track_weights),
+		cmocka_unit_test(test_track_process),
 		cmocka_unit_test(test_sync_group_members),
 		cmocka_unit_test(test_checks_defaults),
 		cmocka_unit_test(test_http_status),
