@@ -24,8 +24,10 @@
 #
 # usage: bench/vrrp-many.sh [SECS] [TRIALS] [IMPLS]
 #   SECS default 30, TRIALS default 3, IMPLS default "vigild keepalived".
-#   SETTLE (environment) default 8. PERF=FILE: perf record of b's VRRP
-#   worker through the first takeover, into FILE.IMPL.
+#   SETTLE (environment) default 8. PERF=FILE: perf record of the VRRP
+#   workers through the CPU measurement (FILE.IMPL.m, FILE.IMPL.b; the
+#   ticks then include perf's overhead) and of b's through the first
+#   takeover (FILE.IMPL).
 # Needs root, a build in $VIGIL_BUILD (default build/), keepalived, tcpdump.
 set -u
 SECS=${1:-30}
@@ -111,9 +113,15 @@ run_impl() {  # IMPL
   sleep "$SETTLE"
   local mr br; mr=$(roles "$impl" m "$mp"); br=$(roles "$impl" b "$bp")
   local pids="$mr $br" before=() after=() i=0 p
+  local perfm= perfb=
+  if [ -n "${PERF:-}" ]; then   # both VRRP workers, through the measurement
+    perf record -q -F 10000 -g -p "${mr%% *}" -o "$PERF.$impl.m" >/dev/null 2>&1 & perfm=$!
+    perf record -q -F 10000 -g -p "${br%% *}" -o "$PERF.$impl.b" >/dev/null 2>&1 & perfb=$!
+  fi
   for p in $pids; do before+=("$(ticks "$p")"); done
   sleep "$SECS"
   for p in $pids; do after+=("$(ticks "$p")"); done
+  [ -n "$perfm" ] && { kill -INT "$perfm" "$perfb"; wait "$perfm" "$perfb" 2>/dev/null; }
   no_vips b && all_vips m || log "$impl: a transition during the measurement"
   local d=()
   for p in $pids; do d+=($(( ${after[$i]} - ${before[$i]} ))); i=$((i + 1)); done
@@ -141,7 +149,9 @@ run_impl() {  # IMPL
     fi
     local mpids; mpids=$(node_pids m)
     local t0; t0=$(date +%s.%N)
-    kill -KILL $mpids
+    # Stopped first: killed one by one, a worker whose parent died first
+    # could still leave gracefully (priority 0) and not be a crash.
+    kill -STOP $mpids; kill -KILL $mpids
     wait_for 10 all_vips b || log "trial $t: b holds $(n_vips b) of $N"
     sleep 0.3
     [ -n "$perfp" ] && { kill -INT "$perfp"; wait "$perfp" 2>/dev/null; }

@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <paths.h>
 #include <sys/uio.h>
 #include <systemd/sd-journal.h>
 #include <time.h>
@@ -32,7 +33,8 @@ static struct {
 	bool opened;
 	bool journal;                 /* journald's socket is there: send to it */
 	int facility;
-} log_ctx = { "vigild", true, false, false, false, LOG_DAEMON };
+	time_t no_syslog_until;       /* console on and no /dev/log: syslog skipped */
+} log_ctx = { "vigild", true, false, false, false, LOG_DAEMON, 0 };
 
 static const struct {
 	const char *name;
@@ -164,9 +166,26 @@ static bool journal_send(int prio, const char *line, const struct log_field *f, 
 	return r >= 0;
 }
 
+/* Where nothing listens on /dev/log (a container logging to its console)
+ * every syslog() call would open, fail to connect and close a socket
+ * again: with the console on, that is checked once per 10 s instead. */
+static bool syslog_listens(void)
+{
+	if (!log_ctx.console)
+		return true;
+	time_t now = time(NULL);
+	if (now < log_ctx.no_syslog_until)
+		return false;
+	if (access(_PATH_LOG, W_OK) == 0)
+		return true;
+	log_ctx.no_syslog_until = now + 10;
+	return false;
+}
+
 static void emit(int prio, const char *line, const struct log_field *f, size_t n)
 {
-	if (log_ctx.opened && !(log_ctx.journal && journal_send(prio, line, f, n)))
+	if (log_ctx.opened && !(log_ctx.journal && journal_send(prio, line, f, n)) &&
+	    syslog_listens())
 		syslog(log_ctx.facility | prio, "%s", line);
 	if (log_ctx.console || !log_ctx.opened) {
 		struct timespec ts;

@@ -24,6 +24,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <unistd.h>
 
 #include "errbuf.h"
@@ -97,6 +98,10 @@ static int sock_open(struct vrrp_sock *s, const char *ifname, int family, int pr
 				  proto == VRRP_IPPROTO_AH ? "AH" : "VRRP", strerror(errno));
 	s->fd = fd;
 	int r = setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, ifname, (socklen_t)strlen(ifname));
+	/* The kernel's receive time: a master-down timer counts from the
+	 * advert's arrival, not from when the loop got to it (vrrp_run.h). */
+	if (r == 0 && setopt(fd, SOL_SOCKET, SO_TIMESTAMP, 1) < 0)
+		r = -1;
 	if (r == 0)
 		r = family == AF_INET ? setup_ip4(s) : setup_ip6(s);
 	else
@@ -133,6 +138,11 @@ void vrrp_sock_close(struct vrrp_sock *s)
 static void read_cmsgs(struct msghdr *mh, struct vrrp_rxpkt *p)
 {
 	for (struct cmsghdr *c = CMSG_FIRSTHDR(mh); c; c = CMSG_NXTHDR(mh, c)) {
+		if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_TIMESTAMP) {
+			struct timeval tv;
+			memcpy(&tv, CMSG_DATA(c), sizeof(tv));
+			p->rx_time = (double)tv.tv_sec + (double)tv.tv_usec * 1e-6;
+		}
 		if (c->cmsg_level != IPPROTO_IPV6)
 			continue;
 		if (c->cmsg_type == IPV6_HOPLIMIT) {
@@ -147,29 +157,45 @@ static void read_cmsgs(struct msghdr *mh, struct vrrp_rxpkt *p)
 	}
 }
 
+/* Up to n packets in one system call (a backup hearing many instances
+ * gets their adverts in bursts). */
+int vrrp_sock_recv_batch(const struct vrrp_sock *s, struct vrrp_rxpkt *p, unsigned n)
+{
+	struct sockaddr_in6 from[VRRP_RX_BATCH];
+	union { char b[128]; struct cmsghdr align; } ctl[VRRP_RX_BATCH];
+	struct iovec iov[VRRP_RX_BATCH];
+	struct mmsghdr mm[VRRP_RX_BATCH];
+	if (n > VRRP_RX_BATCH)
+		n = VRRP_RX_BATCH;
+	for (unsigned i = 0; i < n; i++) {
+		iov[i] = (struct iovec){ .iov_base = p[i].buf, .iov_len = sizeof(p[i].buf) };
+		mm[i] = (struct mmsghdr){ .msg_hdr = {
+			.msg_name = &from[i], .msg_namelen = sizeof(from[i]),
+			.msg_iov = &iov[i], .msg_iovlen = 1,
+			.msg_control = ctl[i].b, .msg_controllen = sizeof(ctl[i].b) } };
+	}
+	int got = recvmmsg(s->fd, mm, n, MSG_DONTWAIT, NULL);
+	if (got <= 0)
+		return got == 0 || errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR
+			? -EAGAIN : -errno;
+	for (int i = 0; i < got; i++) {
+		struct vrrp_rxpkt *q = &p[i];
+		q->len = mm[i].msg_len;
+		q->truncated = (mm[i].msg_hdr.msg_flags & MSG_TRUNC) != 0;
+		q->hlim = 0;
+		q->rx_time = 0;
+		memset(&q->dst6, 0, sizeof(q->dst6));
+		if (s->family == AF_INET6)
+			q->src6 = from[i].sin6_addr;
+		read_cmsgs(&mm[i].msg_hdr, q);
+	}
+	return got;
+}
+
 long vrrp_sock_recv(const struct vrrp_sock *s, struct vrrp_rxpkt *p)
 {
-	struct sockaddr_in6 from;
-	union { char b[256]; struct cmsghdr align; } ctl;
-	struct iovec iov = { .iov_base = p->buf, .iov_len = sizeof(p->buf) };
-	struct msghdr mh = {
-		.msg_name = &from, .msg_namelen = sizeof(from),
-		.msg_iov = &iov, .msg_iovlen = 1,
-		.msg_control = ctl.b, .msg_controllen = sizeof(ctl.b),
-	};
-	memset(&from, 0, sizeof(from));
-	ssize_t n = recvmsg(s->fd, &mh, 0);
-	if (n < 0)
-		return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR ? -EAGAIN : -errno;
-	p->len = (size_t)n;
-	p->truncated = (mh.msg_flags & MSG_TRUNC) != 0;
-	p->hlim = 0;
-	memset(&p->dst6, 0, sizeof(p->dst6));
-	if (s->family == AF_INET6) {
-		p->src6 = from.sin6_addr;
-		read_cmsgs(&mh, p);
-	}
-	return n;
+	int r = vrrp_sock_recv_batch(s, p, 1);
+	return r < 0 ? r : (long)p->len;
 }
 
 enum vrrp_rx vrrp_sock_decode(const struct vrrp_sock *s, const struct vrrp_rxpkt *p,

@@ -37,6 +37,7 @@ struct vrrp_rxpkt {
 	uint8_t hlim;             /* IPv6 */
 	struct in6_addr src6, dst6;
 	bool truncated;
+	double rx_time;           /* the kernel's receive time (wall clock); 0: none */
 };
 
 /* Opens a non-blocking raw socket on ifname; joins the group when mcast.
@@ -52,6 +53,10 @@ int vrrp_sock_join(struct vrrp_sock *s, struct errbuf *eb);
 
 /* One packet. Returns its length, -EAGAIN when there is none, or -errno. */
 long vrrp_sock_recv(const struct vrrp_sock *s, struct vrrp_rxpkt *p);
+/* Up to n (at most VRRP_RX_BATCH) packets into p[]: how many, or -EAGAIN
+ * when none is waiting, or -errno. */
+#define VRRP_RX_BATCH 16
+int vrrp_sock_recv_batch(const struct vrrp_sock *s, struct vrrp_rxpkt *p, unsigned n);
 /* Decodes what vrrp_sock_recv() read (the family decides the codec). */
 enum vrrp_rx vrrp_sock_decode(const struct vrrp_sock *s, const struct vrrp_rxpkt *p,
 			      struct vrrp_advert *out);

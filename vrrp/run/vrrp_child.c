@@ -54,6 +54,22 @@ static void go_realtime(const struct global_conf *g)
 	}
 }
 
+/* Received adverts are read in batches: the loop polls at most every
+ * collect interval, so a backup hearing many instances wakes once per
+ * batch rather than once per advert (timers are not delayed by it, and an
+ * advert counts from its kernel receive time). A twentieth of the
+ * shortest advert interval, at most 5 ms. */
+#define COLLECT_MAX 0.005
+
+static void set_collect(struct child_ctx *cx)
+{
+	double c = COLLECT_MAX;
+	for (unsigned i = 0; i < cx->conf->n_vrrp; i++)
+		if (cx->conf->vrrp[i].advert_interval / 20 < c)
+			c = cx->conf->vrrp[i].advert_interval / 20;
+	ev_set_io_collect_interval(cx->loop, c);
+}
+
 static void report_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	struct vrrp_run *r = w->data;
@@ -163,6 +179,7 @@ static void run_free(struct vrrp_run *r)
 {
 	ev_timer_stop(r->loop, &r->report_w);
 	ev_timer_stop(r->loop, &r->start_w);
+	ev_prepare_stop(r->loop, &r->garp_prep);
 	for (unsigned i = 0; i < r->n_insts; i++)
 		vrrp_inst_stop_timers(&r->insts[i]);
 	vrrp_run_track_free(r);
@@ -248,6 +265,7 @@ static int vrrp_start(struct child_ctx *cx)
 				       NULL);
 	cx->priv = r;
 	vrrp_run_sweep(r);
+	set_collect(cx);
 	double delay = cx->conf->global.vrrp_startup_delay;
 	if (delay_start(r, ev_now(cx->loop) + delay))
 		log_info("vrrp: instances start in %.1f s (vrrp_startup_delay)", delay);
@@ -356,6 +374,7 @@ static int vrrp_reload(struct child_ctx *cx, const struct conf *oldc)
 	run_free(old);
 	vrrp_vmacs_sweep(r->vmacs);   /* the old instances let go of their addresses */
 	cx->priv = r;
+	set_collect(cx);
 	for (unsigned i = 0; i < r->n_insts; i++) {
 		struct vrrp_inst *in = &r->insts[i];
 		if (in->fsm.state == VRRP_STATE_INIT && waiting) {

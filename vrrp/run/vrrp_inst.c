@@ -44,6 +44,18 @@ static void arm(struct vrrp_inst *in, ev_timer *w, double at)
 	ev_timer_start(in->run->loop, w);
 }
 
+/* A backup pushes its master-down deadline back at every advert: rather
+ * than move the timer each time, it is left to fire and down_cb re-arms
+ * it for what is left (fsm.master_down_at), once per Master_Down_Interval
+ * instead of once per advert. An earlier deadline is armed at once. */
+static void arm_later(struct vrrp_inst *in, ev_timer *w, double at)
+{
+	struct ev_loop *l = in->run->loop;
+	if (ev_is_active(w) && at >= ev_now(l) + ev_timer_remaining(l, w))
+		return;
+	arm(in, w, at);
+}
+
 void vrrp_inst_stop_timers(struct vrrp_inst *in)
 {
 	struct ev_loop *l = in->run->loop;
@@ -180,6 +192,35 @@ static void start_garp(struct vrrp_inst *in, unsigned count)
 		arm(in, &in->refresh_w, ev_now(in->run->loop) + c->garp_refresh);
 }
 
+/* A new master's announcements wait until the loop has handled every
+ * timer and packet that is due: when many instances take over at once
+ * (one Master_Down for all), each adds its addresses and sends its advert
+ * first, and the gratuitous ARP / NA bursts follow together. */
+static void garp_prep_cb(struct ev_loop *loop, ev_prepare *w, int revents)
+{
+	struct vrrp_run *r = w->data;
+	ev_prepare_stop(loop, w);
+	for (unsigned i = 0; i < r->n_insts; i++) {
+		struct vrrp_inst *in = &r->insts[i];
+		unsigned n = in->garp_queued;
+		in->garp_queued = 0;
+		if (n)
+			start_garp(in, n - 1);
+	}
+	(void)revents;
+}
+
+static void queue_garp(struct vrrp_inst *in, unsigned count)
+{
+	struct vrrp_run *r = in->run;
+	in->garp_queued = count + 1;
+	if (!ev_is_active(&r->garp_prep)) {
+		ev_prepare_init(&r->garp_prep, garp_prep_cb);
+		r->garp_prep.data = r;
+		ev_prepare_start(r->loop, &r->garp_prep);
+	}
+}
+
 void vrrp_inst_contested(struct vrrp_inst *in)
 {
 	double now = ev_now(in->run->loop);
@@ -210,6 +251,7 @@ static void notify_state(struct vrrp_inst *in, enum vrrp_state prev, enum vrrp_s
 	else if (is_down(prev) || in->stats.up_since == 0)
 		in->stats.up_since = in->since;
 	if (s != VRRP_STATE_MASTER) {
+		in->garp_queued = 0;
 		ev_timer_stop(in->run->loop, &in->garp_w);
 		ev_timer_stop(in->run->loop, &in->garp2_w);
 		ev_timer_stop(in->run->loop, &in->refresh_w);
@@ -232,13 +274,13 @@ static void do_action(struct vrrp_inst *in, const struct vrrp_action *a, enum vr
 		vrrp_inst_moves(in, a->type == VRRP_ACT_ADD_ADDRESSES, *prev);
 		break;
 	case VRRP_ACT_SEND_GARP:
-		start_garp(in, in->conf->garp_count);
+		queue_garp(in, in->conf->garp_count);
 		break;
 	case VRRP_ACT_SET_ADVER_TIMER:
 		arm(in, &in->adver_w, a->at);
 		break;
 	case VRRP_ACT_SET_MASTER_DOWN_TIMER:
-		arm(in, &in->down_w, a->at);
+		arm_later(in, &in->down_w, a->at);
 		break;
 	case VRRP_ACT_SET_PREEMPT_TIMER:
 		arm(in, &in->preempt_w, a->at);
@@ -257,15 +299,36 @@ static void do_action(struct vrrp_inst *in, const struct vrrp_action *a, enum vr
 	}
 }
 
-void vrrp_inst_event(struct vrrp_inst *in, const struct vrrp_event *ev, const char *reason)
+static bool changes_state(const struct vrrp_actions *acts)
+{
+	for (unsigned i = 0; i < acts->n; i++)
+		if (acts->a[i].type == VRRP_ACT_NOTIFY_STATE)
+			return true;
+	return false;
+}
+
+void vrrp_inst_event_at(struct vrrp_inst *in, const struct vrrp_event *ev, const char *reason,
+			double now)
 {
 	struct vrrp_actions acts;
 	enum vrrp_state prev = in->fsm.state;
 	if (reason)
 		snprintf(in->reason, sizeof(in->reason), "%s", reason);
-	vrrp_fsm_step(&in->fsm, ev, ev_now(in->run->loop), &acts);
+	vrrp_fsm_step(&in->fsm, ev, now, &acts);
+	/* An advert's reason is written only when it moves the state: most
+	 * adverts change nothing, and this is the receive path. */
+	if (!reason && ev->type == VRRP_EV_ADVERT_RECEIVED && changes_state(&acts)) {
+		char a[VADDR_STRLEN];
+		snprintf(in->reason, sizeof(in->reason), "advert priority %u from %s", ev->priority,
+			 vaddr_str(&ev->src, a, sizeof(a)));
+	}
 	for (unsigned i = 0; i < acts.n; i++)
 		do_action(in, &acts.a[i], &prev);
+}
+
+void vrrp_inst_event(struct vrrp_inst *in, const struct vrrp_event *ev, const char *reason)
+{
+	vrrp_inst_event_at(in, ev, reason, ev_now(in->run->loop));
 }
 
 /* ---- timers --------------------------------------------------------- */
@@ -295,6 +358,10 @@ static bool held_by_group(struct vrrp_inst *in)
 static void down_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	struct vrrp_inst *in = w->data;
+	if (in->fsm.master_down_at > ev_now(loop) + 1e-4) {
+		arm(in, w, in->fsm.master_down_at);   /* pushed back since (arm_later) */
+		return;
+	}
 	if (held_by_group(in))
 		return;
 	struct vrrp_event ev = { .type = VRRP_EV_MASTER_DOWN_TIMER_EXPIRED };

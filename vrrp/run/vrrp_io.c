@@ -251,13 +251,20 @@ void vrrp_io_announce(struct vrrp_inst *in)
 	}
 }
 
+/* Indexed at the first packet (a run's instances are all bound to their
+ * io by then): every advert looks its instance up. */
 static struct vrrp_inst *find_inst(struct vrrp_io *io, int vrid)
 {
 	struct vrrp_run *r = io->run;
-	for (unsigned i = 0; i < r->n_insts; i++)
-		if (r->insts[i].io == io && r->insts[i].conf->vrid == vrid)
-			return &r->insts[i];
-	return NULL;
+	if (vrid < 0 || vrid > 255)
+		return NULL;
+	if (!io->indexed) {
+		for (unsigned i = r->n_insts; i-- > 0;)
+			if (r->insts[i].io == io)
+				io->by_vrid[r->insts[i].conf->vrid] = &r->insts[i];
+		io->indexed = true;
+	}
+	return io->by_vrid[vrid];
 }
 
 static void log_reject(struct ratelimit *rl, double now, const char *who,
@@ -322,6 +329,9 @@ static void rx_advert(struct vrrp_inst *in, const struct vrrp_advert *adv,
 		      const struct vrrp_rxpkt *p)
 {
 	double now = ev_now(in->run->loop);
+	/* The advert counts from its arrival (a timer it restarts must not
+	 * run late by the time the loop took to read it), never from later. */
+	double at = p->rx_time > 0 && p->rx_time < now && p->rx_time > now - 1 ? p->rx_time : now;
 	enum vrrp_rx r = vrrp_pkt_validate(adv, &in->exp);
 	if (r != VRRP_RX_OK) {
 		count_reject(in, r, &adv->src);
@@ -354,12 +364,9 @@ static void rx_advert(struct vrrp_inst *in, const struct vrrp_advert *adv,
 	} else {
 		in->stats.next_master_reason = IPC_VRRP_MR_PREEMPTED;
 	}
-	char why[64], a[VADDR_STRLEN];
-	snprintf(why, sizeof(why), "advert priority %u from %s", adv->priority,
-		 vaddr_str(&adv->src, a, sizeof(a)));
 	bool knew = in->fsm.master_known;
 	struct vaddr was = in->fsm.master_addr;
-	vrrp_inst_event(in, &ev, why);
+	vrrp_inst_event_at(in, &ev, NULL, at);
 	if (in->fsm.master_known != knew || !vaddr_equal(&was, &in->fsm.master_addr))
 		vrrp_inst_report(in, false, in->fsm.state);   /* a new master: tell at once */
 	bool lower = adv->priority < in->fsm.priority ||
@@ -406,17 +413,20 @@ static void rx_cb(struct ev_loop *loop, ev_io *w, int revents)
 {
 	struct vrrp_io *io = w->data;
 	const struct vrrp_sock *s = w == &io->ah_w ? &io->ah : &io->sock;
-	struct vrrp_rxpkt *p = &io->run->rxbuf;
-	for (int i = 0; i < 32; i++) {
-		long n = vrrp_sock_recv(s, p);
+	struct vrrp_rxpkt *p = io->run->rxbuf;
+	for (int i = 0; i < 4; i++) {
+		int n = vrrp_sock_recv_batch(s, p, VRRP_RX_BATCH);
 		if (n == -EAGAIN)
 			break;
 		if (n < 0) {
 			if (n != -ENETDOWN)
-				log_warn("%s: receive: %s", io->ifname, strerror((int)-n));
+				log_warn("%s: receive: %s", io->ifname, strerror(-n));
 			break;
 		}
-		rx_one(io, s, p);
+		for (int k = 0; k < n; k++)
+			rx_one(io, s, &p[k]);
+		if (n < VRRP_RX_BATCH)
+			break;
 	}
 	(void)loop;
 	(void)revents;

@@ -56,6 +56,8 @@ struct vrrp_io {
 	bool src_valid;               /* src is current (address events clear it) */
 	struct vaddr src;
 	uint64_t rejected[VRRP_RX__COUNT];   /* no instance to blame */
+	struct vrrp_inst *by_vrid[256];     /* its instances (vrrp_io.c, once indexed) */
+	bool indexed;
 	struct ratelimit rl;
 	struct vrrp_io *next;
 };
@@ -97,6 +99,7 @@ struct vrrp_inst {
 	ev_timer adver_w, down_w, preempt_w, garp_w, refresh_w;
 	ev_timer garp2_w;             /* garp.delay: the second burst */
 	unsigned garp_left;
+	unsigned garp_queued;         /* 1 + the count of a burst waiting for run->garp_prep */
 	unsigned garp2_count;         /* what the second burst sends */
 	/* tracking */
 	bool if_up;                   /* its own interface */
@@ -162,16 +165,21 @@ struct vrrp_run {
 	struct spawn_user user;
 	char user_err[300];           /* why not (then a root child runs none) */
 	ev_timer report_w;
+	ev_prepare garp_prep;         /* new masters' bursts, after the loop pass (vrrp_inst.c) */
 	ev_timer start_w;             /* global.vrrp_startup_delay */
 	double start_at;              /* ev_now the instances start; 0: started */
 	bool stopping;
-	struct vrrp_rxpkt rxbuf;      /* one packet at a time */
+	struct vrrp_rxpkt rxbuf[VRRP_RX_BATCH];   /* one batch at a time */
 };
 
 /* vrrp_inst.c */
 void vrrp_inst_init(struct vrrp_inst *in, struct vrrp_run *r, const struct vrrp_inst_conf *c);
 /* Feeds one event to the state machine and carries out its actions. */
 void vrrp_inst_event(struct vrrp_inst *in, const struct vrrp_event *ev, const char *reason);
+/* The same at time now (an advert: when it arrived). A received advert's
+ * reason may be NULL: it is written only if the state changes. */
+void vrrp_inst_event_at(struct vrrp_inst *in, const struct vrrp_event *ev, const char *reason,
+			double now);
 /* Re-arms libev timers from the deadlines kept in in->fsm (after a reload). */
 void vrrp_inst_rearm(struct vrrp_inst *in);
 void vrrp_inst_stop_timers(struct vrrp_inst *in);
