@@ -182,11 +182,47 @@ static void send_one(struct vrrp_inst *in, struct vrrp_advert *adv, const struct
 	}
 }
 
+/* A multicast advert without AH is the same bytes every time while the
+ * priority and the source stay: a master of many instances sends them
+ * again instead of building, encoding and summing each one. */
+static bool send_cached(struct vrrp_inst *in, uint8_t priority, const struct vaddr *src)
+{
+	struct errbuf eb;
+	if (!in->txc.len || in->txc.prio != priority || !vaddr_equal(&in->txc.src, src))
+		return false;
+	struct vaddr g;
+	vrrp_mcast_group(in->conf->family, &g);
+	if (vrrp_sock_send(&in->io->sock, src, &g, 0, in->txc.buf, in->txc.len, &eb) < 0) {
+		unsigned quiet;
+		if (vrrp_ratelimit(&in->rl_tx, ev_now(in->run->loop), &quiet))
+			log_warn("%s: %s (%u more like it not logged)", in->conf->name, eb.msg, quiet);
+	}
+	return true;
+}
+
+static void keep_sent(struct vrrp_inst *in, const struct vrrp_advert *adv)
+{
+	int n = vrrp_pkt_encode(adv, in->txc.buf, sizeof(in->txc.buf));
+	in->txc.len = n > 0 ? (size_t)n : 0;
+	in->txc.prio = adv->priority;
+	in->txc.src = adv->src;
+}
+
 void vrrp_inst_send_advert(struct vrrp_inst *in, uint8_t priority)
 {
 	const struct vrrp_inst_conf *c = in->conf;
 	struct vrrp_advert adv;
-	if (in->io->sock.fd < 0 || vrrp_advert_from_conf(c, priority, &adv) < 0)
+	struct vaddr src;
+	bool cacheable = !c->unicast && c->auth_type != VRRP_AUTH_AH;
+	if (in->io->sock.fd < 0)
+		return;
+	if (cacheable && vrrp_inst_source(in, &src) && send_cached(in, priority, &src)) {
+		in->sent++;
+		if (priority == 0)
+			in->stats.pri0_sent++;
+		return;
+	}
+	if (vrrp_advert_from_conf(c, priority, &adv) < 0)
 		return;
 	if (!vrrp_inst_source(in, &adv.src)) {
 		unsigned quiet;
@@ -202,6 +238,8 @@ void vrrp_inst_send_advert(struct vrrp_inst *in, uint8_t priority)
 		struct vaddr g;
 		vrrp_mcast_group(c->family, &g);
 		send_one(in, &adv, &g);
+		if (cacheable)
+			keep_sent(in, &adv);   /* adv.dst is the group now */
 	}
 	in->sent++;
 	if (priority == 0)

@@ -40,6 +40,7 @@ struct child_ctx;
 struct vrrp_run;
 
 #define VRRP_LOG_EVERY 10.0        /* s between two log lines of one kind */
+#define VRRP_TX_CACHE 96           /* bytes of an advert kept for the next one */
 
 
 struct vrrp_io {
@@ -96,6 +97,12 @@ struct vrrp_inst {
 	struct vrrp_expect exp;
 	struct vrrp_ah_seq ah_seq;    /* AH anti-replay numbers (kept across reloads) */
 	uint16_t ip_id;               /* AH: the IPv4 id of the last advert */
+	struct {                      /* the last multicast advert, sent again as it is */
+		uint8_t buf[VRRP_TX_CACHE];   /* while priority and source stay (vrrp_io.c) */
+		size_t len;               /* 0: none */
+		uint8_t prio;
+		struct vaddr src;
+	} txc;
 	ev_timer adver_w, down_w, preempt_w, garp_w, refresh_w;
 	ev_timer garp2_w;             /* garp.delay: the second burst */
 	unsigned garp_left;
