@@ -25,7 +25,8 @@
 # usage: bench/vrrp-many.sh [SECS] [TRIALS] [IMPLS]
 #   SECS default 30, TRIALS default 3, IMPLS default "vigild keepalived";
 #   an implementation named more than once is measured again (interleave
-#   them on a shared machine: the ratios are of the medians).
+#   them on a shared machine: the ratios are of the medians). "before"
+#   is vigild from another build, BEFORE=DIR (an older commit, to compare).
 #   SETTLE (environment) default 8. BRIDGE_NF=0: the bridge's netfilter
 #   hooks off (see below). PERF=FILE: perf record of the VRRP
 #   workers through the CPU measurement (FILE.IMPL.m, FILE.IMPL.b; the
@@ -42,6 +43,7 @@ N=255
 KA=/usr/sbin/keepalived
 RES="$T_DIR/results.txt"
 : > "$RES"
+RUN=0
 
 ns_add m; ns_add b; lan_add
 lan_join m eth0 192.0.2.1/24
@@ -86,7 +88,9 @@ conf_ka() {  # NODE PRIO
   } > "$T_DIR/$1.ka.conf"
 }
 start_node() {  # IMPL NODE
-  if [ "$1" = vigild ]; then
+  if [ "$1" = before ]; then
+    bg "$2" "$2-$1" "$BEFORE/daemon/vigild" -n -l -f "$T_DIR/$2.conf" -p "$T_DIR/$2.pid" --vrrp-only
+  elif [ "$1" = vigild ]; then
     bg "$2" "$2-$1" "$VIGILD" -n -l -f "$T_DIR/$2.conf" -p "$T_DIR/$2.pid" --vrrp-only
   else
     rm -f "$T_DIR/$2.kpid" "$T_DIR/$2.vpid"
@@ -102,7 +106,7 @@ no_vips() { [ "$(n_vips "$1")" = 0 ]; }
 # The VRRP worker and the parent of a node: "VRRP PARENT" pids.
 roles() {  # IMPL NODE PARENT-PID
   local p=$3 c
-  if [ "$1" = vigild ]; then
+  if [ "$1" != keepalived ]; then
     for c in $(pgrep -P "$p"); do
       tr '\0' ' ' < "/proc/$c/cmdline" | grep -q -- "--child vrrp" && { echo "$c $p"; return; }
     done
@@ -116,7 +120,8 @@ ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
 run_impl() {  # IMPL
   local impl=$1
   [ "$impl" = keepalived ] && [ ! -x $KA ] && { log "no keepalived: skipping"; return; }
-  if [ "$impl" = vigild ]; then conf_vigild m 150; conf_vigild b 100
+  [ "$impl" = before ] && [ ! -x "${BEFORE:-}/daemon/vigild" ] && { log "no BEFORE build"; return; }
+  if [ "$impl" != keepalived ]; then conf_vigild m 150; conf_vigild b 100
   else conf_ka m 150; conf_ka b 100; fi
   start_node "$impl" b; local bp=$NODE_PID
   sleep 1
@@ -150,9 +155,12 @@ run_impl() {  # IMPL
       wait_for 10 no_vips b || { log "trial $t: b did not yield"; continue; }
       sleep 2
     fi
-    local mon="$T_DIR/mon-$impl-$t.txt" adv="$T_DIR/adv-$impl-$t.txt"
-    in_ns b ip -ts monitor address dev eth0 > "$mon" 2>/dev/null & local monp=$!
-    in_ns lan tcpdump -tt -n -l -i br0 "ip proto 112" > "$adv" 2>/dev/null &
+    RUN=$((RUN + 1))
+    local mon="$T_DIR/mon-$RUN.txt" adv="$T_DIR/adv-$RUN.txt"
+    # ip netns exec itself (not the in_ns function): $! is then the monitor's pid
+    ip netns exec "$(ns_name b)" ip -ts monitor address dev eth0 > "$mon" 2>/dev/null &
+    local monp=$!
+    ip netns exec "$(ns_name lan)" tcpdump -tt -n -l -i br0 "ip proto 112" > "$adv" 2>/dev/null &
     local dump=$!
     sleep 0.5
     local perfp=

@@ -2,8 +2,10 @@
  * procmon: the kernel's process events and the /proc readers (see
  * vrrp_proc.h).
  *
- * One NETLINK_CONNECTOR datagram socket bound to CN_IDX_PROC; a
- * PROC_CN_MCAST_LISTEN message subscribes it. Each datagram holds one
+ * One NETLINK_CONNECTOR datagram socket; it joins the CN_IDX_PROC group
+ * and sends PROC_CN_MCAST_LISTEN only while something is tracked (a
+ * socket in the group receives every process event that any subscriber
+ * asked the kernel for, so an idle one stays out of it). Each datagram holds one
  * nlmsghdr + cn_msg + proc_event; fork events of threads (child pid !=
  * tgid) and exits of threads are dropped here, so the caller sees
  * processes only. A socket that overflowed (ENOBUFS) lost events: the
@@ -93,7 +95,7 @@ static int cn_socket(struct errbuf *eb)
 	int fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, NETLINK_CONNECTOR);
 	if (fd < 0)
 		return errbuf_set(eb, errno, "process events: socket: %s", strerror(errno));
-	struct sockaddr_nl sa = { .nl_family = AF_NETLINK, .nl_groups = CN_IDX_PROC };
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
 	int sz = RCVBUF;
 	setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &sz, sizeof(sz));
 	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
@@ -141,6 +143,12 @@ struct vrrp_procmon *vrrp_procmon_open(struct errbuf *eb)
 
 static int mcast(struct vrrp_procmon *m, enum proc_cn_mcast_op op, struct errbuf *eb)
 {
+	int group = CN_IDX_PROC;
+	bool on = op == PROC_CN_MCAST_LISTEN;
+	if (on && setsockopt(m->fd, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, &group,
+			     sizeof(group)) < 0)
+		return errbuf_set(eb, errno, "process events: joining the group: %s",
+				  strerror(errno));
 	struct {
 		struct nlmsghdr nl;
 		struct cn_msg cn;
@@ -150,9 +158,11 @@ static int mcast(struct vrrp_procmon *m, enum proc_cn_mcast_op op, struct errbuf
 		.cn = { .id = { .idx = CN_IDX_PROC, .val = CN_VAL_PROC }, .len = sizeof(op) },
 		.op = op,
 	};
-	if (send(m->fd, &msg, sizeof(msg), 0) < 0)
-		return errbuf_set(eb, errno, "process events: subscribe: %s", strerror(errno));
-	return 0;
+	int r = send(m->fd, &msg, sizeof(msg), 0) < 0
+		? errbuf_set(eb, errno, "process events: subscribe: %s", strerror(errno)) : 0;
+	if (!on || r < 0)
+		setsockopt(m->fd, SOL_NETLINK, NETLINK_DROP_MEMBERSHIP, &group, sizeof(group));
+	return r;
 }
 
 static void event(struct vrrp_procmon *m, const struct proc_event *ev)
