@@ -234,38 +234,49 @@ static void add_ttl(struct msghdr *mh, int family, int ttl)
 	mh->msg_controllen += CMSG_SPACE(sizeof(int));
 }
 
-int vrrp_sock_send(const struct vrrp_sock *s, const struct vaddr *src, const struct vaddr *dst,
-		   int ttl, const uint8_t *msg, size_t len, struct errbuf *eb)
+union send_ctl {
+	char b[CMSG_SPACE(sizeof(struct in6_pktinfo)) + CMSG_SPACE(sizeof(int))];
+	struct cmsghdr align;
+};
+
+/* The destination and the source (a packet-info control message). */
+static void send_hdr(const struct vrrp_sock *s, const struct vaddr *src, const struct vaddr *dst,
+		     struct sockaddr_storage *to, union send_ctl *ctl, struct msghdr *mh)
 {
-	struct sockaddr_storage to;
-	socklen_t tolen = vaddr_to_sockaddr(dst, 0, &to);
-	union {
-		char b[CMSG_SPACE(sizeof(struct in6_pktinfo)) + CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} ctl;
-	memset(&ctl, 0, sizeof(ctl));
-	struct iovec iov = { .iov_base = (void *)msg, .iov_len = len };
-	struct msghdr mh = {
-		.msg_name = &to, .msg_namelen = tolen, .msg_iov = &iov, .msg_iovlen = 1,
-		.msg_control = ctl.b,
+	memset(ctl, 0, sizeof(*ctl));
+	*mh = (struct msghdr){
+		.msg_name = to, .msg_namelen = vaddr_to_sockaddr(dst, 0, to),
+		.msg_control = ctl->b,
 	};
-	struct cmsghdr *c = (struct cmsghdr *)ctl.b;
+	struct cmsghdr *c = (struct cmsghdr *)ctl->b;
 	if (s->family == AF_INET) {
 		struct in_pktinfo pi = { .ipi_ifindex = s->ifindex, .ipi_spec_dst = src->u.v4 };
-		mh.msg_controllen = CMSG_SPACE(sizeof(pi));
+		mh->msg_controllen = CMSG_SPACE(sizeof(pi));
 		c->cmsg_level = IPPROTO_IP;
 		c->cmsg_type = IP_PKTINFO;
 		c->cmsg_len = CMSG_LEN(sizeof(pi));
 		memcpy(CMSG_DATA(c), &pi, sizeof(pi));
 	} else {
 		struct in6_pktinfo pi = { .ipi6_addr = src->u.v6, .ipi6_ifindex = (unsigned)s->ifindex };
-		((struct sockaddr_in6 *)&to)->sin6_scope_id = (uint32_t)s->ifindex;
-		mh.msg_controllen = CMSG_SPACE(sizeof(pi));
+		((struct sockaddr_in6 *)to)->sin6_scope_id = (uint32_t)s->ifindex;
+		mh->msg_controllen = CMSG_SPACE(sizeof(pi));
 		c->cmsg_level = IPPROTO_IPV6;
 		c->cmsg_type = IPV6_PKTINFO;
 		c->cmsg_len = CMSG_LEN(sizeof(pi));
 		memcpy(CMSG_DATA(c), &pi, sizeof(pi));
 	}
+}
+
+int vrrp_sock_send(const struct vrrp_sock *s, const struct vaddr *src, const struct vaddr *dst,
+		   int ttl, const uint8_t *msg, size_t len, struct errbuf *eb)
+{
+	struct sockaddr_storage to;
+	union send_ctl ctl;
+	struct msghdr mh;
+	struct iovec iov = { .iov_base = (void *)msg, .iov_len = len };
+	send_hdr(s, src, dst, &to, &ctl, &mh);
+	mh.msg_iov = &iov;
+	mh.msg_iovlen = 1;
 	if (ttl > 0 && ttl != VRRP_TTL)
 		add_ttl(&mh, s->family, ttl);
 	if (sendmsg(s->fd, &mh, MSG_DONTWAIT) < 0) {
@@ -274,6 +285,31 @@ int vrrp_sock_send(const struct vrrp_sock *s, const struct vaddr *src, const str
 				  vaddr_str(dst, a, sizeof(a)), strerror(errno));
 	}
 	return 0;
+}
+
+int vrrp_sock_send_batch(const struct vrrp_sock *s, const struct vaddr *src,
+			 const struct vaddr *dst, const struct iovec *msgs, unsigned n,
+			 struct errbuf *eb)
+{
+	struct sockaddr_storage to;
+	union send_ctl ctl;
+	struct msghdr mh;
+	struct mmsghdr mm[VRRP_TX_BATCH];
+	send_hdr(s, src, dst, &to, &ctl, &mh);
+	if (n > VRRP_TX_BATCH)
+		n = VRRP_TX_BATCH;
+	for (unsigned i = 0; i < n; i++) {
+		mm[i] = (struct mmsghdr){ .msg_hdr = mh };
+		mm[i].msg_hdr.msg_iov = (struct iovec *)&msgs[i];
+		mm[i].msg_hdr.msg_iovlen = 1;
+	}
+	int sent = sendmmsg(s->fd, mm, n, MSG_DONTWAIT);
+	if (sent < 0) {
+		char a[VADDR_STRLEN];
+		return errbuf_set(eb, errno, "%s: sending to %s: %s", s->ifname,
+				  vaddr_str(dst, a, sizeof(a)), strerror(errno));
+	}
+	return sent;
 }
 
 int vrrp_sock_send_ip(const struct vrrp_sock *s, const struct vaddr *dst, const uint8_t *pkt,

@@ -15,6 +15,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/uio.h>
 
 #include "addr.h"
 #include "vrrp_pkt.h"
@@ -68,6 +69,13 @@ int vrrp_sock_peek_vrid(const struct vrrp_sock *s, const struct vrrp_rxpkt *p);
  * ttl (0: 255, the socket's). 0 or -errno. */
 int vrrp_sock_send(const struct vrrp_sock *s, const struct vaddr *src, const struct vaddr *dst,
 		   int ttl, const uint8_t *msg, size_t len, struct errbuf *eb);
+
+/* Sends up to VRRP_TX_BATCH messages, all from src to dst, in one system
+ * call: how many went, or -errno. */
+#define VRRP_TX_BATCH 64
+int vrrp_sock_send_batch(const struct vrrp_sock *s, const struct vaddr *src,
+			 const struct vaddr *dst, const struct iovec *msgs, unsigned n,
+			 struct errbuf *eb);
 
 /* Sends a whole IPv4 packet (IP_HDRINCL socket) to dst. 0 or -errno. */
 int vrrp_sock_send_ip(const struct vrrp_sock *s, const struct vaddr *dst, const uint8_t *pkt,

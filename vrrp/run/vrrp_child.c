@@ -180,6 +180,7 @@ static void run_free(struct vrrp_run *r)
 	ev_timer_stop(r->loop, &r->report_w);
 	ev_timer_stop(r->loop, &r->start_w);
 	ev_prepare_stop(r->loop, &r->garp_prep);
+	ev_prepare_stop(r->loop, &r->tx_prep);
 	for (unsigned i = 0; i < r->n_insts; i++)
 		vrrp_inst_stop_timers(&r->insts[i]);
 	vrrp_run_track_free(r);

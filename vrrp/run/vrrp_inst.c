@@ -200,6 +200,7 @@ static void garp_prep_cb(struct ev_loop *loop, ev_prepare *w, int revents)
 {
 	struct vrrp_run *r = w->data;
 	ev_prepare_stop(loop, w);
+	vrrp_io_flush_all(r);         /* the adverts before the announcements */
 	for (unsigned i = 0; i < r->n_insts; i++) {
 		struct vrrp_inst *in = &r->insts[i];
 		unsigned n = in->garp_queued;

@@ -95,6 +95,7 @@ void vrrp_io_open(struct vrrp_io *io)
 
 void vrrp_io_free_all(struct vrrp_run *r)
 {
+	vrrp_io_flush_all(r);         /* adverts already due still go */
 	while (r->ios) {
 		struct vrrp_io *io = r->ios;
 		r->ios = io->next;
@@ -182,20 +183,57 @@ static void send_one(struct vrrp_inst *in, struct vrrp_advert *adv, const struct
 	}
 }
 
-/* A multicast advert without AH is the same bytes every time while the
- * priority and the source stay: a master of many instances sends them
- * again instead of building, encoding and summing each one. */
-static bool send_cached(struct vrrp_inst *in, uint8_t priority, const struct vaddr *src)
+/* The adverts an io queued in this loop pass, in one system call. */
+static void io_flush(struct vrrp_io *io)
 {
 	struct errbuf eb;
+	struct vaddr g;
+	unsigned n = io->n_txq;
+	io->n_txq = 0;
+	if (!n || io->sock.fd < 0)
+		return;
+	vrrp_mcast_group(io->family, &g);
+	int sent = vrrp_sock_send_batch(&io->sock, &io->txq_src, &g, io->txq, n, &eb);
+	if (sent >= 0 && (unsigned)sent < n)
+		snprintf(eb.msg, sizeof(eb.msg), "%s: %u of %u adverts not sent", io->ifname,
+			 n - (unsigned)sent, n);
+	unsigned quiet;
+	if ((sent < 0 || (unsigned)sent < n) &&
+	    vrrp_ratelimit(&io->rl, ev_now(io->run->loop), &quiet))
+		log_warn("vrrp: %s (%u more like it not logged)", eb.msg, quiet);
+}
+
+void vrrp_io_flush_all(struct vrrp_run *r)
+{
+	for (struct vrrp_io *io = r->ios; io; io = io->next)
+		io_flush(io);
+}
+
+static void tx_prep_cb(struct ev_loop *loop, ev_prepare *w, int revents)
+{
+	ev_prepare_stop(loop, w);
+	vrrp_io_flush_all(w->data);
+	(void)revents;
+}
+
+/* A multicast advert without AH is the same bytes every time while the
+ * priority and the source stay: a master of many instances sends them
+ * again instead of building, encoding and summing each one, and the
+ * adverts due in one loop pass leave together (sendmmsg) once it is done. */
+static bool send_cached(struct vrrp_inst *in, uint8_t priority, const struct vaddr *src)
+{
+	struct vrrp_io *io = in->io;
+	struct vrrp_run *r = in->run;
 	if (!in->txc.len || in->txc.prio != priority || !vaddr_equal(&in->txc.src, src))
 		return false;
-	struct vaddr g;
-	vrrp_mcast_group(in->conf->family, &g);
-	if (vrrp_sock_send(&in->io->sock, src, &g, 0, in->txc.buf, in->txc.len, &eb) < 0) {
-		unsigned quiet;
-		if (vrrp_ratelimit(&in->rl_tx, ev_now(in->run->loop), &quiet))
-			log_warn("%s: %s (%u more like it not logged)", in->conf->name, eb.msg, quiet);
+	if (io->n_txq == VRRP_TX_BATCH || (io->n_txq && !vaddr_equal(&io->txq_src, src)))
+		io_flush(io);
+	io->txq_src = *src;
+	io->txq[io->n_txq++] = (struct iovec){ .iov_base = in->txc.buf, .iov_len = in->txc.len };
+	if (!ev_is_active(&r->tx_prep)) {
+		ev_prepare_init(&r->tx_prep, tx_prep_cb);
+		r->tx_prep.data = r;
+		ev_prepare_start(r->loop, &r->tx_prep);
 	}
 	return true;
 }
@@ -222,6 +260,7 @@ void vrrp_inst_send_advert(struct vrrp_inst *in, uint8_t priority)
 			in->stats.pri0_sent++;
 		return;
 	}
+	io_flush(in->io);             /* what was queued leaves first, in order */
 	if (vrrp_advert_from_conf(c, priority, &adv) < 0)
 		return;
 	if (!vrrp_inst_source(in, &adv.src)) {

@@ -58,6 +58,9 @@ struct vrrp_io {
 	struct vaddr src;
 	uint64_t rejected[VRRP_RX__COUNT];   /* no instance to blame */
 	struct vrrp_inst *by_vrid[256];     /* its instances (vrrp_io.c, once indexed) */
+	struct iovec txq[VRRP_TX_BATCH];    /* cached adverts waiting for run->tx_prep */
+	unsigned n_txq;
+	struct vaddr txq_src;
 	bool indexed;
 	struct ratelimit rl;
 	struct vrrp_io *next;
@@ -173,6 +176,7 @@ struct vrrp_run {
 	char user_err[300];           /* why not (then a root child runs none) */
 	ev_timer report_w;
 	ev_prepare garp_prep;         /* new masters' bursts, after the loop pass (vrrp_inst.c) */
+	ev_prepare tx_prep;           /* the adverts of the pass, one system call (vrrp_io.c) */
 	ev_timer start_w;             /* global.vrrp_startup_delay */
 	double start_at;              /* ev_now the instances start; 0: started */
 	bool stopping;
@@ -255,6 +259,8 @@ struct vrrp_io *vrrp_io_get(struct vrrp_run *r, const char *ifname, const char *
 /* Opens (or reopens, after the interface came back) the sockets. */
 void vrrp_io_open(struct vrrp_io *io);
 void vrrp_io_free_all(struct vrrp_run *r);
+/* Sends the adverts waiting in every io's queue. */
+void vrrp_io_flush_all(struct vrrp_run *r);
 /* The address adverts are sent from (looked up when stale); false if none. */
 bool vrrp_io_source(struct vrrp_io *io, struct vaddr *out);
 /* An instance's: unicast.source, source, else its interface's (above). */
