@@ -36,7 +36,8 @@ HOLDER="$VIGIL_BUILD/tests/tools/conn-hold"
 SRCS=192.0.2.100,192.0.2.101,192.0.2.102,192.0.2.103,192.0.2.104
 modprobe ip_vs conn_tab_bits="$BITS"
 modprobe ip_vs_rr
-say() { printf 'conns| %s\n' "$*"; }
+T0=${EPOCHREALTIME/./}
+say() { printf 'conns| t+%ds %s\n' $(( (${EPOCHREALTIME/./} - T0) / 1000000 )) "$*"; }
 say "N=$N cases: $CASES; conn_tab_bits=$BITS ($(( 1 << BITS )) buckets); sync_threshold: $THRESH; $(nproc) vCPUs, $(awk '/MemTotal/ { print int($2 / 1024) }' /proc/meminfo) MiB"
 
 . "$VIGIL_SRC/tests/vm/faults_lib.sh"
@@ -217,16 +218,32 @@ run_case() {   # CASE: nat, dr, ka-nat, ka-dr (keepalived); in a subshell of its
       "RSS: parent $(rss_kb "$parent") KiB, checker $(rss_kb "$checker") KiB, vrrp $(rss_kb "$vrrp") KiB"
   say "held after ${HOLD} s: $(hv established), broken $(hv broken)"
 
+  # Control round, before any failover: one byte on every held connection
+  # through the master. What fails here fails for a reason of the bed's
+  # (a connection the client counts but its real server never accepted),
+  # not of the failover.
+  local rs_tcp=0
+  for i in 1 2 3; do
+    rs_tcp=$(( rs_tcp + $(ip netns exec "rs$i" awk '$1 == "TCP:" { print $3 - 1 }' /proc/net/sockstat) ))
+  done
+  kill -USR1 "$cpid"
+  probed() { [ "$(hv probes)" = "$1" ] && [ "$(hv probe_done)" = 1 ]; }
+  VM_WAIT_INTERVAL=1 vm_wait_for 180 probed 1 || say "the control round did not end: $(tr '\n' ' ' < "$T/hold.out")"
+  say "real servers' TCP sockets in use (listeners not counted): $rs_tcp; control round through d1: $(hv probe_ok) of $(hv probe_sent) echoed, errors $(hv probe_err); held now $(hv established)"
   est=$(hv established)
+  # The backup's entries as its per-destination counters show them (cheap,
+  # unlike a listing), and the first few with their time left to expire.
+  say "d2 before the kill: active connections $(sum_ipvsadm d2); first entries: $(ip netns exec d2 head -4 /proc/net/ip_vs_conn | tail -3 | awk '{ printf "%s %s %s; ", $6, $8, $9 }')"
   kill -KILL "$PID_d1"
   vm_wait_for 10 holds_vip d2 || vm_fail "d2 did not take over"
   vm_wait_for 15 is_sync d2 master || vm_fail "d2: no master sync daemon"
+  say "d2 holds the VIP and runs the master sync daemon; its active connections $(sum_ipvsadm d2)"
   kill -USR1 "$cpid"
-  probed() { [ "$(hv probes)" = 1 ] && [ "$(hv probe_done)" = 1 ]; }
-  VM_WAIT_INTERVAL=1 vm_wait_for 180 probed || say "the probe round did not end: $(tr '\n' ' ' < "$T/hold.out")"
+  VM_WAIT_INTERVAL=1 vm_wait_for 180 probed 2 || say "the probe round did not end: $(tr '\n' ' ' < "$T/hold.out")"
   local ok; ok=$(hv probe_ok)
   say "master's $IMPL SIGKILLed; d2 holds the VIP; one byte on each of the $est held connections:" \
       "$ok echoed through d2 ($(( ok * 1000 / (est > 0 ? est : 1) )) per mille), errors $(hv probe_err), sent $(hv probe_sent)"
+  say "after the probe: d2 active connections $(sum_ipvsadm d2), per real server: $(ip netns exec d2 ipvsadm -Ln | awk '$1 == "->" && $2 != "RemoteAddress:Port" { printf "%s %s/%s  ", $2, $5, $6 }')"
   kill "$cpid" 2>/dev/null || true
   FAULTS_PASSED=1
 }
