@@ -29,6 +29,7 @@
 #include "lvs.h"
 #include "lvs_int.h"
 #include "vigild.h"
+#include "xalloc.h"
 
 static double mono_ms(void)
 {
@@ -50,7 +51,8 @@ struct lvs_override *lvs_find_override(struct lvs *l, const struct ipvs_svc_key 
  * *alive gains its weight when it is up (before the operator's override:
  * quorum counts the pool's health). */
 static bool shape_dest(struct lvs *l, const struct conf *c, unsigned i, unsigned j,
-		       const struct ipvs_svc_key *k, struct ipvs_dest *dst, unsigned *alive)
+		       const struct ipvs_svc_key *k, struct ipvs_dest *dst, unsigned *alive,
+		       bool *down)
 {
 	const struct vs_conf *v = &c->vs[i];
 	int dynw;
@@ -68,6 +70,7 @@ static bool shape_dest(struct lvs *l, const struct conf *c, unsigned i, unsigned
 	const struct lvs_override *o = lvs_find_override(l, k, &dst->addr, dst->port);
 	if (o)
 		dst->weight = o->weight;   /* the operator wins over checks' weights */
+	*down = !up;
 	if (up)
 		return true;
 	dst->weight = 0;
@@ -85,23 +88,29 @@ int lvs_build_wanted(struct lvs *l, const struct conf *c, struct ipvs_table *out
 	 * in configuration order. A group's services share its first one's
 	 * key for overrides and quorum, and are shaped alike. */
 	struct ipvs_svc_key key;
-	bool up = true;
+	bool up = true, *down = NULL;   /* per kept destination: down (inhibited) */
+	size_t n_down = 0;
 	for (unsigned i = 0; i < out->n_svcs; i++) {
 		struct ipvs_table_svc *ts = &out->svcs[i];
 		unsigned vi = ts->conf_vs, kept = 0, alive = 0;
 		bool first = i == 0 || out->svcs[i - 1].conf_vs != vi;
 		if (first)
 			key = ts->svc.key;
+		if (ts->n_dests > n_down) {
+			n_down = ts->n_dests;
+			down = xrealloc(down, n_down * sizeof *down);
+		}
 		for (unsigned j = 0; j < ts->n_dests; j++) {
 			struct ipvs_dest dst = ts->dests[j];
-			if (shape_dest(l, c, vi, j, &key, &dst, &alive))
+			if (shape_dest(l, c, vi, j, &key, &dst, &alive, &down[kept]))
 				ts->dests[kept++] = dst;
 		}
 		ts->n_dests = kept;
 		if (first)
 			up = lvs_quorum_apply(l, &c->vs[vi], &key, alive, commit);
-		lvs_quorum_sorry(&c->vs[vi], ts, up);
+		lvs_quorum_sorry(&c->vs[vi], ts, up, down);
 	}
+	free(down);
 	if (commit)
 		lvs_quorum_sweep(l);
 	return 0;

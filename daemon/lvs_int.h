@@ -127,9 +127,12 @@ const struct lvs_quorum *lvs_find_quorum(const struct lvs *l, const struct ipvs_
 struct ipvs_table_svc;
 bool lvs_quorum_apply(struct lvs *l, const struct vs_conf *v, const struct ipvs_svc_key *key,
 		      unsigned alive, bool commit);
-/* With the quorum lost and a sorry server, makes it the only destination
- * of ts (each of a group's services). */
-void lvs_quorum_sorry(const struct vs_conf *v, struct ipvs_table_svc *ts, bool up);
+/* With the quorum lost and a sorry server, puts it in ts (each of a
+ * group's services) with only the destinations down[j] marks (failed,
+ * kept at weight 0 by inhibit; NULL: none); with sorry_inhibit and the
+ * quorum up, adds it at weight 0. */
+void lvs_quorum_sorry(const struct vs_conf *v, struct ipvs_table_svc *ts, bool up,
+		      const bool *down);
 /* The service key of one configured virtual server (a group's: its
  * first member's). Returns 0 or -EINVAL. */
 int lvs_vs_key(const struct vs_conf *v, struct ipvs_svc_key *k);

@@ -8,9 +8,12 @@
  * steering). keepalived's rule, with hysteresis h:
  *
  *          alive == 0 or alive < quorum - h
- *     UP ──────────────────────────────────> LOST   sorry server alone in
- *        <──────────────────────────────────        the service; the live
- *          alive >= quorum + h                       real servers leave
+ *     UP ──────────────────────────────────> LOST   sorry server in the
+ *        <──────────────────────────────────        service; the live real
+ *          alive >= quorum + h                       servers leave (failed
+ *                                                    ones kept at weight 0
+ *                                                    by on_failure =
+ *                                                    "inhibit" stay)
  *
  * The first evaluation of a service (at start, or new in a reload) sets
  * the state from alive >= quorum and runs no command; every later change
@@ -139,8 +142,12 @@ static void commit(struct lvs *l, const struct vs_conf *v, const struct ipvs_svc
 /* The sorry server's port defaults to the service's (each member's, in a
  * group). With its `inhibit` it stays in the service at weight 0 while
  * the quorum holds (keepalived's sorry_server_inhibit): established
- * connections to it are not cut when the real servers return. */
-void lvs_quorum_sorry(const struct vs_conf *v, struct ipvs_table_svc *ts, bool up)
+ * connections to it are not cut when the real servers return. When the
+ * quorum is lost, the live real servers leave and the failed ones kept
+ * at weight 0 (down[j]: on_failure = "inhibit") stay, as in keepalived:
+ * their established connections are not cut either. */
+void lvs_quorum_sorry(const struct vs_conf *v, struct ipvs_table_svc *ts, bool up,
+		      const bool *down)
 {
 	if (!v->has_sorry || (up && !v->sorry_inhibit))
 		return;
@@ -148,10 +155,19 @@ void lvs_quorum_sorry(const struct vs_conf *v, struct ipvs_table_svc *ts, bool u
 		.addr = v->sorry_addr, .port = v->sorry_port ? v->sorry_port : ts->svc.key.port,
 		.fwd = ipvs_fwd_flag(v->sorry_fwd), .weight = up ? 0 : 1,
 	};
-	if (up && ipvs_table_find_dest(ts, &s.addr, s.port))
-		return;                   /* also a real server: that one rules */
-	if (!up)
-		ts->n_dests = 0;
+	if (!up) {
+		unsigned kept = 0;
+		for (unsigned j = 0; j < ts->n_dests; j++)
+			if (down && down[j])
+				ts->dests[kept++] = ts->dests[j];
+		ts->n_dests = kept;
+	}
+	struct ipvs_dest *same = ipvs_table_find_dest(ts, &s.addr, s.port);
+	if (same) {
+		if (!up)                  /* a failed real server: the sorry server rules */
+			*same = s;
+		return;                   /* else also a live real server: that one rules */
+	}
 	if (ipvs_table_add_dest(ts, &s) < 0)
 		log_err("ipvs: out of memory adding a sorry server");
 }

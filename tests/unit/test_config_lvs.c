@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -188,8 +189,8 @@ static void test_sorry(void **state)
 	struct errbuf eb = { .msg = "" };
 	ipvs_table_init(&t);
 	assert_int_equal(ipvs_table_from_conf(c, &t, &eb), 0);
-	lvs_quorum_sorry(&c->vs[0], &t.svcs[0], true);
-	lvs_quorum_sorry(&c->vs[1], &t.svcs[1], true);
+	lvs_quorum_sorry(&c->vs[0], &t.svcs[0], true, NULL);
+	lvs_quorum_sorry(&c->vs[1], &t.svcs[1], true, NULL);
 	assert_string_equal(table_ops(&t),
 		"add service tcp 192.0.2.10:80 wlc\n"
 		"add dest tcp 192.0.2.10:80 -> 198.51.100.11:8080 weight 1 nat\n"
@@ -197,10 +198,33 @@ static void test_sorry(void **state)
 		"add service tcp 192.0.2.11:80 wlc\n"
 		"add dest tcp 192.0.2.11:80 -> 198.51.100.11:80 weight 1 tun\n");
 	t.svcs[0].n_dests = 1;
-	lvs_quorum_sorry(&c->vs[0], &t.svcs[0], false);
-	lvs_quorum_sorry(&c->vs[1], &t.svcs[1], false);
+	lvs_quorum_sorry(&c->vs[0], &t.svcs[0], false, NULL);
+	lvs_quorum_sorry(&c->vs[1], &t.svcs[1], false, NULL);
 	assert_string_equal(table_ops(&t),
 		"add service tcp 192.0.2.10:80 wlc\n"
+		"add dest tcp 192.0.2.10:80 -> 198.51.100.99:80 weight 1 dr\n"
+		"add service tcp 192.0.2.11:80 wlc\n"
+		"add dest tcp 192.0.2.11:80 -> 198.51.100.99:81 weight 1 tun\n");
+	ipvs_table_free(&t);
+
+	/* Quorum lost: the live real servers leave, a failed one kept at
+	 * weight 0 by inhibit stays (keepalived's rule: its connections are
+	 * not cut), and a failed one that is the sorry server becomes it. */
+	ipvs_table_init(&t);
+	assert_int_equal(ipvs_table_from_conf(c, &t, &eb), 0);
+	struct ipvs_dest rs = t.svcs[0].dests[0];
+	assert_int_equal(inet_pton(AF_INET, "198.51.100.12", &rs.addr.u.v4), 1);
+	assert_int_equal(ipvs_table_add_dest(&t.svcs[0], &rs), 0);
+	t.svcs[0].dests[0].weight = 0;
+	const bool down[] = { true, false };
+	lvs_quorum_sorry(&c->vs[0], &t.svcs[0], false, down);
+	t.svcs[1].dests[0].weight = 0;
+	t.svcs[1].dests[0].port = 81;
+	assert_int_equal(inet_pton(AF_INET, "198.51.100.99", &t.svcs[1].dests[0].addr.u.v4), 1);
+	lvs_quorum_sorry(&c->vs[1], &t.svcs[1], false, down);
+	assert_string_equal(table_ops(&t),
+		"add service tcp 192.0.2.10:80 wlc\n"
+		"add dest tcp 192.0.2.10:80 -> 198.51.100.11:8080 weight 0 nat\n"
 		"add dest tcp 192.0.2.10:80 -> 198.51.100.99:80 weight 1 dr\n"
 		"add service tcp 192.0.2.11:80 wlc\n"
 		"add dest tcp 192.0.2.11:80 -> 198.51.100.99:81 weight 1 tun\n");
