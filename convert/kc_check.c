@@ -9,8 +9,9 @@
  *     (1; MISC_CHECK 0; DNS 3)
  *   delay_before_retry (1 s;      -> retry_delay
  *     HTTP_GET/SSL_GET 3 s)
- *   warmup (any level)            -> warmup (none: keepalived checks at once;
- *                                    vigil spreads first runs over the interval)
+ *   warmup (any level)            -> warmup (none: nothing; keepalived's
+ *                                    default is the delay_loop, a first run
+ *                                    at random within it, as vigil's)
  *   delay_loop                    -> interval, when not the service's
  *   misc_timeout (the service's   -> timeout of a script check
  *     delay_loop)

@@ -5,7 +5,11 @@
  *   delay_loop 60        -> check_interval = 60.0 (vigil: 2)
  *   real servers up      -> start_up = true (vigil: down until a check
  *   unless alpha            passes); alpha -> nothing written
- *   persistence_timeout  -> 360 s when given without a value (vigil: 300)
+ *   persistence_timeout  -> 360 s when given without a value (vigil: 300),
+ *                           and on a port-0 service without it
+ *   no protocol          -> protocol = "udp" for address services (since
+ *                           1.3.6 keepalived says "no protocol set -
+ *                           defaulting to UDP"; vigil: tcp)
  * Settings keepalived lets a real server or a checker override but vigil
  * keeps per virtual server (alpha, inhibit_on_failure) are converted at
  * the virtual server's level; an override that differs is reported.
@@ -25,6 +29,8 @@ struct vs {
 	const struct kc_node *pgran_n;
 	long ptimeout, quorum, hyst, sorry_port;
 	bool persistent, ops, sched_flag[4];
+	bool addressed;               /* has addresses: the protocol matters */
+	bool port0_persist;           /* persistent only as keepalived makes port 0 */
 	char *qup, *qdown;
 	const char *sorry, *sorry_fwd;
 	struct kc_tun tun;
@@ -392,8 +398,14 @@ static void persistence(struct kc_cx *x, struct vs *vs, struct kc_val *v)
 
 static void service(struct kc_cx *x, struct vs *vs, struct kc_val *v, long port)
 {
-	if (vs->proto && strcmp(vs->proto, "tcp"))
+	if (vs->proto && strcmp(vs->proto, "tcp")) {
 		kv_str(v, "protocol", vs->proto);
+	} else if (!vs->proto && vs->addressed) {
+		vs->proto = "udp";
+		kv_str(v, "protocol", "udp");
+		kv_comment(kv_get(v, "protocol"), "no protocol: keepalived's default is UDP "
+			   "(it says \"no protocol set - defaulting to UDP\")");
+	}
 	kv_str(v, "scheduler", vs->sched ? vs->sched : "wlc");
 	for (unsigned i = 0; i < 4; i++)
 		if (vs->sched_flag[i] && vs->sched && !strncmp(vs->sched, flag_keys[i], 2))
@@ -405,6 +417,8 @@ static void service(struct kc_cx *x, struct vs *vs, struct kc_val *v, long port)
 		kc_tun_out(v, &vs->tun);
 	if (vs->persistent)
 		persistence(x, vs, v);
+	if (vs->port0_persist)
+		kv_comment(kv_get(v, "persistence"), "keepalived makes a port-0 service persistent");
 	if (vs->ops && vs->proto && !strcmp(vs->proto, "udp"))
 		kv_bool(v, "ops", true);
 	else if (vs->ops)
@@ -482,11 +496,9 @@ static bool group_identity(struct kc_cx *x, struct vs *vs, struct kc_val *v)
 			g ? "the group was not converted" : "no virtual_server_group of that name");
 		return false;
 	}
-	if (g->port0 && !vs->persistent) {
-		kc_skip(x->d, n->src, "virtual_server group %s: a port-0 member without "
-			"persistence: the kernel would schedule none of its connections", n->w[2]);
-		return false;
-	}
+	if (g->port0 && !vs->persistent)
+		vs->persistent = vs->port0_persist = true;
+	vs->addressed = g->family != 0;
 	kv_str(v, "group", n->w[2]);
 	vs->family = g->family ? g->family : mark_family(vs);
 	if (!g->family)
@@ -515,13 +527,11 @@ static bool identity(struct kc_cx *x, struct vs *vs, struct kc_val *v, long *por
 			"or group NAME");
 		return false;
 	}
-	if ((n->n < 3 || !strcmp(n->w[2], "0")) && !vs->persistent) {
-		kc_skip(x->d, n->src, "virtual_server %s: port 0 without persistence: the kernel "
-			"would schedule none of its connections", n->w[1]);
-		return false;
-	}
 	if (n->n >= 3 && !kc_int_arg(x, n, 2, 0, 65535, port))
 		return false;
+	if (!*port && !vs->persistent)
+		vs->persistent = vs->port0_persist = true;
+	vs->addressed = true;
 	kv_str(v, "address", n->w[1]);
 	kv_int(v, "port", *port);
 	return true;

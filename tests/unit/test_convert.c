@@ -233,6 +233,7 @@ static void test_checks_defaults(void **state)
 	(void)state;
 	struct run r = convert(
 		"virtual_server 192.0.2.1 80 {\n"
+		" protocol TCP\n"
 		" real_server 198.51.100.1 80 {\n"
 		"  TCP_CHECK {\n  }\n"
 		"  DNS_CHECK {\n  }\n"
@@ -242,6 +243,7 @@ static void test_checks_defaults(void **state)
 	HAS(r.out, "check_interval = 60.0;");
 	HAS(r.out, "start_up = true;");
 	HAS(r.out, "scheduler = \"wlc\";");
+	/* no warmup written: keepalived's default (its delay_loop) is vigil's */
 	HAS(r.out, "{ type = \"tcp\"; timeout = 5.0; retry = 1; retry_delay = 1.0; }");
 	HAS(r.out, "type = \"dns\";\n            timeout = 5.0;\n            retry = 3;\n"
 		   "            retry_delay = 1.0;\n            query = \".\";\n            qtype = \"SOA\";");
@@ -453,6 +455,31 @@ static void test_services(void **state)
 	done(&r);
 }
 
+/* What keepalived (since 1.3.6) makes of a service without protocol or
+ * with port 0 and no persistence: UDP, and persistent for 360 s. A
+ * fwmark service has no protocol; a group with addresses has. */
+static void test_service_defaults(void **state)
+{
+	(void)state;
+	struct run r = convert(
+		"virtual_server 192.0.2.1 80 {\n real_server 198.51.100.1 80 {\n }\n}\n"
+		"virtual_server 192.0.2.2 0 {\n protocol TCP\n lb_kind DR\n"
+		" real_server 198.51.100.2 0 {\n }\n}\n"
+		"virtual_server fwmark 7 {\n real_server 198.51.100.3 80 {\n }\n}\n"
+		"virtual_server_group G {\n 192.0.2.3 0\n}\n"
+		"virtual_server group G {\n lb_kind DR\n real_server 198.51.100.4 0 {\n }\n}\n", NULL);
+	HAS(r.out, "port = 80;\n    # no protocol: keepalived's default is UDP");
+	HAS(r.out, "protocol = \"udp\";\n    scheduler");
+	HAS(r.out, "address = \"192.0.2.2\";\n    port = 0;\n    scheduler = \"wlc\";\n"
+		   "    forwarding = \"dr\";\n"
+		   "    # keepalived makes a port-0 service persistent\n"
+		   "    persistence = { timeout = 360; };");
+	HAS(r.out, "fwmark = 7;\n    family = \"inet\";\n    scheduler");
+	HAS(r.out, "group = \"G\";\n    # no protocol: keepalived's default is UDP");
+	assert_string_equal(r.diag, "");
+	done(&r);
+}
+
 /* keepalived's -S (a command-line flag, not a keyword) given to
  * vigil-convert -S becomes global.log_facility. */
 static void test_log_facility(void **state)
@@ -563,6 +590,7 @@ int main(void)
 		cmocka_unit_test(test_not_converted_lines),
 		cmocka_unit_test(test_services),
 		cmocka_unit_test(test_log_facility),
+		cmocka_unit_test(test_service_defaults),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
