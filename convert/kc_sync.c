@@ -330,7 +330,7 @@ static const struct kc_kw group_kw[] = {
 	{ "track_bfd", NULL, "vigil has no BFD" },
 	{ "smtp_alert", NULL, "e-mail alerts: vigil sends none (use notify scripts)" },
 	{ "global_tracking", NULL, "deprecated; use track_* on the group" },
-	{ "notify_priority_changes", NULL, "vigil has no notify FIFO" },
+	{ "notify_priority_changes", NULL, "vigil's notify FIFO has no priority-change lines" },
 	{ "notify_deleted", NULL, "vigil has no DELETED notification" },
 	{ NULL, NULL, NULL }
 };
