@@ -12,10 +12,13 @@
  * counts), weight 0 reversed stays reverse (fault while up); a track
  * file's reverse negates its weight. keepalived also drops the weights of a sync group's
  * members (unless sync_group_tracking_weight) and of an address owner:
- * weighted interfaces count 0 (fault when down), weighted scripts are
- * ignored, a track file keeps weight 0 only if its weight was the default.
- * The converter does the same, so the output behaves as keepalived did,
- * and says so in a comment.
+ * weighted scripts are ignored, a track file keeps weight 0 only if its
+ * weight was the default. It says it zeroes a member's interface weights
+ * too, but registers the interface with its weight first (vrrp.c, 2.2.7
+ * and since), so the weight counts: seen on the wire, priority 150 with
+ * an up interface of weight 10 is advertised as 160. The converter does
+ * what keepalived does, so the output behaves as keepalived did, and
+ * says so in a comment.
  *
  * Notify: vigil appends "INSTANCE|GROUP name state priority" to every
  * command, as keepalived does only for `notify`; a notify_STATE command
@@ -131,8 +134,8 @@ static bool member_rule(struct kc_val *v, struct kc_trk *t, bool owner)
 		return true;
 	}
 	if (t->kind == KC_TRK_IF && !owner) {
-		kv_comment(v, "interface %s: weight 0, as keepalived counts it for %s", t->name, why);
-		t->weight = 0;
+		kv_comment(v, "interface %s: weight kept: keepalived logs that it ignores it for "
+			   "%s, but counts it", t->name, why);
 		return true;
 	}
 	kv_comment(v, "%s %s: left out, as keepalived ignores a weighted one for %s",

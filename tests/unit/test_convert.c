@@ -216,9 +216,15 @@ static void test_sync_group_members(void **state)
 		"vrrp_sync_group G {\n group {\n  A\n  Z\n }\n notify_master /etc/m.sh\n}\n"
 		"vrrp_instance A {\n interface eth0\n virtual_router_id 1\n"
 		" virtual_ipaddress {\n  192.0.2.1\n }\n"
-		" track_interface {\n  eth1 weight -5\n }\n track_script {\n  s\n }\n}\n", NULL);
-	/* keepalived: weighted interfaces count 0, weighted scripts ignored */
-	HAS(r.out, "{ name = \"eth1\"; weight = 0; }");
+		" track_interface {\n  eth1 weight -5\n  eth2 weight 10\n }\n track_script {\n  s\n }\n}\n",
+		NULL);
+	/* keepalived: weighted scripts ignored; interface weights count,
+	 * although it logs that it ignores them (150 + 10 is advertised as
+	 * 160): a positive one raises the priority as outside a group */
+	HAS(r.out, "priority = 110;");
+	HAS(r.out, "{ name = \"eth1\"; weight = -5; }");
+	HAS(r.out, "{ name = \"eth2\"; weight = -10; }");
+	HAS(r.out, "interface eth1: weight kept: keepalived logs that it ignores it");
 	HASNT(r.out, "scripts = (\n          {");
 	HAS(r.out, "script s: left out, as keepalived ignores a weighted one for a sync group member");
 	HAS(r.out, "instances = [ \"A\" ];");
