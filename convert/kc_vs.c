@@ -318,6 +318,20 @@ static const char *rs_method(const struct kc_node *n, const struct vs *vs)
 	return m;
 }
 
+/* The port keepalived gives a real or sorry server (check_data.c): in a
+ * one-address service, the service's when it has none, and always with
+ * DR or TUN, which cannot change it; none with DR or TUN in a fwmark
+ * service; as given in a group. */
+static long keepalived_port(const struct vs *vs, const char *method, long port, long vs_port)
+{
+	bool nat = !strcmp(method, "nat");
+	if (!strcmp(vs->n->w[1], "group"))
+		return port;
+	if (!strcmp(vs->n->w[1], "fwmark"))
+		return nat ? port : 0;
+	return nat && port ? port : vs_port;
+}
+
 static void real_server(struct kc_cx *x, struct vs *vs, const struct kc_node *n,
 			struct kc_val *list, long vs_port, struct kc_rs_info *info)
 {
@@ -332,18 +346,18 @@ static void real_server(struct kc_cx *x, struct vs *vs, const struct kc_node *n,
 			"(vigil does not tunnel across families)", n->w[1]);
 		return;
 	}
-	if (!port && vs_port && !strcmp(rs_method(n, vs), "nat")) {
-		kc_skip(x->d, n->src, "real_server %s: port 0 (the client's port) with NAT in a "
-			"one-port service: vigil needs a port", n->w[1]);
-		return;
-	}
 	struct rs r = { .v = kv_add(list, KV_GROUP, NULL), .weight = 1, .uth = -1, .lth = -1,
 			.inhibit = -1, .dflt = { -1, -1, -1, -1, NULL, -1, NULL, NULL } };
 	kc_from(r.v, n);
 	kc_each(x, n, rs_kw, &r);
 	kv_str(r.v, "address", n->w[1]);
-	if (port || vs_port)          /* a port-0 service's real servers default to 0 */
+	long given = port;
+	port = keepalived_port(vs, rs_method(n, vs), port, vs_port);
+	if (port || vs_port || given)  /* a port-0 service's real servers default to 0 */
 		kv_int(r.v, "port", port);
+	if (given && port != given)
+		kv_comment(kv_get(r.v, "port"), "port %ld: keepalived resets it (%s)", given,
+			   port ? "DR and TUN cannot change the port" : "a fwmark service");
 	kv_int(r.v, "weight", r.weight);
 	if (r.fwd && strcmp(r.fwd, vs->fwd ? vs->fwd : "nat"))
 		kv_str(r.v, "forwarding", r.fwd);
@@ -438,8 +452,13 @@ static void service(struct kc_cx *x, struct vs *vs, struct kc_val *v, long port)
 	if (vs->sorry && kc_family(vs->sorry, false) == vs->family) {
 		struct kc_val *s = kv_add(v, KV_GROUP, "sorry_server");
 		kv_str(s, "address", vs->sorry);
-		if (vs->sorry_port > 0 && vs->sorry_port != port)
-			kv_int(s, "port", vs->sorry_port);
+		long sp = keepalived_port(vs, vs->sorry_fwd ? vs->sorry_fwd : vs->fwd ? vs->fwd : "nat",
+					  vs->sorry_port > 0 ? vs->sorry_port : 0, port);
+		if (sp > 0 && sp != port)
+			kv_int(s, "port", sp);
+		if (vs->sorry_port > 0 && sp != vs->sorry_port)
+			kv_comment(s, "port %ld: keepalived resets it (DR and TUN cannot change "
+				   "the port)", vs->sorry_port);
 		if (vs->sorry_fwd && strcmp(vs->sorry_fwd, vs->fwd ? vs->fwd : "nat"))
 			kv_str(s, "forwarding", vs->sorry_fwd);
 		if (vs->sorry_inhibit)
@@ -537,6 +556,21 @@ static bool identity(struct kc_cx *x, struct vs *vs, struct kc_val *v, long *por
 	return true;
 }
 
+/* keepalived lowers a quorum above the real servers' total weight to
+ * that total ("otherwise we will never be able to come up"). */
+static void cap_quorum(struct kc_val *v, const struct kc_val *list)
+{
+	struct kc_val *q = kv_get(v, "quorum");
+	long long sum = 0;
+	for (unsigned i = 0; q && i < list->n; i++)
+		sum += kv_get(list->kids[i], "weight")->i;
+	if (!q || !sum || q->i <= sum)
+		return;
+	kv_comment(q, "quorum %lld: keepalived lowers it to the real servers' total weight",
+		   q->i);
+	q->i = sum;
+}
+
 void kc_virtual_server(struct kc_cx *x, const struct kc_node *n, void *obj)
 {
 	struct vs vs = { .n = n, .ptimeout = -1, .quorum = -1, .hyst = -1, .sorry_port = -1,
@@ -566,6 +600,7 @@ void kc_virtual_server(struct kc_cx *x, const struct kc_node *n, void *obj)
 					   .vs_delay_loop = vs.dflt.delay_loop >= 0 ? vs.dflt.delay_loop : 60 };
 		for (unsigned i = 0; i < vs.n_rs; i++)
 			real_server(x, &vs, vs.rs[i], list, port, &info);
+		cap_quorum(v, list);
 		if (list->n)
 			kv_attach(v, list);
 		else

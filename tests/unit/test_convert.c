@@ -426,8 +426,6 @@ static void test_not_converted_lines(void **state)
 		"k.conf:2: not converted: notification_email: e-mail alerts: vigil sends none "
 		"(use notify scripts)\n"
 		"k.conf:5: not converted: 'frobnicate': no vigil equivalent here\n"
-		"k.conf:13: not converted: real_server 198.51.100.1: port 0 (the client's port) with "
-		"NAT in a one-port service: vigil needs a port\n"
 		"k.conf:17: not converted: FILE_CHECK: no track_file named\n"
 		"k.conf:20: not converted: payload: 'g' is not a hexadecimal digit\n");
 	assert_false(r.fatal);
@@ -482,6 +480,37 @@ static void test_service_defaults(void **state)
 		   "    persistence = { timeout = 360; };");
 	HAS(r.out, "fwmark = 7;\n    family = \"inet\";\n    scheduler");
 	HAS(r.out, "group = \"G\";\n    # no protocol: keepalived's default is UDP");
+	assert_string_equal(r.diag, "");
+	done(&r);
+}
+
+/* The ports keepalived gives real and sorry servers: the service's to a
+ * NAT one without, and always to DR and TUN in a one-address service;
+ * none to DR in a fwmark service. A quorum above the total weight is
+ * lowered to it. */
+static void test_keepalived_ports(void **state)
+{
+	(void)state;
+	struct run r = convert(
+		"virtual_server 192.0.2.1 80 {\n protocol TCP\n quorum 5\n"
+		" sorry_server 198.51.100.9 8080\n sorry_server_lvs_method DR\n"
+		" real_server 198.51.100.1 {\n weight 2\n }\n"
+		" real_server 198.51.100.2 8080 {\n  lvs_method DR\n }\n"
+		" real_server 198.51.100.3 8080 {\n }\n}\n"
+		"virtual_server fwmark 7 {\n lb_kind DR\n real_server 198.51.100.4 80 {\n }\n}\n",
+		NULL);
+	HAS(r.out, "{ address = \"198.51.100.1\"; port = 80; weight = 2; }");
+	HAS(r.out, "address = \"198.51.100.2\";\n"
+		   "        # port 8080: keepalived resets it (DR and TUN cannot change the port)\n"
+		   "        port = 80;");
+	HAS(r.out, "{ address = \"198.51.100.3\"; port = 8080; weight = 1; }");
+	HAS(r.out, "address = \"198.51.100.4\";\n"
+		   "        # port 80: keepalived resets it (a fwmark service)\n"
+		   "        port = 0;");
+	HAS(r.out, "    # port 8080: keepalived resets it (DR and TUN cannot change the port)\n"
+		   "    sorry_server = { address = \"198.51.100.9\"; forwarding = \"dr\"; };");
+	HAS(r.out, "# quorum 5: keepalived lowers it to the real servers' total weight\n"
+		   "    quorum = 4;");
 	assert_string_equal(r.diag, "");
 	done(&r);
 }
@@ -597,6 +626,7 @@ int main(void)
 		cmocka_unit_test(test_services),
 		cmocka_unit_test(test_log_facility),
 		cmocka_unit_test(test_service_defaults),
+		cmocka_unit_test(test_keepalived_ports),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
