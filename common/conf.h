@@ -360,6 +360,10 @@ struct announce_conf {
 	uint8_t protocol;             /* route protocol; default 77 ("vigil") */
 	struct announce_addr_conf *addrs;
 	unsigned n_addrs;
+	/* ipvs_sync: a master and a backup sync daemon at once, from start to
+	 * stop, so every active director knows every director's connections */
+	char *sync_interface;         /* NULL: no sync daemon of the announce section */
+	uint8_t syncid;
 };
 
 struct global_conf {

@@ -33,7 +33,7 @@ _Static_assert(sizeof(struct vrrp_group_conf) == 72, "vrrp_group_conf changed: r
 _Static_assert(sizeof(struct vrrp_script_conf) == 48, "vrrp_script_conf changed: review conf_pack.c");
 _Static_assert(sizeof(struct global_conf) == 120, "global_conf changed: review conf_pack.c");
 _Static_assert(sizeof(struct vrrp_process_conf) == 72, "vrrp_process_conf changed: review conf_pack.c");
-_Static_assert(sizeof(struct conf) == 240, "conf changed: review conf_pack.c");
+_Static_assert(sizeof(struct conf) == 256, "conf changed: review conf_pack.c");
 #endif
 
 #define MAGIC "VGC1"
@@ -62,7 +62,7 @@ struct blob_head {
 #define PROC_ARRAYS(X) X(params, n_params)
 #define CONF_STRS(X) X(path) X(global.router_id) X(global.script_user) \
 	X(global.control_socket) X(global.http_listen) X(global.snmp_agentx) \
-	X(global.notify_fifo) X(announce.interface)
+	X(global.notify_fifo) X(announce.interface) X(announce.sync_interface)
 #define NAME_STRS(X) X(name)
 #define VADDR_STRS(X) X(dev) X(label)
 #define ROUTE_STRS(X) X(dev)

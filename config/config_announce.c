@@ -7,6 +7,7 @@
  *     interface = "vigil0";   table = 254;   protocol = 77;
  *     addresses = ( { address = "192.0.2.100"; need = "all";
  *                     vrrp_instance = "VI_1"; } );
+ *     ipvs_sync = { interface = "eth0"; syncid = 14; };
  *   };
  *
  * It is read after virtual_servers and vrrp, so an address is checked
@@ -79,6 +80,33 @@ static void one_addr(struct cfx *x, const config_setting_t *e, struct announce_a
 			"unknown VRRP instance '%s'", a->vrrp_instance);
 }
 
+/* Both sync daemons on this director for the whole run. The kernel runs
+ * one master and one backup per network namespace: a VRRP instance that
+ * steers them too would stop what this one started. */
+static void sync_daemons(struct cfx *x, const config_setting_t *g, struct announce_conf *an)
+{
+	static const char *const keys[] = { "interface", "syncid", NULL };
+	const char *ctx = "announce: ipvs_sync";
+	long long v;
+	const config_setting_t *s = cfx_group(x, g, "announce", "ipvs_sync");
+	if (!s)
+		return;
+	cfx_keys(x, s, ctx, keys);
+	if (cfx_require(x, s, ctx, "interface") &&
+	    cfx_str(x, s, ctx, "interface", &an->sync_interface) > 0 &&
+	    strlen(an->sync_interface) >= IFNAMSIZ)
+		cfx_err(x, config_setting_get_member(s, "interface"), ctx,
+			"interface \"%s\": not an interface name (1-%d characters)",
+			an->sync_interface, IFNAMSIZ - 1);
+	if (cfx_require(x, s, ctx, "syncid") && cfx_int(x, s, ctx, "syncid", 0, 255, &v) > 0)
+		an->syncid = (uint8_t)v;
+	for (unsigned i = 0; i < x->c->n_vrrp; i++)
+		if (x->c->vrrp[i].has_ipvs_sync)
+			cfx_err(x, s, ctx, "VRRP instance '%s' has an ipvs_sync too: a director "
+				"runs one master and one backup sync daemon, steered by one of them",
+				x->c->vrrp[i].name ? x->c->vrrp[i].name : "?");
+}
+
 static void addresses(struct cfx *x, const config_setting_t *l, struct announce_conf *an)
 {
 	an->addrs = cfx_calloc(x, cfx_len(l), sizeof(*an->addrs));
@@ -97,7 +125,9 @@ static void addresses(struct cfx *x, const config_setting_t *l, struct announce_
 
 void cfx_announce(struct cfx *x, const config_setting_t *g)
 {
-	static const char *const keys[] = { "interface", "table", "protocol", "addresses", NULL };
+	static const char *const keys[] = {
+		"interface", "table", "protocol", "addresses", "ipvs_sync", NULL
+	};
 	struct announce_conf *an = &x->c->announce;
 	long long v;
 	an->table = ANNOUNCE_DEFAULT_TABLE;
@@ -130,6 +160,7 @@ void cfx_announce(struct cfx *x, const config_setting_t *g)
 	const config_setting_t *l = cfx_list(x, g, "announce", "addresses", false);
 	if (l)
 		addresses(x, l, an);
+	sync_daemons(x, g, an);
 }
 
 void cfx_announce_free(struct conf *c)
@@ -139,4 +170,5 @@ void cfx_announce_free(struct conf *c)
 		free(an->addrs[i].vrrp_instance);
 	free(an->addrs);
 	free(an->interface);
+	free(an->sync_interface);
 }

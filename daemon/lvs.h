@@ -133,5 +133,11 @@ void lvs_omega_removed(struct vigild *d, const struct conf *next);
  * IPVS_SYNC_MASTER or IPVS_SYNC_BACKUP (the other role is stopped), or 0
  * to stop both. In a dry run, or without IPVS, it only logs. */
 int lvs_sync_daemon(struct vigild *d, int state, const char *ifname, unsigned syncid);
+/* announce.ipvs_sync: a master and a backup sync daemon at once, so every
+ * active director behind ECMP holds every other's connections. Called at
+ * start and after each reload (starts, restarts on a new interface or
+ * syncid, or stops them as the configuration says), and with stopping
+ * set when vigild stops (stops them if it runs them). */
+void lvs_sync_both(struct vigild *d, bool stopping);
 
 #endif

@@ -102,6 +102,10 @@ struct lvs {
 	struct lvs_conntab conntab;
 	bool sync_tuned;              /* the sync sysctls were set for sync_tuning */
 	int sync_tuning[4];           /* threshold, period, refresh period, retries */
+	/* announce.ipvs_sync as applied: both daemons run on both_if, both_id */
+	bool both_on;
+	char both_if[16];
+	unsigned both_id;
 	struct lvs_stats_cache stats;
 	struct lvs_hist hist;
 };

@@ -12,6 +12,14 @@
  * when it starts a sync daemon, in the network namespace it runs in, and
  * logs what it changed; global.ipvs_sync_threshold, _refresh_period and
  * _retries override it (vigil.conf(5)).
+ *
+ * Directors that are all active behind ECMP (announce.ipvs_sync) run
+ * both daemons at once instead, from start to stop: the master sends this
+ * director's connections, the backup takes the others'. The master's
+ * multicast does not loop back to its own host, so a director never
+ * learns its own connections twice; the backup keeps only messages of its
+ * syncid. When the router moves a flow to another director, that one has
+ * the connection and forwards it to the same real server.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -138,4 +146,82 @@ int lvs_sync_daemon(struct vigild *d, int state, const char *ifname, unsigned sy
 	else
 		log_info("ipvs: sync daemon %s on %s, syncid %u", role, ifname, syncid);
 	return r;
+}
+
+/* The daemon of state as it runs now: 1 when it matches (ifname, id),
+ * 0 when none runs, -1 when another runs. */
+static int running_as(struct lvs *l, enum ipvs_sync_state state, const char *ifname,
+		      unsigned id)
+{
+	struct ipvs_sync_daemon run[2];
+	unsigned n = 0;
+	struct errbuf eb;
+	if (ipvs_sync_get(&l->ctx, run, &n, &eb) < 0)
+		return -1;
+	for (unsigned i = 0; i < n; i++)
+		if (run[i].state == state)
+			return !strcmp(run[i].ifname, ifname) && run[i].syncid == id ? 1 : -1;
+	return 0;
+}
+
+/* Starts both; one that already runs alike (a previous vigild's, killed)
+ * is adopted, one that runs otherwise is restarted. */
+static bool start_both(struct vigild *d, const char *ifname, unsigned id)
+{
+	struct lvs *l = d->lvs;
+	bool ok = true;
+	for (int s = IPVS_SYNC_MASTER; s <= IPVS_SYNC_BACKUP; s++) {
+		const char *role = s == IPVS_SYNC_MASTER ? "master" : "backup";
+		struct ipvs_sync_daemon sd = { .state = (enum ipvs_sync_state)s, .syncid = id };
+		struct errbuf eb;
+		snprintf(sd.ifname, sizeof(sd.ifname), "%s", ifname);
+		int now = running_as(l, sd.state, ifname, id);
+		if (now > 0) {
+			log_info("ipvs: sync daemon %s on %s, syncid %u: already running", role,
+				 ifname, id);
+			continue;
+		}
+		if (now < 0)
+			ipvs_sync_stop(&l->ctx, sd.state, &eb);
+		if (ipvs_sync_start(&l->ctx, &sd, &eb) < 0) {
+			log_err("ipvs: sync daemon %s on %s: %s; connections of other directors "
+				"may not survive a change of director", role, ifname, eb.msg);
+			ok = false;
+		} else {
+			log_notice("ipvs: sync daemon %s on %s, syncid %u (announce: master and "
+				   "backup at once)", role, ifname, id);
+		}
+	}
+	return ok;
+}
+
+void lvs_sync_both(struct vigild *d, bool stopping)
+{
+	struct lvs *l = d->lvs;
+	if (!l)
+		return;
+	const struct announce_conf *an = &d->conf->announce;
+	const char *want = stopping ? NULL : an->sync_interface;
+	bool live = l->have_ipvs && !d->opts.dry_run;
+	if (want ? l->both_on && !strcmp(l->both_if, want) && l->both_id == an->syncid
+		 : !l->both_on)
+		return;
+	if (l->both_on && live) {
+		struct errbuf eb;
+		ipvs_sync_stop(&l->ctx, IPVS_SYNC_MASTER, &eb);
+		ipvs_sync_stop(&l->ctx, IPVS_SYNC_BACKUP, &eb);
+		log_info("ipvs: sync daemons on %s stopped", l->both_if);
+	}
+	l->both_on = false;
+	if (!want)
+		return;
+	tune(d, l);
+	if (!live)
+		log_info("ipvs: (%s) sync daemons master and backup on %s, syncid %u",
+			 l->have_ipvs ? "dry run" : "no IPVS", want, an->syncid);
+	else if (!start_both(d, want, an->syncid))
+		return;   /* tried again at the next reload */
+	l->both_on = true;
+	snprintf(l->both_if, sizeof(l->both_if), "%s", want);
+	l->both_id = an->syncid;
 }

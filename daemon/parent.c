@@ -241,6 +241,7 @@ int parent_run(struct vigild *d)
 	d->started_at = wall_now();
 	setup_signals(d);
 	lvs_reconcile_now(d);
+	lvs_sync_both(d, false);
 	supervise_init(d);
 	supervise_start_all(d);
 	log_notice("vigild %s started (config %s)", VIGIL_VERSION, d->opts.config);
@@ -252,6 +253,7 @@ int parent_run(struct vigild *d)
 	d->reloader = NULL;
 	sdn_stop(d);
 	roles_settle(d);
+	lvs_sync_both(d, true);
 	announce_close(d);
 	lvs_close(d);
 	vipfw_stop(d);   /* after the vrrp child has released the addresses */

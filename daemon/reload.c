@@ -122,6 +122,7 @@ static void reload_commit(struct vigild *d, struct conf *c, struct conf_blob *bl
 	/* The kernel first: the children's own unpacking would compete for the CPU. */
 	lvs_reconcile_now(d);
 	vipfw_changed(d, old, ms < 0);
+	lvs_sync_both(d, false);
 	supervise_broadcast_reload(d);
 	/* After the broadcast: a snmp child started now gets generation N+1 once. */
 	snmpf_conf_changed(d, old);

@@ -4,7 +4,7 @@
  * - the rtnetlink requests (announce_route_msg) read back attribute by
  *   attribute, IPv4 and IPv6, add and delete;
  * - the announce section of vigil.conf: defaults, values, and every error
- *   with its line;
+ *   with its line, its ipvs_sync (both sync daemons) included;
  * - the Prometheus lines rendered from a status reply.
  */
 #include <setjmp.h>
@@ -167,6 +167,7 @@ static void test_conf_defaults(void **state)
 	assert_int_equal(c->announce.table, 254);
 	assert_int_equal(c->announce.protocol, 77);
 	assert_int_equal(c->announce.n_addrs, 0);
+	assert_null(c->announce.sync_interface);
 	conf_free(c);
 
 	c = load(VS VRRP "announce = { interface = \"bgp0\"; table = 100; protocol = 80;\n"
@@ -186,7 +187,42 @@ static void test_conf_defaults(void **state)
 	assert_int_equal(c->announce.addrs[1].need, ANNOUNCE_NEED_ANY);
 	assert_string_equal(c->announce.addrs[1].vrrp_instance, "VI_1");
 	assert_int_equal(c->announce.addrs[1].line, 6);
+	assert_null(c->announce.sync_interface);
 	conf_free(c);
+
+	c = load(VS "announce = { addresses = ( { address = \"192.0.2.100\"; } );\n"
+		 "  ipvs_sync = { interface = \"eth1\"; syncid = 14; }; };\n", &errs);
+	assert_non_null(c);
+	assert_string_equal(c->announce.sync_interface, "eth1");
+	assert_int_equal(c->announce.syncid, 14);
+	conf_free(c);
+}
+
+/* The announce section's sync daemons: both keys needed, and no VRRP
+ * instance may steer the same (one master, one backup per namespace). */
+static void test_conf_sync_errors(void **state)
+{
+	(void)state;
+	struct conf_errors errs;
+	struct conf *c = load(VS
+		"vrrp = { instances = ( { name = \"VI_1\"; interface = \"eth0\"; vrid = 1;\n"
+		"  addresses = [ \"192.0.2.1/24\" ]; ipvs_sync = { interface = \"eth0\"; }; } ); };\n"
+		"announce = { addresses = ( { address = \"192.0.2.100\"; } );\n"       /* 5 */
+		"  ipvs_sync = { interface = \"a-name-far-too-long\"; mode = \"both\"; }; };\n", &errs);  /* 6 */
+	assert_null(c);
+	const char *const want[] = {
+		":6: announce: ipvs_sync: unknown key 'mode'",
+		":6: announce: ipvs_sync: interface \"a-name-far-too-long\": not an interface name (1-15 characters)",
+		":6: announce: ipvs_sync: missing 'syncid'",
+		":6: announce: ipvs_sync: VRRP instance 'VI_1' has an ipvs_sync too",
+	};
+	for (unsigned i = 0; i < errs.n; i++)
+		print_message("%s\n", errs.lines[i]);
+	assert_int_equal(errs.n, sizeof(want) / sizeof(want[0]));
+	for (unsigned i = 0; i < errs.n; i++)
+		if (!strstr(errs.lines[i], want[i]))
+			fail_msg("line %u: '%s', expected '%s'", i, errs.lines[i], want[i]);
+	conf_errors_free(&errs);
 }
 
 static void test_conf_errors(void **state)
@@ -263,6 +299,7 @@ int main(void)
 		cmocka_unit_test(test_route_msg),
 		cmocka_unit_test(test_conf_defaults),
 		cmocka_unit_test(test_conf_errors),
+		cmocka_unit_test(test_conf_sync_errors),
 		cmocka_unit_test(test_metrics),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
