@@ -5,23 +5,31 @@
 #                          │ 198.51.100.1
 #   ───────────────────── br0 (in the VM's own namespace) ──────────────────
 #     d1 .11  d2 .12  d3 .13          r1 .21  r2 .22  r3 .23
-#     vigild + FRR (AS 6500N)         http servers, VIP on lo (DR)
-#     VIP 192.0.2.100 local, IPVS mh  default via the router
+#     vigild + FRR (AS 6500N)         http :80, echo :9000 (conn-hold),
+#     VIP 192.0.2.100 local, IPVS mh  VIP on lo (DR), default via the router
 #
-# Each director runs its own vigild (announce = 192.0.2.100) and its own
-# FRR (zebra + bgpd, one eBGP session to the router); FRR redistributes
-# the kernel route vigild puts on vigil0 (route-map: match interface
-# vigil0). Source lib.sh first. Functions fail the test (vm_fail).
+# Each director runs its own vigild (announce = 192.0.2.100, services :80
+# and :9000) and its own FRR (zebra + bgpd + bfdd, one eBGP session to the
+# router with BFD); FRR redistributes the kernel route vigild puts on
+# vigil0 (route-map: match interface vigil0). With ECMP_SYNC=1 (default)
+# every director runs both IPVS sync daemons (announce.ipvs_sync on eth0,
+# syncid 14). ECMP_BFD_MS (default 300) is BFD's interval; 0: no BFD, the
+# router then notices a dead link by the BGP hold time (3 s).
+# Source lib.sh first. Functions fail the test (vm_fail).
 
 ECMP_VIP=192.0.2.100
 ECMP_T=${ECMP_T:-/tmp/ecmp}
 VIGILD="$VIGIL_BUILD/daemon/vigild"
 VIGILCTL="$VIGIL_BUILD/ctl/vigilctl"
+ECMP_SYNC=${ECMP_SYNC:-1}
+ECMP_BFD_MS=${ECMP_BFD_MS:-300}
 
 ecmp_ms() { echo $(( ${EPOCHREALTIME/./} / 1000 )); }
 
-# ecmp_frr NS ASN ROUTER_ID NEIGHBOR NEIGHBOR_ASN... : zebra + bgpd in NS.
-# Timers: keepalive 1 s, hold 3 s; no advertisement delay.
+# ecmp_frr NS ASN ROUTER_ID NEIGHBOR NEIGHBOR_ASN... : zebra + bgpd (+
+# bfdd) in NS. Timers: keepalive 1 s, hold 3 s; no advertisement delay;
+# BFD every ECMP_BFD_MS ms, down after 3 missed (a pulled link is seen in
+# 3 intervals instead of the hold time).
 ecmp_frr() {
   local ns=$1 asn=$2 id=$3 dir=/run/frr/$1; shift 3
   mkdir -p "$dir"; chown frr:frr /run/frr "$dir"
@@ -29,6 +37,13 @@ ecmp_frr() {
     echo "frr defaults datacenter"
     echo "hostname $ns"
     echo "log file $dir/frr.log informational"
+    if [ "$ECMP_BFD_MS" != 0 ]; then
+      echo "bfd"
+      echo " profile fast"
+      echo "  detect-multiplier 3"
+      echo "  receive-interval $ECMP_BFD_MS"
+      echo "  transmit-interval $ECMP_BFD_MS"
+    fi
     echo "router bgp $asn"
     echo " bgp router-id $id"
     echo " no bgp ebgp-requires-policy"
@@ -38,6 +53,7 @@ ecmp_frr() {
       echo " neighbor $1 timers 1 3"
       echo " neighbor $1 timers connect 1"
       echo " neighbor $1 advertisement-interval 0"
+      [ "$ECMP_BFD_MS" = 0 ] || echo " neighbor $1 bfd profile fast"
       shift 2
     done
     echo " address-family ipv4 unicast"
@@ -52,7 +68,11 @@ ecmp_frr() {
     -u frr -g frr 2>>"$ECMP_T/frr-$ns.err" || vm_fail "zebra did not start in $ns"
   ip netns exec "$ns" /usr/lib/frr/bgpd -d -N "$ns" -f "$dir/frr.conf" -i "$dir/bgpd.pid" \
     -u frr -g frr 2>>"$ECMP_T/frr-$ns.err" || vm_fail "bgpd did not start in $ns"
-  vm_on_exit sh -c "kill \$(cat $dir/bgpd.pid $dir/zebra.pid) 2>/dev/null || true"
+  if [ "$ECMP_BFD_MS" != 0 ]; then
+    ip netns exec "$ns" /usr/lib/frr/bfdd -d -N "$ns" -f "$dir/frr.conf" -i "$dir/bfdd.pid" \
+      -u frr -g frr 2>>"$ECMP_T/frr-$ns.err" || vm_fail "bfdd did not start in $ns"
+  fi
+  vm_on_exit sh -c "kill \$(cat $dir/bgpd.pid $dir/zebra.pid $dir/bfdd.pid 2>/dev/null) 2>/dev/null || true"
 }
 
 # ecmp_veth NS ADDR: NS on br0 with ADDR/24.
@@ -85,6 +105,9 @@ ecmp_topology() {
     ip netns exec "r$i" python3 -m http.server 80 --directory "$ECMP_T/www$i" \
       > "$ECMP_T/http-r$i.log" 2>&1 &
     vm_on_exit sh -c "kill $! 2>/dev/null || true"
+    ip netns exec "r$i" "$VIGIL_BUILD/tests/tools/conn-hold" server 0.0.0.0 9000 \
+      > "$ECMP_T/echo-r$i.log" 2>&1 &
+    vm_on_exit sh -c "kill $! 2>/dev/null || true"
     vm_netns_add "d$i"; ecmp_veth "d$i" "198.51.100.1$i"
     # The VIP is local by a local route, not an address: zebra would
     # prefer the connected route of an address to vigild's kernel route
@@ -99,8 +122,9 @@ ecmp_topology() {
 # ecmp_vigild I: writes d$I's config and starts its vigild (same real
 # server order on every director: mh then maps a flow to the same server).
 ecmp_vigild() {
-  local i=$1 dir="$ECMP_T/d$1"
+  local i=$1 dir="$ECMP_T/d$1" sync=
   mkdir -p "$dir"; chmod 755 "$dir"
+  [ "$ECMP_SYNC" = 0 ] || sync='ipvs_sync = { interface = "eth0"; syncid = 14; };'
   cat > "$dir/vigil.conf" <<CONF
 global = { router_id = "d$i"; control_socket = "$dir/vigil.sock"; };
 virtual_servers = (
@@ -109,9 +133,15 @@ virtual_servers = (
     real_servers = (
       { address = "198.51.100.21"; port = 80; checks = ( { type = "tcp"; timeout = 0.5; } ); },
       { address = "198.51.100.22"; port = 80; checks = ( { type = "tcp"; timeout = 0.5; } ); },
-      { address = "198.51.100.23"; port = 80; checks = ( { type = "tcp"; timeout = 0.5; } ); } ); }
+      { address = "198.51.100.23"; port = 80; checks = ( { type = "tcp"; timeout = 0.5; } ); } ); },
+  { name = "echo"; address = "$ECMP_VIP"; port = 9000; scheduler = "mh"; mh_port = true; forwarding = "dr";
+    check_interval = 0.5;
+    real_servers = (
+      { address = "198.51.100.21"; port = 9000; checks = ( { type = "tcp"; timeout = 0.5; } ); },
+      { address = "198.51.100.22"; port = 9000; checks = ( { type = "tcp"; timeout = 0.5; } ); },
+      { address = "198.51.100.23"; port = 9000; checks = ( { type = "tcp"; timeout = 0.5; } ); } ); }
 );
-announce = { addresses = ( { address = "$ECMP_VIP"; } ); };
+announce = { addresses = ( { address = "$ECMP_VIP"; } ); $sync };
 CONF
   ip netns exec "d$i" "$VIGILD" -n -l -f "$dir/vigil.conf" -p "$dir/vigild.pid" \
     >> "$dir/vigild.log" 2>&1 &
@@ -175,4 +205,40 @@ while time.monotonic() < end and not stop:
 print("ok=%d fail=%d by=%s" % (ok, fail, ",".join("%s:%d" % kv for kv in sorted(by.items()))))
 PY
   ECMP_CLIENT_PID=$!
+}
+
+# ecmp_hold N DIR: N long-lived connections from the client to VIP:9000
+# (tests/vm/ecmp_hold.py), in the background; waits until they are open.
+# ECMP_HOLD_PID is the holder; kill -USR1 it for a probe round.
+ecmp_hold() {
+  mkdir -p "$2"; rm -f "$2"/ready "$2"/probe.*
+  ip netns exec client python3 "$VIGIL_SRC/tests/vm/ecmp_hold.py" "$ECMP_VIP" 9000 "$1" "$2" \
+    > "$2/hold.log" 2>&1 &
+  ECMP_HOLD_PID=$!
+  vm_on_exit sh -c "kill $ECMP_HOLD_PID 2>/dev/null || true"
+  vm_wait_for 90 test -e "$2/ready" || vm_fail "the holder did not open its connections"
+}
+
+# ecmp_probe DIR K: probe round K of the holder; waits for its result.
+ecmp_probe() {
+  kill -USR1 "$ECMP_HOLD_PID"
+  vm_wait_for 30 test -e "$1/probe.$2" || vm_fail "probe round $2 gave no result"
+}
+
+# ecmp_local_ports I PORT: the client ports of the established connections
+# to PORT that director I scheduled itself (origin LOCAL, not learned by
+# sync), one a line, from /proc/net/ip_vs_conn_sync.
+ecmp_local_ports() {
+  ip netns exec "d$1" cat /proc/net/ip_vs_conn_sync | awk -v vp="$(printf %04X "$2")" \
+    '$1 == "TCP" && $5 == vp && $8 == "ESTABLISHED" && $9 == "LOCAL" { print $3 }' |
+    while read -r h; do echo $(( 16#$h )); done
+}
+
+# ecmp_survival DIR K PORTS_FILE: "dead=OK/N others=OK/M" for probe round
+# K: the connections whose client port is in PORTS_FILE (the dead
+# director's) and the others.
+ecmp_survival() {
+  awk 'NR == FNR { dead[$1] = 1; next }
+       { if ($1 in dead) { n++; if ($2 == "ok") ok++ } else { m++; if ($2 == "ok") mok++ } }
+       END { printf "dead=%d/%d others=%d/%d\n", ok, n, mok, m }' "$3" "$1/probe.$2"
 }

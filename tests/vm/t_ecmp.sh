@@ -7,9 +7,14 @@
 # - d2 loses its real servers (its checks are refused): quorum lost, its
 #   path is withdrawn within QUORUM_BOUND_MS; status and /metrics say why;
 #   back once its checks pass;
+# - every director runs both IPVS sync daemons (announce.ipvs_sync), and
+#   each knows every connection, its own and the others' (by sync);
 # - d3's vigild SIGKILLed: its path is withdrawn within KILL_BOUND_MS (the
 #   kernel deletes vigil0 and the route); requests failed are counted;
-#   restarted, it is announced again only after its own checks pass;
+#   HOLD long-lived connections opened before: every one that d1 or d2
+#   carried still echoes, and >= 95 % of d3's (moved by the router to d1
+#   or d2, which have them by sync); restarted, it is announced again only
+#   after its own checks pass;
 # - d1's vigild stopped (SIGTERM): withdrawn at once;
 # - a reload keeps the announcement (no withdraw, no re-add).
 # Bounds: the director side is a check interval (0.5 s) for quorum and
@@ -24,6 +29,7 @@ vm_require_cmd ipvsadm python3 nft
 . "$VIGIL_SRC/tests/vm/ecmp_lib.sh"
 QUORUM_BOUND_MS=3000
 KILL_BOUND_MS=2500
+HOLD=60
 
 ECMP_T=$(mktemp -d /tmp/ecmp.XXXXXX)
 vm_on_exit rm -rf "$ECMP_T"
@@ -36,6 +42,7 @@ fail() {
   echo "--- rt"; ip -n rt route; ip netns exec rt vtysh -N rt -c "show bgp summary" 2>/dev/null
   ip netns exec d1 vtysh -N d1 -c "show ip route" 2>/dev/null | tail -n 6
   ip netns exec rt vtysh -N rt -c "show bgp ipv4 unicast" 2>/dev/null | tail -n 8
+  grep -iE "bfd|down|up" /run/frr/rt/frr.log | tail -n 20
   vm_fail "$*"
 }
 ecmp_topology
@@ -88,6 +95,24 @@ took=$(ecmp_wait_paths 3 10) || fail "d2 not announced again"
 vm_log "d2's checks pass again: announced after $took ms"
 vm_log "PASS: quorum loss withdraws, regained quorum announces"
 
+# Both sync daemons on every director; HOLD long-lived connections, each
+# known to every director once synced (the master flushes every 2 s).
+for i in 1 2 3; do
+  ds=$(ip netns exec "d$i" ipvsadm -L --daemon)
+  grep -q "master sync daemon (mcast=eth0, syncid=14" <<<"$ds" &&
+    grep -q "backup sync daemon (mcast=eth0, syncid=14" <<<"$ds" || fail "d$i sync daemons: $ds"
+done
+ecmp_hold "$HOLD" "$ECMP_T/hold"
+vm_log "holder: $(cat "$ECMP_T/hold/ready")"
+grep -q "^$HOLD established" "$ECMP_T/hold/ready" || fail "holder: $(cat "$ECMP_T/hold/ready")"
+known() { ip netns exec "d$1" cat /proc/net/ip_vs_conn_sync | awk '$5 == "2328" && $8 == "ESTABLISHED"' | wc -l; }
+all_known() { [ "$(known 1)" -ge $HOLD ] && [ "$(known 2)" -ge $HOLD ]; }
+vm_wait_for 15 all_known || fail "d1 knows $(known 1), d2 $(known 2) of $HOLD connections"
+ecmp_local_ports 3 9000 > "$ECMP_T/d3.ports"
+vm_log "d3 scheduled $(wc -l < "$ECMP_T/d3.ports") of them; d1 knows $(known 1), d2 $(known 2), d3 $(known 3)"
+[ -s "$ECMP_T/d3.ports" ] || fail "d3 carries none of the $HOLD connections"
+vm_log "PASS: both sync daemons run; every director knows every connection"
+
 # d3's vigild SIGKILLed under traffic.
 ecmp_client 4 "$ECMP_T/c1"
 sleep 1
@@ -99,6 +124,14 @@ vm_log "d3's vigild SIGKILLed: withdrawn at the router after $took ms (bound $KI
 [ -z "$(ip -n d3 route show proto 77)" ] || fail "d3's route outlived vigild"
 wait "$ECMP_CLIENT_PID"
 vm_log "requests across the kill: $(cat "$ECMP_T/c1")"
+ecmp_probe "$ECMP_T/hold" 1
+sv=$(ecmp_survival "$ECMP_T/hold" 1 "$ECMP_T/d3.ports")
+vm_log "long-lived connections after d3's kill: $sv (ok/total: d3's, d1's and d2's)"
+read -r dead others <<<"$sv"
+dead=${dead#dead=}; others=${others#others=}
+[ "${others%/*}" = "${others#*/}" ] || fail "connections of surviving directors broke: $sv"
+[ $(( ${dead%/*} * 100 )) -ge $(( ${dead#*/} * 95 )) ] || fail "fewer than 95 % of d3's connections survived: $sv"
+vm_log "PASS: long-lived connections survive the kill (all of d1's and d2's, $dead of d3's)"
 # Back: announced only after its own checks pass (it adopts the kernel's
 # table as up, but waits for its checker's verdicts).
 sleep 0.5
