@@ -119,6 +119,38 @@ ecmp_topology() {
   for i in 1 2 3; do ecmp_frr "d$i" "6500$i" "198.51.100.1$i" 198.51.100.1 65000; done
 }
 
+# ecmp_role I SYNC: the director's role. ECMP_MODE=ecmp (default): it
+# announces the VIP (SYNC: its ipvs_sync). ECMP_MODE=vrrp, the
+# active-backup pair to compare with: a VRRP instance holds the VIP on
+# eth0 (d1 priority 150, d2 100; adverts every 0.5 s) and steers the sync
+# daemon; the router reaches the VIP on its LAN (ecmp_vrrp_router).
+ecmp_role() {
+  if [ "${ECMP_MODE:-ecmp}" = ecmp ]; then
+    echo "announce = { addresses = ( { address = \"$ECMP_VIP\"; } ); $2 };"
+    return
+  fi
+  local sync=
+  [ "$ECMP_SYNC" = 0 ] || sync='ipvs_sync = { interface = "eth0"; syncid = 14; };'
+  cat <<VRRP
+vrrp = { instances = ( { name = "VI"; interface = "eth0"; vrid = 60; version = 3;
+  priority = $(( $1 == 1 ? 150 : 100 )); advert_interval = 0.5;
+  addresses = [ "$ECMP_VIP/32" ]; $sync } ); };
+VRRP
+}
+
+# ecmp_vrrp_router: for ECMP_MODE=vrrp, the VIP is on the router's LAN (the
+# VRRP master answers ARP for it) and not local on the directors by a
+# route (the master has it as an address).
+ecmp_vrrp_router() {
+  local i
+  ip -n rt route add "$ECMP_VIP/32" dev eth0
+  for i in 1 2 3; do ip -n "d$i" route del local "$ECMP_VIP/32" dev lo table local; done
+}
+
+# ecmp_vip_mac: the MAC address the router sends the VIP's packets to.
+ecmp_vip_mac() { ip -n rt neigh show "$ECMP_VIP" | awk '{ for (i = 1; i < NF; i++) if ($i == "lladdr") print $(i + 1) }'; }
+ecmp_mac() { ip -n "d$1" link show eth0 | awk '/ether/ { print $2 }'; }
+
 # ecmp_vigild I: writes d$I's config and starts its vigild (same real
 # server order on every director: mh then maps a flow to the same server).
 ecmp_vigild() {
@@ -141,7 +173,7 @@ virtual_servers = (
       { address = "198.51.100.22"; port = 9000; checks = ( { type = "tcp"; timeout = 0.5; } ); },
       { address = "198.51.100.23"; port = 9000; checks = ( { type = "tcp"; timeout = 0.5; } ); } ); }
 );
-announce = { addresses = ( { address = "$ECMP_VIP"; } ); $sync };
+$(ecmp_role "$i" "$sync")
 CONF
   ip netns exec "d$i" "$VIGILD" -n -l -f "$dir/vigil.conf" -p "$dir/vigild.pid" \
     >> "$dir/vigild.log" 2>&1 &
