@@ -39,6 +39,8 @@ setup() {
   fi
   wait_ms ready 60 >/dev/null || vm_fail "$ECMP_MODE: not ready at start"
   echo "mode $ECMP_MODE: $N directors, sync $ECMP_SYNC, BFD ${ECMP_BFD_MS} ms, $HOLDN long-lived connections"
+  [ "$ECMP_MODE" != ecmp ] || [ "$ECMP_BFD_MS" = 0 ] ||
+    echo "BFD sessions up at the router: $(ip netns exec rt vtysh -N rt -c 'show bfd peers brief' 2>/dev/null | grep -c ' up ')"
 }
 # teardown: stops every director's vigild (the next mode starts afresh).
 teardown() {
@@ -106,6 +108,8 @@ trial() {
     term) kill -TERM "$(eval echo "\$VPID$v")"; wait "$(eval echo "\$VPID$v")" 2>/dev/null || true ;;
   esac
   down=$(wait_ms gone 20) || down=timeout
+  [ "$ev" != link ] || [ -z "${VIGIL_BENCH_DEBUG:-}" ] ||
+    grep -iE "bfd|hold|down" /run/frr/rt/frr.log | tail -n 8
   sleep 1
   if [ -n "$hold" ]; then ecmp_probe "$ECMP_T/hold" 1; s1=$(ecmp_survival "$ECMP_T/hold" 1 "$ECMP_T/dead.ports"); fi
   case $ev in
