@@ -292,6 +292,16 @@ static void g_strict(struct kc_cx *x, const struct kc_node *n, void *obj)
 	kc_extra(x, n, 1);
 }
 
+/* keepalived names an instance's default vmac PREFIX.VRID; vigil's default
+ * is vrrp.VRID, so the instances get the name (kc_vmac_out). */
+static void g_vmac_prefix(struct kc_cx *x, const struct kc_node *n, void *obj)
+{
+	if (n->n >= 2)
+		x->vmac_prefix = n->w[1];
+	kc_extra(x, n, 2);
+	(void)obj;
+}
+
 static void g_script_user(struct kc_cx *x, const struct kc_node *n, void *obj)
 {
 	if (n->n < 2)
@@ -399,8 +409,7 @@ static const struct kc_kw global_kw[] = {
 	{ "enable_snmp_rfc", NULL, "vigil's AgentX subagent serves its own MIB (global.snmp)" },
 	{ "enable_traps", NULL, "vigil sends no SNMP traps" },
 	{ "lvs_flush", NULL, "vigil never flushes IPVS entries it did not create" },
-	{ "vmac_prefix", NULL, "vigil names virtual MAC interfaces vrrp.VRID unless the "
-			       "instance's vmac names it" },
+	{ "vmac_prefix", g_vmac_prefix, NULL },
 	{ "vmac_addr_prefix", NULL, "vigil's virtual MAC is always 00:00:5e:00:01:VRID" },
 	{ "disable_local_igmp", NULL, "set net.ipv4.igmp_link_local_mcast_reports = 0 "
 				      "in the system's sysctl settings" },

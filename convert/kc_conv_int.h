@@ -75,6 +75,7 @@ struct kc_cx {
 	/* from global_defs */
 	long vrrp_version;
 	bool vrrp_strict;             /* vrrp_strict (kc_strict.c) */
+	const char *vmac_prefix;      /* vmac_prefix: default vmac names PREFIX.VRID */
 	struct kc_strict_ref { struct kc_val *v; const struct kc_node *n; } *strict_refs;
 	unsigned n_strict_refs;       /* strict instances without accept, for kc_strict_vs */
 	struct kc_garp garp;

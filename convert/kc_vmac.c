@@ -43,6 +43,16 @@ void kc_vmac_out(struct kc_cx *x, struct kc_val *v, const struct kc_vmac *vm, co
 		else
 			kc_skip(x->d, vm->use->src, "use_vmac: '%s' unexpected", w);
 	}
+	char named[32];
+	struct kc_val *vrid = kv_get(v, "vrid");
+	if (!ifname && x->vmac_prefix && vrid) {
+		snprintf(named, sizeof(named), "%s.%lld", x->vmac_prefix, (long long)vrid->i);
+		if (strlen(named) < 16)        /* IFNAMSIZ */
+			ifname = named;
+		else
+			kc_skip(x->d, vm->use->src, "use_vmac: vmac_prefix makes '%s', too long "
+				"for an interface name", named);
+	}
 	struct kc_val *st = kv_get(v, "strict");
 	bool xmit_base = vm->xmit_base != NULL;
 	if (xmit_base && (st ? st->i != 0 : x->vrrp_strict)) {
