@@ -149,15 +149,18 @@ static int mcast(struct vrrp_procmon *m, enum proc_cn_mcast_op op, struct errbuf
 			     sizeof(group)) < 0)
 		return errbuf_set(eb, errno, "process events: joining the group: %s",
 				  strerror(errno));
-	struct {
-		struct nlmsghdr nl;
-		struct cn_msg cn;
-		enum proc_cn_mcast_op op;
-	} __attribute__((packed)) msg = {
-		.nl = { .nlmsg_len = sizeof(msg), .nlmsg_type = NLMSG_DONE },
-		.cn = { .id = { .idx = CN_IDX_PROC, .val = CN_VAL_PROC }, .len = sizeof(op) },
-		.op = op,
-	};
+	/* nlmsghdr, cn_msg (whose data[] is the operation), the operation:
+	 * laid out by hand, as cn_msg ends in a flexible array. */
+	uint8_t msg[NLMSG_LENGTH(sizeof(struct cn_msg) + sizeof(op))] __attribute__((aligned(8)));
+	memset(msg, 0, sizeof(msg));
+	struct nlmsghdr *nl = (struct nlmsghdr *)msg;
+	nl->nlmsg_len = sizeof(msg);
+	nl->nlmsg_type = NLMSG_DONE;
+	struct cn_msg *cn = NLMSG_DATA(nl);
+	cn->id.idx = CN_IDX_PROC;
+	cn->id.val = CN_VAL_PROC;
+	cn->len = sizeof(op);
+	memcpy(cn->data, &op, sizeof(op));
 	int r = send(m->fd, &msg, sizeof(msg), 0) < 0
 		? errbuf_set(eb, errno, "process events: subscribe: %s", strerror(errno)) : 0;
 	if (!on || r < 0)
