@@ -213,7 +213,11 @@ static void io_cb(struct ev_loop *loop, ev_io *w, int revents)
 			if (h->nlmsg_len < NLMSG_LENGTH(sizeof(*cn) + sizeof(struct proc_event)) ||
 			    cn->id.idx != CN_IDX_PROC || cn->id.val != CN_VAL_PROC)
 				continue;
-			event(m, (const struct proc_event *)cn->data);
+			/* cn_msg's 20 bytes leave the event 4-byte aligned;
+			 * it holds 8-byte fields: copied out, not cast */
+			struct proc_event ev;
+			memcpy(&ev, cn->data, sizeof(ev));
+			event(m, &ev);
 			if (!m->cb)
 				return;
 		}
