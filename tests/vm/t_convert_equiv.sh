@@ -229,6 +229,7 @@ if [ -n "${VIGIL_EQUIV_ONLY:-}" ]; then   # VIGIL_EQUIV_ONLY="NAME...": only the
     case " $VIGIL_EQUIV_ONLY " in *" ${names[k]} "*) ;; *) unset 'names[k]' 'dirs[k]' ;; esac
   done
 fi
+[ "${#names[@]}" -gt 0 ] || vm_fail "no configuration to compare (VIGIL_EQUIV_ONLY names files, e.g. vmac.conf)"
 
 # In batches that run at once (the guest has 1 GB and 2 slow CPUs).
 BATCH=${VIGIL_EQUIV_BATCH:-10}
