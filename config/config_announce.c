@@ -95,7 +95,7 @@ static void sync_daemons(struct cfx *x, const config_setting_t *g, struct announ
 	if (cfx_require(x, s, ctx, "interface") &&
 	    cfx_str(x, s, ctx, "interface", &an->sync_interface) > 0 &&
 	    strlen(an->sync_interface) >= IFNAMSIZ)
-		cfx_err(x, config_setting_get_member(s, "interface"), ctx,
+		cfx_err(x, cfx_member(s, "interface"), ctx,
 			"interface \"%s\": not an interface name (1-%d characters)",
 			an->sync_interface, IFNAMSIZ - 1);
 	if (cfx_require(x, s, ctx, "syncid") && cfx_int(x, s, ctx, "syncid", 0, 255, &v) > 0)

@@ -31,7 +31,7 @@ static void ifname(struct cfx *x, const config_setting_t *g, const char *ctx, co
 		   char **out)
 {
 	if (cfx_str(x, g, ctx, key, out) > 0 && strlen(*out) >= IFNAMSIZ)
-		cfx_err(x, config_setting_get_member(g, key), ctx,
+		cfx_err(x, cfx_member(g, key), ctx,
 			"%s \"%s\": name longer than %d characters", key, *out, IFNAMSIZ - 1);
 }
 
@@ -48,7 +48,7 @@ static void table(struct cfx *x, const config_setting_t *g, const char *ctx, uin
 	*out = RT_TABLE_MAIN;
 	if (cfx_int(x, g, ctx, "table", 1, UINT32_MAX, &v) > 0) {
 		if (v == RT_TABLE_LOCAL)
-			cfx_err(x, config_setting_get_member(g, "table"), ctx,
+			cfx_err(x, cfx_member(g, "table"), ctx,
 				"table 255: the kernel's local table is not for virtual routes");
 		else
 			*out = (uint32_t)v;
@@ -68,7 +68,7 @@ static int prefix(struct cfx *x, const config_setting_t *g, const char *ctx, con
 		memset(out, 0, sizeof(*out));
 		out->addr.family = (sa_family_t)(af ? af : AF_INET);
 	} else if (vprefix_parse(s, out) < 0) {
-		cfx_err(x, config_setting_get_member(g, key), ctx,
+		cfx_err(x, cfx_member(g, key), ctx,
 			"%s %s: not an address or address/prefix", key, s);
 		r = -1;
 	}
@@ -80,7 +80,7 @@ static void same_family(struct cfx *x, const config_setting_t *g, const char *ct
 			const char *key, const struct vaddr *a, int af)
 {
 	if (vaddr_is_set(a) && a->family != af)
-		cfx_err(x, config_setting_get_member(g, key), ctx,
+		cfx_err(x, cfx_member(g, key), ctx,
 			"%s: not of the %s's family", key, af == AF_INET6 ? "IPv6 route" : "IPv4 route");
 }
 
@@ -114,10 +114,10 @@ bool cfx_vrrp_vaddr(struct cfx *x, const config_setting_t *e, const char *ctx,
 	if (v6 && (out->label || out->has_brd))
 		cfx_err(x, e, ctx, "address: label and broadcast are IPv4 only");
 	else if (out->has_brd && out->brd.family != AF_INET)
-		cfx_err(x, config_setting_get_member(e, "broadcast"), ctx,
+		cfx_err(x, cfx_member(e, "broadcast"), ctx,
 			"broadcast: not an IPv4 address");
 	if (out->label && (strlen(out->label) >= IFNAMSIZ || !*out->label))
-		cfx_err(x, config_setting_get_member(e, "label"), ctx,
+		cfx_err(x, cfx_member(e, "label"), ctx,
 			"label \"%s\": 1 to %d characters", out->label, IFNAMSIZ - 1);
 	return true;
 }
@@ -182,7 +182,7 @@ static void rule(struct cfx *x, const config_setting_t *g, const char *ctx, int 
 	if (cfx_int(x, g, ctx, "fwmask", 1, UINT32_MAX, &v) > 0) {
 		ru->fwmask = (uint32_t)v;
 		if (!ru->fwmark)
-			cfx_err(x, config_setting_get_member(g, "fwmask"), ctx,
+			cfx_err(x, cfx_member(g, "fwmask"), ctx,
 				"fwmask without fwmark");
 	}
 	ifname(x, g, ctx, "iif", &ru->iif);
@@ -228,7 +228,7 @@ void cfx_vrrp_moves(struct cfx *x, const config_setting_t *g, const char *ctx,
 /* How many excluded addresses the instance group g lists (for room). */
 unsigned cfx_vrrp_n_excluded(const config_setting_t *g)
 {
-	const config_setting_t *l = config_setting_get_member(g, "excluded_addresses");
+	const config_setting_t *l = cfx_member(g, "excluded_addresses");
 	return l ? cfx_len(l) : 0;
 }
 

@@ -29,23 +29,18 @@
 
 #include <netinet/in.h>
 
-static const config_setting_t *member(const config_setting_t *g, const char *k)
-{
-	return config_setting_get_member(g, k);
-}
-
 /* Refusals about how the instance talks: destination, authentication, addresses. */
 static void strict_wire(struct cfx *x, const config_setting_t *g, const char *ctx,
 			const struct vrrp_inst_conf *vi)
 {
 	const config_setting_t *s;
-	if ((s = member(g, "unicast")))
+	if ((s = cfx_member(g, "unicast")))
 		cfx_err(x, s, ctx, "unicast: strict mode sends adverts to the VRRP multicast "
 			"group only (RFC 5798 §5.1.1.2)");
-	if ((s = member(g, "authentication")) && vi->version == 2 &&
+	if ((s = cfx_member(g, "authentication")) && vi->version == 2 &&
 	    vi->auth_type != VRRP_AUTH_NONE)
 		cfx_err(x, s, ctx, "authentication: not in strict mode (RFC 3768 removed it)");
-	s = member(g, "addresses");
+	s = cfx_member(g, "addresses");
 	if (s && vi->family == AF_INET6 && vi->n_addrs > 0 &&
 	    !IN6_IS_ADDR_LINKLOCAL(&vi->addrs[0].addr.u.v6))
 		cfx_err(x, cfx_elem(s, 0), ctx, "addresses: strict mode needs a link-local "
@@ -67,7 +62,7 @@ static bool vs_on(const struct vs_conf *vs, const struct vaddr *a)
 static void strict_vs(struct cfx *x, const config_setting_t *g, const char *ctx,
 		      const struct vrrp_inst_conf *vi)
 {
-	const config_setting_t *l = member(g, "addresses");
+	const config_setting_t *l = cfx_member(g, "addresses");
 	char a[VADDR_STRLEN], v[VADDR_PORT_STRLEN];
 	for (unsigned k = 0; l && !vi->accept && k < vi->n_addrs && k < cfx_len(l); k++)
 		for (unsigned i = 0; i < x->c->n_vs; i++) {
@@ -88,18 +83,18 @@ static void strict_states(struct cfx *x, const config_setting_t *g, const char *
 {
 	const config_setting_t *s;
 	bool owner = vi->priority == 255;
-	if ((s = member(g, "initial_state")) &&
+	if ((s = cfx_member(g, "initial_state")) &&
 	    (vi->initial_state == VRRP_INIT_MASTER) != owner)
 		cfx_err(x, s, ctx, owner
 			? "initial_state: strict mode starts the address owner (priority 255) as master"
 			: "initial_state: strict mode starts as master only the address owner "
 			  "(priority 255)");
-	if ((s = member(g, "preempt_delay")) && vi->preempt_delay > 0)
+	if ((s = cfx_member(g, "preempt_delay")) && vi->preempt_delay > 0)
 		cfx_err(x, s, ctx, "preempt_delay: not in strict mode (RFC 5798 preempts at once)");
-	s = member(g, "garp");
-	if (s && (s = member(s, "lower_prio_count")) && vi->garp_lower_prio_count > 0)
+	s = cfx_member(g, "garp");
+	if (s && (s = cfx_member(s, "lower_prio_count")) && vi->garp_lower_prio_count > 0)
 		cfx_err(x, s, ctx, "garp: lower_prio_count: strict mode sends none (set 0)");
-	if ((s = member(g, "accept")) && vi->accept && !owner && vi->version == 2)
+	if ((s = cfx_member(g, "accept")) && vi->accept && !owner && vi->version == 2)
 		cfx_err(x, s, ctx, "accept: VRRPv2 has no Accept_Mode (RFC 3768); "
 			"strict mode refuses it below priority 255");
 	else if (s && !vi->accept && owner)
@@ -116,10 +111,10 @@ void cfx_vrrp_strict(struct cfx *x, const config_setting_t *g, const char *ctx,
 		return;
 	strict_wire(x, g, ctx, vi);
 	strict_states(x, g, ctx, vi);
-	if (!member(g, "accept"))
+	if (!cfx_member(g, "accept"))
 		vi->accept = vi->priority == 255;
 	strict_vs(x, g, ctx, vi);
-	const config_setting_t *ga = member(g, "garp");
-	if (!ga || !member(ga, "lower_prio_count"))
+	const config_setting_t *ga = cfx_member(g, "garp");
+	if (!ga || !cfx_member(ga, "lower_prio_count"))
 		vi->garp_lower_prio_count = 0;
 }
