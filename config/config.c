@@ -194,7 +194,9 @@ static void top_level(struct cfx *x, const config_setting_t *root)
 	if (vsg)
 		cfx_vs_groups(x, vsg);
 	const config_setting_t *vs = cfx_list(x, root, NULL, "virtual_servers", false);
-	if (vs)
+	if (vs && x->incr)
+		cfx_vs_incr(x, vs);
+	else if (vs)
 		cfx_virtual_servers(x, vs);
 	const config_setting_t *vrrp = cfx_group(x, root, NULL, "vrrp");
 	if (vrrp)
@@ -218,9 +220,17 @@ static char *dir_of(struct cfx *x, const char *path)
 	return d;
 }
 
-/* Parses the file; false (with the error reported) when libconfig refuses it. */
+/* Parses the file (or the text read from it, x->text); false (with the
+ * error reported) when libconfig refuses it. */
 static bool parse_file(struct cfx *x, config_t *cfg)
 {
+	if (x->text) {                /* no @include in it (config_cache.c) */
+		if (config_read_string(cfg, x->text))
+			return true;
+		cfx_err_at(x, config_error_file(cfg), config_error_line(cfg), "%s",
+			   config_error_text(cfg));
+		return false;
+	}
 	FILE *f = fopen(x->path, "r");
 	if (!f) {
 		cfx_err_at(x, x->path, 0, "cannot open: %s", strerror(errno));
@@ -260,6 +270,12 @@ static int load(struct cfx *x, config_t *cfg)
 
 struct conf *conf_load(const char *path, struct conf_errors *errs)
 {
+	return cfx_load(path, NULL, NULL, errs);
+}
+
+struct conf *cfx_load(const char *path, const char *text, struct cfx_incr *incr,
+		      struct conf_errors *errs)
+{
 	memset(errs, 0, sizeof(*errs));
 	/* The line that says the load ran out of memory, and a slot for it
 	 * (errs_add keeps one free), are taken first. */
@@ -274,7 +290,7 @@ struct conf *conf_load(const char *path, struct conf_errors *errs)
 		return NULL;
 	}
 	snprintf(oom_line, ol, "%s:0: out of memory", path);
-	struct cfx x = { .errs = errs, .path = path };
+	struct cfx x = { .errs = errs, .path = path, .text = text, .incr = incr };
 	config_t cfg;
 	config_init(&cfg);
 	if (load(&x, &cfg) < 0 || errs->oom) {

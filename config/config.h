@@ -29,6 +29,21 @@ struct conf *conf_load(const char *path, struct conf_errors *errs);
 void conf_free(struct conf *c);
 
 /*
+ * conf_load, for a file loaded again and again (reloads): *cache (NULL at
+ * first) remembers the text and each virtual server as read, and a load
+ * whose text outside the virtual_servers list is unchanged parses again
+ * only the virtual servers whose text changed (config_cache.c). The
+ * result and the errors are conf_load's. A failed load leaves *cache as
+ * it was; free it with conf_cache_free. The stats say how the last load
+ * that made the cache went: virtual servers copied, and read.
+ */
+struct conf_cache;
+struct conf *conf_load_cached(const char *path, struct conf_errors *errs,
+			      struct conf_cache **cache);
+void conf_cache_free(struct conf_cache *cache);
+void conf_cache_stats(const struct conf_cache *cache, unsigned *reused, unsigned *parsed);
+
+/*
  * Reads one real server of virtual server vs (of the loaded configuration
  * c), given as a libconfig group g built in memory rather than read from a
  * file (vigilctl add), with the file's rules: the same keys, defaults,

@@ -40,6 +40,8 @@ struct cfx {
 	char *tmpdir;
 	struct vrrp_inst_conf *grp_track;   /* sync groups' track blocks, while loading */
 	unsigned n_grp_track;         /* (config_vrrp_proc.c) */
+	const char *text;             /* the file's text, read already (no @include); NULL: read it */
+	struct cfx_incr *incr;        /* a cached load's plan (config_cache.c); NULL: none */
 	jmp_buf oom;                  /* where a failed allocation ends the load */
 };
 
@@ -125,6 +127,22 @@ void cfx_include_free(struct cfx *x);
 
 /* Sections */
 void cfx_virtual_servers(struct cfx *x, const config_setting_t *list);
+/* config_vs.c: element i of the list into vs; then what is checked across
+ * all of them (duplicates). With list NULL (a cached load, whose virtual
+ * servers are not all in one tree) a duplicate is one error without a
+ * place: that load is then made again in full, which reports it. */
+void cfx_vs_element(struct cfx *x, const config_setting_t *e, unsigned i, struct vs_conf *vs);
+void cfx_vs_across(struct cfx *x, const config_setting_t *list);
+/* conf_copy.c: a deep copy of s into d; -ENOMEM with d emptied. */
+int cfx_vs_copy(struct vs_conf *d, const struct vs_conf *s);
+/* config_cache.c: the virtual servers of a cached load (x->incr set):
+ * copies of unchanged ones, the changed ones read from their own tree. */
+struct cfx_incr;
+void cfx_vs_incr(struct cfx *x, const config_setting_t *list);
+/* config.c: conf_load of path's text (NULL: the file), with a cached
+ * load's plan (NULL: none). */
+struct conf *cfx_load(const char *path, const char *text, struct cfx_incr *incr,
+		      struct conf_errors *errs);
 /* config_vsg.c: the top-level virtual_server_groups, read before the
  * virtual servers; a virtual server's `group` copies one's members. */
 void cfx_vs_groups(struct cfx *x, const config_setting_t *list);

@@ -497,7 +497,9 @@ static void vs_duplicates(struct cfx *x, const config_setting_t *list)
 	nd += runs(svc, ns, by_service, service_key, false, name_dup, dups + nd);
 	qsort(dups, nd, sizeof(*dups), dup_order);
 	char ctx[CFX_CTX_LEN], where[PATH_MAX + 16];
-	for (unsigned k = 0; k < nd; k++) {
+	if (!list && nd)              /* a cached load: the full one says where */
+		cfx_err_at(x, x->path, 0, "duplicate virtual servers");
+	for (unsigned k = 0; list && k < nd; k++) {
 		const config_setting_t *e = config_setting_get_elem(list, dups[k].i);
 		const config_setting_t *o = config_setting_get_elem(list, dups[k].first);
 		bool shows_addr;
@@ -541,28 +543,34 @@ static void vs_parse(struct cfx *x, const config_setting_t *g, struct vs_conf *v
 	vs_real_servers(x, g, ctx, vs);
 }
 
+void cfx_vs_element(struct cfx *x, const config_setting_t *e, unsigned i, struct vs_conf *vs)
+{
+	if (!config_setting_is_group(e)) {
+		cfx_err(x, e, NULL, "virtual_servers: element %u: expected a group { ... }", i + 1);
+		return;
+	}
+	char ctx[CFX_CTX_LEN];
+	bool shows_addr;
+	vs_ctx(e, i, ctx, sizeof(ctx), &shows_addr);
+	vs->line = (int)config_setting_source_line(e);
+	vs_parse(x, e, vs, ctx, shows_addr);
+}
+
+void cfx_vs_across(struct cfx *x, const config_setting_t *list)
+{
+	vs_duplicates(x, list);
+	cfx_vs_group_dups(x, list);
+}
+
 void cfx_virtual_servers(struct cfx *x, const config_setting_t *list)
 {
 	unsigned n = cfx_len(list);
 	struct conf *c = x->c;
 	c->vs = cfx_calloc(x, n, sizeof(*c->vs));
-	for (unsigned i = 0; i < n; i++) {
-		/* Slots follow list positions, as for real servers. */
-		const config_setting_t *e = config_setting_get_elem(list, i);
-		struct vs_conf *vs = &c->vs[c->n_vs++];
-		if (!config_setting_is_group(e)) {
-			cfx_err(x, e, NULL, "virtual_servers: element %u: expected a group { ... }",
-				i + 1);
-			continue;
-		}
-		char ctx[CFX_CTX_LEN];
-		bool shows_addr;
-		vs_ctx(e, i, ctx, sizeof(ctx), &shows_addr);
-		vs->line = (int)config_setting_source_line(e);
-		vs_parse(x, e, vs, ctx, shows_addr);
-	}
-	vs_duplicates(x, list);
-	cfx_vs_group_dups(x, list);
+	/* Slots follow list positions, as for real servers. */
+	for (unsigned i = 0; i < n; i++)
+		cfx_vs_element(x, config_setting_get_elem(list, i), i, &c->vs[c->n_vs++]);
+	cfx_vs_across(x, list);
 }
 
 void cfx_vs_free(struct vs_conf *vs)

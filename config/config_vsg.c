@@ -293,6 +293,11 @@ void cfx_vs_group_dups(struct cfx *x, const config_setting_t *list)
 		for (b = a + 1; b < k && !key_cmp(&r[a].k, &r[b].k); b++) {
 			if (!r[a].m && !r[b].m)
 				continue;         /* vs_duplicates' */
+			if (!list) {          /* a cached load: the full one says where */
+				cfx_err_at(x, x->path, 0, "a service served twice");
+				free(r);
+				return;
+			}
 			const config_setting_t *e = config_setting_get_elem(list, r[b].vs);
 			const config_setting_t *o = config_setting_get_elem(list, r[a].vs);
 			const struct vs_conf *v = &c->vs[r[b].vs];

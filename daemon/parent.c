@@ -142,7 +142,7 @@ static int load_initial(struct vigild *d)
 	exe[n] = '\0';
 	d->self_exe = exe;
 	struct conf_errors errs = { 0 };
-	d->conf = conf_load(d->opts.config, &errs);
+	d->conf = conf_load_cached(d->opts.config, &errs, &d->conf_cache);
 	for (unsigned i = 0; i < errs.n; i++)
 		fprintf(stderr, "%s\n", errs.lines[i]);
 	if (errs.oom && !errs.n)
@@ -227,6 +227,7 @@ int parent_run(struct vigild *d)
 	r = start_up(d);
 	if (r) {
 		conf_free(d->conf);
+		conf_cache_free(d->conf_cache);
 		return r;
 	}
 	/* A previous parent's runtime changes (it crashed) carry over; read
@@ -249,7 +250,11 @@ int parent_run(struct vigild *d)
 	if (!(d->reloader = reloader_new(d)))
 		log_warn("out of memory for the reload worker; reloads run on the main loop");
 	ev_run(d->loop, 0);
-	reloader_free(d->reloader);
+	if (!d->reloader) {
+		conf_cache_free(d->conf_cache);
+		d->conf_cache = NULL;
+	}
+	reloader_free(d->reloader);   /* and the cache, unless a load still runs */
 	d->reloader = NULL;
 	sdn_stop(d);
 	roles_settle(d);

@@ -57,6 +57,7 @@ struct reloader {
 		struct conf_blob blobs[CHILD__COUNT];
 		int pack_err;
 		double ms;
+		unsigned reused, parsed;  /* virtual servers copied, read (conf_cache_stats) */
 	} out;
 };
 
@@ -172,7 +173,8 @@ static void *worker(void *arg)
 {
 	struct reloader *r = arg;
 	double t0 = ev_time();
-	r->out.conf = conf_load(r->d->opts.config, &r->out.errs);
+	r->out.conf = conf_load_cached(r->d->opts.config, &r->out.errs, &r->d->conf_cache);
+	conf_cache_stats(r->d->conf_cache, &r->out.reused, &r->out.parsed);
 	if (r->out.conf && r->kind == RELOAD_APPLY)
 		r->out.pack_err = supervise_pack(r->out.conf, r->out.blobs);
 	r->out.ms = (ev_time() - t0) * 1e3;
@@ -264,6 +266,9 @@ static void finish_apply(struct reloader *r, const struct waiters *w)
 	} else if (!merge_runtime(d, r->out.conf, r->out.blobs, &rep)) {
 		conf_free(r->out.conf);
 	} else {
+		if (r->out.reused)
+			log_info("configuration: %u virtual servers unchanged (not read again), %u read",
+				 r->out.reused, r->out.parsed);
 		reload_commit(d, r->out.conf, r->out.blobs, r->out.ms);
 		json_object_object_add(rep, "generation", jx_new_int((int)d->generation));
 	}
@@ -380,5 +385,7 @@ void reloader_free(struct reloader *r)
 			pthread_detach(r->th);
 		return;
 	}
+	conf_cache_free(r->d->conf_cache);
+	r->d->conf_cache = NULL;
 	free(r);
 }

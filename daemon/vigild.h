@@ -93,6 +93,11 @@ struct vigild {
 	int pidfile_fd;
 	struct ctl_server *ctl;
 	struct reloader *reloader;    /* loads on a worker thread (reload.c); NULL: on the loop */
+	/* The last load's text and virtual servers (config_cache.c), so a
+	 * reload reads again only what changed: made by the start-up load,
+	 * then used by the reload worker alone (never by the loop while a
+	 * worker runs). */
+	struct conf_cache *conf_cache;
 	struct http_server *http;     /* NULL unless global.http.listen */
 	struct lvs *lvs;              /* the IPVS table (NULL with --vrrp-only) */
 	struct health *health;        /* real servers' health, from the checker */

@@ -12,13 +12,19 @@
  * of any other name is skipped, so the fuzzer never reads the machine's
  * files nor includes the input into itself (ten levels deep).
  *
- * Input: the configuration text.
+ * Then the reload's cached load (config_cache.c) must give the same:
+ * the input "A%%\nB" loads A, then B from what A left in the cache, and
+ * B's conf packs to the same bytes as B's full load (or both fail with
+ * the same lines). Without "%%\n", A is B.
+ *
+ * Input: the configuration text (or two, as above).
  */
 #include <fcntl.h>
 #include <stdbool.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "conf_pack.h"
 #include "config.h"
 #include "fuzz.h"
 
@@ -87,13 +93,47 @@ static bool includes_allowed(const char *text, size_t len)
 	return true;
 }
 
+/* A cached load of b (after one of a made the cache) gives what the full
+ * load gave: c, or the same errors. */
+static void same_cached(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen,
+			const struct conf *c, const struct conf_errors *errs)
+{
+	struct conf_cache *k = NULL;
+	struct conf_errors e = { 0 };
+	write_file(conf_path, a, alen);
+	conf_free(conf_load_cached(conf_path, &e, &k));
+	conf_errors_free(&e);
+	write_file(conf_path, b, blen);
+	struct conf *d = conf_load_cached(conf_path, &e, &k);
+	FUZZ_CHECK((c != NULL) == (d != NULL));
+	if (c) {
+		struct conf_blob x, y;
+		FUZZ_CHECK(conf_pack(c, CONF_VIEW_ALL, &x) == 0 && conf_pack(d, CONF_VIEW_ALL, &y) == 0);
+		FUZZ_CHECK(x.len == y.len && !memcmp(x.data, y.data, x.len));
+		conf_blob_free(&x);
+		conf_blob_free(&y);
+	} else {
+		FUZZ_CHECK(e.n == errs->n);
+		for (unsigned i = 0; i < e.n; i++)
+			FUZZ_CHECK(!strcmp(e.lines[i], errs->lines[i]));
+	}
+	conf_free(d);
+	conf_errors_free(&e);
+	conf_cache_free(k);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (!conf_path[0])
 		setup();
 	if (!includes_allowed((const char *)data, size))
 		return 0;
-	write_file(conf_path, data, size);
+	/* "A%%\nB": B loaded after A (a reload); without "%%\n", A = B. */
+	const uint8_t *sep = memmem(data, size, "%%\n", 3);
+	size_t alen = sep ? (size_t)(sep - data) : size;
+	const uint8_t *b = sep ? sep + 3 : data;
+	size_t blen = sep ? size - alen - 3 : size;
+	write_file(conf_path, b, blen);
 	struct conf_errors errs;
 	struct conf *c = conf_load(conf_path, &errs);
 	FUZZ_CHECK((c != NULL) != (errs.n > 0));
@@ -101,6 +141,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_CHECK(errs.lines[i] && strchr(errs.lines[i], ':'));
 	if (c)
 		FUZZ_CHECK(c->n_vs > 0 || c->n_vrrp > 0);
+	if (!errs.oom)
+		same_cached(data, alen, b, blen, c, &errs);
 	conf_free(c);
 	conf_errors_free(&errs);
 	return 0;

@@ -1,0 +1,420 @@
+/*
+ * config_cache: a reload that parses again only the virtual servers whose
+ * text changed. A 2,000-service file is 2.5 MB of text; libconfig's parse
+ * of it and the walk that validates it were the whole of a reload's time,
+ * for a change of one weight.
+ *
+ *   text ──split (config_split.c)──> outside | { vs 1 } , { vs 2 } , ...
+ *   the cache (from the last load): that text, its spans, a copy of
+ *     each virtual server as loaded, a key of what a virtual server's
+ *     reading depends on outside its own text (global, groups: the text
+ *     outside the list, and the host name, router_id's default)
+ *   a load with the same key:
+ *     rest   = the text with each element made "{}" (its newlines kept)
+ *     chunk  = the changed elements alone, each on its own lines
+ *     both parsed by libconfig; the rest read as usual, except that each
+ *     virtual server is the cached copy of the same text (its lines moved
+ *     with it) or read from the chunk's tree; duplicates checked anew.
+ *
+ * The result is the one conf_load would give (tests/unit/test_conf_cache
+ * compares the packed bytes): anything else, or any error at all, and
+ * the load is made again in full from the same text, which reports the
+ * errors as conf_load does. Not cached: a virtual server that runs a
+ * program (its file's ownership is checked at each load), and any file
+ * with an @include (the included files could change under the same
+ * text). The cache is a memo of text → result, right whether or not the
+ * load it came from was put in use; a failed load leaves it as it was.
+ */
+#include "config_int.h"
+#include "config_split.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+struct conf_cache {
+	char *text;
+	size_t len;
+	struct cfx_split split;
+	uint64_t key;
+	struct vs_conf *vs;           /* split.n copies, as loaded */
+	bool *reusable;
+	unsigned *table, tcap;        /* text hash -> span index + 1 (open addressing) */
+	uint64_t *hash;               /* of each span's text */
+	bool *taken;                  /* while a load uses it */
+	unsigned reused, parsed;      /* by the load that made it */
+};
+
+/* The plan of one cached load, for cfx_vs_incr. */
+struct cfx_incr {
+	const struct cfx_split *split;
+	struct conf_cache *old;
+	int *from;                    /* per span: the old span reused, or -1 */
+	const config_setting_t *chunk;   /* the list of the changed ones */
+	unsigned next;                /* its next element */
+};
+
+static uint64_t fnv(uint64_t h, const void *p, size_t n)
+{
+	const unsigned char *b = p;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ b[i]) * 0x100000001b3ULL;
+	return h;
+}
+#define FNV0 0xcbf29ce484222325ULL
+
+/* A span's hash, a word at a time (equal hashes are compared byte by byte). */
+static uint64_t span_hash(const char *p, size_t n)
+{
+	uint64_t h = FNV0 ^ n, w;
+	for (; n >= 8; p += 8, n -= 8) {
+		memcpy(&w, p, 8);
+		h = (h ^ w) * 0x9e3779b97f4a7c15ULL;
+		h ^= h >> 29;
+	}
+	return fnv(h, p, n);
+}
+
+static uint64_t outside_key(const char *t, size_t len, const struct cfx_split *sp)
+{
+	char host[256] = "";
+	gethostname(host, sizeof(host) - 1);
+	uint64_t h = fnv(FNV0, t, sp->list_open);
+	h = fnv(h, "\0", 1);
+	h = fnv(h, t + sp->list_close, len - sp->list_close);
+	return fnv(h, host, strlen(host));
+}
+
+static unsigned newlines(const char *p, size_t n)
+{
+	unsigned k = 0;
+	for (const char *e = p + n; (p = memchr(p, '\n', (size_t)(e - p))); p++)
+		k++;
+	return k;
+}
+
+/* A virtual server that runs a program: its reading checks the program's
+ * file, which can change while the text does not. */
+static bool runs_program(const struct vs_conf *v)
+{
+	if (v->on_quorum_up || v->on_quorum_down)
+		return true;
+	for (unsigned i = 0; i < v->n_rs; i++) {
+		if (v->rs[i].notify_up || v->rs[i].notify_down)
+			return true;
+		for (unsigned k = 0; k < v->rs[i].n_checks; k++)
+			if (v->rs[i].checks[k].command)
+				return true;
+	}
+	return false;
+}
+
+static void shift_lines(struct vs_conf *v, int by)
+{
+	if (v->line)
+		v->line += by;
+	for (unsigned i = 0; i < v->n_rs; i++) {
+		if (v->rs[i].line)
+			v->rs[i].line += by;
+		for (unsigned k = 0; k < v->rs[i].n_checks; k++)
+			if (v->rs[i].checks[k].line)
+				v->rs[i].checks[k].line += by;
+	}
+}
+
+void conf_cache_free(struct conf_cache *k)
+{
+	if (!k)
+		return;
+	for (unsigned i = 0; k->vs && i < k->split.n; i++)
+		cfx_vs_free(&k->vs[i]);
+	free(k->vs);
+	free(k->reusable);
+	free(k->table);
+	free(k->hash);
+	free(k->taken);
+	cfx_split_free(&k->split);
+	free(k->text);
+	free(k);
+}
+
+void conf_cache_stats(const struct conf_cache *k, unsigned *reused, unsigned *parsed)
+{
+	*reused = k ? k->reused : 0;
+	*parsed = k ? k->parsed : 0;
+}
+
+/* The old span with the same text as span i of t, not yet taken; -1. */
+static int find_old(struct conf_cache *old, const char *t, const struct cfx_span *s, uint64_t h)
+{
+	for (unsigned p = (unsigned)h & (old->tcap - 1); old->table[p]; p = (p + 1) & (old->tcap - 1)) {
+		unsigned j = old->table[p] - 1;
+		const struct cfx_span *o = &old->split.spans[j];
+		if (old->hash[j] == h && o->len == s->len && !old->taken[j] && old->reusable[j] &&
+		    !memcmp(old->text + o->off, t + s->off, s->len))
+			return (int)j;
+	}
+	return -1;
+}
+
+void cfx_vs_incr(struct cfx *x, const config_setting_t *list)
+{
+	struct cfx_incr *in = x->incr;
+	struct conf *c = x->c;
+	unsigned n = cfx_len(list);
+	if (n != in->split->n) {      /* not the text that was split: read nothing */
+		cfx_err_at(x, x->path, 0, "cached load: the rest does not match");
+		return;
+	}
+	c->vs = cfx_calloc(x, n, sizeof(*c->vs));
+	for (unsigned i = 0; i < n; i++) {
+		struct vs_conf *vs = &c->vs[c->n_vs++];
+		int j = in->from[i];
+		if (j < 0) {
+			cfx_vs_element(x, config_setting_get_elem(in->chunk, in->next++), i, vs);
+			continue;
+		}
+		if (cfx_vs_copy(vs, &in->old->vs[j]) < 0)
+			cfx_oom(x);
+		shift_lines(vs, in->split->spans[i].line - in->old->split.spans[j].line);
+	}
+	cfx_vs_across(x, NULL);
+}
+
+/* A regular file's text (anything else, a FIFO say, is left unread for
+ * conf_load: it could not be read twice). */
+static char *slurp(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return NULL;
+	struct stat st;
+	if (fstat(fileno(f), &st) < 0 || !S_ISREG(st.st_mode)) {
+		fclose(f);
+		return NULL;
+	}
+	size_t cap = 1 << 16, n = 0;
+	char *b = malloc(cap + 1);
+	while (b) {
+		n += fread(b + n, 1, cap - n, f);
+		if (n < cap)
+			break;
+		char *nb = realloc(b, 2 * cap + 1);
+		if (!nb) {
+			free(b);
+			b = NULL;
+		} else {
+			b = nb;
+			cap *= 2;
+		}
+	}
+	bool bad = ferror(f);
+	fclose(f);
+	if (!b || bad) {
+		free(b);
+		return NULL;
+	}
+	b[n] = '\0';
+	*len = n;
+	return b;
+}
+
+/* The text with each element made "{}" (its newlines kept: the settings
+ * after it keep their lines). Never longer than the text. */
+static char *rest_text(const char *t, size_t len, const struct cfx_split *sp)
+{
+	char *r = malloc(len + 1);
+	if (!r)
+		return NULL;
+	size_t o = 0, at = 0;
+	for (unsigned i = 0; i < sp->n; i++) {
+		const struct cfx_span *s = &sp->spans[i];
+		memcpy(r + o, t + at, s->off - at);
+		o += s->off - at;
+		r[o++] = '{';
+		r[o++] = '}';
+		unsigned k = newlines(t + s->off, s->len);
+		memset(r + o, '\n', k);
+		o += k;
+		at = s->off + s->len;
+	}
+	memcpy(r + o, t + at, len - at);
+	r[o + len - at] = '\0';
+	return r;
+}
+
+/* The elements not reused, as one list, each starting on its own line. */
+static char *chunk_text(const char *t, size_t len, const struct cfx_split *sp, const int *from)
+{
+	size_t cap = len + 64, o = 0;   /* elements + newlines: at most the text's */
+	char *r = malloc(cap);
+	if (!r)
+		return NULL;
+	int line = 1;
+	bool first = true;
+	for (unsigned i = 0; i < sp->n; i++) {
+		const struct cfx_span *s = &sp->spans[i];
+		if (from[i] >= 0)
+			continue;
+		if (!first)
+			r[o++] = ',';
+		memset(r + o, '\n', (size_t)(s->line - line));
+		o += (size_t)(s->line - line);
+		if (first) {
+			memcpy(r + o, "virtual_servers=(", 17);
+			o += 17;
+			first = false;
+		}
+		memcpy(r + o, t + s->off, s->len);
+		o += s->len;
+		line = s->line + (int)newlines(t + s->off, s->len);
+	}
+	if (first) {
+		memcpy(r + o, "virtual_servers=(", 17);
+		o += 17;
+	}
+	memcpy(r + o, ");", 3);
+	return r;
+}
+
+/* A load that reuses what it can of old; NULL (errs emptied) when it
+ * cannot be made this way. *from: per span, the old one reused or -1. */
+static struct conf *incremental(const char *path, const char *t, size_t len,
+				const struct cfx_split *sp, struct conf_cache *old,
+				struct conf_errors *errs, const uint64_t *hash, int *from,
+				unsigned *reused)
+{
+	memset(old->taken, 0, old->split.n ? old->split.n : 1);
+	for (unsigned i = 0; i < sp->n; i++)
+		if ((from[i] = find_old(old, t, &sp->spans[i], hash[i])) >= 0) {
+			old->taken[from[i]] = true;
+			(*reused)++;
+		}
+	if (!*reused)
+		return NULL;
+	char *rest = rest_text(t, len, sp), *chunk = chunk_text(t, len, sp, from);
+	config_t ck;
+	config_init(&ck);
+	struct conf *c = NULL;
+	if (rest && chunk && config_read_string(&ck, chunk)) {
+		const config_setting_t *l = cfx_member(config_root_setting(&ck), "virtual_servers");
+		struct cfx_incr in = { sp, old, from, l, 0 };
+		if (l && cfx_len(l) == sp->n - *reused)
+			c = cfx_load(path, rest, &in, errs);
+		if (c && in.next != cfx_len(l)) {
+			conf_free(c);
+			c = NULL;
+		}
+	}
+	config_destroy(&ck);
+	free(rest);
+	free(chunk);
+	if (!c) {
+		conf_errors_free(errs);
+		errs->oom = false;
+	}
+	return c;
+}
+
+/* The cache of c, loaded from text (taken) as split by sp (taken); the
+ * virtual servers reused from old move over. NULL when out of memory or
+ * when c does not match the split (then nothing is cached). */
+static struct conf_cache *cache_make(char *text, size_t len, struct cfx_split *sp, uint64_t key,
+				     uint64_t *hash, const struct conf *c, struct conf_cache *old,
+				     const int *from)
+{
+	struct conf_cache *k = calloc(1, sizeof(*k));
+	if (!k) {
+		free(text);
+		free(hash);
+		cfx_split_free(sp);
+		return NULL;
+	}
+	unsigned n = sp->n, tcap = 16;
+	*k = (struct conf_cache){ .text = text, .len = len, .split = *sp, .key = key, .hash = hash };
+	memset(sp, 0, sizeof(*sp));
+	while (tcap < 2 * n)
+		tcap *= 2;
+	k->tcap = tcap;
+	k->vs = calloc(n ? n : 1, sizeof(*k->vs));
+	k->reusable = calloc(n ? n : 1, sizeof(*k->reusable));
+	k->taken = calloc(n ? n : 1, sizeof(*k->taken));
+	k->table = calloc(tcap, sizeof(*k->table));
+	if (!k->vs || !k->reusable || !k->taken || !k->table || c->n_vs != n)
+		goto fail;
+	for (unsigned i = 0; i < n; i++) {
+		const struct cfx_span *s = &k->split.spans[i];
+		int j = from ? from[i] : -1;
+		if (c->vs[i].line != s->line)
+			goto fail;        /* libconfig saw the elements elsewhere */
+		if (j >= 0) {
+			k->vs[i] = old->vs[j];
+			memset(&old->vs[j], 0, sizeof(old->vs[j]));
+			shift_lines(&k->vs[i], s->line - old->split.spans[j].line);
+		} else if (cfx_vs_copy(&k->vs[i], &c->vs[i]) < 0) {
+			goto fail;
+		}
+		k->reusable[i] = !runs_program(&k->vs[i]);
+		unsigned p = (unsigned)k->hash[i] & (tcap - 1);
+		while (k->table[p])
+			p = (p + 1) & (tcap - 1);
+		k->table[p] = i + 1;
+	}
+	return k;
+fail:
+	conf_cache_free(k);
+	return NULL;
+}
+
+struct conf *conf_load_cached(const char *path, struct conf_errors *errs,
+			      struct conf_cache **cache)
+{
+	size_t len = 0;
+	char *text = slurp(path, &len);
+	struct cfx_split sp = { 0 };
+	uint64_t *hash = NULL;
+	if (!text || cfx_split(text, len, &sp) != 0 ||
+	    !(hash = malloc((sp.n ? sp.n : 1) * sizeof(*hash)))) {
+		cfx_split_free(&sp);
+		free(text);
+		conf_cache_free(*cache);
+		*cache = NULL;
+		return conf_load(path, errs);
+	}
+	for (unsigned i = 0; i < sp.n; i++)
+		hash[i] = span_hash(text + sp.spans[i].off, sp.spans[i].len);
+	uint64_t key = outside_key(text, len, &sp);
+	struct conf_cache *old = *cache;
+	int *from = calloc(sp.n ? sp.n : 1, sizeof(*from));
+	unsigned reused = 0;
+	struct conf *c = NULL;
+	if (from && old && old->key == key && sp.n)
+		c = incremental(path, text, len, &sp, old, errs, hash, from, &reused);
+	if (!c) {
+		reused = 0;
+		free(from);
+		from = NULL;
+		c = cfx_load(path, text, NULL, errs);
+	}
+	if (!c) {                     /* a failed load keeps the cache as it was */
+		free(from);
+		free(hash);
+		free(text);
+		cfx_split_free(&sp);
+		return NULL;
+	}
+	unsigned n = sp.n;
+	struct conf_cache *k = cache_make(text, len, &sp, key, hash, c, old, from);
+	free(from);
+	conf_cache_free(old);
+	*cache = k;
+	if (k) {
+		k->reused = reused;
+		k->parsed = n - reused;
+	}
+	return c;
+}
