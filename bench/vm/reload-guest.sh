@@ -17,7 +17,7 @@
 # carries the new weight (bench/vm/ipvs-watch.py, netlink, that one
 # service), the longest gap between the master's adverts from the
 # SIGHUP to 3 s after the weight landed, and each process's CPU time and
-# run-queue wait over that window (/proc/PID/schedstat).
+# run-queue wait over that window (every thread's /proc/PID/task/*/schedstat).
 set -euo pipefail
 . "${VIGIL_SRC:?}/tests/vm/lib.sh"
 vm_require_guest
@@ -169,13 +169,23 @@ procs() {
     echo "$2 $(pgrep -P "$2" -f -- '--child checker') $(pgrep -P "$2" -f -- '--child vrrp')"
   fi
 }
-# sched PID...: each one's CPU time and run-queue wait so far (ns, from
-# /proc/PID/schedstat; "0 0" for a process gone)
+# sched PID...: each one's CPU time and run-queue wait so far (ns). The
+# CPU is utime + stime of /proc/PID/stat (10 ms ticks), which counts every
+# thread, those that ended too: vigild loads the configuration on a worker
+# thread that is joined before the window closes, and /proc/PID/schedstat
+# is the main thread's alone. The wait is summed over the threads alive
+# at the reading (/proc/PID/task/*/schedstat). "0 0" for a process gone.
+TICK_NS=$(( 1000000000 / $(getconf CLK_TCK) ))
 sched() {
-  local p run wait rest
+  local p f run wait rest cpu w
   for p in "$@"; do
-    if read -r run wait rest < "/proc/$p/schedstat" 2>/dev/null; then echo -n "$run $wait "
-    else echo -n "0 0 "; fi
+    cpu=$(awk -v t="$TICK_NS" '{ sub(/^.*\) /, ""); print ($12 + $13) * t }' "/proc/$p/stat" 2>/dev/null) || cpu=0
+    w=0
+    for f in /proc/"$p"/task/*/schedstat; do
+      read -r run wait rest < "$f" 2>/dev/null || continue
+      w=$(( w + wait ))
+    done
+    echo -n "${cpu:-0} $w "
   done
 }
 
