@@ -34,14 +34,17 @@ void conf_free(struct conf *c);
  * whose text outside the virtual_servers list is unchanged parses again
  * only the virtual servers whose text changed (config_cache.c). The
  * result and the errors are conf_load's. A failed load leaves *cache as
- * it was; free it with conf_cache_free. The stats say how the last load
- * that made the cache went: virtual servers copied, and read.
+ * it was; free it with conf_cache_free. A full load of a large file
+ * parses its virtual servers in two halves, one on a second thread. The
+ * stats say how the last load that made the cache went: virtual servers
+ * copied, read, and whether in two halves (halves may be NULL).
  */
 struct conf_cache;
 struct conf *conf_load_cached(const char *path, struct conf_errors *errs,
 			      struct conf_cache **cache);
 void conf_cache_free(struct conf_cache *cache);
-void conf_cache_stats(const struct conf_cache *cache, unsigned *reused, unsigned *parsed);
+void conf_cache_stats(const struct conf_cache *cache, unsigned *reused, unsigned *parsed,
+		      bool *halves);
 
 /*
  * Reads one real server of virtual server vs (of the loaded configuration

@@ -29,6 +29,7 @@
 #include "config_split.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,6 +48,7 @@ struct conf_cache {
 	uint64_t *hash;               /* of each span's text */
 	bool *taken;                  /* while a load uses it */
 	unsigned reused, parsed;      /* by the load that made it */
+	bool halves;                  /* it parsed them in two halves at once */
 };
 
 /* The plan of one cached load, for cfx_vs_incr. */
@@ -54,8 +56,8 @@ struct cfx_incr {
 	const struct cfx_split *split;
 	struct conf_cache *old;
 	int *from;                    /* per span: the old span reused, or -1 */
-	const config_setting_t *chunk;   /* the list of the changed ones */
-	unsigned next;                /* its next element */
+	const config_setting_t *chunk[2];   /* the lists of the ones read, in order */
+	unsigned next, part;          /* the next element: chunk[part]'s next */
 };
 
 static uint64_t fnv(uint64_t h, const void *p, size_t n)
@@ -142,10 +144,13 @@ void conf_cache_free(struct conf_cache *k)
 	free(k);
 }
 
-void conf_cache_stats(const struct conf_cache *k, unsigned *reused, unsigned *parsed)
+void conf_cache_stats(const struct conf_cache *k, unsigned *reused, unsigned *parsed,
+		      bool *halves)
 {
 	*reused = k ? k->reused : 0;
 	*parsed = k ? k->parsed : 0;
+	if (halves)
+		*halves = k && k->halves;
 }
 
 /* The old span with the same text as span i of t, not yet taken; -1. */
@@ -175,7 +180,12 @@ void cfx_vs_incr(struct cfx *x, const config_setting_t *list)
 		struct vs_conf *vs = &c->vs[c->n_vs++];
 		int j = in->from[i];
 		if (j < 0) {
-			cfx_vs_element(x, config_setting_get_elem(in->chunk, in->next++), i, vs);
+			const config_setting_t *l = in->chunk[in->part];
+			if (in->next == cfx_len(l) && in->part == 0 && in->chunk[1]) {
+				l = in->chunk[in->part = 1];
+				in->next = 0;
+			}
+			cfx_vs_element(x, config_setting_get_elem(l, in->next++), i, vs);
 			continue;
 		}
 		if (cfx_vs_copy(vs, &in->old->vs[j]) < 0)
@@ -247,8 +257,9 @@ static char *rest_text(const char *t, size_t len, const struct cfx_split *sp)
 	return r;
 }
 
-/* The elements not reused, as one list, each starting on its own line. */
-static char *chunk_text(const char *t, size_t len, const struct cfx_split *sp, const int *from)
+/* The elements lo..hi-1 not reused, as one list, each starting on its own line. */
+static char *chunk_text(const char *t, size_t len, const struct cfx_split *sp, const int *from,
+			unsigned lo, unsigned hi)
 {
 	size_t cap = len + 64, o = 0;   /* elements + newlines: at most the text's */
 	char *r = malloc(cap);
@@ -256,9 +267,9 @@ static char *chunk_text(const char *t, size_t len, const struct cfx_split *sp, c
 		return NULL;
 	int line = 1;
 	bool first = true;
-	for (unsigned i = 0; i < sp->n; i++) {
+	for (unsigned i = lo; i < hi; i++) {
 		const struct cfx_span *s = &sp->spans[i];
-		if (from[i] >= 0)
+		if (from && from[i] >= 0)
 			continue;
 		if (!first)
 			r[o++] = ',';
@@ -296,13 +307,13 @@ static struct conf *incremental(const char *path, const char *t, size_t len,
 		}
 	if (!*reused)
 		return NULL;
-	char *rest = rest_text(t, len, sp), *chunk = chunk_text(t, len, sp, from);
+	char *rest = rest_text(t, len, sp), *chunk = chunk_text(t, len, sp, from, 0, sp->n);
 	config_t ck;
 	config_init(&ck);
 	struct conf *c = NULL;
 	if (rest && chunk && config_read_string(&ck, chunk)) {
 		const config_setting_t *l = cfx_member(config_root_setting(&ck), "virtual_servers");
-		struct cfx_incr in = { sp, old, from, l, 0 };
+		struct cfx_incr in = { sp, old, from, { l, NULL }, 0, 0 };
 		if (l && cfx_len(l) == sp->n - *reused)
 			c = cfx_load(path, rest, &in, errs);
 		if (c && in.next != cfx_len(l)) {
@@ -313,6 +324,74 @@ static struct conf *incremental(const char *path, const char *t, size_t len,
 	config_destroy(&ck);
 	free(rest);
 	free(chunk);
+	if (!c) {
+		conf_errors_free(errs);
+		errs->oom = false;
+	}
+	return c;
+}
+
+/* libconfig's parse of one chunk, on a thread of its own. */
+struct half {
+	config_t cfg;
+	const char *text;
+	int ok;
+};
+
+static void *parse_half(void *arg)
+{
+	struct half *h = arg;
+	h->ok = h->text && config_read_string(&h->cfg, h->text);
+	return NULL;
+}
+
+/* A full load of a large file with libconfig's parse of the virtual
+ * servers split in two, the second half on a second thread (libconfig
+ * is reentrant): a start-up's load is mostly that parse. NULL (errs
+ * emptied) when it cannot be made this way; the caller then loads the
+ * text as one, which also says where any error is. */
+#define PARALLEL_MIN 256              /* virtual servers; below, one thread */
+static struct conf *parallel(const char *path, const char *t, size_t len,
+			     const struct cfx_split *sp, struct conf_errors *errs)
+{
+	if (sp->n < PARALLEL_MIN)
+		return NULL;
+	unsigned mid = sp->n / 2;
+	struct half h[2] = { { .text = chunk_text(t, len, sp, NULL, 0, mid) },
+			     { .text = chunk_text(t, len, sp, NULL, mid, sp->n) } };
+	char *rest = rest_text(t, len, sp);
+	config_init(&h[0].cfg);
+	config_init(&h[1].cfg);
+	pthread_t th;
+	bool threaded = pthread_create(&th, NULL, parse_half, &h[1]) == 0;
+	parse_half(&h[0]);
+	if (threaded)
+		pthread_join(th, NULL);
+	else
+		parse_half(&h[1]);
+	struct conf *c = NULL;
+	const config_setting_t *l0 = cfx_member(config_root_setting(&h[0].cfg), "virtual_servers");
+	const config_setting_t *l1 = cfx_member(config_root_setting(&h[1].cfg), "virtual_servers");
+	if (rest && h[0].ok && h[1].ok && l0 && l1 && cfx_len(l0) == mid &&
+	    cfx_len(l1) == sp->n - mid) {
+		struct cfx_incr in = { sp, NULL, NULL, { l0, l1 }, 0, 0 };
+		int *none = malloc(sp->n * sizeof(*none));
+		if (none) {
+			memset(none, 0xff, sp->n * sizeof(*none));   /* -1: read every one */
+			in.from = none;
+			c = cfx_load(path, rest, &in, errs);
+			if (c && !(in.part == 1 && in.next == cfx_len(l1))) {
+				conf_free(c);
+				c = NULL;
+			}
+			free(none);
+		}
+	}
+	config_destroy(&h[0].cfg);
+	config_destroy(&h[1].cfg);
+	free((char *)h[0].text);
+	free((char *)h[1].text);
+	free(rest);
 	if (!c) {
 		conf_errors_free(errs);
 		errs->oom = false;
@@ -394,12 +473,16 @@ struct conf *conf_load_cached(const char *path, struct conf_errors *errs,
 	struct conf *c = NULL;
 	if (from && old && old->key == key && sp.n)
 		c = incremental(path, text, len, &sp, old, errs, hash, from, &reused);
+	bool halves = false;
 	if (!c) {
 		reused = 0;
 		free(from);
 		from = NULL;
-		c = cfx_load(path, text, NULL, errs);
+		c = parallel(path, text, len, &sp, errs);
+		halves = c != NULL;
 	}
+	if (!c)
+		c = cfx_load(path, text, NULL, errs);
 	if (!c) {                     /* a failed load keeps the cache as it was */
 		free(from);
 		free(hash);
@@ -415,6 +498,7 @@ struct conf *conf_load_cached(const char *path, struct conf_errors *errs,
 	if (k) {
 		k->reused = reused;
 		k->parsed = n - reused;
+		k->halves = halves;
 	}
 	return c;
 }

@@ -174,7 +174,7 @@ static void *worker(void *arg)
 	struct reloader *r = arg;
 	double t0 = ev_time();
 	r->out.conf = conf_load_cached(r->d->opts.config, &r->out.errs, &r->d->conf_cache);
-	conf_cache_stats(r->d->conf_cache, &r->out.reused, &r->out.parsed);
+	conf_cache_stats(r->d->conf_cache, &r->out.reused, &r->out.parsed, NULL);
 	if (r->out.conf && r->kind == RELOAD_APPLY)
 		r->out.pack_err = supervise_pack(r->out.conf, r->out.blobs);
 	r->out.ms = (ev_time() - t0) * 1e3;

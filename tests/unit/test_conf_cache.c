@@ -30,10 +30,11 @@ struct t {
 	char path[64];
 	struct conf_cache *k;
 	int n;                        /* virtual servers */
-	int weight[64];
-	bool extra_line[64], script[64];
+	int weight[512];
+	bool extra_line[512], script[512];
 	char global[256];
 	const char *tail;             /* text after the list's last element */
+	bool halves;                  /* the last load parsed in two halves */
 };
 
 static void write_text(const char *path, const char *text)
@@ -48,7 +49,8 @@ static void write_text(const char *path, const char *text)
 static void vs_text(FILE *o, const struct t *t, int i, int id)
 {
 	fprintf(o, "  # virtual server %d: a comment with } and { and \"\n", id);
-	fprintf(o, "  { name = \"vs%d\"; address = \"192.0.2.%d\"; port = 80;\n", id, id + 1);
+	fprintf(o, "  { name = \"vs%d\"; address = \"192.0.2.%d\"; port = %d;\n", id, id % 250 + 1,
+		80 + id / 250);
 	fprintf(o, "    scheduler = \"wlc\"; /* a } in a comment */ check_interval = 2.0;\n"
 		   "    // a { in a line comment\n");
 	if (id % 3 == 0)
@@ -59,13 +61,13 @@ static void vs_text(FILE *o, const struct t *t, int i, int id)
 		   "      { address = \"198.51.100.%d\"; port = 8080; weight = %d;\n"
 		   "        checks = ( { type = \"http\"; path = \"/h{1}\\\"x\"; host = \"a}b\";\n"
 		   "                     status = [ 200, 204 ]; rise = 2; } ); },\n",
-		id + 1, t->weight[i]);
+		id % 250 + 1, t->weight[i]);
 	if (t->script[i])
 		fprintf(o, "      { address = \"198.51.100.%d\"; port = 8081; notify_up = \"/bin/true\"; },\n",
-			id + 1);
+			id % 250 + 1);
 	fprintf(o, "      { address = \"198.51.100.%d\"; port = 8082;\n"
 		   "        checks = ( { type = \"tcp\"; timeout = 1.0; } ); }\n"
-		   "    ); }", id + 1);
+		   "    ); }", id % 250 + 1);
 }
 
 /* The file, its virtual servers in order ids[0..n). */
@@ -112,7 +114,9 @@ static void same(struct t *t, int reused, int parsed)
 			assert_string_equal(e1.lines[i], e2.lines[i]);
 	}
 	unsigned r, p;
-	conf_cache_stats(t->k, &r, &p);
+	bool halves;
+	conf_cache_stats(t->k, &r, &p, &halves);
+	t->halves = halves;
 	if (reused >= 0)
 		assert_int_equal(r, reused);
 	if (parsed >= 0)
@@ -213,6 +217,34 @@ static void test_outside_changes_read_all(void **state)
 	t_free(t);
 }
 
+/* A large file's full load parses in two halves at once: the same
+ * result, and errors found that way are reported as a load in one. */
+static void test_large(void **state)
+{
+	(void)state;
+	struct t *t = t_new(300);
+	assert_true(t->halves);
+	t->weight[299] = 7;
+	t->extra_line[10] = true;
+	gen(t, NULL);
+	same(t, 298, 2);
+	assert_false(t->halves);
+	snprintf(t->global, sizeof(t->global), "keep_ipvs_on_exit = true;");
+	gen(t, NULL);
+	same(t, 0, 300);              /* the global section changed: a full load */
+	assert_true(t->halves);
+	int ids[300];
+	for (int i = 0; i < 300; i++)
+		ids[i] = i;
+	ids[250] = 20;                /* a duplicate in the second half */
+	gen(t, ids);
+	same(t, 0, 300);              /* refused as a full load refuses it */
+	t->script[150] = true;
+	gen(t, NULL);
+	same(t, 299, 1);
+	t_free(t);
+}
+
 static void test_shipped_files(void **state)
 {
 	(void)state;
@@ -258,6 +290,7 @@ int main(void)
 		cmocka_unit_test(test_edits),
 		cmocka_unit_test(test_errors_keep_the_cache),
 		cmocka_unit_test(test_outside_changes_read_all),
+		cmocka_unit_test(test_large),
 		cmocka_unit_test(test_shipped_files),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
