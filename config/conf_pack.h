@@ -47,7 +47,8 @@ void conf_blob_free(struct conf_blob *b);
  * conf_free(), or NULL with the reason in eb. */
 struct conf *conf_unpack(const void *data, size_t len, struct errbuf *eb);
 
-/* 64-bit FNV-1a: enough to tell a blob damaged or mixed up in transit. */
+/* A 64-bit hash (multiply-xorshift over words, FNV-1a over the tail):
+ * enough to tell a blob damaged or mixed up in transit. */
 uint64_t conf_hash(const void *data, size_t len);
 
 #endif

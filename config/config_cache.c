@@ -25,6 +25,7 @@
  * text). The cache is a memo of text → result, right whether or not the
  * load it came from was put in use; a failed load leaves it as it was.
  */
+#include "conf_pack.h"
 #include "config_int.h"
 #include "config_split.h"
 
@@ -68,18 +69,6 @@ static uint64_t fnv(uint64_t h, const void *p, size_t n)
 	return h;
 }
 #define FNV0 0xcbf29ce484222325ULL
-
-/* A span's hash, a word at a time (equal hashes are compared byte by byte). */
-static uint64_t span_hash(const char *p, size_t n)
-{
-	uint64_t h = FNV0 ^ n, w;
-	for (; n >= 8; p += 8, n -= 8) {
-		memcpy(&w, p, 8);
-		h = (h ^ w) * 0x9e3779b97f4a7c15ULL;
-		h ^= h >> 29;
-	}
-	return fnv(h, p, n);
-}
 
 static uint64_t outside_key(const char *t, size_t len, const struct cfx_split *sp)
 {
@@ -465,7 +454,7 @@ struct conf *conf_load_cached(const char *path, struct conf_errors *errs,
 		return conf_load(path, errs);
 	}
 	for (unsigned i = 0; i < sp.n; i++)
-		hash[i] = span_hash(text + sp.spans[i].off, sp.spans[i].len);
+		hash[i] = conf_hash(text + sp.spans[i].off, sp.spans[i].len);
 	uint64_t key = outside_key(text, len, &sp);
 	struct conf_cache *old = *cache;
 	int *from = calloc(sp.n ? sp.n : 1, sizeof(*from));
