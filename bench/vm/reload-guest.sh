@@ -177,9 +177,13 @@ procs() {
 # at the reading (/proc/PID/task/*/schedstat). "0 0" for a process gone.
 TICK_NS=$(( 1000000000 / $(getconf CLK_TCK) ))
 sched() {
-  local p f run wait rest cpu w
+  local p f run wait rest cpu w st
   for p in "$@"; do
-    cpu=$(awk -v t="$TICK_NS" '{ sub(/^.*\) /, ""); print ($12 + $13) * t }' "/proc/$p/stat" 2>/dev/null) || cpu=0
+    cpu=0
+    if st=$(cat "/proc/$p/stat" 2>/dev/null); then
+      read -r -a f <<< "${st##*) }"     # after "pid (comm) ": f[0] is the state
+      cpu=$(( (f[11] + f[12]) * TICK_NS ))
+    fi
     w=0
     for f in /proc/"$p"/task/*/schedstat; do
       read -r run wait rest < "$f" 2>/dev/null || continue
