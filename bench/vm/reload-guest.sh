@@ -259,6 +259,11 @@ cp "$T/vigil.conf" "$T/vigild.conf"
 sed '1s/^global = { /global = { vrrp_realtime = false; vrrp_mlock = false; /' "$T/vigil.conf" \
   > "$T/vigild-nort.conf"
 grep -q '^global = { vrrp_realtime = false;' "$T/vigild-nort.conf" || vm_fail "vigild-nort.conf"
+# Each program's first run reads its binary and libraries through the
+# guest's 9p root, seconds under TCG: every contender's is read once
+# before any is timed (and both configuration files, checked).
+"$VIGILD" -t -f "$T/vigild.conf" > /dev/null || vm_fail "vigild -t refused the file"
+if [ -x "$KA" ]; then "$KA" -t -f "$T/keepalived.conf" > /dev/null 2>&1 || true; fi
 run vigild
 run vigild-nort
 if [ -x "$KA" ]; then run keepalived; else vm_log "no keepalived: vigild alone"; fi
