@@ -57,23 +57,46 @@ static bool vs_on(const struct vs_conf *vs, const struct vaddr *a)
 	return false;
 }
 
+/* The first virtual server on address a, or NULL. */
+static const struct vs_conf *vs_using(const struct cfx *x, const struct vaddr *a)
+{
+	for (unsigned i = 0; i < x->c->n_vs; i++)
+		if (vs_on(&x->c->vs[i], a))
+			return &x->c->vs[i];
+	return NULL;
+}
+
+static void vs_clash(struct cfx *x, const config_setting_t *at, const char *ctx,
+		     const char *what, const struct vaddr *a)
+{
+	const struct vs_conf *vs = vs_using(x, a);
+	char as[VADDR_STRLEN], v[VADDR_PORT_STRLEN];
+	if (vs)
+		cfx_err(x, at, ctx, "%s %s: virtual server %s uses it, and strict mode without "
+			"accept drops its traffic (set accept = true)", what,
+			vaddr_str(a, as, sizeof(as)),
+			vs->name ? vs->name : vaddr_port_str(&vs->addr, vs->port, v, sizeof(v)));
+}
+
 /* A virtual server on an address that non-accept mode drops would never
- * see a packet (IPVS comes after the drop): keepalived runs it so, silent. */
+ * see a packet (IPVS comes after the drop): keepalived runs it so, silent.
+ * The excluded addresses are dropped too. */
 static void strict_vs(struct cfx *x, const config_setting_t *g, const char *ctx,
 		      const struct vrrp_inst_conf *vi)
 {
+	if (vi->accept)
+		return;
 	const config_setting_t *l = cfx_member(g, "addresses");
-	char a[VADDR_STRLEN], v[VADDR_PORT_STRLEN];
-	for (unsigned k = 0; l && !vi->accept && k < vi->n_addrs && k < cfx_len(l); k++)
-		for (unsigned i = 0; i < x->c->n_vs; i++) {
-			const struct vs_conf *vs = &x->c->vs[i];
-			if (!vs_on(vs, &vi->addrs[k].addr))
-				continue;
-			cfx_err(x, cfx_elem(l, k), ctx, "address %s: virtual server %s uses it, "
-				"and strict mode without accept drops its traffic (set accept = "
-				"true)", vaddr_str(&vi->addrs[k].addr, a, sizeof(a)),
-				vs->name ? vs->name : vaddr_port_str(&vs->addr, vs->port, v, sizeof(v)));
-			break;
+	for (unsigned k = 0; l && k < vi->n_addrs && k < cfx_len(l); k++)
+		vs_clash(x, cfx_elem(l, k), ctx, "address", &vi->addrs[k].addr);
+	l = cfx_member(g, "excluded_addresses");
+	unsigned e = 0;
+	for (unsigned k = 0; l && k < vi->n_vaddrs; k++)
+		if (vi->vaddrs[k].excluded) {
+			const config_setting_t *at = config_setting_is_aggregate(l) && e < cfx_len(l)
+				? cfx_elem(l, e) : l;
+			e++;
+			vs_clash(x, at, ctx, "excluded address", &vi->vaddrs[k].p.addr);
 		}
 }
 

@@ -132,13 +132,21 @@ static bool same_addr(const char *a, const char *b)
 		: strchr(s[1], ':') != NULL && !memcmp(buf[0], buf[1], 16);
 }
 
+/* An address element: a string, or a group with options. */
+static const char *addr_of(const struct kc_val *e)
+{
+	const struct kc_val *a = e->s ? e : kv_get(e, "address");
+	return a ? a->s : NULL;
+}
+
 static const char *used_by_vs(const struct kc_cx *x, const struct kc_val *addrs)
 {
 	for (unsigned k = 0; addrs && k < addrs->n; k++)
 		for (unsigned i = 0; x->vs && i < x->vs->n; i++) {
 			const struct kc_val *a = kv_get(x->vs->kids[i], "address");
-			if (a && a->s && addrs->kids[k]->s && same_addr(a->s, addrs->kids[k]->s))
-				return addrs->kids[k]->s;
+			const char *s = addr_of(addrs->kids[k]);
+			if (a && a->s && s && same_addr(a->s, s))
+				return s;
 		}
 	return NULL;
 }
@@ -148,7 +156,10 @@ void kc_strict_vs(struct kc_cx *x)
 	for (unsigned i = 0; i < x->n_strict_refs; i++) {
 		struct kc_val *v = x->strict_refs[i].v;
 		const struct kc_node *n = x->strict_refs[i].n;
+		/* the excluded addresses are dropped too */
 		const char *a = used_by_vs(x, kv_get(v, "addresses"));
+		if (!a)
+			a = used_by_vs(x, kv_get(v, "excluded_addresses"));
 		if (!a)
 			continue;
 		bool v2 = int_of(v, "version", 3) == 2;

@@ -195,10 +195,36 @@ static void test_virtual_server(void **state)
 	conf_free(c);
 }
 
+/* The excluded addresses are dropped too. */
+static void test_virtual_server_excluded(void **state)
+{
+	(void)state;
+	char path[sizeof(CONF_TEXT_PATH)], want[512];
+	struct conf_errors errs = { 0 };
+	const char *vs = "virtual_servers = ( { name = \"web\"; address = \"198.51.100.7\"; "
+			 "port = 80; } );\n";
+	char *t;
+	assert_true(asprintf(&t, STRICT "%s" INST("excluded_addresses = [ \"203.0.113.9/24\",\n"
+						  "    \"198.51.100.7/24\" ];"), vs) > 0);
+	assert_null(conf_load_text_at(t, &errs, path));
+	free(t);
+	assert_int_equal(errs.n, 1);
+	snprintf(want, sizeof(want), "%s:6: vrrp instance VI_1: excluded address 198.51.100.7: "
+		 "virtual server web uses it, and strict mode without accept drops its traffic "
+		 "(set accept = true)", path);
+	assert_string_equal(errs.lines[0], want);
+	conf_errors_free(&errs);
+	assert_true(asprintf(&t, STRICT "%s" INST("accept = true; excluded_addresses = "
+						  "[ \"198.51.100.7/24\" ];"), vs) > 0);
+	struct conf *c = load_ok(t);
+	free(t);
+	conf_free(c);
+}
+
 int main(void)
 {
 	enum { N = sizeof(cases) / sizeof(cases[0]) };
-	struct CMUnitTest t[2 * N + 5];
+	struct CMUnitTest t[2 * N + 6];
 	for (unsigned i = 0; i < N; i++) {
 		t[2 * i] = (struct CMUnitTest){ cases[i].name, test_refused, NULL, NULL,
 						(void *)&cases[i] };
@@ -209,6 +235,7 @@ int main(void)
 	t[2 * N + 1] = (struct CMUnitTest)cmocka_unit_test(test_per_instance);
 	t[2 * N + 2] = (struct CMUnitTest)cmocka_unit_test(test_addresses);
 	t[2 * N + 3] = (struct CMUnitTest)cmocka_unit_test(test_virtual_server);
-	t[2 * N + 4] = (struct CMUnitTest){ 0 };
-	return _cmocka_run_group_tests("config_strict", t, 2 * N + 4, NULL, NULL);
+	t[2 * N + 4] = (struct CMUnitTest)cmocka_unit_test(test_virtual_server_excluded);
+	t[2 * N + 5] = (struct CMUnitTest){ 0 };
+	return _cmocka_run_group_tests("config_strict", t, 2 * N + 5, NULL, NULL);
 }

@@ -606,6 +606,25 @@ static void test_vrrp_notify_opts(void **state)
 	done(&r);
 }
 
+/* A virtual server on an excluded address of a strict instance: strict
+ * keepalived drops its traffic too; converted with accept and a note. */
+static void test_strict_excluded_vs(void **state)
+{
+	(void)state;
+	struct run r = convert(
+		"global_defs {\n vrrp_strict\n}\n"
+		"vrrp_instance A {\n interface eth0\n virtual_router_id 1\n version 3\n"
+		" virtual_ipaddress {\n  192.0.2.1/24\n }\n"
+		" virtual_ipaddress_excluded {\n  198.51.100.7/24\n }\n}\n"
+		"virtual_server 198.51.100.7 80 {\n protocol TCP\n"
+		" real_server 203.0.113.1 80 {\n }\n}\n", NULL);
+	HAS(r.out, "accept = true;");
+	HAS(r.diag, "k.conf:4: not converted: vrrp_instance A: strict mode drops the traffic of "
+		    "the virtual server on 198.51.100.7/24 (keepalived's too); converted with "
+		    "accept = true");
+	done(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -627,6 +646,7 @@ int main(void)
 		cmocka_unit_test(test_log_facility),
 		cmocka_unit_test(test_service_defaults),
 		cmocka_unit_test(test_keepalived_ports),
+		cmocka_unit_test(test_strict_excluded_vs),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
