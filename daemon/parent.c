@@ -234,14 +234,16 @@ int parent_run(struct vigild *d)
 	 * once the pid file is ours, so only this daemon's file is touched. */
 	rt_open(d, true);
 	rt_merge(d, d->conf, NULL, true);
+	log_set_console(d->opts.log_console);
+	d->started_at = wall_now();
+	setup_signals(d);
+	/* The kernel table first, then the children's views: packing them
+	 * (megabytes for thousands of services) would only delay the table. */
+	lvs_reconcile_now(d);
 	if (supervise_pack(d->conf, d->blobs) < 0) {
 		log_err("out of memory packing the configuration");
 		return 3;
 	}
-	log_set_console(d->opts.log_console);
-	d->started_at = wall_now();
-	setup_signals(d);
-	lvs_reconcile_now(d);
 	lvs_sync_both(d, false);
 	supervise_init(d);
 	supervise_start_all(d);
