@@ -142,7 +142,9 @@ static int load_initial(struct vigild *d)
 	exe[n] = '\0';
 	d->self_exe = exe;
 	struct conf_errors errs = { 0 };
+	double t0 = ev_time();
 	d->conf = conf_load_cached(d->opts.config, &errs, &d->conf_cache);
+	d->load_ms = (ev_time() - t0) * 1e3;
 	for (unsigned i = 0; i < errs.n; i++)
 		fprintf(stderr, "%s\n", errs.lines[i]);
 	if (errs.oom && !errs.n)
@@ -223,6 +225,8 @@ int parent_run(struct vigild *d)
 		return r;
 	/* Until start-up is done, failures also go to the terminal. */
 	log_init("vigild", true, d->opts.debug);
+	log_info("configuration loaded in %.1f ms (%u virtual servers, %u VRRP instances)",
+		 d->load_ms, d->conf->n_vs, d->conf->n_vrrp);
 	d->pidfile_fd = -1;
 	r = start_up(d);
 	if (r) {

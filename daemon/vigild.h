@@ -98,6 +98,7 @@ struct vigild {
 	 * then used by the reload worker alone (never by the loop while a
 	 * worker runs). */
 	struct conf_cache *conf_cache;
+	double load_ms;               /* the start-up load's, for its log line */
 	struct http_server *http;     /* NULL unless global.http.listen */
 	struct lvs *lvs;              /* the IPVS table (NULL with --vrrp-only) */
 	struct health *health;        /* real servers' health, from the checker */
