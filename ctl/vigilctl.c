@@ -301,8 +301,15 @@ static void print_vrrp(struct json_object *r)
 			if (json_object_object_get_ex(o, "rejected", &v) && v)
 				reasons_str(v, rej, sizeof(rej));
 			json_object_object_get_ex(o, "adverts", &adv);
+			/* a virtual MAC shows as ip(8) names it: vrrp.51@eth0 */
+			char ifc[64];
+			if (json_object_object_get_ex(o, "vmac", &v) && v)
+				snprintf(ifc, sizeof(ifc), "%s@%s", json_object_get_string(v),
+					 jstr(o, "interface"));
+			else
+				snprintf(ifc, sizeof(ifc), "%s", jstr(o, "interface"));
 			printf("%-12s %-8s %4s %2s %-7s %-8s %-26s %8s %8s %8s  %s\n", jstr(o, "name"),
-			       jstr(o, "interface"), jstr(o, "vrid"), jstr(o, "version"),
+			       ifc, jstr(o, "vrid"), jstr(o, "version"),
 			       jstr(o, "state"), prio, master, down, adv ? jstr(adv, "sent") : "-",
 			       adv ? jstr(adv, "received") : "-", rej);
 		}

@@ -326,6 +326,7 @@ static struct json_object *inst_json(struct vigild *d, const struct vrrp_inst_co
 	const struct vrrp_entry *e = find(d, IPC_VRRP_INSTANCE, vi->name, 0);
 	add_str(o, "name", vi->name);
 	add_str(o, "interface", vi->interface);
+	add_str(o, "vmac", vi->vmac.on ? vi->vmac.ifname : NULL);
 	json_object_object_add(o, "vrid", jx_new_int(vi->vrid));
 	json_object_object_add(o, "version", jx_new_int(vi->version));
 	add_str(o, "family", vi->family == AF_INET6 ? "inet6" : "inet");

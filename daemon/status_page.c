@@ -87,8 +87,12 @@ static void vrrp_row(FILE *f, struct json_object *in, double now)
 	page_html(f, sj_get(in, "transitions") ? sj_str(in, "transitions") : "-");
 	fputs("</td>", f);
 	char where[96];
-	snprintf(where, sizeof(where), "%s vrid %s v%s", sj_str(in, "interface"),
-		 sj_str(in, "vrid"), sj_str(in, "version"));
+	if (sj_get(in, "vmac"))       /* as ip(8) names a macvlan: vrrp.51@eth0 */
+		snprintf(where, sizeof(where), "%s@%s vrid %s v%s", sj_str(in, "vmac"),
+			 sj_str(in, "interface"), sj_str(in, "vrid"), sj_str(in, "version"));
+	else
+		snprintf(where, sizeof(where), "%s vrid %s v%s", sj_str(in, "interface"),
+			 sj_str(in, "vrid"), sj_str(in, "version"));
 	td(f, where);
 	td(f, sj_get(in, "reason") ? sj_str(in, "reason") : "");
 	fputs("</tr>\n", f);

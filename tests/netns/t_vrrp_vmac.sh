@@ -77,6 +77,10 @@ no_addr b $VIP vrrp.51 || fail "b (backup) holds $VIP"
 [ "$(sysctl_of a eth0 arp_ignore)$(sysctl_of a eth0 arp_filter)$(sysctl_of a eth0 arp_announce)" = 112 ] \
   || fail "a: eth0 arp_ignore/arp_filter/arp_announce not set"
 [ "$(sysctl_of a vrrp.51 arp_ignore)$(sysctl_of a vrrp.51 rp_filter)" = 10 ] || fail "a: vrrp.51 settings"
+[ "$(vctl a vrrp | awk '$1 == "V4" { print $2 }')" = vrrp.51@eth0 ] \
+  || fail "a: vigilctl vrrp does not show V4 on vrrp.51@eth0"
+vjson a V4
+[ "$(json_get 'r["instances"][0]["vmac"]' < "$T_DIR/a.vrrp.json")" = vrrp.51 ] || fail "a: status JSON without vmac"
 reach "a master"
 pass "virtual MACs on both directors; the client reaches both addresses through them"
 
