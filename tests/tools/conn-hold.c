@@ -4,13 +4,14 @@
  *
  *   conn-hold server ADDR PORT
  *       accepts every connection and echoes what it reads, forever;
- *   conn-hold client -n N [-s SRC,...] [-p PENDING] [-w SECONDS] -o FILE ADDR PORT
+ *   conn-hold client -n N [-s SRC,...] [-p PENDING] [-w SECONDS] [-r RATE] -o FILE ADDR PORT
  *       opens N connections to ADDR:PORT (at most PENDING connecting at
  *       once, default 1000; bound round-robin to the source addresses, the
  *       kernel picking the port per destination so one source is not
  *       limited to one port range), holds them idle, and on SIGUSR1 sends
- *       one byte on every established one and waits up to -w seconds
- *       (default 20) for its echo: a probe round. Its numbers go to FILE
+ *       one byte on every established one, at most RATE a second (default
+ *       0: all at once), and waits up to -w seconds (default 20) after the
+ *       last one for the echoes: a probe round. Its numbers go to FILE
  *       (rewritten whole every second) as "key value" lines: established,
  *       failed (connect refused, reset or timed out), connecting, broken
  *       (an established one reset or closed since), probes (rounds
@@ -46,7 +47,8 @@ struct hold {
 	long n, maxfd, started, established, failed, connecting, broken;
 	long probes, probe_sent, probe_ok, probe_err;
 	int probe_done;
-	double probe_deadline;
+	long probe_fd;             /* next descriptor of the round to send on */
+	double probe_rate, probe_start, probe_wait, probe_deadline;
 	const char *out;
 };
 
@@ -223,35 +225,50 @@ static void readable(struct hold *h, int fd)
 	close(fd);
 }
 
-static void probe(struct hold *h, long maxfd, double wait_s)
+/* A probe round starts (SIGUSR1): its sends go out in probe_send. */
+static void probe_start(struct hold *h, double wait_s)
 {
 	h->probes++;
 	h->probe_sent = h->probe_ok = h->probe_err = 0;
 	h->probe_done = 0;
-	for (long fd = 0; fd < maxfd; fd++) {
+	h->probe_fd = 0;
+	h->probe_start = now_s();
+	h->probe_wait = wait_s;
+	h->probe_deadline = 0;
+}
+
+/* Sends the round's bytes due by T (all of them without a rate); after the
+ * last one the round waits probe_wait seconds for the echoes. */
+static void probe_send(struct hold *h, double t)
+{
+	long due = h->probe_rate > 0 ? (long)((t - h->probe_start) * h->probe_rate) + 1 : h->maxfd;
+	for (; h->probe_fd < h->maxfd && h->probe_sent < due; h->probe_fd++) {
+		int fd = (int)h->probe_fd;
 		if (h->state[fd] != C_UP && h->state[fd] != C_PROBING)
 			continue;
 		h->probe_sent++;
-		if (write((int)fd, "p", 1) == 1) {
+		if (write(fd, "p", 1) == 1) {
 			h->state[fd] = C_PROBING;
 		} else {
 			h->probe_err++;
 			h->state[fd] = C_UP;
 		}
 	}
-	h->probe_deadline = now_s() + wait_s;
+	if (h->probe_fd >= h->maxfd && h->probe_deadline == 0)
+		h->probe_deadline = t + h->probe_wait;
 }
 
 static void client_loop(struct hold *h, const struct sockaddr_in *dst,
-			const struct sockaddr_in *src, int nsrc, long pending, long maxfd,
-			double wait_s)
+			const struct sockaddr_in *src, int nsrc, long pending, double wait_s)
 {
 	struct epoll_event evs[512];
 	double next_report = 0;
 	for (;;) {
 		while (h->started < h->n && h->connecting < pending)
 			start_one(h, dst, src, nsrc);
-		int n = epoll_wait(h->ep, evs, 512, 100);
+		/* A paced round sends every 10 ms, in small bursts. */
+		int pacing = !h->probe_done && h->probe_rate > 0 && h->probe_deadline == 0;
+		int n = epoll_wait(h->ep, evs, 512, pacing ? 10 : 100);
 		if (n < 0 && errno != EINTR)
 			die("epoll_wait");
 		for (int i = 0; i < n; i++) {
@@ -264,7 +281,7 @@ static void client_loop(struct hold *h, const struct sockaddr_in *dst,
 					report(h);
 					return;
 				}
-				probe(h, maxfd, wait_s);
+				probe_start(h, wait_s);
 			} else if (h->state[fd] == C_CONNECTING) {
 				connected(h, fd);
 			} else {
@@ -272,9 +289,12 @@ static void client_loop(struct hold *h, const struct sockaddr_in *dst,
 			}
 		}
 		double t = now_s();
-		if (!h->probe_done && h->probe_deadline > 0 &&
-		    (t >= h->probe_deadline || h->probe_ok + h->probe_err >= h->probe_sent))
-			h->probe_done = 1;
+		if (!h->probe_done) {
+			probe_send(h, t);
+			if (h->probe_deadline > 0 &&
+			    (t >= h->probe_deadline || h->probe_ok + h->probe_err >= h->probe_sent))
+				h->probe_done = 1;
+		}
 		if (t >= next_report) {
 			report(h);
 			next_report = t + 1;
@@ -285,22 +305,23 @@ static void client_loop(struct hold *h, const struct sockaddr_in *dst,
 static int client(int argc, char **argv)
 {
 	long n = 0, pending = 1000;
-	double wait_s = 20;
+	double wait_s = 20, rate = 0;
 	const char *out = NULL;
 	char *srcs = NULL;
 	int o;
-	while ((o = getopt(argc, argv, "n:s:p:w:o:")) != -1) {
+	while ((o = getopt(argc, argv, "n:s:p:w:r:o:")) != -1) {
 		switch (o) {
 		case 'n': n = atol(optarg); break;
 		case 's': srcs = optarg; break;
 		case 'p': pending = atol(optarg); break;
 		case 'w': wait_s = atof(optarg); break;
+		case 'r': rate = atof(optarg); break;
 		case 'o': out = optarg; break;
 		default: return 2;
 		}
 	}
-	if (n <= 0 || pending <= 0 || !out || argc - optind != 2) {
-		fprintf(stderr, "usage: conn-hold client -n N [-s SRC,...] [-p PENDING] [-w S] -o FILE ADDR PORT\n");
+	if (n <= 0 || pending <= 0 || rate < 0 || !out || argc - optind != 2) {
+		fprintf(stderr, "usage: conn-hold client -n N [-s SRC,...] [-p PENDING] [-w S] [-r RATE] -o FILE ADDR PORT\n");
 		return 2;
 	}
 	struct sockaddr_in dst, src[64];
@@ -310,7 +331,7 @@ static int client(int argc, char **argv)
 		parse_sa(tok, "0", &src[nsrc++]);
 	long maxfd = n + 64;
 	raise_nofile(maxfd);
-	struct hold h = { .n = n, .maxfd = maxfd, .out = out, .probe_done = 1 };
+	struct hold h = { .n = n, .maxfd = maxfd, .out = out, .probe_done = 1, .probe_rate = rate };
 	h.state = calloc((size_t)maxfd, 1);
 	if (!h.state)
 		die("calloc");
@@ -324,7 +345,7 @@ static int client(int argc, char **argv)
 	    (h.sig = signalfd(-1, &ss, SFD_NONBLOCK | SFD_CLOEXEC)) < 0)
 		die("epoll/signalfd");
 	ep_add(h.ep, h.sig, EPOLLIN);
-	client_loop(&h, &dst, src, nsrc, pending, maxfd, wait_s);
+	client_loop(&h, &dst, src, nsrc, pending, wait_s);
 	return 0;
 }
 
