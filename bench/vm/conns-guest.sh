@@ -10,18 +10,34 @@
 # with the VIP on lo, arp_ignore 1 / arp_announce 2, and answers directly):
 #   - time to establish N; failed ones;
 #   - the counts as vigild shows them (status, /metrics) and as ipvsadm
-#     -L -n (per destination) and -L -n -c (entries) shows them;
+#     -L -n sums them per destination, on the master while holding;
 #   - slab ip_vs_conn (the kernel's connection entries, both directors),
 #     vigild's processes' RSS and CPU over HOLD seconds of holding;
+#   - a control round: one byte sent on every held connection through the
+#     master, the share echoed (what fails here is the bed's doing);
 #   - the master's vigild SIGKILLed (its vrrp child releases the group),
-#     then one byte sent on every held connection: the share echoed
-#     through the new master.
+#     then a second round: the share echoed through the new master;
+#   - around each round, the seconds left before the directors' entries
+#     expire (a sample, see expiry) and the counters of drops, resets and
+#     retransmissions of every namespace (nstat) and of the backlog;
+#   - after the rounds, ipvsadm -L -n -c on the new master against its
+#     per-destination counts and vigild's status there.
+# The full listing comes last because it is slow: each read of
+# /proc/net/ip_vs_conn walks the table from its start, so listing 100,000
+# entries takes 3 to 3.5 minutes under TCG, while the idle entries age
+# towards their ESTABLISHED timeout (900 s); an entry that expired before
+# its round would make the director's own stack answer the next segment
+# with a reset (nothing listens on VIP:7).
 # Cases ka-nat and ka-dr run the same with keepalived (one keepalived.conf
 # per director, lvs_sync_daemon on eth1; no status page to compare).
 # VIGIL_BENCH_ARGS: N CASES (default "100000 nat dr ka-nat"). Environment:
 #   VIGIL_BENCH_CONN_TAB_BITS (ip_vs conn_tab_bits, default 18),
 #   VIGIL_BENCH_SYNC_THRESHOLD (net.ipv4.vs.sync_threshold, default "2 50";
-#   "kernel" leaves the kernel's), VIGIL_BENCH_HOLD (seconds, default 30).
+#   "kernel" leaves the kernel's), VIGIL_BENCH_HOLD (seconds, default 30),
+#   VIGIL_BENCH_PROBE_RATE (bytes sent a second in a round, default 1000;
+#   0 sends them all at once: 100,000 one-byte segments in a burst overflow
+#   the backlog of the veth path under TCG, and the retransmissions that
+#   cannot leave end with connections aborted on timeout).
 set -euo pipefail
 VM_TEST_NAME=conns
 . "${VIGIL_SRC:?}/tests/vm/lib.sh"
@@ -32,13 +48,14 @@ CASES=${CASES:-nat dr ka-nat}
 BITS=${VIGIL_BENCH_CONN_TAB_BITS:-18}
 THRESH=${VIGIL_BENCH_SYNC_THRESHOLD:-2 50}
 HOLD=${VIGIL_BENCH_HOLD:-30}
+RATE=${VIGIL_BENCH_PROBE_RATE:-1000}
 HOLDER="$VIGIL_BUILD/tests/tools/conn-hold"
 SRCS=192.0.2.100,192.0.2.101,192.0.2.102,192.0.2.103,192.0.2.104
 modprobe ip_vs conn_tab_bits="$BITS"
 modprobe ip_vs_rr
 T0=${EPOCHREALTIME/./}
 say() { printf 'conns| t+%ds %s\n' $(( (${EPOCHREALTIME/./} - T0) / 1000000 )) "$*"; }
-say "N=$N cases: $CASES; conn_tab_bits=$BITS ($(( 1 << BITS )) buckets); sync_threshold: $THRESH; $(nproc) vCPUs, $(awk '/MemTotal/ { print int($2 / 1024) }' /proc/meminfo) MiB"
+say "N=$N cases: $CASES; conn_tab_bits=$BITS ($(( 1 << BITS )) buckets); sync_threshold: $THRESH; probe rate ${RATE}/s (0: all at once); $(nproc) vCPUs, $(awk '/MemTotal/ { print int($2 / 1024) }' /proc/meminfo) MiB"
 
 . "$VIGIL_SRC/tests/vm/faults_lib.sh"
 FAULTS_RS_PORT=7
@@ -140,13 +157,49 @@ slab() {
   printf '%s objects of %s bytes (cache %s)' "$(cut -d' ' -f1 "$d/objects")" "$(cat "$d/slab_size")" \
     "$(basename "$(readlink -f "$d")")"
 }
-sum_status() { vstatus d1 'sum(s["active_conns"] for v in r["virtual_servers"] for s in v["real_servers"])'; }
+sum_status() { vstatus "$1" 'sum(s["active_conns"] for v in r["virtual_servers"] for s in v["real_servers"])'; }
 sum_metrics() {
-  ip netns exec d1 curl -s -m 10 http://127.0.0.1:9650/metrics |
+  ip netns exec "$1" curl -s -m 10 http://127.0.0.1:9650/metrics |
     awk '/^vigil_real_server_active_connections[{ ]/ { s += $NF } END { print s + 0 }'
 }
 sum_ipvsadm() { ip netns exec "$1" ipvsadm -Ln | awk '$1 == "->" && $2 != "RemoteAddress:Port" { s += $5 } END { print s + 0 }'; }
-agree() { [ "$(sum_status)" = "$1" ] && [ "$(sum_metrics)" = "$1" ]; }
+agree() { [ "$(sum_status "$1")" = "$2" ] && [ "$(sum_metrics "$1")" = "$2" ]; }
+# expiry NODE: min-max seconds left before the ESTABLISHED entries at the
+# head of NODE's connection table expire. Entries hash at random, so the
+# first few hundred are a sample of the whole set-up and the minimum is
+# about the oldest's. (A full listing is no way to look: each read of
+# /proc/net/ip_vs_conn walks the table from its first bucket, so
+# `ipvsadm -L -n -c` of 100,000 entries takes minutes under TCG.)
+expiry() {
+  ip netns exec "$1" head -c 49152 /proc/net/ip_vs_conn | sed '$d' |
+    awk '$8 == "ESTABLISHED" { if (!n++ || $9 < lo) lo = $9; if ($9 > hi) hi = $9 }
+         END { printf "%s-%s s (%d sampled)", lo, hi, n }'
+}
+# nstat_snap TAG: every namespace's TCP/IP counters, and the per-CPU
+# backlog drops and squeezes of /proc/net/softnet_stat (not per namespace).
+NSS="client d1 d2 rs1 rs2 rs3"
+nstat_snap() {
+  local ns d=0 q=0 a b c
+  for ns in $NSS; do
+    ip netns exec "$ns" nstat -asz 2>/dev/null | awk 'NR > 1 { print $1, $2 }' > "$T/nstat.$1.$ns"
+  done
+  while read -r a b c _; do d=$((d + 0x$b)); q=$((q + 0x$c)); done < /proc/net/softnet_stat
+  echo "$d $q" > "$T/softnet.$1"
+}
+# nstat_delta A B: per namespace, the counters of drops, resets, aborts
+# and retransmissions that moved from snapshot A to B.
+nstat_delta() {
+  local ns line d0 q0 d1 q1
+  for ns in $NSS; do
+    line=$(awk 'NR == FNR { a[$1] = $2; next }
+      $1 !~ /^(Ip6|Icmp6|Udp)/ && $2 != a[$1] &&
+      $1 ~ /Rst|Reset|Abort|Drop|Overflow|Prune|Discard|Err|Fail|Pressure|Retrans|Timeout|Cookie|Challenge|NoRoute|Collapse/ {
+        printf "%s %d  ", $1, $2 - a[$1] }' "$T/nstat.$1.$ns" "$T/nstat.$2.$ns")
+    say "  counters $1 -> $2, $ns: ${line:-none moved}"
+  done
+  read -r d0 q0 < "$T/softnet.$1"; read -r d1 q1 < "$T/softnet.$2"
+  say "  counters $1 -> $2, softnet (all CPUs): backlog drops $((d1 - d0)), squeezed $((q1 - q0))"
+}
 
 run_case() {   # CASE: nat, dr, ka-nat, ka-dr (keepalived); in a subshell of its own
   IMPL=vigild FWD=${1#ka-}
@@ -178,10 +231,13 @@ run_case() {   # CASE: nat, dr, ka-nat, ka-dr (keepalived); in a subshell of its
   vm_wait_for 15 is_sync d1 master || vm_fail "d1: no master sync daemon"
   vm_wait_for 15 is_sync d2 backup || vm_fail "d2: no backup sync daemon"
 
-  local t0 t1 slab0
+  local t0 t1 slab0 tmo dm0
   slab0=$(slab)
+  dm0=$(dmesg | wc -l)
+  tmo=$(ip netns exec d1 ipvsadm -L --timeout | awk '/^Timeout/ { print $(NF - 2) }')
   t0=${EPOCHREALTIME/./}
-  ip netns exec client "$HOLDER" client -n "$N" -s "$SRCS" -p 2000 -w 60 -o "$T/hold.out" "$VIP" 7 \
+  age() { echo $(( (${EPOCHREALTIME/./} - t0) / 1000000 )); }
+  ip netns exec client "$HOLDER" client -n "$N" -s "$SRCS" -p 2000 -w 60 -r "$RATE" -o "$T/hold.out" "$VIP" 7 \
     > "$T/client.log" 2>&1 &
   local cpid=$!
   vm_on_exit sh -c "kill $cpid 2>/dev/null || true"
@@ -191,16 +247,16 @@ run_case() {   # CASE: nat, dr, ka-nat, ka-dr (keepalived); in a subshell of its
   local est; est=$(hv established)
   say "established $est of $N in $(( (t1 - t0) / 1000 )) ms ($(( est * 1000000 / (t1 - t0 + 1) )) per s), failed $(hv failed)"
 
-  # The kernel's counters are folded every 2 s; vigild's pages read them on request.
+  # The kernel's counters are folded every 2 s; vigild's pages read them on
+  # request. ipvsadm -L -n -c is read once, after the rounds (see expiry).
   local shown="(keepalived: no status page)"
   if [ "$IMPL" = vigild ]; then
-    VM_WAIT_INTERVAL=1 vm_wait_for 20 agree "$(sum_ipvsadm d1)" || true
-    shown="vigild status $(sum_status), /metrics $(sum_metrics)"
+    VM_WAIT_INTERVAL=1 vm_wait_for 20 agree d1 "$(sum_ipvsadm d1)" || true
+    shown="vigild status $(sum_status d1), /metrics $(sum_metrics d1)"
   fi
-  say "active connections: ipvsadm -L -n $(sum_ipvsadm d1), $shown;" \
-      "ipvsadm -L -n -c: $(ip netns exec d1 ipvsadm -Lnc | grep -c ESTABLISHED) ESTABLISHED entries on d1"
+  say "active connections on d1: ipvsadm -L -n $(sum_ipvsadm d1), $shown"
   say "per real server (ipvsadm): $(ip netns exec d1 ipvsadm -Ln | awk '$1 == "->" && $2 != "RemoteAddress:Port" { printf "%s %s  ", $2, $5 }')"
-  say "d2 (backup) has $(ip netns exec d2 ipvsadm -Lnc | grep -c ESTABLISHED) synced ESTABLISHED entries"
+  say "d2 (backup): active connections $(sum_ipvsadm d2) (its synced entries)"
   say "slab ip_vs_conn (both directors): before $slab0; holding $(slab)"
 
   local parent=$PID_d1 checker vrrp a0 b0 c0 a1 b1 c1 hz
@@ -219,32 +275,48 @@ run_case() {   # CASE: nat, dr, ka-nat, ka-dr (keepalived); in a subshell of its
   say "held after ${HOLD} s: $(hv established), broken $(hv broken)"
 
   # Control round, before any failover: one byte on every held connection
-  # through the master. What fails here fails for a reason of the bed's
-  # (a connection the client counts but its real server never accepted),
-  # not of the failover.
-  local rs_tcp=0
+  # through the master. What fails here fails for a reason of the bed's,
+  # not of the failover; the counters say who reset or dropped what.
+  local rs_tcp=0 pwait=$(( 120 + (RATE > 0 ? N / RATE : 0) ))
   for i in 1 2 3; do
     rs_tcp=$(( rs_tcp + $(ip netns exec "rs$i" awk '$1 == "TCP:" { print $3 - 1 }' /proc/net/sockstat) ))
   done
+  say "control round: the oldest connection opened $(age) s ago and idle since (IPVS ESTABLISHED timeout $tmo s);" \
+      "time left on d1's entries $(expiry d1), on d2's $(expiry d2)"
+  nstat_snap c0
   kill -USR1 "$cpid"
   probed() { [ "$(hv probes)" = "$1" ] && [ "$(hv probe_done)" = 1 ]; }
-  VM_WAIT_INTERVAL=1 vm_wait_for 180 probed 1 || say "the control round did not end: $(tr '\n' ' ' < "$T/hold.out")"
+  VM_WAIT_INTERVAL=1 vm_wait_for "$pwait" probed 1 || say "the control round did not end: $(tr '\n' ' ' < "$T/hold.out")"
+  nstat_snap c1
   say "real servers' TCP sockets in use (listeners not counted): $rs_tcp; control round through d1: $(hv probe_ok) of $(hv probe_sent) echoed, errors $(hv probe_err); held now $(hv established)"
+  nstat_delta c0 c1
   est=$(hv established)
-  # The backup's entries as its per-destination counters show them (cheap,
-  # unlike a listing), and the first few with their time left to expire.
-  say "d2 before the kill: active connections $(sum_ipvsadm d2); first entries: $(ip netns exec d2 head -4 /proc/net/ip_vs_conn | tail -3 | awk '{ printf "%s %s %s; ", $6, $8, $9 }')"
+  say "d2 before the kill: active connections $(sum_ipvsadm d2); time left on its entries $(expiry d2)"
   kill -KILL "$PID_d1"
   vm_wait_for 10 holds_vip d2 || vm_fail "d2 did not take over"
   vm_wait_for 15 is_sync d2 master || vm_fail "d2: no master sync daemon"
   say "d2 holds the VIP and runs the master sync daemon; its active connections $(sum_ipvsadm d2)"
+  nstat_snap f0
   kill -USR1 "$cpid"
-  VM_WAIT_INTERVAL=1 vm_wait_for 180 probed 2 || say "the probe round did not end: $(tr '\n' ' ' < "$T/hold.out")"
+  VM_WAIT_INTERVAL=1 vm_wait_for "$pwait" probed 2 || say "the probe round did not end: $(tr '\n' ' ' < "$T/hold.out")"
+  nstat_snap f1
   local ok; ok=$(hv probe_ok)
   say "master's $IMPL SIGKILLed; d2 holds the VIP; one byte on each of the $est held connections:" \
       "$ok echoed through d2 ($(( ok * 1000 / (est > 0 ? est : 1) )) per mille), errors $(hv probe_err), sent $(hv probe_sent)"
+  nstat_delta f0 f1
   say "after the probe: d2 active connections $(sum_ipvsadm d2), per real server: $(ip netns exec d2 ipvsadm -Ln | awk '$1 == "->" && $2 != "RemoteAddress:Port" { printf "%s %s/%s  ", $2, $5, $6 }')"
+
+  # The rounds are over: now the full listing, on the new master, against
+  # its per-destination counts (and vigild's status and /metrics there).
+  local l0 lc
+  l0=${EPOCHREALTIME/./}
+  lc=$(ip netns exec d2 ipvsadm -Lnc | grep -c ESTABLISHED || true)
+  shown="(keepalived: no status page)"
+  [ "$IMPL" = vigild ] && shown="vigild status $(sum_status d2), /metrics $(sum_metrics d2)"
+  say "on d2: ipvsadm -L -n -c $lc ESTABLISHED entries (the listing took $(( (${EPOCHREALTIME/./} - l0) / 1000000 )) s);" \
+      "ipvsadm -L -n $(sum_ipvsadm d2), $shown"
   kill "$cpid" 2>/dev/null || true
+  say "kernel messages of the case: $(dmesg | tail -n +$((dm0 + 1)) | grep -iE 'tcp|ipvs|conntrack|memory|dropp' | tail -n 5 | tr '\n' ';')"
   FAULTS_PASSED=1
 }
 
