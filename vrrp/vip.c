@@ -138,8 +138,10 @@ static bool usable(struct rtnl_addr *a, int ifindex, int family, const struct vp
 	memset(out, 0, sizeof(*out));
 	out->family = (sa_family_t)family;
 	memcpy(&out->u, nl_addr_get_binary_addr(l), nl_addr_get_len(l));
+	if (is_vip(out, vips, n_vips))
+		return false;   /* a link-local VIP too: it moves, the source must not */
 	if (family == AF_INET)
-		return !(flags & IFA_F_SECONDARY) && !is_vip(out, vips, n_vips);
+		return !(flags & IFA_F_SECONDARY);
 	return IN6_IS_ADDR_LINKLOCAL(&out->u.v6) && !(flags & (IFA_F_TENTATIVE | IFA_F_DADFAILED));
 }
 

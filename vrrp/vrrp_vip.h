@@ -33,9 +33,11 @@ int vrrp_vaddr_add(struct vrrp_nl *nl, int ifindex, const struct vrrp_vaddr *a, 
 int vrrp_vaddr_del(struct vrrp_nl *nl, int ifindex, const struct vrrp_vaddr *a, struct errbuf *eb);
 
 /*
- * The address to send adverts from: IPv4, the first primary address of
- * ifindex that is not in vips; IPv6, its link-local address (not
- * tentative). -EADDRNOTAVAIL when there is none (yet).
+ * The address to send adverts from, never one of vips: IPv4, the first
+ * primary address of ifindex; IPv6, its link-local address (not
+ * tentative; RFC 5798 5.1.2.1: the interface's own, as keepalived sends
+ * from, not a link-local virtual address an instance added).
+ * -EADDRNOTAVAIL when there is none (yet).
  */
 int vrrp_if_source(struct vrrp_nl *nl, int ifindex, int family, const struct vprefix *vips,
 		   unsigned n_vips, struct vaddr *out, struct errbuf *eb);
