@@ -3,9 +3,10 @@
 # configuration, vigil-convert writes vigil.conf, `vigild -t` accepts it,
 # then keepalived with the original and vigild with the conversion run
 # side by side in the same boot, each in a namespace of its own shaped the
-# same (dummy eth0 to eth3; every other address behind an unreachable
-# route, so every probe fails at once and both conclude every check
-# "down": no race between two check schedules), and:
+# same (dummy eth0 to eth3 and any other ethN the configuration names,
+# as keepalived refuses to start without them; every other address
+# behind an unreachable route, so every probe fails at once and both
+# conclude every check "down": no race between two check schedules), and:
 #   - the kernel's IPVS tables (`ipvsadm -S -n`) are the same once both
 #     have concluded every check (vigild: `vigilctl status --json` has no
 #     check pending; keepalived: its retries spent, see convert_equiv.py
@@ -51,26 +52,38 @@ vm_on_exit stop_all
 busybox syslogd -n -O "$T/syslog" &
 vm_on_exit kill "$!"
 ka_log() {  # ka_log K: keepalived's lines of configuration K
-  local w="$T/$1" p pids=()
-  for p in ka ka-chk ka-vrrp; do [ -s "$w/$p.pid" ] && pids+=("$(cat "$w/$p.pid")"); done
-  [ ${#pids[@]} -gt 0 ] || return 0
-  grep -E "\[($(IFS='|'; echo "${pids[*]}"))\]:" "$T/syslog" | tail -n 40
+  # Its children's pids from its own lines: a keepalived that exited
+  # (a configuration it refuses) has removed its pid files.
+  local w="$T/$1" pids
+  [ -s "$w/ka.main" ] || return 0
+  pids=$(cat "$w/ka.main")
+  pids+=$(grep -E "\[$pids\]:" "$T/syslog" | grep -oP 'child process, pid=\K[0-9]+' | sed 's/^/|/' | tr -d '\n')
+  # each message once (a refused send repeats every advert interval)
+  grep -E "\[($pids)\]:" "$T/syslog" | awk '!seen[substr($0, index($0, "]: "))]++' | tail -n 80
 }
 
 # A namespace shaped like the hosts the samples were written for: the
-# interfaces they name (keepalived refuses to start without them), the
-# first one with the unicast source of tests/convert/dr-fwmark.conf.
+# interfaces they name (keepalived refuses to start without them: its VRRP
+# process exits with "Non-existent interface specified in configuration"),
+# eth0 to eth3 and any other ethN the conversion names, the first one
+# with the unicast source of tests/convert/dr-fwmark.conf. Past eth3 an
+# interface gets a /32, so that no connected route reaches the real
+# servers (every probe must still fail at once).
 ns_make() {  # ns_make NAME CONV
   ip netns add "$1"
   NSS+=("$1")
   local i a
   {
     echo "link set lo up"
-    for i in 0 1 2 3; do
-      echo "link add eth$i address 02:00:5e:00:00:0$i type dummy"   # the same link-local
+    for i in $( { printf '%s\n' 0 1 2 3; grep -oP '\binterface = "eth\K[0-9]+(?=")' "$2"; } | sort -nu); do
+      printf 'link add eth%s address 02:00:5e:00:00:%02x type dummy\n' "$i" "$i"   # the same link-local
       echo "link set eth$i multicast on up"
-      echo "addr add 203.0.113.$((i * 64 + 1))/26 dev eth$i"
-      echo "addr add 2001:db8:ffff:$i::1/64 dev eth$i nodad"
+      if [ "$i" -lt 4 ]; then
+        echo "addr add 203.0.113.$((i * 64 + 1))/26 dev eth$i"
+      else
+        echo "addr add 192.0.2.$((200 + i))/32 dev eth$i"
+      fi
+      printf 'addr add 2001:db8:ffff:%x::1/64 dev eth%s nodad\n' "$i" "$i"
     done
     echo "route add unreachable default"
     echo "route add unreachable ::/0"
@@ -121,6 +134,7 @@ start() {  # start K: both daemons of configuration K, each in its namespace
   ip netns exec "ka$k" sh -c 'cd "$1" && exec keepalived -n -D -i lb1 -f "$2" -p "$3/ka.pid" \
     -c "$3/ka-chk.pid" -r "$3/ka-vrrp.pid"' sh "$dir" "$name" "$w" > "$w/keepalived.log" 2>&1 &
   PIDS+=("$!")
+  echo "$!" > "$w/ka.main"   # keepalived's own pid: ip netns exec and sh exec it
   ip netns exec "vg$k" "$VIGILD" -n -l -f "$w/vigil.conf" -p "$w/vigild.pid" > "$w/vigild.log" 2>&1 &
   PIDS+=("$!")
 }
@@ -185,6 +199,9 @@ compare() {
   if [ -s "$w/diff" ]; then
     sed 's/^/    /' "$w/diff" >&2
     python3 "$PY" explain "$w/diff" "$w/report" "${dirs[k]}" >&2 || ok=0
+  fi
+  if ! kill -0 "$(cat "$w/ka.main")" 2>/dev/null; then   # nothing to compare with
+    vm_log "$name: keepalived has exited (its log below says why)"; ok=0
   fi
   if grep -q '^vrrp' "$w/conv.conf" && [ ! -s "$w/ka.adverts" ]; then
     vm_log "$name: no advert from either (no instance is master)"
