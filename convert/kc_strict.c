@@ -9,11 +9,13 @@
  *   authentication, preempt_delay, a lower-priority GARP count,
  *   initial_state master below priority 255, accept for v2 below 255
  *                        -> left out (keepalived ignores them too)
- *   unicast peers        -> keepalived refuses the instance; converted
- *                           with strict = false
+ *   unicast peers        -> keepalived 2.2.7 runs it, in strict mode;
+ *                           vigil would refuse: converted with strict = false
  *   IPv6, first address not link-local
  *                        -> keepalived only complains; vigil would refuse:
  *                           converted with strict = false
+ * Without strict, vigil accepts the addresses' traffic, which strict
+ * keepalived drops below priority 255 without accept: said in the note.
  *
  * Accept mode: strict keepalived defaults it to off below priority 255,
  * as vigil's strict mode does; only an explicit `accept` is written.
@@ -54,11 +56,12 @@ static void drop(struct kc_cx *x, const struct kc_node *n, struct kc_val *v, con
 	kc_skip(x->d, n->src, "vrrp_instance %s: %s: %s", n->w[1], key, why);
 }
 
-/* What keepalived refuses or vigil would: the instance goes without strict. */
+/* What vigil's strict mode would refuse: the instance goes without strict. */
 static const char *not_strict(const struct kc_val *v)
 {
 	if (kv_get(v, "unicast"))
-		return "unicast peers: keepalived's strict mode refuses the instance";
+		return "unicast peers, which vigil's strict mode refuses (keepalived runs "
+		       "them in strict mode)";
 	const struct kc_val *a = kv_get(v, "addresses");
 	if (!a || !a->n || !a->kids[0]->s || !strchr(a->kids[0]->s, ':'))
 		return NULL;
@@ -68,7 +71,7 @@ static const char *not_strict(const struct kc_val *v)
 	buf[strcspn(buf, "/")] = '\0';
 	if (inet_pton(AF_INET6, buf, &in6) == 1 && !IN6_IS_ADDR_LINKLOCAL(&in6))
 		return "its first IPv6 address is not link-local (RFC 5798 §5.2.9), which "
-		       "vigil's strict mode refuses";
+		       "vigil's strict mode refuses (keepalived only logs it)";
 	return NULL;
 }
 
@@ -83,16 +86,17 @@ void kc_strict_inst(struct kc_cx *x, const struct kc_node *n, struct kc_val *v, 
 				"mode in strict mode only (strict = true)", n->w[1]);
 		return;
 	}
+	bool owner = int_of(v, "priority", 100) == 255;
 	const char *why = not_strict(v);
 	if (why) {
 		kc_skip(x->d, n->src, "vrrp_instance %s: strict mode: %s; converted with "
-			"strict = false", n->w[1], why);
+			"strict = false%s", n->w[1], why, owner || accept == 1 ? "" :
+			", so its addresses accept the traffic keepalived's non-accept mode drops");
 		kv_bool(v, "strict", false);
 		return;
 	}
 	if (strict == 1 && !x->vrrp_strict)
 		kv_bool(v, "strict", true);
-	bool owner = int_of(v, "priority", 100) == 255;
 	drop(x, n, v, "authentication", "keepalived's strict mode ignores it");
 	drop(x, n, v, "preempt_delay", "keepalived's strict mode clears it");
 	if (!owner)
