@@ -3,7 +3,7 @@
 # configuration, vigil-convert writes vigil.conf, `vigild -t` accepts it,
 # then keepalived with the original and vigild with the conversion run
 # side by side in the same boot, each in a namespace of its own shaped the
-# same (dummy eth0 to eth3 and any other ethN the configuration names,
+# same (dummy eth0 to eth3 and any other interface an instance names,
 # as keepalived refuses to start without them; every other address
 # behind an unreachable route, so every probe fails at once and both
 # conclude every check "down": no race between two check schedules), and:
@@ -65,26 +65,34 @@ ka_log() {  # ka_log K: keepalived's lines of configuration K
 # A namespace shaped like the hosts the samples were written for: the
 # interfaces they name (keepalived refuses to start without them: its VRRP
 # process exits with "Non-existent interface specified in configuration"),
-# eth0 to eth3 and any other ethN the conversion names, the first one
-# with the unicast source of tests/convert/dr-fwmark.conf. Past eth3 an
-# interface gets a /32, so that no connected route reaches the real
-# servers (every probe must still fail at once).
+# eth0 to eth3 and any other the conversion names as an instance's
+# interface (eth4, eth0.1), the first one with the unicast source of
+# tests/convert/dr-fwmark.conf. Past eth3 an interface gets a /32, so
+# that no connected route reaches the real servers (every probe must
+# still fail at once).
+ns_ifaces() {  # ns_ifaces CONV: "NAME NUMBER" of each interface to make
+  local n=4 f
+  printf 'eth%s %s\n' 0 0 1 1 2 2 3 3
+  for f in $(grep -oP '^\s*interface = "\K[^"]+(?=";$)' "$1" | sort -u); do
+    case "$f" in eth[0-3]) ;; *) echo "$f $n"; n=$((n + 1)) ;; esac
+  done
+}
 ns_make() {  # ns_make NAME CONV
   ip netns add "$1"
   NSS+=("$1")
-  local i a
+  local f i a
   {
     echo "link set lo up"
-    for i in $( { printf '%s\n' 0 1 2 3; grep -oP '\binterface = "eth\K[0-9]+(?=")' "$2"; } | sort -nu); do
-      printf 'link add eth%s address 02:00:5e:00:00:%02x type dummy\n' "$i" "$i"   # the same link-local
-      echo "link set eth$i multicast on up"
+    while read -r f i; do
+      printf 'link add %s address 02:00:5e:00:00:%02x type dummy\n' "$f" "$i"   # the same link-local
+      echo "link set $f multicast on up"
       if [ "$i" -lt 4 ]; then
-        echo "addr add 203.0.113.$((i * 64 + 1))/26 dev eth$i"
+        echo "addr add 203.0.113.$((i * 64 + 1))/26 dev $f"
       else
-        echo "addr add 192.0.2.$((200 + i))/32 dev eth$i"
+        echo "addr add 192.0.2.$((200 + i))/32 dev $f"
       fi
-      printf 'addr add 2001:db8:ffff:%x::1/64 dev eth%s nodad\n' "$i" "$i"
-    done
+      printf 'addr add 2001:db8:ffff:%x::1/64 dev %s nodad\n' "$i" "$f"
+    done < <(ns_ifaces "$2")
     echo "route add unreachable default"
     echo "route add unreachable ::/0"
     # The checks' source addresses are the host's own (keepalived retries
