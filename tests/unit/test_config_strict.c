@@ -172,53 +172,49 @@ static void test_addresses(void **state)
 	conf_free(c);
 }
 
+/* The text is refused with exactly one error, "FILE:" followed by want. */
+static void refused_once(const char *text, const char *want)
+{
+	char path[sizeof(CONF_TEXT_PATH)], line[512];
+	struct conf_errors errs = { 0 };
+	assert_null(conf_load_text_at(text, &errs, path));
+	assert_int_equal(errs.n, 1);
+	snprintf(line, sizeof(line), "%s:%s", path, want);
+	assert_string_equal(errs.lines[0], line);
+	conf_errors_free(&errs);
+}
+
 /* A virtual server on a dropped address never sees a packet. */
 static void test_virtual_server(void **state)
 {
 	(void)state;
-	char path[sizeof(CONF_TEXT_PATH)], want[512];
-	struct conf_errors errs = { 0 };
 	const char *vs = "virtual_servers = ( { address = \"192.0.2.1\"; port = 80; } );\n";
 	char *t;
 	assert_true(asprintf(&t, STRICT "%s" INST(""), vs) > 0);
-	assert_null(conf_load_text_at(t, &errs, path));
+	refused_once(t, "4: vrrp instance VI_1: address 192.0.2.1: virtual server 192.0.2.1:80 "
+		     "uses it, and strict mode without accept drops its traffic (set accept = true)");
 	free(t);
-	assert_int_equal(errs.n, 1);
-	snprintf(want, sizeof(want), "%s:4: vrrp instance VI_1: address 192.0.2.1: virtual "
-		 "server 192.0.2.1:80 uses it, and strict mode without accept drops its traffic "
-		 "(set accept = true)", path);
-	assert_string_equal(errs.lines[0], want);
-	conf_errors_free(&errs);
 	assert_true(asprintf(&t, STRICT "%s" INST("accept = true;"), vs) > 0);
-	struct conf *c = load_ok(t);
+	conf_free(load_ok(t));
 	free(t);
-	conf_free(c);
 }
 
 /* The excluded addresses are dropped too. */
 static void test_virtual_server_excluded(void **state)
 {
 	(void)state;
-	char path[sizeof(CONF_TEXT_PATH)], want[512];
-	struct conf_errors errs = { 0 };
 	const char *vs = "virtual_servers = ( { name = \"web\"; address = \"198.51.100.7\"; "
 			 "port = 80; } );\n";
 	char *t;
 	assert_true(asprintf(&t, STRICT "%s" INST("excluded_addresses = [ \"203.0.113.9/24\",\n"
 						  "    \"198.51.100.7/24\" ];"), vs) > 0);
-	assert_null(conf_load_text_at(t, &errs, path));
+	refused_once(t, "6: vrrp instance VI_1: excluded address 198.51.100.7: virtual server web "
+		     "uses it, and strict mode without accept drops its traffic (set accept = true)");
 	free(t);
-	assert_int_equal(errs.n, 1);
-	snprintf(want, sizeof(want), "%s:6: vrrp instance VI_1: excluded address 198.51.100.7: "
-		 "virtual server web uses it, and strict mode without accept drops its traffic "
-		 "(set accept = true)", path);
-	assert_string_equal(errs.lines[0], want);
-	conf_errors_free(&errs);
 	assert_true(asprintf(&t, STRICT "%s" INST("accept = true; excluded_addresses = "
 						  "[ \"198.51.100.7/24\" ];"), vs) > 0);
-	struct conf *c = load_ok(t);
+	conf_free(load_ok(t));
 	free(t);
-	conf_free(c);
 }
 
 int main(void)
