@@ -6,10 +6,10 @@
  *
  *   text ──split (config_split.c)──> outside | { vs 1 } , { vs 2 } , ...
  *   the cache (from the last load): that text, its spans, a copy of
- *     each virtual server as loaded, a key of what a virtual server's
- *     reading depends on outside its own text (global, groups: the text
- *     outside the list, and the host name, router_id's default)
- *   a load with the same key:
+ *     each virtual server as loaded, and the host name (router_id's
+ *     default); what reading a virtual server depends on outside its own
+ *     text (global, groups) is in the text outside the list
+ *   a load whose text outside the list and host name are the same:
  *     rest   = the text with each element made "{}" (its newlines kept)
  *     chunk  = the changed elements alone, each on its own lines
  *     both parsed by libconfig; the rest read as usual, except that each
@@ -42,7 +42,7 @@ struct conf_cache {
 	char *text;
 	size_t len;
 	struct cfx_split split;
-	uint64_t key;
+	char host[256];               /* gethostname() at that load */
 	struct vs_conf *vs;           /* split.n copies, as loaded */
 	bool *reusable;
 	unsigned *table, tcap;        /* text hash -> span index + 1 (open addressing) */
@@ -61,23 +61,21 @@ struct cfx_incr {
 	unsigned next, part;          /* the next element: chunk[part]'s next */
 };
 
-static uint64_t fnv(uint64_t h, const void *p, size_t n)
+static void host_name(char host[256])
 {
-	const unsigned char *b = p;
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ b[i]) * 0x100000001b3ULL;
-	return h;
+	memset(host, 0, 256);
+	gethostname(host, 255);
 }
-#define FNV0 0xcbf29ce484222325ULL
 
-static uint64_t outside_key(const char *t, size_t len, const struct cfx_split *sp)
+/* The text outside the list, and the host name, are the last load's. */
+static bool same_outside(const struct conf_cache *old, const char *t, size_t len,
+			 const struct cfx_split *sp, const char *host)
 {
-	char host[256] = "";
-	gethostname(host, sizeof(host) - 1);
-	uint64_t h = fnv(FNV0, t, sp->list_open);
-	h = fnv(h, "\0", 1);
-	h = fnv(h, t + sp->list_close, len - sp->list_close);
-	return fnv(h, host, strlen(host));
+	size_t tail = len - sp->list_close, old_tail = old->len - old->split.list_close;
+	return sp->list_open == old->split.list_open && tail == old_tail &&
+	       !memcmp(t, old->text, sp->list_open) &&
+	       !memcmp(t + sp->list_close, old->text + old->split.list_close, tail) &&
+	       !strcmp(host, old->host);
 }
 
 static unsigned newlines(const char *p, size_t n)
@@ -391,7 +389,7 @@ static struct conf *parallel(const char *path, const char *t, size_t len,
 /* The cache of c, loaded from text (taken) as split by sp (taken); the
  * virtual servers reused from old move over. NULL when out of memory or
  * when c does not match the split (then nothing is cached). */
-static struct conf_cache *cache_make(char *text, size_t len, struct cfx_split *sp, uint64_t key,
+static struct conf_cache *cache_make(char *text, size_t len, struct cfx_split *sp, const char *host,
 				     uint64_t *hash, const struct conf *c, struct conf_cache *old,
 				     const int *from)
 {
@@ -403,7 +401,8 @@ static struct conf_cache *cache_make(char *text, size_t len, struct cfx_split *s
 		return NULL;
 	}
 	unsigned n = sp->n, tcap = 16;
-	*k = (struct conf_cache){ .text = text, .len = len, .split = *sp, .key = key, .hash = hash };
+	*k = (struct conf_cache){ .text = text, .len = len, .split = *sp, .hash = hash };
+	memcpy(k->host, host, sizeof(k->host));
 	memset(sp, 0, sizeof(*sp));
 	while (tcap < 2 * n)
 		tcap *= 2;
@@ -455,12 +454,13 @@ struct conf *conf_load_cached(const char *path, struct conf_errors *errs,
 	}
 	for (unsigned i = 0; i < sp.n; i++)
 		hash[i] = conf_hash(text + sp.spans[i].off, sp.spans[i].len);
-	uint64_t key = outside_key(text, len, &sp);
+	char host[256];
+	host_name(host);
 	struct conf_cache *old = *cache;
 	int *from = calloc(sp.n ? sp.n : 1, sizeof(*from));
 	unsigned reused = 0;
 	struct conf *c = NULL;
-	if (from && old && old->key == key && sp.n)
+	if (from && old && sp.n && same_outside(old, text, len, &sp, host))
 		c = incremental(path, text, len, &sp, old, errs, hash, from, &reused);
 	bool halves = false;
 	if (!c) {
@@ -480,7 +480,7 @@ struct conf *conf_load_cached(const char *path, struct conf_errors *errs,
 		return NULL;
 	}
 	unsigned n = sp.n;
-	struct conf_cache *k = cache_make(text, len, &sp, key, hash, c, old, from);
+	struct conf_cache *k = cache_make(text, len, &sp, host, hash, c, old, from);
 	free(from);
 	conf_cache_free(old);
 	*cache = k;
