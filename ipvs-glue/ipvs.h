@@ -15,6 +15,7 @@
 #ifndef VIGIL_IPVS_H
 #define VIGIL_IPVS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -31,6 +32,8 @@ struct ipvs_ctx {
 	struct nl_sock *sk;
 	int family;                   /* generic netlink id of "IPVS" */
 	unsigned max_inflight;        /* 1..IPVS_MAX_INFLIGHT */
+	bool ack_each;                /* an ack for every request of a batch, not only
+				       * for its last (benchmarks compare the two) */
 	uint32_t version;             /* IPVS_INFO_ATTR_VERSION, e.g. 0x010201 */
 	uint64_t n_requests;          /* requests sent, for tests and status */
 	uint64_t n_batches;           /* sendmsg calls carrying them */

@@ -21,7 +21,7 @@
 #include "ipvs.h"
 
 struct opts {
-	bool dry_run, delete, text, quiet;
+	bool dry_run, delete, text, quiet, ack_each;
 	unsigned inflight;            /* 0: the library's default */
 	const char *path;
 };
@@ -96,6 +96,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		{ "dry-run", no_argument, NULL, 'n' }, { "delete", no_argument, NULL, 'd' },
 		{ "text", no_argument, NULL, 't' }, { "quiet", no_argument, NULL, 'q' },
 		{ "inflight", required_argument, NULL, 'b' },
+		{ "ack-each", no_argument, NULL, 'a' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
@@ -104,6 +105,7 @@ static int parse_args(int argc, char **argv, struct opts *o)
 		switch (c) {
 		case 'n': o->dry_run = true; break;
 		case 'd': o->delete = true; break;
+		case 'a': o->ack_each = true; break;
 		case 't': o->text = true; break;
 		case 'q': o->quiet = true; break;
 		case 'b': o->inflight = (unsigned)strtoul(optarg, NULL, 10); break;
@@ -178,12 +180,13 @@ int main(int argc, char **argv)
 {
 	struct opts o;
 	if (parse_args(argc, argv, &o) < 0) {
-		fprintf(stderr, "usage: ipvs-apply [-n] [-q] [-b N] [--delete] [-t] CONFIG\n"
+		fprintf(stderr, "usage: ipvs-apply [-n] [-q] [-b N] [--ack-each] [--delete] [-t] CONFIG\n"
 			"  -n, --dry-run  print the operations, change nothing\n"
 			"  --delete       remove the services CONFIG defines, nothing else\n"
 			"  -t, --text     CONFIG is an ipvs-glue text table, not a vigil.conf\n"
 			"  -q, --quiet    print only the counts\n"
-			"  -b, --inflight N  requests per sendmsg (default %d; 1 = unbatched)\n",
+			"  -b, --inflight N  requests per sendmsg (default %d; 1 = unbatched)\n"
+			"  --ack-each     an ack for every request, not only each batch's last\n",
 			IPVS_MAX_INFLIGHT);
 		return 2;
 	}
@@ -208,6 +211,7 @@ int main(int argc, char **argv)
 	}
 	if (o.inflight)
 		ctx.max_inflight = o.inflight;
+	ctx.ack_each = o.ack_each;
 	int rc = run(&o, &ctx, &wanted);
 	ipvs_close(&ctx);
 	ipvs_table_free(&wanted);

@@ -116,6 +116,32 @@ grep -q "2 of 4 operations failed" "$work/bad.err" || vm_fail "no summary on std
 ipvsadm -S -n | grep -qx -- "-a -t 203.0.113.2:80 -r 203.0.113.102:80 -m -w 1" \
     || vm_fail "a failed op stopped the ones after it"
 apply_ops 1 --delete -t "$work/bad.table"    # only 203.0.113.2:80 got in
+# The same with an ack asked for every request (the old transport, kept
+# for the benchmark), and with the failures last: a batch asks for one
+# ack, its last request's, so that one failing must still settle the
+# requests before it as applied and itself as failed.
+set +e
+out=$("$apply" --ack-each -t "$work/bad.table" 2>/dev/null); rc=$?
+set -e
+[[ $rc == 1 ]] && grep -qx "failed: 2" <<<"$out" \
+    || { printf '%s\n' "$out" >&2; vm_fail "--ack-each: expected 2 failed ops"; }
+apply_ops 1 --delete -t "$work/bad.table"
+cat > "$work/badlast.table" <<'TABLE'
+service tcp 203.0.113.2:80 rr
+  dest 203.0.113.102:80 weight 1 nat
+service tcp 203.0.113.1:80 nosuch
+  dest 203.0.113.101:80 weight 1 nat
+TABLE
+set +e
+out=$("$apply" -t "$work/badlast.table" 2>/dev/null); rc=$?
+set -e
+[[ $rc == 1 ]] && grep -qx "failed: 2" <<<"$out" \
+    || { printf '%s\n' "$out" >&2; vm_fail "failures last: expected 2 failed ops"; }
+grep -q "add dest tcp 203.0.113.1:80 -> 203.0.113.101:80 weight 1 nat: no such service" <<<"$out" \
+    || { printf '%s\n' "$out" >&2; vm_fail "failures last: the last request's error is lost"; }
+ipvsadm -S -n | grep -qx -- "-a -t 203.0.113.2:80 -r 203.0.113.102:80 -m -w 1" \
+    || vm_fail "failures last: the requests before them did not get in"
+apply_ops 1 --delete -t "$work/badlast.table"
 vm_log "ok: per-operation errors"
 
 # --- many batches ---------------------------------------------------------------------------------
