@@ -182,6 +182,8 @@ static void adopt_kernel(struct lvs *l, const struct ipvs_table *kernel)
 {
 	struct ipvs_table conf;
 	struct errbuf eb;
+	if (kernel->n_svcs == 0)
+		return;   /* an empty table (the usual start): nothing to keep */
 	ipvs_table_init(&conf);
 	/* Sized by the kernel's table: its failure fails the adoption, and the
 	 * real servers wait for their first verdicts as on an empty table. */
