@@ -166,7 +166,7 @@ const char *cfx_suggest(const char *s, const char *const *names)
 static bool in_list(const char *s, const char *const *names)
 {
 	for (; *names; names++)
-		if (strcmp(s, *names) == 0)
+		if (s[0] == (*names)[0] && strcmp(s, *names) == 0)
 			return true;
 	return false;
 }
@@ -205,15 +205,21 @@ static const char *type_name(int type)
 	return "something else";
 }
 
+/* A group's or list's members, read from libconfig's public structure:
+ * lookups run for every key of every real server, and through the
+ * library's accessors they were a third of the walk of a large file. */
+static const config_list_t *members(const config_setting_t *g)
+{
+	return config_setting_is_aggregate(g) ? g->value.list : NULL;
+}
+
 config_setting_t *cfx_member(const config_setting_t *g, const char *key)
 {
-	if (!g || !config_setting_is_group(g))
-		return NULL;
-	int n = config_setting_length(g);
-	for (int i = 0; i < n; i++) {
-		config_setting_t *e = config_setting_get_elem(g, (unsigned)i);
-		const char *name = config_setting_name(e);
-		if (name && !strcmp(name, key))
+	const config_list_t *l = g && config_setting_is_group(g) ? members(g) : NULL;
+	for (unsigned i = 0; l && i < l->length; i++) {
+		config_setting_t *e = l->elements[i];
+		const char *name = e->name;
+		if (name && name[0] == key[0] && !strcmp(name, key))
 			return e;
 	}
 	return NULL;
@@ -408,12 +414,18 @@ const config_setting_t *cfx_list(struct cfx *x, const config_setting_t *g,
 
 unsigned cfx_len(const config_setting_t *l)
 {
-	return config_setting_is_aggregate(l) ? (unsigned)config_setting_length(l) : 1;
+	if (!config_setting_is_aggregate(l))
+		return 1;
+	const config_list_t *m = members(l);
+	return m ? m->length : 0;
 }
 
 const config_setting_t *cfx_elem(const config_setting_t *l, unsigned i)
 {
-	return config_setting_is_aggregate(l) ? config_setting_get_elem(l, i) : l;
+	if (!config_setting_is_aggregate(l))
+		return l;
+	const config_list_t *m = members(l);
+	return m && i < m->length ? m->elements[i] : NULL;
 }
 
 bool cfx_require(struct cfx *x, const config_setting_t *g, const char *ctx,
