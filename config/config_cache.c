@@ -59,6 +59,8 @@ struct cfx_incr {
 	int *from;                    /* per span: the old span reused, or -1 */
 	const config_setting_t *chunk[2];   /* the lists of the ones read, in order */
 	unsigned next, part;          /* the next element: chunk[part]'s next */
+	config_t *tree[2];            /* a full load in halves: chunk[k]'s tree, freed
+				       * (and set NULL) once its elements are read */
 };
 
 static void host_name(char host[256])
@@ -153,6 +155,67 @@ static int find_old(struct conf_cache *old, const char *t, const struct cfx_span
 	return -1;
 }
 
+/* One half of a full load's virtual servers, read on a thread with a
+ * context of its own: its own errors, and its own place to land when out
+ * of memory, so that neither half jumps out of the load while the other
+ * still runs. What both read of the shared context (global, the groups)
+ * was read before and is not written while they run; each writes only its
+ * own slots of c->vs. Its tree is freed once read. */
+struct walk {
+	struct cfx y;
+	struct conf_errors errs;
+	const config_setting_t *list;
+	config_t **tree;
+	unsigned lo;
+	bool oom;
+};
+
+static void *walk_half(void *arg)
+{
+	struct walk *w = arg;
+	if (setjmp(w->y.oom)) {
+		w->oom = true;
+		return NULL;
+	}
+	unsigned n = cfx_len(w->list);
+	for (unsigned k = 0; k < n; k++)
+		cfx_vs_element(&w->y, cfx_elem(w->list, k), w->lo + k, &w->y.c->vs[w->lo + k]);
+	config_destroy(*w->tree);
+	*w->tree = NULL;
+	return NULL;
+}
+
+/* A full load in halves (no old cache): chunk[0]'s virtual servers here,
+ * chunk[1]'s on a second thread. Any error there is one error here: the
+ * load is then made again in full, which says where. */
+static void walk_halves(struct cfx *x, struct cfx_incr *in, unsigned n)
+{
+	struct walk w[2];
+	for (unsigned k = 0; k < 2; k++) {
+		w[k] = (struct walk){ .y = *x, .list = in->chunk[k], .tree = &in->tree[k],
+				      .lo = k ? cfx_len(in->chunk[0]) : 0 };
+		w[k].y.errs = &w[k].errs;
+	}
+	x->c->n_vs = n;               /* every slot, so a failed load frees them all */
+	pthread_t th;
+	bool threaded = pthread_create(&th, NULL, walk_half, &w[1]) == 0;
+	walk_half(&w[0]);
+	if (threaded)
+		pthread_join(th, NULL);
+	else
+		walk_half(&w[1]);
+	unsigned bad = w[0].errs.n + w[1].errs.n;
+	bool oom = w[0].oom || w[1].oom || w[0].errs.oom || w[1].errs.oom;
+	conf_errors_free(&w[0].errs);
+	conf_errors_free(&w[1].errs);
+	if (oom)
+		cfx_oom(x);
+	if (bad)
+		cfx_err_at(x, x->path, 0, "%u errors in the virtual servers", bad);
+	in->part = 1;
+	in->next = w[1].lo < n ? n - w[1].lo : 0;
+}
+
 void cfx_vs_incr(struct cfx *x, const config_setting_t *list)
 {
 	struct cfx_incr *in = x->incr;
@@ -163,6 +226,11 @@ void cfx_vs_incr(struct cfx *x, const config_setting_t *list)
 		return;
 	}
 	c->vs = cfx_calloc(x, n, sizeof(*c->vs));
+	if (in->tree[0] && in->tree[1] && cfx_len(in->chunk[0]) + cfx_len(in->chunk[1]) == n) {
+		walk_halves(x, in, n);
+		cfx_vs_across(x, NULL);
+		return;
+	}
 	for (unsigned i = 0; i < n; i++) {
 		struct vs_conf *vs = &c->vs[c->n_vs++];
 		int j = in->from[i];
@@ -300,7 +368,7 @@ static struct conf *incremental(const char *path, const char *t, size_t len,
 	struct conf *c = NULL;
 	if (rest && chunk && config_read_string(&ck, chunk)) {
 		const config_setting_t *l = cfx_member(config_root_setting(&ck), "virtual_servers");
-		struct cfx_incr in = { sp, old, from, { l, NULL }, 0, 0 };
+		struct cfx_incr in = { sp, old, from, { l, NULL }, 0, 0, { NULL, NULL } };
 		if (l && cfx_len(l) == sp->n - *reused)
 			c = cfx_load(path, rest, &in, errs);
 		if (c && in.next != cfx_len(l)) {
@@ -359,23 +427,24 @@ static struct conf *parallel(const char *path, const char *t, size_t len,
 	struct conf *c = NULL;
 	const config_setting_t *l0 = cfx_member(config_root_setting(&h[0].cfg), "virtual_servers");
 	const config_setting_t *l1 = cfx_member(config_root_setting(&h[1].cfg), "virtual_servers");
+	struct cfx_incr in = { sp, NULL, NULL, { l0, l1 }, 0, 0, { &h[0].cfg, &h[1].cfg } };
 	if (rest && h[0].ok && h[1].ok && l0 && l1 && cfx_len(l0) == mid &&
 	    cfx_len(l1) == sp->n - mid) {
-		struct cfx_incr in = { sp, NULL, NULL, { l0, l1 }, 0, 0 };
 		int *none = malloc(sp->n * sizeof(*none));
 		if (none) {
 			memset(none, 0xff, sp->n * sizeof(*none));   /* -1: read every one */
 			in.from = none;
 			c = cfx_load(path, rest, &in, errs);
-			if (c && !(in.part == 1 && in.next == cfx_len(l1))) {
+			if (c && !(in.part == 1 && in.next == sp->n - mid)) {
 				conf_free(c);
 				c = NULL;
 			}
 			free(none);
 		}
 	}
-	config_destroy(&h[0].cfg);
-	config_destroy(&h[1].cfg);
+	for (unsigned k = 0; k < 2; k++)   /* the trees the walk did not free */
+		if (in.tree[k])
+			config_destroy(in.tree[k]);
 	free((char *)h[0].text);
 	free((char *)h[1].text);
 	free(rest);

@@ -249,6 +249,21 @@ static void test_large(void **state)
 	t->script[150] = true;
 	gen(t, NULL);
 	same(t, 299, 1);
+	/* A full load in halves reads each half's virtual servers on a
+	 * thread of its own: an element's own error in either half gives
+	 * the lines of a load in one. */
+	snprintf(t->global, sizeof(t->global), "keep_ipvs_on_exit = false;");
+	t->weight[260] = -5;
+	gen(t, NULL);
+	same(t, -1, -1);
+	t->weight[260] = 1;
+	t->weight[10] = 70000;
+	gen(t, NULL);
+	same(t, -1, -1);
+	t->weight[10] = 1;
+	gen(t, NULL);
+	same(t, 0, 300);
+	assert_true(t->halves);
 	t_free(t);
 }
 
