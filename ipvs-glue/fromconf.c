@@ -135,6 +135,8 @@ static int svc_from_vs(const struct vs_conf *v, unsigned i, unsigned m, struct i
 	if (!ts)
 		return errbuf_set(eb, ENOMEM, "out of memory");
 	ts->conf_vs = i;
+	if (ipvs_table_reserve_dests(ts, v->n_rs) < 0)
+		return errbuf_set(eb, ENOMEM, "out of memory");
 	for (unsigned j = 0; j < v->n_rs; j++) {
 		struct ipvs_dest d;
 		dest_from_rs(v, &v->rs[j], &d);
@@ -149,6 +151,11 @@ static int svc_from_vs(const struct vs_conf *v, unsigned i, unsigned m, struct i
 
 int ipvs_table_from_conf(const struct conf *c, struct ipvs_table *out, struct errbuf *eb)
 {
+	unsigned n = out->n_svcs;
+	for (unsigned i = 0; i < c->n_vs; i++)
+		n += c->vs[i].n_members ? c->vs[i].n_members : 1;
+	if (ipvs_table_reserve(out, n) < 0)
+		return errbuf_set(eb, ENOMEM, "out of memory");
 	for (unsigned i = 0; i < c->n_vs; i++) {
 		const struct vs_conf *v = &c->vs[i];
 		for (unsigned m = 0; m < (v->n_members ? v->n_members : 1); m++) {

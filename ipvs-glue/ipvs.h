@@ -26,7 +26,7 @@
 struct nl_sock;
 struct conf;
 
-#define IPVS_MAX_INFLIGHT 256         /* requests sent before their acks are read */
+#define IPVS_MAX_INFLIGHT 256         /* requests in one sendmsg, answered before the next */
 
 struct ipvs_ctx {
 	struct nl_sock *sk;
@@ -71,6 +71,8 @@ struct ipvs_oplist {
 void ipvs_oplist_init(struct ipvs_oplist *l);
 void ipvs_oplist_free(struct ipvs_oplist *l);
 int ipvs_oplist_push(struct ipvs_oplist *l, const struct ipvs_op *op);
+/* Room for n operations in all; 0 or -ENOMEM. */
+int ipvs_oplist_reserve(struct ipvs_oplist *l, unsigned n);
 
 /*
  * The minimal operations that turn `kernel` into `wanted` for the services

@@ -80,6 +80,10 @@ void ipvs_table_free(struct ipvs_table *t);
 struct ipvs_table_svc *ipvs_table_add_svc(struct ipvs_table *t, const struct ipvs_service *svc);
 /* Appends a copy of d to ts. Returns 0 or -ENOMEM. */
 int ipvs_table_add_dest(struct ipvs_table_svc *ts, const struct ipvs_dest *d);
+/* Room for n services in all / n destinations in ts, so that a table
+ * built from a known count grows once; 0 or -ENOMEM. */
+int ipvs_table_reserve(struct ipvs_table *t, unsigned n);
+int ipvs_table_reserve_dests(struct ipvs_table_svc *ts, unsigned n);
 /* Linear lookups (tests, tools, a service's destinations at start-up);
  * the reconciler sorts instead. */
 struct ipvs_table_svc *ipvs_table_find_svc(const struct ipvs_table *t, const struct ipvs_svc_key *k);

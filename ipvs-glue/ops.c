@@ -24,6 +24,18 @@ void ipvs_oplist_free(struct ipvs_oplist *l)
 	ipvs_oplist_init(l);
 }
 
+int ipvs_oplist_reserve(struct ipvs_oplist *l, unsigned n)
+{
+	if (n <= l->cap)
+		return 0;
+	struct ipvs_op *ops = realloc(l->ops, (size_t)n * sizeof(*ops));
+	if (!ops)
+		return -ENOMEM;
+	l->ops = ops;
+	l->cap = n;
+	return 0;
+}
+
 int ipvs_oplist_push(struct ipvs_oplist *l, const struct ipvs_op *op)
 {
 	if (l->n == l->cap) {

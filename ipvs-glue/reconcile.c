@@ -170,6 +170,12 @@ int ipvs_reconcile(const struct ipvs_table *wanted, const struct ipvs_table *ker
 {
 	struct svc_finder wf = { .t = wanted }, kf = { .t = kernel };
 	int err = 0;
+	if (kernel->n_svcs == 0) {    /* a start: an add for every entry wanted */
+		unsigned n = out->n + wanted->n_svcs;
+		for (unsigned i = 0; i < wanted->n_svcs; i++)
+			n += wanted->svcs[i].n_dests;
+		err = ipvs_oplist_reserve(out, n);
+	}
 	for (unsigned i = 0; !err && owned && i < owned->n_svcs; i++) {
 		const struct ipvs_table_svc *o = &owned->svcs[i], *k, *w = NULL;
 		err = svc_find(&kf, i, o, &k);

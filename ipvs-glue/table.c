@@ -59,6 +59,16 @@ int ipvs_table_add_dest(struct ipvs_table_svc *ts, const struct ipvs_dest *d)
 	return 0;
 }
 
+int ipvs_table_reserve(struct ipvs_table *t, unsigned n)
+{
+	return grow((void **)&t->svcs, &t->cap_svcs, n, sizeof(*t->svcs));
+}
+
+int ipvs_table_reserve_dests(struct ipvs_table_svc *ts, unsigned n)
+{
+	return grow((void **)&ts->dests, &ts->cap_dests, n, sizeof(*ts->dests));
+}
+
 struct ipvs_table_svc *ipvs_table_find_svc(const struct ipvs_table *t, const struct ipvs_svc_key *k)
 {
 	for (unsigned i = 0; i < t->n_svcs; i++)
