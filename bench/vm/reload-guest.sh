@@ -61,14 +61,35 @@ vm_on_exit sh -c "kill $! 2>/dev/null; true"
 ms() { echo $(( $(date +%s%N) / 1000000 )); }   # wait_until's clock
 N=0 D='' P='' DUMP_PID=''
 vm_on_exit sh -c 'for n in $(ip netns list | grep -o "^bench-[dp][0-9]*"); do ip netns del "$n"; done'
+# settle: until the guest's CPUs were at least 90 % idle over two
+# consecutive half seconds (at most 60 s): a deleted namespace with a
+# 42,000-entry table is torn down by the kernel's workers after `ip netns
+# del` returns, seconds under TCG, and would tax whoever starts next.
+settle() {
+  python3 - <<'PY'
+import time
+def sample():
+    f = [int(x) for x in open("/proc/stat").readline().split()[1:]]
+    return f[3] + f[4], sum(f)
+ok, t_end = 0, time.time() + 60
+a = sample()
+while ok < 2 and time.time() < t_end:
+    time.sleep(0.5)
+    b = sample()
+    ok = ok + 1 if b[1] > a[1] and (b[0] - a[0]) / (b[1] - a[1]) >= 0.9 else 0
+    a = b
+PY
+}
 # fresh_ns: new director and peer namespaces joined by a veth pair, the
 # previous contender's deleted first (its table flushed: the kernel's
-# per-service rate estimators would run over it); tcpdump in the peer.
+# per-service rate estimators would run over it) and its teardown let
+# finish; tcpdump in the peer.
 fresh_ns() {
   if [ -n "$D" ]; then
     kill "$DUMP_PID" 2>/dev/null || true
     ip netns exec "$D" ipvsadm -C 2>/dev/null || true
     ip netns del "$D"; ip netns del "$P"
+    settle
   fi
   N=$((N + 1)); D=bench-d$N; P=bench-p$N
   ip netns add "$D"; ip netns add "$P"
