@@ -246,7 +246,7 @@ static void reconcile_to(struct lvs *l, struct ipvs_table *wanted, struct ipvs_t
 	} else if (ops.n) {
 		if (ipvs_apply(&l->ctx, &ops, &eb) < 0)
 			log_err("ipvs: %s", eb.msg);
-		l->stats.valid = false;   /* the counter cache's weights moved */
+		lvs_stats_moved(l);   /* the counter cache's weights moved */
 		log_ops(&ops, NULL);
 	}
 	count_applied(l, &ops);

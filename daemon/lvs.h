@@ -112,7 +112,8 @@ struct lvs_row {
 };
 #define LVS_ROW_VS UINT32_MAX
 /* Calls cb for every virtual server, then each of its real servers, as
- * lvs_status_json() sees them (the kernel's side from lvs_stats()). Returns
+ * lvs_status_json() sees them (the kernel's side from the last dump,
+ * lvs_stats_recent(): it is periodic, the snmp feed's). Returns
  * 0 or -errno (no table in this process, out of memory); *kernel says
  * whether the kernel's table was read. */
 int lvs_walk(struct vigild *d, void (*cb)(struct vigild *d, const struct lvs_row *row, void *arg),

@@ -2,12 +2,13 @@
  * lvs_hist: the last minutes of traffic per virtual server and real
  * server, for the status page's charts (see lvs.h, lvs_history). Every
  * LVS_HIST_STEP seconds, while the status page is served, one sample is
- * taken from the shared counter cache (lvs_stats: no dump of its own when
- * a scrape just made one) and each series gains the connections/s and
+ * taken from the shared counter cache (lvs_stats_recent: the last dump,
+ * a scrape's or the one it starts on a thread; never a dump on the loop;
+ * each dump is sampled once, at its own time) and each series gains the connections/s and
  * bytes/s since the previous sample — differences of the kernel's
  * counters, not its smoothed estimator — in a ring of LVS_HIST_LEN slots.
  *
- *   timer (5 s) ─> layout for d->generation ─> lvs_stats() ─> one slot per series
+ *   timer (5 s) ─> layout for d->generation ─> lvs_stats_recent() ─> one slot per series
  *
  * The layout follows the configuration: on a reload the series of
  * virtual and real servers that stay (same service key, same address and
@@ -136,7 +137,7 @@ static void take_sample(struct lvs *l)
 {
 	struct lvs_hist *h = &l->hist;
 	double at;
-	const struct ipvs_table *t = lvs_stats(l->d, &at);
+	const struct ipvs_table *t = lvs_stats_recent(l, &at);
 	if (!t || layout(l) < 0)
 		return;
 	if (h->n && at <= h->last_at)

@@ -46,11 +46,15 @@ struct lvs_conntab {
 };
 
 /* lvs_stats.c: the last dump with counters, sorted by key. */
+struct lvs_stats_bg;
 struct lvs_stats_cache {
 	struct ipvs_table table;
 	double at;                    /* ev_now() of the dump */
 	bool valid, failing;
+	bool have;                    /* table holds a dump, valid or not */
 	uint64_t dumps, failures;
+	unsigned moved;               /* applies that moved weights (lvs_stats_moved) */
+	struct lvs_stats_bg *bg;      /* the refresh on a thread; NULL until first used */
 };
 
 /* lvs_hist.c: the status page's charts — a ring of rates per virtual
@@ -111,6 +115,19 @@ struct lvs {
 };
 
 void lvs_stats_free(struct lvs *l);
+/* An apply changed the table: the cached weights are old. */
+void lvs_stats_moved(struct lvs *l);
+/* For periodic readers (the connection table's look, the charts, the
+ * snmp feed): the cached dump as it is, NULL when there is none, and a
+ * refresh on a thread of its own when it is older than LVS_STATS_MAX_AGE
+ * or invalid, so the loop never waits for a dump of the whole table
+ * (one of 42,000 destinations is ~60 ms, a second under emulation). The
+ * refresh lands on the loop: the cache is replaced (unless an apply moved
+ * weights meanwhile, or a newer dump is there) and the connection table
+ * counted. */
+const struct ipvs_table *lvs_stats_recent(struct lvs *l, double *taken_at);
+/* A refresh on its thread (lvs_conntab's tick); false when none could start. */
+bool lvs_stats_kick(struct lvs *l);
 void lvs_hist_start(struct lvs *l);
 void lvs_hist_free(struct lvs *l);
 

@@ -242,8 +242,9 @@ int lvs_walk(struct vigild *d, void (*cb)(struct vigild *d, const struct lvs_row
 	struct errbuf eb;
 	ipvs_table_init(&want);
 	/* The shared, sorted dump (lvs_stats.c): one per LVS_STATS_MAX_AGE
-	 * whoever asks — status, /metrics, this feed. */
-	const struct ipvs_table *kern = lvs_stats(d, NULL);
+	 * whoever asks — status, /metrics, this feed, which is periodic and
+	 * takes the last one as it is, the next made on a thread. */
+	const struct ipvs_table *kern = lvs_stats_recent(l, NULL);
 	*kernel = kern != NULL;
 	int err = lvs_build_wanted(l, d->conf, &want, false, &eb);
 	/* A group's virtual server is several services: its first stands
