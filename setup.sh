@@ -11,7 +11,7 @@ PACKAGES=(
   libjson-c-dev libsystemd-dev libcap-dev libc-ares-dev libcmocka-dev libnftables-dev
   mandoc valgrind
   qemu-system-x86 linux-image-amd64 busybox-static cpio ipvsadm
-  python3 keepalived iproute2 nftables tcpdump procps psmisc
+  python3 keepalived iproute2 nftables tcpdump procps psmisc strace
   dnsmasq nginx-light openssl stress-ng curl
   prometheus frr
   chromium chromium-driver python3-selenium fonts-dejavu-core

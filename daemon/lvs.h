@@ -43,12 +43,14 @@ int lvs_rs_index(const struct vs_conf *v, const char *spec);
 /* Drains real server rj of virtual server vi of d->conf (weight 0, as
  * `vigilctl drain`). 0, or -ENOMEM / -ENOENT. */
 int lvs_override_drain(struct vigild *d, unsigned vi, unsigned rj);
-/* A dump of the kernel's table into out (ipvs_table_init'ed; free it
- * with ipvs_table_free): 0, or -ENOENT without IPVS, or -errno. Then the
- * connection counts of real server rj of virtual server vi of d->conf in
- * it: 0, or -ENOENT when it has no destination there. */
+/* The kernel's destinations of virtual servers vis[0..n) of d->conf
+ * (each one's first service) into out (ipvs_table_init'ed; free it with
+ * ipvs_table_free): one request each, not a dump of the whole table. 0,
+ * or -ENOENT without IPVS, or -errno. Then the connection counts of real
+ * server rj of virtual server vi of d->conf in such a table: 0, or
+ * -ENOENT when it has no destination there. */
 struct ipvs_table;
-int lvs_kernel_dump(struct vigild *d, struct ipvs_table *out);
+int lvs_kernel_dump_vs(struct vigild *d, const unsigned *vis, unsigned n, struct ipvs_table *out);
 int lvs_dest_conns(struct vigild *d, const struct ipvs_table *kernel, unsigned vi, unsigned rj,
 		   int64_t *active, int64_t *inactive);
 

@@ -165,29 +165,49 @@ void lvs_status_json(struct vigild *d, struct json_object *r)
 	ipvs_table_free(&want);
 }
 
-int lvs_kernel_dump(struct vigild *d, struct ipvs_table *out)
+/* The key of v's (first) service, as the wanted table makes it. */
+static int vs_first_key(const struct vs_conf *v, struct ipvs_svc_key *k)
+{
+	struct ipvs_table want;
+	struct errbuf eb;
+	struct conf one = { .vs = (struct vs_conf *)v, .n_vs = 1 };
+	ipvs_table_init(&want);
+	int err = ipvs_table_from_conf(&one, &want, &eb);
+	if (!err && want.n_svcs)
+		*k = want.svcs[0].svc.key;
+	else if (!err)
+		err = -ENOENT;
+	ipvs_table_free(&want);
+	return err;
+}
+
+int lvs_kernel_dump_vs(struct vigild *d, const unsigned *vis, unsigned n, struct ipvs_table *out)
 {
 	struct errbuf eb;
 	if (!d->lvs || !d->lvs->have_ipvs)
 		return -ENOENT;
-	int err = ipvs_dump(&d->lvs->ctx, out, &eb);
-	if (err)
-		log_err("ipvs: dump: %s", eb.msg);
-	return err;
+	for (unsigned i = 0; i < n; i++) {
+		struct ipvs_svc_key k;
+		if (vis[i] >= d->conf->n_vs || vs_first_key(&d->conf->vs[vis[i]], &k) < 0 ||
+		    ipvs_table_find_svc(out, &k))
+			continue;
+		int err = ipvs_dump_service(&d->lvs->ctx, &k, out, &eb);
+		if (err) {
+			log_err("ipvs: dump: %s", eb.msg);
+			return err;
+		}
+	}
+	return 0;
 }
 
 int lvs_dest_conns(struct vigild *d, const struct ipvs_table *kernel, unsigned vi, unsigned rj,
 		   int64_t *active, int64_t *inactive)
 {
-	struct ipvs_table want;
-	struct errbuf eb;
 	const struct vs_conf *v = &d->conf->vs[vi];
 	const struct rs_conf *r = &v->rs[rj];
-	struct conf one = { .vs = (struct vs_conf *)v, .n_vs = 1 };
-	ipvs_table_init(&want);
-	int err = ipvs_table_from_conf(&one, &want, &eb);
-	const struct ipvs_table_svc *ks = err ? NULL
-		: ipvs_table_find_svc(kernel, &want.svcs[0].svc.key);
+	struct ipvs_svc_key k;
+	int err = vs_first_key(v, &k);
+	const struct ipvs_table_svc *ks = err ? NULL : ipvs_table_find_svc(kernel, &k);
 	const struct ipvs_dest *kd = ks ? ipvs_table_find_dest(ks, &r->addr,
 							       r->port ? r->port : v->port) : NULL;
 	if (!err && !kd)
@@ -196,7 +216,6 @@ int lvs_dest_conns(struct vigild *d, const struct ipvs_table *kernel, unsigned v
 		*active = kd->active_conns;
 		*inactive = kd->inact_conns;
 	}
-	ipvs_table_free(&want);
 	return err;
 }
 

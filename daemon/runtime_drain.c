@@ -3,8 +3,8 @@
  *
  *   remove --graceful ─> drain (weight 0: no new connections)
  *        ─> every RT_DRAIN_POLL s: the kernel's active connections of the
- *           destination (one dump of the service table for all the
- *           removals in progress, never the connection table)
+ *           destination (one destination dump per service with a removal
+ *           in progress, never the whole table nor the connection table)
  *        ─> 0 active, or the timeout ─> rt_remove_now ─> done (kept for
  *           `removals`, which vigilctl polls to show the progress)
  *
@@ -97,8 +97,14 @@ static void drain_cb(struct ev_loop *loop, ev_timer *w, int revents)
 {
 	struct vigild *d = w->data;
 	struct ipvs_table kernel;
+	unsigned vis[RT_MAX_DRAINS], n = 0;
+	for (struct rt_drain *dr = d->rt->drains; dr && n < RT_MAX_DRAINS; dr = dr->next) {
+		int vi = lvs_vs_index(d->conf, dr->svc);
+		if (vi >= 0)
+			vis[n++] = (unsigned)vi;
+	}
 	ipvs_table_init(&kernel);
-	bool have = lvs_kernel_dump(d, &kernel) == 0;
+	bool have = lvs_kernel_dump_vs(d, vis, n, &kernel) == 0;
 	/* A removal installs a new configuration: the list is walked again
 	 * from its head after each one that ends. */
 	bool again = true;

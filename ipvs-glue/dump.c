@@ -1,7 +1,8 @@
 /*
  * dump: reads the kernel's IPVS table — one IPVS_CMD_GET_SERVICE dump,
  * then one IPVS_CMD_GET_DEST dump per service (a netlink socket runs one
- * dump at a time) — into the table model, stats included.
+ * dump at a time) — into the table model, stats included; or one
+ * service's destinations alone (ipvs_dump_service).
  */
 #include "ipvs_msg.h"
 
@@ -72,4 +73,15 @@ int ipvs_dump(struct ipvs_ctx *ctx, struct ipvs_table *out, struct errbuf *eb)
 			return err;
 	}
 	return 0;
+}
+
+int ipvs_dump_service(struct ipvs_ctx *ctx, const struct ipvs_svc_key *k, struct ipvs_table *out,
+		      struct errbuf *eb)
+{
+	struct ipvs_service svc;
+	ipvs_service_defaults(&svc, k);
+	struct ipvs_table_svc *ts = ipvs_table_add_svc(out, &svc);
+	if (!ts)
+		return errbuf_set(eb, ENOMEM, "ipvs: out of memory");
+	return dump_dests(ctx, ts, eb);
 }

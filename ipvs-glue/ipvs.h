@@ -48,6 +48,12 @@ void ipvs_close(struct ipvs_ctx *ctx);
  * must be empty (ipvs_table_init). On failure out holds what was read
  * before it: the caller frees out either way. */
 int ipvs_dump(struct ipvs_ctx *ctx, struct ipvs_table *out, struct errbuf *eb);
+/* Appends the service with key k to out and dumps its destinations (with
+ * stats) into it: one request, whatever the size of the rest of the
+ * table. The service's own attributes are not read (defaults); a service
+ * the kernel does not have gets no destinations. 0 or -errno. */
+int ipvs_dump_service(struct ipvs_ctx *ctx, const struct ipvs_svc_key *k, struct ipvs_table *out,
+		      struct errbuf *eb);
 
 /* ---- operations ---- */
 

@@ -10,11 +10,15 @@
 #   chart samples), is answered within 400 ms every time (it took about
 #   1 s at each sample before);
 # - the dumps did happen: the counters' dump count grew by the charts'
-#   samples over the window.
+#   samples over the window;
+# - a graceful removal's look at its real server's connections (every
+#   0.5 s) asks the kernel for that service's destinations alone: a few
+#   netlink requests from the loop's thread, not a dump of the whole
+#   table (2,001 requests each look before).
 set -euo pipefail
 . "${VIGIL_SRC:?}/tests/vm/lib.sh"
 vm_require_guest
-vm_require_cmd ipvsadm python3
+vm_require_cmd ipvsadm python3 strace
 
 VIGILD="$VIGIL_BUILD/daemon/vigild"
 T=$(mktemp -d /tmp/parent-periodic.XXXXXX)
@@ -79,3 +83,21 @@ vm_log "removals: $n requests, median $median ms, worst $worst ms; counter dumps
 # the charts took two or three samples, each a dump
 [ $((d1 - d0)) -ge 3 ] || vm_fail "dumps $d0 -> $d1: the charts' samples were not taken"
 vm_log "PASS: the parent answered every request within 400 ms while the periodic dumps ran"
+
+# The netlink requests of the loop's thread (strace without -f: the
+# counters' own thread is left out) over a graceful removal of a real
+# server without connections: it ends at its first look.
+strace -qq -yy -e trace=sendmsg,sendto -e signal=none -p "$PID" -o "$T/strace.txt" &
+SP=$!
+vm_on_exit sh -c "kill $SP 2>/dev/null; true"
+sleep 2                                  # attached
+"$VIGIL_BUILD/ctl/vigilctl" -s "$SOCK" remove 192.0.2.1:1000 203.0.113.1:8000 --graceful \
+    --timeout 30 > "$T/remove.out" 2>&1 || { cat "$T/remove.out"; vm_fail "graceful removal failed"; }
+sleep 1
+kill "$SP"; wait "$SP" 2>/dev/null || true
+nl=$(grep -c "NETLINK" "$T/strace.txt" || true)
+vm_log "graceful removal: $nl netlink requests from the loop's thread ($(tr '\n' ' ' < "$T/remove.out" | cut -c1-120))"
+ipvsadm -L -n -t 192.0.2.1:1000 | grep -q "203.0.113.1:8000" && vm_fail "the real server is still in the kernel"
+[ "$nl" -ge 1 ] || vm_fail "no netlink request seen: strace did not trace the loop"
+[ "$nl" -le 50 ] || vm_fail "$nl netlink requests for one graceful removal: a dump of the whole table"
+vm_log "PASS: a graceful removal's looks ask for one service's destinations"
