@@ -22,14 +22,13 @@
  * the connection and forwards it to the same real server.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "conf.h"
 #include "errbuf.h"
 #include "log.h"
+#include "procfs.h"
 #include "lvs.h"
 #include "lvs_int.h"
 #include "vigild.h"
@@ -43,23 +42,13 @@ static int set_one(const char *dir, const char *name, const char *value, char *w
 {
 	char path[512];
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	ssize_t n = read(fd, was, len - 1);
-	close(fd);
-	was[n > 0 ? n : 0] = '\0';
+	int err = procfs_read(path, was, len);
+	if (err)
+		return err;
 	for (char *p = was; *p; p++)   /* "3\t50\n" -> "3 50" */
 		if (*p == '\t' || *p == '\n')
 			*p = *p == '\t' ? ' ' : '\0';
-	if (!strcmp(was, value))
-		return 0;
-	fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	int err = write(fd, value, strlen(value)) == (ssize_t)strlen(value) ? 0 : -errno;
-	close(fd);
-	return err;
+	return strcmp(was, value) ? procfs_write(path, value) : 0;
 }
 
 int lvs_sync_tune(const char *dir, const struct global_conf *g, char *msg, size_t len)

@@ -11,16 +11,15 @@
 
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <unistd.h>
 
 #include "errbuf.h"
+#include "procfs.h"
 
 struct dc_base {
 	char name[32];
@@ -76,15 +75,9 @@ int vrrp_devconf_get(const struct vrrp_devconf *d, int family, const char *ifnam
 {
 	char p[PATH_MAX], buf[32];
 	path(d, family, ifname, key, p, sizeof(p));
-	int fd = open(p, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	ssize_t n = read(fd, buf, sizeof(buf) - 1);
-	int err = n < 0 ? -errno : 0;
-	close(fd);
+	int err = procfs_read(p, buf, sizeof(buf));
 	if (err)
 		return err;
-	buf[n] = 0;
 	char *end;
 	long v = strtol(buf, &end, 10);
 	if (end == buf || v < INT_MIN || v > INT_MAX)
@@ -98,14 +91,8 @@ int vrrp_devconf_set(const struct vrrp_devconf *d, int family, const char *ifnam
 {
 	char p[PATH_MAX], buf[32];
 	path(d, family, ifname, key, p, sizeof(p));
-	int fd = open(p, O_WRONLY | O_TRUNC | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	int len = snprintf(buf, sizeof(buf), "%d\n", val);
-	int err = write(fd, buf, (size_t)len) == len ? 0 : -errno;
-	if (close(fd) < 0 && !err)
-		err = -errno;
-	return err ? err : 0;
+	snprintf(buf, sizeof(buf), "%d\n", val);
+	return procfs_write(p, buf);
 }
 
 /* Writes one setting; the first failure is kept in *first (and eb). */
