@@ -210,20 +210,22 @@ ecmp_status() {
     "import json,sys; a=json.load(sys.stdin)['announce']['addresses'][0]; print(a['announced'], a['reason'])"
 }
 
-# ecmp_client SECONDS OUT: short requests (a new connection each, 1 s
-# timeout) from the client for SECONDS (or until SIGINT), in the
-# background; "ok=N fail=M by=r1:a,r2:b,r3:c" in OUT at the end.
+# ecmp_client SECONDS OUT: short requests (a new connection each, 2 s
+# timeout: 1 s was seen to run out once under emulation on a loaded host)
+# from the client for SECONDS (or until SIGINT), in the background;
+# "ok=N fail=M by=r1:a,r2:b,r3:c" in OUT at the end, and for failures
+# " errors=" each one's kind and when (s after the start).
 ecmp_client() {
   ip netns exec client python3 - "$1" "$ECMP_VIP" > "$2" 2>&1 <<'PY' &
 import sys, time, socket, signal, collections
 end = time.monotonic() + float(sys.argv[1]); vip = sys.argv[2]
 stop = []
 signal.signal(signal.SIGINT, lambda *a: stop.append(1))
-ok = fail = 0; by = collections.Counter()
+ok = fail = 0; by = collections.Counter(); errs = []; t0 = time.monotonic()
 while time.monotonic() < end and not stop:
     try:
-        s = socket.create_connection((vip, 80), timeout=1)
-        s.settimeout(1)
+        s = socket.create_connection((vip, 80), timeout=2)
+        s.settimeout(2)
         s.sendall(b"GET / HTTP/1.0\r\n\r\n")
         data = b""
         while True:
@@ -232,9 +234,11 @@ while time.monotonic() < end and not stop:
             data += b
         s.close()
         by[data.split(b"\r\n\r\n", 1)[1].strip().decode()] += 1; ok += 1
-    except Exception:
+    except Exception as e:
         fail += 1
-print("ok=%d fail=%d by=%s" % (ok, fail, ",".join("%s:%d" % kv for kv in sorted(by.items()))))
+        errs.append("%s@%.2f" % (type(e).__name__, time.monotonic() - t0))
+print("ok=%d fail=%d by=%s%s" % (ok, fail, ",".join("%s:%d" % kv for kv in sorted(by.items())),
+                                 " errors=" + ",".join(errs[:10]) if errs else ""))
 PY
   ECMP_CLIENT_PID=$!
 }

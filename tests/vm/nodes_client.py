@@ -11,7 +11,8 @@ flow  N workers, each opening one connection after another to the echo
       seconds, then closes. Every connection is counted by real server,
       as completed or failed (reset, closed, wrong or missing echo), with
       its open and close times. SIGTERM ends it after the connections in
-      flight complete.
+      flight complete (at most --life + 10 s); SIGUSR2 prints every
+      thread's stack on stderr.
 hold  opens N connections to the web service (port 80) and sends
       nothing: after the handshake the directors have seen 2 packets of
       each. On SIGUSR1 it sends one GET on each and counts the answers
@@ -20,6 +21,7 @@ hold  opens N connections to the web service (port 80) and sends
 The numbers are written as JSON to FILE (atomically, every 0.25 s and at
 the end); times are wall-clock seconds."""
 import argparse
+import faulthandler
 import json
 import os
 import selectors
@@ -81,8 +83,9 @@ def flow(a):
     while not stop.wait(0.25):
         with lock:
             write(a.out, st)
+    deadline = time.monotonic() + a.life + 10
     for t in threads:
-        t.join(a.life + 10)
+        t.join(max(0.0, deadline - time.monotonic()))
     with lock:
         st["done"] = True
         write(a.out, st)
@@ -147,6 +150,7 @@ def hold(a):
 
 def main():
     p = argparse.ArgumentParser()
+    faulthandler.register(signal.SIGUSR2, all_threads=True)   # where it waits, if it hangs
     p.add_argument("mode", choices=["flow", "hold"])
     p.add_argument("--vip", required=True)
     p.add_argument("--out", required=True)

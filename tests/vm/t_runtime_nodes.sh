@@ -61,7 +61,9 @@ ip netns exec d1 ipvsadm -Ln -t "$VIP:7" | grep -q "198.51.100.13:7" && vm_fail 
 ctl d2 remove echo "$RS3" > /dev/null || vm_fail "remove on d2 failed"
 sleep 1
 kill -TERM "$FLOW"
-vm_wait_for 20 sh -c "! kill -0 $FLOW 2>/dev/null" || vm_fail "the flow did not end"
+vm_wait_for 20 sh -c "! kill -0 $FLOW 2>/dev/null" || {
+  kill -USR2 "$FLOW" 2>/dev/null; sleep 1; cat "$T/flow.log"   # its threads' stacks
+  vm_fail "the flow did not end"; }
 vm_log "graceful removal took ${took} ms; flow: $(fstat 'len(c)') connections," \
   "$(fstat 'sum(1 for x in c if x["rs"] == "rs3")') to rs3, $(fstat 'sum(1 for x in c if x["error"])') failed"
 errs=$(fstat 'sum(1 for x in c if x["error"])')
