@@ -211,7 +211,7 @@ ecmp_status() {
 }
 
 # ecmp_client SECONDS OUT: short requests (a new connection each, 2 s
-# timeout: 1 s was seen to run out once under emulation on a loaded host)
+# timeout: emulation on a loaded host is slow)
 # from the client for SECONDS (or until SIGINT), in the background;
 # "ok=N fail=M by=r1:a,r2:b,r3:c" in OUT at the end, and for failures
 # " errors=" each one's kind and when (s after the start).
