@@ -60,8 +60,12 @@ PY
 st() { "$VIGILCTL" -s "$SOCK" status --json | python3 -c "import json,sys; r=json.load(sys.stdin); print($1)"; }
 
 start
-vm_wait_for 10 sh -c "ip netns exec rs2 python3 -c 'import socket; socket.create_connection((\"198.51.100.12\", 80), 1)' 2>/dev/null" \
-  || vm_fail "real server 2 not listening"
+# Both real servers listening (no health check here: vigild puts both in
+# the table at once, and a request to one still starting is refused).
+for i in 1 2; do
+  vm_wait_for 10 sh -c "ip netns exec rs$i python3 -c 'import socket; socket.create_connection((\"198.51.100.1$i\", 80), 1)' 2>/dev/null" \
+    || vm_fail "real server $i not listening"
+done
 got=$(fetch 20)
 vm_log "before drain: $got"
 [ "$got" = "rs1=10 rs2=10" ] || vm_fail "round robin over both real servers expected, got $got"
