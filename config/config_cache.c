@@ -155,6 +155,19 @@ static int find_old(struct conf_cache *old, const char *t, const struct cfx_span
 	return -1;
 }
 
+/* fn(a) here and fn(b) on a second thread at once; both in turn here when
+ * no thread can be made. Returns when both are done. */
+static void in_pair(void *(*fn)(void *), void *a, void *b)
+{
+	pthread_t th;
+	bool threaded = pthread_create(&th, NULL, fn, b) == 0;
+	fn(a);
+	if (threaded)
+		pthread_join(th, NULL);
+	else
+		fn(b);
+}
+
 /* One half of a full load's virtual servers, read on a thread with a
  * context of its own: its own errors, and its own place to land when out
  * of memory, so that neither half jumps out of the load while the other
@@ -197,13 +210,7 @@ static void walk_halves(struct cfx *x, struct cfx_incr *in, unsigned n)
 		w[k].y.errs = &w[k].errs;
 	}
 	x->c->n_vs = n;               /* every slot, so a failed load frees them all */
-	pthread_t th;
-	bool threaded = pthread_create(&th, NULL, walk_half, &w[1]) == 0;
-	walk_half(&w[0]);
-	if (threaded)
-		pthread_join(th, NULL);
-	else
-		walk_half(&w[1]);
+	in_pair(walk_half, &w[0], &w[1]);
 	unsigned bad = w[0].errs.n + w[1].errs.n;
 	bool oom = w[0].oom || w[1].oom || w[0].errs.oom || w[1].errs.oom;
 	conf_errors_free(&w[0].errs);
@@ -417,13 +424,7 @@ static struct conf *parallel(const char *path, const char *t, size_t len,
 	char *rest = rest_text(t, len, sp);
 	config_init(&h[0].cfg);
 	config_init(&h[1].cfg);
-	pthread_t th;
-	bool threaded = pthread_create(&th, NULL, parse_half, &h[1]) == 0;
-	parse_half(&h[0]);
-	if (threaded)
-		pthread_join(th, NULL);
-	else
-		parse_half(&h[1]);
+	in_pair(parse_half, &h[0], &h[1]);
 	struct conf *c = NULL;
 	const config_setting_t *l0 = cfx_member(config_root_setting(&h[0].cfg), "virtual_servers");
 	const config_setting_t *l1 = cfx_member(config_root_setting(&h[1].cfg), "virtual_servers");
