@@ -122,12 +122,11 @@ static void tick_cb(struct ev_loop *loop, ev_timer *w, int revents)
 	/* The dump every reader shares (lvs_stats.c), not one of its own:
 	 * the cached one when it is fresh, else one on a thread, counted
 	 * when it lands; never a dump on the loop. */
-	const struct lvs_stats_cache *c = &l->stats;
 	double now = ev_now(loop);
 	if (!l->started)
 		return;
-	if (c->valid && now >= c->at && now - c->at < LVS_STATS_MAX_AGE)
-		lvs_conntab_count(l, &c->table, now);
+	if (lvs_stats_fresh(l, now))
+		lvs_conntab_count(l, &l->stats.table, now);
 	else
 		lvs_stats_kick(l);
 	(void)revents;

@@ -115,6 +115,8 @@ struct lvs {
 };
 
 void lvs_stats_free(struct lvs *l);
+/* The cached dump is valid and younger than LVS_STATS_MAX_AGE at now. */
+bool lvs_stats_fresh(const struct lvs *l, double now);
 /* An apply changed the table: the cached weights are old. */
 void lvs_stats_moved(struct lvs *l);
 /* For periodic readers (the connection table's look, the charts, the

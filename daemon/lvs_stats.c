@@ -51,6 +51,12 @@ static void sort_table(struct ipvs_table *t)
 		qsort(t->svcs[i].dests, t->svcs[i].n_dests, sizeof(*t->svcs[i].dests), dest_cmp);
 }
 
+bool lvs_stats_fresh(const struct lvs *l, double now)
+{
+	const struct lvs_stats_cache *c = &l->stats;
+	return c->valid && now >= c->at && now - c->at < LVS_STATS_MAX_AGE;
+}
+
 const struct ipvs_table *lvs_stats(struct vigild *d, double *taken_at)
 {
 	struct lvs *l = d->lvs;
@@ -58,7 +64,7 @@ const struct ipvs_table *lvs_stats(struct vigild *d, double *taken_at)
 		return NULL;
 	struct lvs_stats_cache *c = &l->stats;
 	double now = ev_now(d->loop);
-	if (c->valid && now - c->at < LVS_STATS_MAX_AGE && now >= c->at) {
+	if (lvs_stats_fresh(l, now)) {
 		if (taken_at)
 			*taken_at = c->at;
 		return &c->table;
@@ -200,7 +206,7 @@ const struct ipvs_table *lvs_stats_recent(struct lvs *l, double *taken_at)
 		return NULL;
 	struct lvs_stats_cache *c = &l->stats;
 	double now = ev_now(l->d->loop);
-	if (!c->valid || now - c->at >= LVS_STATS_MAX_AGE || now < c->at)
+	if (!lvs_stats_fresh(l, now))
 		lvs_stats_kick(l);
 	if (!c->have)
 		return NULL;
