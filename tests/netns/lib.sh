@@ -21,6 +21,7 @@ T_DIR=$(mktemp -d "/tmp/vigil-${T_NAME}.XXXXXX")
 chmod 755 "$T_DIR"
 T_NAMESPACES=()
 T_PIDS=()
+declare -A T_VIGILD=()   # node -> pid of the last vigild started there
 VIGIL_BUILD=${VIGIL_BUILD:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)/build}
 VIGIL_SRC=${VIGIL_SRC:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
 VIGILD="$VIGIL_BUILD/daemon/vigild"
@@ -129,9 +130,16 @@ wait_for() {
 # vigild helpers: one daemon per node, its files under $T_DIR/NODE.*
 # With VIGIL_VALGRIND=1 each vigild and its children run under valgrind's
 # memcheck; an invalid access or a definite leak fails the test at exit.
+# A new vigild on a node first waits (bounded) for the node's previous one
+# to be gone: a test that stops one with SIGTERM and starts the next at once
+# would otherwise race its exit (slow under the sanitizers) and be refused
+# as "already running".
 vigild_start() {
   local node="$1" conf="$2"; shift 2
-  local pre=()
+  local pre=() prev="${T_VIGILD[$node]:-}"
+  if [ -n "$prev" ] && kill -0 "$prev" 2>/dev/null; then
+    wait_for 10 eval "! kill -0 $prev" || fail "the previous vigild on $node (pid $prev) is still running"
+  fi
   if [ -n "${VIGIL_VALGRIND:-}" ]; then
     # The checker writes its report as script_user.
     mkdir -p "$T_DIR/vg" && chmod 1777 "$T_DIR/vg"
@@ -141,6 +149,7 @@ vigild_start() {
   fi
   bg "$node" "vigild-$node" "${pre[@]}" "$VIGILD" -n -l -f "$conf" -p "$T_DIR/$node.pid" "$@"
   VIGILD_PID=$BG_PID
+  T_VIGILD[$node]=$BG_PID
 }
 vctl() { local node="$1"; shift; in_ns "$node" "$VIGILCTL" -s "$T_DIR/$node.sock" "$@"; }
 # json_get FILE-or-- PYTHON-EXPR: evaluates EXPR with the reply as `r`.
