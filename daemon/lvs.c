@@ -29,14 +29,8 @@
 #include "lvs.h"
 #include "lvs_int.h"
 #include "vigild.h"
+#include "wallclock.h"
 #include "xalloc.h"
-
-static double mono_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
 
 struct lvs_override *lvs_find_override(struct lvs *l, const struct ipvs_svc_key *k,
 				       const struct vaddr *a, uint16_t port)
@@ -77,23 +71,21 @@ static bool shape_dest(struct lvs *l, const struct conf *c, unsigned i, unsigned
 	return v->on_failure == ON_FAILURE_INHIBIT;
 }
 
-int lvs_build_wanted(struct lvs *l, const struct conf *c, struct ipvs_table *out,
-		     bool commit, struct errbuf *eb)
+void lvs_shape(struct lvs *l, const struct conf *c, struct ipvs_table *t, unsigned from,
+	       bool commit)
 {
-	int err = ipvs_table_from_conf(c, out, eb);
-	if (err)
-		return err;
-	/* ipvs_table_from_conf gives one service per virtual server (per
-	 * member of a group, consecutive) and one destination per real server,
-	 * in configuration order. A group's services share its first one's
-	 * key for overrides and quorum, and are shaped alike. */
+	/* t's services from `from` on are as ipvs_table_from_conf gives
+	 * them: one per virtual server (per member of a group, consecutive)
+	 * and one destination per real server, in configuration order. A
+	 * group's services share its first one's key for overrides and
+	 * quorum, and are shaped alike. */
 	struct ipvs_svc_key key;
 	bool up = true, *down = NULL;   /* per kept destination: down (inhibited) */
 	size_t n_down = 0;
-	for (unsigned i = 0; i < out->n_svcs; i++) {
-		struct ipvs_table_svc *ts = &out->svcs[i];
+	for (unsigned i = from; i < t->n_svcs; i++) {
+		struct ipvs_table_svc *ts = &t->svcs[i];
 		unsigned vi = ts->conf_vs, kept = 0, alive = 0;
-		bool first = i == 0 || out->svcs[i - 1].conf_vs != vi;
+		bool first = i == from || t->svcs[i - 1].conf_vs != vi;
 		if (first)
 			key = ts->svc.key;
 		if (ts->n_dests > n_down) {
@@ -111,6 +103,15 @@ int lvs_build_wanted(struct lvs *l, const struct conf *c, struct ipvs_table *out
 		lvs_quorum_sorry(&c->vs[vi], ts, up, down);
 	}
 	free(down);
+}
+
+int lvs_build_wanted(struct lvs *l, const struct conf *c, struct ipvs_table *out,
+		     bool commit, struct errbuf *eb)
+{
+	int err = ipvs_table_from_conf(c, out, eb);
+	if (err)
+		return err;
+	lvs_shape(l, c, out, 0, commit);
 	if (commit)
 		lvs_quorum_sweep(l);
 	return 0;
@@ -214,10 +215,35 @@ out:
 	free(by_key);
 }
 
+void lvs_apply(struct lvs *l, struct ipvs_oplist *ops, double t0)
+{
+	double t_diff = mono_ms();
+	struct errbuf eb;
+	l->last.ops = ops->n;
+	l->last.errors = 0;
+	if (l->d->opts.dry_run) {
+		log_ops(ops, "dry-run: would ");
+	} else if (ops->n) {
+		if (ipvs_apply(&l->ctx, ops, &eb) < 0)
+			log_err("ipvs: %s", eb.msg);
+		lvs_stats_moved(l);   /* the counter cache's weights moved */
+		log_ops(ops, NULL);
+	}
+	count_applied(l, ops);
+	l->count.reconciles++;
+	double t_end = mono_ms();
+	l->last.ms = t_end - t0;
+	if (ops->n)
+		log_info("ipvs: %u operations (%u failed) in %.1f ms (diff %.1f ms, apply %.1f ms)",
+			 ops->n, l->last.errors, l->last.ms, t_diff - t0, t_end - t_diff);
+	l->owned_is_kernel = l->last.errors == 0;
+}
+
 /* Brings the kernel to `wanted`; takes ownership of wanted, and of the
  * kernel's table when one is given (else it is the cache or a dump). */
-static void reconcile_to(struct lvs *l, struct ipvs_table *wanted, struct ipvs_table *given)
+static bool reconcile_to(struct lvs *l, struct ipvs_table *wanted, struct ipvs_table *given)
 {
+	bool done = false;
 	struct ipvs_table kernel;
 	bool borrowed = false;
 	double t0 = mono_ms();
@@ -227,7 +253,7 @@ static void reconcile_to(struct lvs *l, struct ipvs_table *wanted, struct ipvs_t
 	} else if (kernel_view(l, &kernel, &borrowed) < 0) {
 		ipvs_table_free(wanted);
 		l->dirty = true;   /* try again on the next pass */
-		return;
+		return false;
 	}
 	struct ipvs_oplist ops;
 	ipvs_oplist_init(&ops);
@@ -237,43 +263,28 @@ static void reconcile_to(struct lvs *l, struct ipvs_table *wanted, struct ipvs_t
 			ipvs_table_free(&kernel);
 		goto out;
 	}
-	double t_diff = mono_ms();
-	l->last.ops = ops.n;
-	l->last.errors = 0;
-	struct errbuf eb;
-	if (l->d->opts.dry_run) {
-		log_ops(&ops, "dry-run: would ");
-	} else if (ops.n) {
-		if (ipvs_apply(&l->ctx, &ops, &eb) < 0)
-			log_err("ipvs: %s", eb.msg);
-		lvs_stats_moved(l);   /* the counter cache's weights moved */
-		log_ops(&ops, NULL);
-	}
-	count_applied(l, &ops);
-	l->count.reconciles++;
-	double t_end = mono_ms();
-	l->last.ms = t_end - t0;
-	if (ops.n)
-		log_info("ipvs: %u operations (%u failed) in %.1f ms (diff %.1f ms, apply %.1f ms)",
-			 ops.n, l->last.errors, l->last.ms, t_diff - t0, t_end - t_diff);
+	lvs_apply(l, &ops, t0);
 	if (!borrowed)
 		ipvs_table_free(&kernel);
 	ipvs_table_free(&l->owned);
 	l->owned = *wanted;
 	ipvs_table_init(wanted);
-	l->owned_is_kernel = l->last.errors == 0;
 	l->started = true;
+	done = true;
 out:
 	ipvs_oplist_free(&ops);
 	ipvs_table_free(wanted);
+	return done;
 }
 
-static void reconcile(struct lvs *l)
+/* The whole table: the configuration changed, the operator steered, the
+ * last apply failed, or too many virtual servers changed for a pass over
+ * them alone (lvs_part.c). */
+static void reconcile_all(struct lvs *l)
 {
 	struct ipvs_table wanted, kernel;
 	struct errbuf eb;
 	bool first = !l->started && l->have_ipvs, borrowed;
-	l->dirty = false;
 	ipvs_table_init(&kernel);
 	if (first) {
 		if (kernel_view(l, &kernel, &borrowed) < 0) {
@@ -291,7 +302,15 @@ static void reconcile(struct lvs *l)
 		return;
 	}
 	log_debug("ipvs: wanted table built in %.1f ms", mono_ms() - t0);
-	reconcile_to(l, &wanted, first ? &kernel : NULL);
+	if (reconcile_to(l, &wanted, first ? &kernel : NULL))
+		lvs_part_reset(l);
+}
+
+static void reconcile(struct lvs *l)
+{
+	l->dirty = false;
+	if (!lvs_part_reconcile(l))
+		reconcile_all(l);
 }
 
 static void prepare_cb(struct ev_loop *loop, ev_prepare *w, int revents)
@@ -304,14 +323,18 @@ static void prepare_cb(struct ev_loop *loop, ev_prepare *w, int revents)
 
 void lvs_reconcile_now(struct vigild *d)
 {
-	if (d->lvs)
-		reconcile(d->lvs);
+	if (d->lvs) {
+		d->lvs->dirty = false;
+		reconcile_all(d->lvs);
+	}
 }
 
 void lvs_mark_dirty(struct vigild *d)
 {
-	if (d->lvs)
+	if (d->lvs) {
 		d->lvs->dirty = true;
+		d->lvs->part.all = true;
+	}
 }
 
 /* global.ipvs_timeouts: set at start, and again when a reload changes
@@ -360,6 +383,7 @@ int lvs_open(struct vigild *d, struct errbuf *eb)
 	ev_prepare_start(d->loop, &l->prepare_w);
 	ev_unref(d->loop);   /* the prepare watcher alone must not keep the loop alive */
 	l->dirty = true;
+	l->part.all = true;
 	d->lvs = l;
 	lvs_conntab_open(l);
 	lvs_hist_start(l);
@@ -386,6 +410,7 @@ void lvs_close(struct vigild *d)
 	if (l->have_ipvs)
 		ipvs_close(&l->ctx);
 	ipvs_table_free(&l->owned);
+	lvs_part_free(l);
 	lvs_hist_free(l);
 	lvs_stats_free(l);
 	lvs_quorum_free(l);

@@ -27,6 +27,10 @@ void lvs_close(struct vigild *d);
 void lvs_reconcile_now(struct vigild *d);
 /* Something that shapes the wanted table changed: reconcile soon. */
 void lvs_mark_dirty(struct vigild *d);
+/* The health of a real server of virtual server vi of d->conf changed:
+ * reconcile that virtual server's services soon (with few marked, only
+ * theirs are built and compared; see lvs_part.c). */
+void lvs_mark_vs_dirty(struct vigild *d, unsigned vi);
 /* A new configuration is in d->conf: drop overrides of changed real servers. */
 void lvs_conf_changed(struct vigild *d, const struct conf *old);
 

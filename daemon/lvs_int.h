@@ -88,6 +88,18 @@ struct lvs_hist {
 	ev_timer w;
 };
 
+/* lvs_part.c: the virtual servers whose real servers' health changed
+ * since the last pass, for a pass over them alone. */
+struct lvs_part {
+	bool all;                     /* the whole table: a full pass next */
+	unsigned *list, n, cap;       /* the marked virtual servers */
+	uint8_t *marked;              /* per virtual server of conf: in list */
+	unsigned n_vs;                /* marked's length */
+	const struct conf *conf;      /* the configuration owned was built from */
+	uint32_t generation;          /* and its generation */
+	uint64_t passes;              /* partial passes made */
+};
+
 struct lvs {
 	struct vigild *d;
 	struct ipvs_ctx ctx;
@@ -112,6 +124,7 @@ struct lvs {
 	unsigned both_id;
 	struct lvs_stats_cache stats;
 	struct lvs_hist hist;
+	struct lvs_part part;
 };
 
 void lvs_stats_free(struct lvs *l);
@@ -139,6 +152,20 @@ void lvs_hist_free(struct lvs *l);
  * (status, previews) it only reads them. */
 int lvs_build_wanted(struct lvs *l, const struct conf *c, struct ipvs_table *out,
 		     bool commit, struct errbuf *eb);
+/* Shapes t's services from index `from` on (as ipvs_table_from_conf
+ * makes them from c) for health, overrides, quorum and sorry server. */
+void lvs_shape(struct lvs *l, const struct conf *c, struct ipvs_table *t, unsigned from,
+	       bool commit);
+/* Applies ops (or logs them in a dry run), counts and logs them; t0 is
+ * the pass's start (mono ms). Sets owned_is_kernel from the errors. */
+struct ipvs_oplist;
+void lvs_apply(struct lvs *l, struct ipvs_oplist *ops, double t0);
+/* lvs_part.c. A pass over the marked virtual servers alone when it can
+ * stand for a full one: false when a full pass is needed. */
+bool lvs_part_reconcile(struct lvs *l);
+/* After a full pass: nothing marked, owned is d->conf's. */
+void lvs_part_reset(struct lvs *l);
+void lvs_part_free(struct lvs *l);
 /* Sets global.ipvs_timeouts in the kernel: at start (old NULL), or when
  * they differ from old's. */
 void lvs_timeouts(struct vigild *d, const struct conf *old);

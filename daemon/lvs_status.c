@@ -119,6 +119,7 @@ static struct json_object *counters_json(const struct lvs *l)
 	struct json_object *j = jx_new_object();
 	json_object_object_add(j, "available", jx_new_boolean(l->have_ipvs));
 	json_object_object_add(j, "reconciles", jx_new_int64((int64_t)l->count.reconciles));
+	json_object_object_add(j, "reconciles_partial", jx_new_int64((int64_t)l->part.passes));
 	struct json_object *ops = jx_new_object();
 	for (unsigned t = 0; t <= IPVS_OP_DEL_DEST; t++)
 		json_object_object_add(ops, names[t], jx_new_int64((int64_t)l->count.ops[t]));

@@ -64,6 +64,9 @@ static void metrics_ipvs(FILE *f, struct json_object *st)
 	fprintf(f, "vigil_ipvs_errors_total %s\n", sj_str(ipvs, "errors"));
 	help(f, "vigil_ipvs_reconciles_total", "counter", "Reconciliations of the IPVS table.");
 	fprintf(f, "vigil_ipvs_reconciles_total %s\n", sj_str(ipvs, "reconciles"));
+	help(f, "vigil_ipvs_partial_reconciles_total", "counter",
+	     "Reconciliations over only the virtual servers whose health changed.");
+	fprintf(f, "vigil_ipvs_partial_reconciles_total %s\n", sj_str(ipvs, "reconciles_partial"));
 	help(f, "vigil_ipvs_last_reconcile_seconds", "gauge", "Duration of the last reconciliation.");
 	fprintf(f, "vigil_ipvs_last_reconcile_seconds %.6f\n",
 		json_object_get_double(sj_get(sj_get(ipvs, "last"), "ms")) / 1e3);

@@ -199,8 +199,8 @@ static void child_handle(struct vigild *d, struct child *c, const struct ipc_hdr
 		break;
 	}
 	case IPC_CHECK_RESULT:
-		if (health_on_result(d, p, h->len))
-			lvs_mark_dirty(d);
+		if (health_on_result(d, p, h->len))   /* it checked the indexes */
+			lvs_mark_vs_dirty(d, ((const struct ipc_check_result *)p)->vs);
 		break;
 	case IPC_VRRP_STATE:
 		roles_on_msg(d, p, h->len);

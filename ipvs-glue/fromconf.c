@@ -149,6 +149,21 @@ static int svc_from_vs(const struct vs_conf *v, unsigned i, unsigned m, struct i
 	return 0;
 }
 
+int ipvs_table_append_vs(const struct conf *c, unsigned i, struct ipvs_table *out,
+			 struct errbuf *eb)
+{
+	const struct vs_conf *v = &c->vs[i];
+	unsigned n = v->n_members ? v->n_members : 1;
+	if (ipvs_table_reserve(out, out->n_svcs + n) < 0)
+		return errbuf_set(eb, ENOMEM, "out of memory");
+	for (unsigned m = 0; m < n; m++) {
+		int err = svc_from_vs(v, i, m, out, eb);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
 int ipvs_table_from_conf(const struct conf *c, struct ipvs_table *out, struct errbuf *eb)
 {
 	unsigned n = out->n_svcs;
@@ -157,12 +172,9 @@ int ipvs_table_from_conf(const struct conf *c, struct ipvs_table *out, struct er
 	if (ipvs_table_reserve(out, n) < 0)
 		return errbuf_set(eb, ENOMEM, "out of memory");
 	for (unsigned i = 0; i < c->n_vs; i++) {
-		const struct vs_conf *v = &c->vs[i];
-		for (unsigned m = 0; m < (v->n_members ? v->n_members : 1); m++) {
-			int err = svc_from_vs(v, i, m, out, eb);
-			if (err)
-				return err;
-		}
+		int err = ipvs_table_append_vs(c, i, out, eb);
+		if (err)
+			return err;
 	}
 	return check_unique(out, eb);
 }

@@ -113,6 +113,11 @@ int ipvs_op_errbuf(const struct ipvs_op *op, int err, struct errbuf *eb);
  * weight, in configuration order. Returns 0, or -EINVAL/-ENOMEM with a
  * message. */
 int ipvs_table_from_conf(const struct conf *c, struct ipvs_table *out, struct errbuf *eb);
+/* Appends the services of virtual server i of c alone, as
+ * ipvs_table_from_conf makes them (for a pass over the virtual servers
+ * whose health changed; c was checked whole before). 0, or -EINVAL/-ENOMEM. */
+int ipvs_table_append_vs(const struct conf *c, unsigned i, struct ipvs_table *out,
+			 struct errbuf *eb);
 /* The IP_VS_CONN_F_* flag of a forwarding method. */
 uint32_t ipvs_fwd_flag(enum fwd_method f);
 
