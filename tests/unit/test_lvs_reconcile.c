@@ -8,7 +8,8 @@
  * table come back. Under the sanitizer build LeakSanitizer says the same.
  * And the first pass adopts the table a previous parent left: real
  * servers with checks but no verdict yet keep their destinations as they
- * are, until the first verdicts.
+ * are, until the first verdicts (whether full passes or the loop's passes
+ * over the virtual server follow them).
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -209,7 +210,9 @@ static uint64_t all_ops(const struct lvs *l)
 	return n;
 }
 
-/* The checker's first verdict on real server rs, then a pass. */
+/* The checker's first verdict on real server rs, then a pass: a full
+ * one, or the loop's (over the virtual server whose health changed). */
+static bool full_passes;
 static void verdict(struct vigild *d, uint32_t rs, enum ipc_chk_state st)
 {
 	struct ipc_check_result m = {
@@ -217,14 +220,20 @@ static void verdict(struct vigild *d, uint32_t rs, enum ipc_chk_state st)
 		.rs_state = (uint8_t)st, .check_state = (uint8_t)st,
 		.pass = st == IPC_CHK_UP, .weight = -1, .passes = 1,
 	};
-	if (health_on_result(d, &m, sizeof(m)))
+	if (!health_on_result(d, &m, sizeof(m)))
+		return;
+	if (full_passes) {
 		lvs_mark_dirty(d);
-	lvs_reconcile_now(d);
+		lvs_reconcile_now(d);
+	} else {
+		lvs_mark_vs_dirty(d, 0);
+		ev_run(d->loop, EVRUN_NOWAIT);
+	}
 }
 
-static void test_adopt_at_start(void **st)
+static void adopt_at_start(bool full)
 {
-	(void)st;
+	full_passes = full;
 	char path[] = "/tmp/test_lvs_adopt.XXXXXX";
 	int fd = mkstemp(path);
 	assert_true(fd >= 0);
@@ -262,11 +271,19 @@ static void test_adopt_at_start(void **st)
 	assert_int_equal(ops_of(l, IPVS_OP_DEL_DEST), 1);
 	assert_int_equal(all_ops(l), 3);
 	assert_int_equal(w.dumps, 1);
+	assert_int_equal(l->part.passes, full ? 0 : 4);   /* one per verdict */
 
 	l->started = false;             /* nothing to remove at close */
 	lvs_close(&d);
 	health_free(&d);
 	conf_free(c);
+}
+
+static void test_adopt_at_start(void **st)
+{
+	(void)st;
+	adopt_at_start(true);
+	adopt_at_start(false);
 }
 
 int main(void)
