@@ -112,7 +112,29 @@ bg() {
   T_PIDS+=("$BG_PID")
 }
 
+# capture NODE FILE TCPDUMP-ARGS...: tcpdump in NODE writing to FILE,
+# killed at exit, returning once it is listening (its "listening on" line:
+# a packet sent after that is in FILE). Sets CAPTURE_PID.
+capture() {
+  local node="$1" file="$2"; shift 2
+  ip netns exec "$T_PREFIX-$node" tcpdump "$@" > "$file" 2> "$file.err" &   # $! is tcpdump
+  CAPTURE_PID=$!
+  T_PIDS+=("$CAPTURE_PID")
+  wait_for 5 grep -q "listening on" "$file.err" || fail "tcpdump did not start: $(cat "$file.err")"
+}
+
 now_ms() { echo $(( $(date +%s%N) / 1000000 )); }
+# log_ms FILE PATTERN: the time (epoch ms, as now_ms) of the last line of
+# a vigild log matching PATTERN, from its HH:MM:SS.mmm stamp; empty when
+# none. Measures a daemon's own moment, not when a poll noticed it.
+log_ms() {
+  local t; t=$(grep -- "$2" "$1" | tail -n 1 | cut -d' ' -f1)
+  [ -n "$t" ] || return 1
+  local ms; ms=$(date -d "today $t" +%s%3N) || return 1
+  # a stamp from before midnight read after it
+  [ "$ms" -gt "$(now_ms)" ] && ms=$((ms - 86400000))
+  echo "$ms"
+}
 
 # wait_for SECS CMD...: polls CMD every 0.1 s; fails after SECS (may be
 # fractional) times VIGIL_TIME_SCALE (default 1; the valgrind label sets it).

@@ -53,7 +53,8 @@ snmptrapd_start() {
   bg "$node" "snmptrapd-$node" env SNMP_PERSISTENT_DIR="$T_DIR/$node.snmp" \
     snmptrapd -f -C -c "$T_DIR/$node.snmptrapd.conf" -On -Lf "$T_DIR/$node.traps" \
     udp:127.0.0.1:1162
-  sleep 0.5
+  wait_for 5 sh -c "ip netns exec $(ns_name "$node") ss -Hlun 'sport = :1162' | grep -q ." \
+    || fail "snmptrapd did not bind 127.0.0.1:1162"
 }
 
 swalk() { in_ns "$1" snmpwalk -v2c -c public -t 2 -r 1 -On -Oq -Ot -Oe -Ox 127.0.0.1 "$2" 2>/dev/null; }

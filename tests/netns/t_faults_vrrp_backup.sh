@@ -35,9 +35,8 @@ skew_ms() { echo $(( (256 - $1) * ADV_MS / 256 )); }   # Skew_Time of priority $
 run() {
   local label=$1 p1=$2 p2=$3 extra=$4
   conf d1 "$p1" ""; conf d2 "$p2" "$extra"
-  in_ns lan tcpdump -i br0 -n -l -e -tt 'ip proto 112 or arp' > "$T_DIR/$label.pcap.txt" 2>/dev/null &
-  local dump=$!
-  T_PIDS+=("$dump")
+  capture lan "$T_DIR/$label.pcap.txt" -i br0 -n -l -e -tt 'ip proto 112 or arp'
+  local dump=$CAPTURE_PID
   vigild_start d1 "$T_DIR/d1.conf"; local d1=$VIGILD_PID
   wait_for 5 is_state d1 VI_1 MASTER || fail "$label: d1 not master"
   vigild_start d2 "$T_DIR/d2.conf"; local d2=$VIGILD_PID

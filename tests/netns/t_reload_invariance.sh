@@ -34,19 +34,32 @@ settled() {
 invariant() {
   local name="$1" n; shift
   for n in "$@"; do wait_for 25 settled "$n" || fail "$name: $n's checks did not settle"; done
-  sleep 3      # and the elections are over
+  # and the elections are over: two snapshots a second apart agree
+  stable() {
+    for n in "$@"; do snapshot "$n" "$T_DIR/$n.s1" || return 1; done
+    sleep 1
+    for n in "$@"; do
+      snapshot "$n" "$T_DIR/$n.s2" && $SNAP same "$T_DIR/$n.s1" "$T_DIR/$n.s2" > /dev/null || return 1
+    done
+  }
+  sleep 1
+  wait_for 20 stable "$@" || fail "$name: the nodes did not settle"
   for n in "$@"; do snapshot "$n" "$T_DIR/$n.before" || fail "$name: no status from $n"; done
   for n in "$@"; do wc -l < "$T_DIR/vigild-$n.log" > "$T_DIR/$n.lines"; done
   local mons=()
   for n in "$@"; do
-    in_ns "$n" ip monitor address route rule > "$T_DIR/$n.mon" 2>&1 & mons+=($!)
+    ip -n "$(ns_name "$n")" monitor address route rule > "$T_DIR/$n.mon" 2>&1 & mons+=($!)
   done
   sleep 0.3
   for i in 1 2 3; do
     for n in "$@"; do vctl "$n" reload >/dev/null || fail "$name: $n refused the reload"; done
     sleep 0.7
   done
-  sleep 1.5
+  for n in "$@"; do
+    wait_for 10 grep -q "vrrp: configuration generation 4 in use\|checker: configuration generation 4 in use" \
+      "$T_DIR/vigild-$n.log" || fail "$name: $n's children did not take generation 4"
+  done
+  sleep 1
   kill "${mons[@]}"; wait "${mons[@]}" 2>/dev/null
   for n in "$@"; do
     [ -s "$T_DIR/$n.mon" ] && fail "$name: the reloads changed $n's addresses, routes or rules: $(cat "$T_DIR/$n.mon")"

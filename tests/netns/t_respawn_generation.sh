@@ -53,9 +53,8 @@ respawn() {  # respawn CHILD: SIGKILL it, wait for a new pid running
 # 1. Edited on disk, no reload.
 write_conf 60 "$one"
 respawn vrrp
-sleep 1.5
+wait_for 6 is_state d1 VI_1 MASTER || fail "the respawned vrrp child is not master"
 eff 150 || fail "the respawned vrrp child took the edited file: priority $(vfield d1 VI_1 'i["priority"]["effective"]')"
-is_state d1 VI_1 MASTER || fail "the respawned vrrp child is not master"
 respawn checker
 wait_for 4 checked || fail "the respawned checker does not check both real servers of generation 1"
 pass "edited file, no reload: respawned children run generation 1"
@@ -65,7 +64,7 @@ echo "this is not a configuration" >> "$conf"
 chmod 600 "$conf"
 respawn checker
 respawn vrrp
-sleep 1.5
+wait_for 6 is_state d1 VI_1 MASTER || fail "after a broken file the vrrp child is not master"
 eff 150 || fail "after a broken file the vrrp child lost its priority"
 wait_for 4 checked || fail "after a broken file the checker does not check"
 grep -n "cannot\|error" "$T_DIR/vigild-d1.log" | grep -iv "check.*failed\|connect" | grep -i "conf" \

@@ -77,12 +77,14 @@ V3=1.3.6.1.2.1.207
 V2=1.3.6.1.2.1.68
 wait_for 6 snmp_answers v $V3 || fail "vigild's subagent does not answer"
 wait_for 6 snmp_answers k $V3 || fail "keepalived's subagent does not answer"
-sleep 1   # vigild's once-a-second refresh: both views settled
-for node in v k; do
-  { swalk $node $V3; swalk $node $V2; } > "$T_DIR/$node.walk"
-done
-python3 "$VIGIL_SRC/tests/netns/snmp_check.py" same \
-  "$T_DIR/v.walk" "$(in_ns v cat /sys/class/net/eth0/ifindex)" \
-  "$T_DIR/k.walk" "$(in_ns k cat /sys/class/net/eth0/ifindex)" \
-  || fail "vigild's VRRP MIB rows differ from keepalived's"
+# vigild's view is refreshed once a second: polled until both settle.
+same_rows() {
+  for node in v k; do
+    { swalk $node $V3; swalk $node $V2; } > "$T_DIR/$node.walk"
+  done
+  python3 "$VIGIL_SRC/tests/netns/snmp_check.py" same \
+    "$T_DIR/v.walk" "$(in_ns v cat /sys/class/net/eth0/ifindex)" \
+    "$T_DIR/k.walk" "$(in_ns k cat /sys/class/net/eth0/ifindex)"
+}
+wait_for 8 same_rows || { same_rows; fail "vigild's VRRP MIB rows differ from keepalived's"; }
 pass "VRRPv3-MIB and VRRP-MIB: the same rows and values as keepalived"

@@ -53,8 +53,9 @@ check_node() {
 # The backup must have heard the master first (its reports come once a second).
 wait_for 3 vis d2 VI_6 'i["master"] and i["master"]["address"]' "$(in_ns d1 ip -6 -o addr show dev eth0 scope link | awk '{print $4}' | cut -d/ -f1)" \
   || fail "d2 does not name d1 as VI_6's master"
-check_node d1 || fail "d1's MIB disagrees with vigilctl vrrp"
-check_node d2 || fail "d2's MIB disagrees with vigilctl vrrp"
+# The subagent's view follows vigild's by one report: polled until they agree.
+wait_for 6 check_node d1 || fail "d1's MIB disagrees with vigilctl vrrp"
+wait_for 6 check_node d2 || fail "d2's MIB disagrees with vigilctl vrrp"
 pass "VRRPv3-MIB and VRRP-MIB rows match vigilctl vrrp --json on master and backup"
 
 # GETBULK (what most NMSes walk with) sees the same rows as GETNEXT.
@@ -99,15 +100,17 @@ wait_for 2 trap_has d2 "OID: .1.3.6.1.2.1.207.0.1" ".1.3.6.1.2.1.207.1.2.5.1.2.$
 wait_for 2 trap_has d2 "OID: .1.3.6.1.2.1.68.0.1" ".1.3.6.1.2.1.68.1.3.1.7.$(ifindex d2).52 = IpAddress: 192.0.2.2" \
   || fail "no vrrpTrapNewMaster for the v2 instance"
 pass "failover: vrrpv3NewMaster (reason priority(1)) and vrrpTrapNewMaster from d2"
-check_node d2 || fail "d2's MIB disagrees with vigilctl vrrp after the failover"
+wait_for 6 check_node d2 || fail "d2's MIB disagrees with vigilctl vrrp after the failover"
 [ "$(sget d2 $V3.1.2.5.1.1$idx51 | awk '{print $2}')" -ge 2 ] || fail "MasterTransitions did not count"
 
 # snmpd killed: vigild and VRRP carry on; snmpd back: the subagent
 # reconnects (AgentX ping every 5 s) and answers again.
 trans_before=$(vfield d2 VI_1 'i["transitions"]')
-kill -TERM "$(cat "$T_DIR/d2.snmpd.pid")"
+old_snmpd=$(cat "$T_DIR/d2.snmpd.pid")
+kill -TERM "$old_snmpd"
 wait_for 5 grep -q "lost the AgentX master" "$T_DIR/vigild-d2.log" || fail "the loss was not logged"
 sleep 2
+wait_for 5 eval "! kill -0 $old_snmpd 2>/dev/null" || fail "the old snmpd still runs"
 snmpd_start d2
 wait_for 12 snmp_answers d2 $V3 || fail "the subagent did not come back within 12 s"
 reconnected() { grep -A100 "lost the AgentX" "$T_DIR/vigild-d2.log" | grep -q "snmp: connected to the AgentX"; }
@@ -115,7 +118,7 @@ wait_for 2 reconnected || fail "the reconnection was not logged"
 [ "$(grep -c 'lost the AgentX master' "$T_DIR/vigild-d2.log")" = 1 ] || fail "the loss was logged more than once"
 [ "$(vfield d2 VI_1 'i["transitions"]')" = "$trans_before" ] || fail "VRRP changed state meanwhile"
 [ "$(vstate d2 VI_1)" = MASTER ] || fail "d2 is no longer master"
-check_node d2 || fail "d2's MIB disagrees with vigilctl vrrp after the reconnection"
+wait_for 6 check_node d2 || fail "d2's MIB disagrees with vigilctl vrrp after the reconnection"
 restarts=$(vctl d2 status --json | json_get '[p for p in r["processes"] if p["name"] == "snmp"][0]["restarts"]')
 [ "$restarts" = 0 ] || fail "the snmp child was restarted"
 pass "snmpd restarted: the subagent reconnected and answers; VRRP state never changed"
@@ -134,6 +137,6 @@ cp "$T_DIR/d2.conf.snmp" "$T_DIR/d2.conf"
 vctl d2 reload > /dev/null || fail "reload with snmp refused"
 wait_for 5 snmp_is running || fail "the snmp child did not start: $(snmp_state)"
 wait_for 6 snmp_answers d2 $V3 || fail "the MIB is not answered after the reload"
-check_node d2 || fail "d2's MIB disagrees after the reload (replayed state)"
+wait_for 6 check_node d2 || fail "d2's MIB disagrees after the reload (replayed state)"
 [ "$(vfield d2 VI_1 'i["transitions"]')" = "$trans_before" ] || fail "VRRP changed state over the reloads"
 pass "reload: removing global.snmp stops the child, adding it starts it with the current state"

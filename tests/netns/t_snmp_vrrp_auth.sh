@@ -49,6 +49,8 @@ in_ns x $INJ --src 192.0.2.9 --vrid 52 --version 2 --prio 254 --addr 192.0.2.20 
 secs=$(( ($(now_ms) - t0) / 1000 + 1 ))
 counted() { [ "$(fails)" = $((f0 + 40)) ]; }
 wait_for 3 counted || fail "vrrpStatsAuthFailures $(fails), want $((f0 + 40))"
+more() { [ "$(traps)" -gt "$before" ]; }
+wait_for 5 more || fail "no notification for the flood"
 sleep 1.2
 n=$(( $(traps) - before ))
 log "40 bad adverts in about $secs s: $n notifications"

@@ -77,9 +77,12 @@ in_ns d1 ip addr del $VIP/24 dev eth0   # the crashed node's leftover (a dead bo
 start=$(now_ms)
 kill -TERM $D2
 wait_for 3 has_addr d3 $VIP || fail "d3 did not take over after TERM of d2"
-took=$(( $(now_ms) - start ))
-log "d3 holds $VIP ${took} ms after TERM of the master"
-[ $took -le 1100 ] || fail "graceful takeover took ${took} ms (skew 609 ms)"
+# When d3 became master, by its own log (the poll's forks are slow under
+# load); without the priority-0 advert it would take Master_Down, 3.61 s.
+became=$(log_ms "$T_DIR/vigild-d3.log" "VI_1: BACKUP -> MASTER") || fail "d3 logged no BACKUP -> MASTER"
+took=$((became - start))
+log "d3 master ${took} ms after TERM of the master"
+[ $took -le 1300 ] || fail "graceful takeover took ${took} ms (skew 609 ms; Master_Down 3610 ms)"
 wait_for 3 no_addr d2 $VIP || fail "d2 kept the address after TERM"
 wait_for 3 grep -q "INSTANCE VI_1 STOPPED 120" "$T_DIR/notify/VI_1.120.log" || fail "stop notify missing"
 pass "TERM: d3 took over in ${took} ms, d2 released the address and ran notify stop"

@@ -14,8 +14,7 @@ for n in d1:150 d2:100; do
   vrrp_conf "${n%%:*}" "{ name = \"VI_6\"; interface = \"eth0\"; vrid = 61; priority = ${n##*:};
       version = 3; advert_interval = 0.5; addresses = [ \"$VIP/64\" ]; garp = { count = 2; }; }"
 done
-in_ns lan tcpdump -i br0 -n -l -v -e icmp6 or ip6 proto 112 > "$T_DIR/v6.txt" 2>/dev/null &
-T_PIDS+=($!)
+capture lan "$T_DIR/v6.txt" -i br0 -n -l -v -e icmp6 or ip6 proto 112
 sleep 0.5
 vigild_start d1 "$T_DIR/d1.conf"; D1=$VIGILD_PID
 vigild_start d2 "$T_DIR/d2.conf"
@@ -49,6 +48,6 @@ pids=$(node_pids d1)
 start=$(now_ms)
 vigild_crash d1 "$pids"
 wait_for 3 has_addr d2 $VIP || fail "d2 did not take over after SIGKILL"
-took=$(( $(now_ms) - start ))
+took=$(master_ms d2 VI_6 $start)
 [ $took -le 2400 ] || fail "took $took ms (bound 3 x 0.5 + 0.3 = 1.8 s)"
 pass "SIGKILL: d2 holds $VIP after ${took} ms"

@@ -19,8 +19,7 @@ for n in d1:150 d2:100; do
 done
 own=$(in_ns d1 ip -6 -o addr show dev eth0 scope link | grep -oP 'inet6 \Kfe80::[0-9a-f:]+' | head -n 1)
 [ -n "$own" ] || fail "d1's eth0 has no link-local address"
-in_ns lan tcpdump -i br0 -n -l 'ip6 proto 112' > "$T_DIR/adv.txt" 2>/dev/null &
-T_PIDS+=($!)
+capture lan "$T_DIR/adv.txt" -i br0 -n -l 'ip6 proto 112'
 sleep 0.5
 vigild_start d1 "$T_DIR/d1.conf"
 vigild_start d2 "$T_DIR/d2.conf"

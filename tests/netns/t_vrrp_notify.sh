@@ -30,11 +30,8 @@ chmod 755 "$T_DIR/rec.sh"
 mkfifo "$T_DIR/v.fifo" "$T_DIR/k.fifo"
 bg v fifo-v cat "$T_DIR/v.fifo"
 bg k fifo-k cat "$T_DIR/k.fifo"
-in_ns lan tcpdump -i br0 -n -e -tt -l arp > "$T_DIR/arp.txt" 2>/dev/null &
-T_PIDS+=($!)
-in_ns lan tcpdump -i br0 -n -tt -l -c 3 'ip proto 112 and src 192.0.2.11' \
-  > "$T_DIR/vrrp-src.txt" 2>/dev/null &
-T_PIDS+=($!)
+capture lan "$T_DIR/arp.txt" -i br0 -n -e -tt -l arp
+capture lan "$T_DIR/vrrp-src.txt" -i br0 -n -tt -l -c 3 'ip proto 112 and src 192.0.2.11'
 
 ka_conf() {  # ka_conf STATE PRIO
   cat > "$T_DIR/ka.conf" <<CONF
@@ -70,12 +67,13 @@ ka_start ka-a
 wait_for 6 ka_state ka-a MASTER || fail "keepalived alone not master"
 vigild_start v "$T_DIR/v.conf"; V=$VIGILD_PID
 wait_for 6 grep -q "VI_1: INIT -> BACKUP" "$T_DIR/vigild-v.log" || fail "vigild's instance never started"
-# From the parent's start to the instance's, by vigild's own clock.
-waited=$(awk '/notice: vigild .* started/ { split($1, a, ":"); s = a[1] * 3600 + a[2] * 60 + a[3] }
+# From the vrrp child's start (vigil.conf(5): the delay counts from
+# there) to the instance's, by vigild's own clock.
+waited=$(awk '/vrrp: instances start in/ && !s { split($1, a, ":"); s = a[1] * 3600 + a[2] * 60 + a[3] }
   /VI_1: INIT -> BACKUP/ && !e { split($1, a, ":"); e = a[1] * 3600 + a[2] * 60 + a[3] }
   END { printf "%d", (e - s) * 1000 }' "$T_DIR/vigild-v.log")
-[ "$waited" -ge 1950 ] && [ "$waited" -le 2600 ] || fail "the instance started $waited ms after vigild, not 2 s"
-pass "vrrp_startup_delay: the instance starts ${waited} ms after vigild"
+[ "$waited" -ge 1950 ] && [ "$waited" -le 2600 ] || fail "the instance started $waited ms after the vrrp child, not 2 s"
+pass "vrrp_startup_delay: the instance starts ${waited} ms after the vrrp child"
 
 wait_for 6 is_state v VI_1 MASTER || fail "vigild (150) did not preempt keepalived"
 wait_for 3 ka_state ka-a BACKUP || fail "keepalived did not yield to vigild"
@@ -85,9 +83,12 @@ grep -q "192.0.2.11 > 224.0.0.18: VRRPv3, Advertisement, vrid 51, prio 150" "$T_
   || fail "adverts not sent from the configured source: $(cat "$T_DIR/vrrp-src.txt")"
 pass "source: adverts leave from 192.0.2.11 (mcast_src_ip)"
 
-# Gratuitous ARPs from vigild's MAC: 2 at once, 2 more 2 s later.
-sleep 2.6
+# Gratuitous ARPs from vigild's MAC: 2 at once, 2 more 2 s later (the
+# count polled, then a settle so that a fifth would show).
 garps() { grep -i "^[0-9.]* $VMAC > ff:ff:ff:ff:ff:ff.*Request who-has $VIP tell $VIP" "$T_DIR/arp.txt"; }
+n_ge() { [ "$(garps | wc -l)" -ge "$1" ]; }
+wait_for 5 n_ge 4 || fail "second GARP burst missing: $(garps)"
+sleep 0.5
 n=$(garps | wc -l)
 [ "$n" = 4 ] || fail "becoming master: $n gratuitous ARPs, want 2 + 2: $(garps)"
 gap=$(garps | awk 'NR==2 { a = $1 } NR==3 { printf "%d", ($1 - a) * 1000 }')
@@ -98,7 +99,8 @@ pass "garp: count 2 at once, another 2 after ${gap} ms (garp_master_delay)"
 # vigild re-announces with one gratuitous ARP (garp_lower_prio_repeat).
 before=$(garps | wc -l)
 in_ns k $INJ --src 192.0.2.2 --vrid 51 --prio 100 --addr $VIP
-sleep 0.8
+wait_for 3 n_ge $((before + 1)) || fail "no gratuitous ARP for the lower master"
+sleep 0.5
 n=$(( $(garps | wc -l) - before ))
 [ "$n" = 1 ] || fail "lower master heard: $n gratuitous ARPs, want garp.lower_prio_count 1"
 is_state v VI_1 MASTER || fail "vigild lost MASTER"
@@ -107,6 +109,9 @@ pass "garp: a lower master heard -> 1 gratuitous ARP (garp_lower_prio_repeat)"
 kill -TERM $V; wait $V 2>/dev/null
 wait_for 4 has_addr k $VIP || fail "keepalived did not take over"
 wait_for 2 grep -q "MASTER 100" "$T_DIR/fifo-k.log"
+wait_for 3 grep -qx 'INSTANCE "VI_1" STOP 150' "$T_DIR/fifo-v.log"
+wait_for 3 grep -qx 'INSTANCE VI_1 STOP 150' "$T_DIR/notes/v.txt"
+wait_for 3 grep -qx 'INSTANCE VI_1 MASTER 100' "$T_DIR/notes/k.txt"
 sleep 0.5
 
 # FIFO lines and script arguments: the same words on both.

@@ -18,14 +18,12 @@ conf() {  # NODE PRIO SRC PEER
 }
 conf d1 150 192.0.2.1 192.0.2.2
 conf d2 100 192.0.2.2 192.0.2.1
-in_ns lan tcpdump -i br0 -n -l 'ip proto 112' > "$T_DIR/vrrp.txt" 2>/dev/null &
-T_PIDS+=($!)
+capture lan "$T_DIR/vrrp.txt" -i br0 -n -l 'ip proto 112'
 vigild_start d1 "$T_DIR/d1.conf"; D1=$VIGILD_PID
 vigild_start d2 "$T_DIR/d2.conf"
 wait_for 5 is_state d1 VI_1 MASTER || fail "d1 not master"
 wait_for 2 is_state d2 VI_1 BACKUP || fail "d2 not backup"
-sleep 1
-grep -q "192.0.2.1 > 192.0.2.2: VRRP" "$T_DIR/vrrp.txt" || fail "no unicast adverts seen: $(head -3 "$T_DIR/vrrp.txt")"
+wait_for 3 grep -q "192.0.2.1 > 192.0.2.2: VRRP" "$T_DIR/vrrp.txt" || fail "no unicast adverts seen: $(head -3 "$T_DIR/vrrp.txt")"
 grep -q "224.0.0.18" "$T_DIR/vrrp.txt" && fail "multicast adverts in unicast mode"
 pass "unicast election: d1 master, adverts 192.0.2.1 > 192.0.2.2, none to 224.0.0.18"
 
@@ -44,6 +42,6 @@ pids=$(node_pids d1)
 start=$(now_ms)
 vigild_crash d1 "$pids"
 wait_for 3 has_addr d2 $VIP || fail "d2 did not take over after SIGKILL"
-took=$(( $(now_ms) - start ))
+took=$(master_ms d2 VI_1 $start)
 [ $took -le 2400 ] || fail "took $took ms (bound 3 x 0.5 + 0.3 = 1.8 s)"
 pass "SIGKILL: d2 master in ${took} ms"

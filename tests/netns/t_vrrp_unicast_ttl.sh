@@ -34,8 +34,7 @@ vconf() {  # vconf MIN_TTL
       unicast = { source = \"192.0.2.1\"; peers = [ \"192.0.2.2\" ]; ttl = 9;
                   min_ttl = $1; max_ttl = 10; }; }"
 }
-in_ns lan tcpdump -i br0 -n -v -l 'ip proto 112' > "$T_DIR/vrrp.txt" 2>/dev/null &
-T_PIDS+=($!)
+capture lan "$T_DIR/vrrp.txt" -i br0 -n -v -l 'ip proto 112'
 
 ka_start ka
 wait_for 6 ka_state ka MASTER || fail "keepalived alone not master"

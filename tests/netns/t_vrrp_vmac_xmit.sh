@@ -41,8 +41,7 @@ reach() {  # ADDR MAC WHEN
     || fail "$3: client's entry for $1: $(in_ns c ip neigh show "$1")"
 }
 
-in_ns lan tcpdump -i br0 -n -l -e -v 'ip proto 112 or arp or ip6 proto 112 or icmp6' > "$T_DIR/br.txt" 2>/dev/null &
-T_PIDS+=($!)
+capture lan "$T_DIR/br.txt" -i br0 -n -l -e -v 'ip proto 112 or arp or ip6 proto 112 or icmp6'
 sleep 0.5
 vigild_start a "$T_DIR/a.conf"; A=$VIGILD_PID
 vigild_start b "$T_DIR/b.conf"; B=$VIGILD_PID

@@ -51,6 +51,14 @@ masters() {
   echo $n
 }
 
+# master_ms NODE INST START: ms from START (now_ms) to NODE's last
+# "INST: X -> MASTER" line, by vigild's own log: a takeover's time without
+# the polling's (slow under load).
+master_ms() {
+  local at; at=$(log_ms "$T_DIR/vigild-$1.log" "$2: [A-Z]* -> MASTER") || { echo 999999; return; }
+  echo $((at - $3))
+}
+
 node_pids() {
   vctl "$1" status --json 2>/dev/null | json_get '" ".join(str(p["pid"]) for p in sorted(r["processes"], key=lambda p: p["name"] != "vrrp") if p["pid"] > 0)'
 }
