@@ -43,17 +43,8 @@ run_vigild() {  # run_vigild N tcp|http
   ip netns exec "$NS" "$VIGIL_BUILD/daemon/vigild" -n -l -f "$BENCH_DIR/vigil.conf" -p "$BENCH_DIR/v.pid" \
     --checker-only --dry-run > "$BENCH_DIR/vigild.log" 2>&1 &
   VPID=$!
-  local cpid="" i c
-  # The checker is the child of vigild started with "--child checker" (found
-  # in /proc rather than through status, whose 10,000-server reply of
-  # ~9 MB would itself show in the parent's CPU).
-  for i in $(seq 1 300); do
-    for c in $(ps -o pid= --ppid "$VPID"); do
-      tr '\0' ' ' < "/proc/$c/cmdline" 2>/dev/null | grep -q -- "--child checker" && cpid=$c
-    done
-    [ -n "$cpid" ] && break
-    sleep 0.2
-  done
+  local cpid
+  cpid=$(checker_pid "$VPID")
   [ "${cpid:-0}" != 0 ] || { tail "$BENCH_DIR/vigild.log"; echo "no checker pid"; return 1; }
   case $kind in http|reuse) PROBES=requests ;; *) PROBES=synack ;; esac
   MEASURE_START_HOOK="kill -USR1 $VPID" measure "vigild $kind (host)" "$n" "$WARM" "$SECS" "$cpid" "$VPID"

@@ -48,6 +48,20 @@ CONF
 }
 bench_nginx_stop() { kill "$(cat "$BENCH_DIR/nginx-$NS/nginx.pid")" 2>/dev/null || true; }
 
+# checker_pid VIGILD_PID: the pid of its child started with "--child
+# checker", waiting up to 60 s (found in /proc rather than through status,
+# whose reply for thousands of servers would itself show in the parent's
+# CPU); empty when none came.
+checker_pid() {
+  local c
+  for _ in $(seq 1 300); do
+    for c in $(ps -o pid= --ppid "$1"); do
+      tr '\0' ' ' < "/proc/$c/cmdline" 2>/dev/null | grep -q -- "--child checker" && { echo "$c"; return; }
+    done
+    sleep 0.2
+  done
+}
+
 cpu_ticks() { awk '{ print $14 + $15 }' "/proc/$1/stat"; }
 rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
 now_s() { date +%s.%N; }

@@ -120,14 +120,8 @@ run_vigild() {  # LABEL BUILD
   fresh
   ip netns exec "$NS" "$2/daemon/vigild" -n -l -f "$BENCH_DIR/vigil.conf" -p "$BENCH_DIR/v$NSN.pid" \
     > "$BENCH_DIR/vigild$NSN.log" 2>&1 &
-  local pid=$! cpid="" c
-  for _ in $(seq 1 300); do
-    for c in $(ps -o pid= --ppid "$pid"); do
-      tr '\0' ' ' < "/proc/$c/cmdline" 2>/dev/null | grep -q -- "--child checker" && cpid=$c
-    done
-    [ -n "$cpid" ] && break
-    sleep 0.2
-  done
+  local pid=$! cpid
+  cpid=$(checker_pid "$pid")
   [ -n "$cpid" ] || vm_fail "$1: no checker"
   run "$1" "$pid" "$cpid"
   grep -c "ipvs: [0-9]* operations" "$BENCH_DIR/vigild$NSN.log" | sed "s/^/  $1: passes that changed the table: /"

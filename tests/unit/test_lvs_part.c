@@ -122,17 +122,33 @@ static void verdict(struct vigild *d, unsigned vs, unsigned rs, bool up, int wei
 		lvs_mark_vs_dirty(d, vs);
 }
 
+/* A dry-run parent with the test's configuration and its first full pass made. */
+static struct lvs *start(struct vigild *d)
+{
+	struct errbuf eb = { .msg = "" };
+	*d = (struct vigild){ .loop = ev_default_loop(0), .conf = load_conf(), .generation = 1,
+			      .opts.dry_run = true };
+	assert_int_equal(lvs_open(d, &eb), 0);
+	lvs_reconcile_now(d);
+	assert_true(d->lvs->started && d->lvs->owned_is_kernel);
+	return d->lvs;
+}
+
+static void stop(struct vigild *d)
+{
+	d->lvs->started = false;        /* nothing to remove at close */
+	lvs_close(d);
+	health_free(d);
+	conf_free(d->conf);
+}
+
 static void test_part_equals_full(void **st)
 {
 	(void)st;
-	struct conf *c = load_conf();
-	struct vigild d = { .loop = ev_default_loop(0), .conf = c, .generation = 1,
-			    .opts.dry_run = true };
+	struct vigild d;
+	struct lvs *l = start(&d);
+	const struct conf *c = d.conf;
 	struct errbuf eb = { .msg = "" };
-	assert_int_equal(lvs_open(&d, &eb), 0);
-	struct lvs *l = d.lvs;
-	lvs_reconcile_now(&d);
-	assert_true(l->started && l->owned_is_kernel);
 	srandom(7);
 	unsigned part_ops = 0;
 	for (unsigned round = 0; round < 400; round++) {
@@ -168,10 +184,7 @@ static void test_part_equals_full(void **st)
 	if (l->part.passes < 100 || full < 10 || part_ops < 100)
 		fail_msg("%llu partial passes, %llu full ones, %u operations",
 			 (unsigned long long)l->part.passes, (unsigned long long)full, part_ops);
-	l->started = false;             /* nothing to remove at close */
-	lvs_close(&d);
-	health_free(&d);
-	conf_free(c);
+	stop(&d);
 }
 
 /* A reload's new configuration, and a failed apply, make the next pass
@@ -179,13 +192,8 @@ static void test_part_equals_full(void **st)
 static void test_part_refused(void **st)
 {
 	(void)st;
-	struct conf *c = load_conf();
-	struct vigild d = { .loop = ev_default_loop(0), .conf = c, .generation = 1,
-			    .opts.dry_run = true };
-	struct errbuf eb = { .msg = "" };
-	assert_int_equal(lvs_open(&d, &eb), 0);
-	struct lvs *l = d.lvs;
-	lvs_reconcile_now(&d);
+	struct vigild d;
+	struct lvs *l = start(&d);
 	verdict(&d, 1, 0, false, -1);
 	ev_run(d.loop, EVRUN_NOWAIT);
 	assert_int_equal(l->part.passes, 1);
@@ -198,10 +206,7 @@ static void test_part_refused(void **st)
 	verdict(&d, 1, 1, false, -1);
 	ev_run(d.loop, EVRUN_NOWAIT);
 	assert_int_equal(l->part.passes, 1);
-	l->started = false;
-	lvs_close(&d);
-	health_free(&d);
-	conf_free(c);
+	stop(&d);
 }
 
 int main(void)
