@@ -7,7 +7,7 @@
                          default out)
   settled JSON           exit 0 when vigild's status (vigilctl status --json)
                          has every check concluded (no check state "unknown")
-  adverts NS PCAP OUT... the last advert of each (interface, VRID, version)
+  adverts NS PCAP OUT... the last advert of each (interface, VRID, version, family)
                          sent in the capture taken in NS, one line each, to OUT
   explain DIFF REPORT SRCDIR
                          exit 0 when every line of the unified diff DIFF is
@@ -90,7 +90,7 @@ HEAD = re.compile(r'^\d+\.\d+ (\S+)\s+(\S+)\s+IP6? ')
 def adverts(ns, pcap, dest):
     """A capture of -i any in LINUX_SLL2, read in the namespace it was
     taken in (so that interface numbers are named as there): what the
-    host sent, its last advert per interface, version and VRID."""
+    host sent, its last advert per interface, version, VRID and family."""
     last = {}
     if True:
         out = subprocess.run(['ip', 'netns', 'exec', ns, 'tcpdump', '-r', pcap, '-n', '-vv', '-tt'],
@@ -104,7 +104,8 @@ def adverts(ns, pcap, dest):
             if not m or not sent:
                 continue
             src, dst, ver, vrid, prio, auth, intvl, addrs = m.groups()
-            key = '%s v%s vrid %s' % (ifn, ver, vrid)
+            # an IPv4 and an IPv6 instance may share a VRID on one interface
+            key = '%s v%s vrid %s %s' % (ifn, ver, vrid, 'inet6' if ':' in src else 'inet')
             last[key] = '%s %s > %s prio %s auth %s intvl %s addrs %s' % (
                 key, src, dst.rstrip(':'), prio, auth or '-', intvl,
                 ' '.join(sorted((addrs or '').replace(',', ' ').split())))

@@ -13,9 +13,9 @@
 #     timing): services, schedulers, persistence, flags, real servers,
 #     forwarding methods and weights, after the failures (inhibit, sorry
 #     servers, quorum);
-#   - the last VRRP advert of each VRID and interface on the wire is the
-#     same: source and destination, version, VRID, priority,
-#     authentication type, interval and addresses.
+#   - the last VRRP advert of each VRID, interface and address family on
+#     the wire is the same: source and destination, version, VRID,
+#     priority, authentication type, interval and addresses.
 # A difference is a failure unless the converter reported a construct
 # ("FILE:LINE: not converted: ...") inside the keepalived block of that
 # service or VRRP instance (convert_equiv.py explain).
@@ -130,7 +130,7 @@ convert() {  # convert K: configuration K converted and checked; false if not to
     vm_log "FAIL: $name: vigild -t refuses the conversion:"; sed 's/^/    /' "$w/vigild-t.log" >&2
     fail=1; return 1
   fi
-  stub_programs "$w/conv.conf"
+  stub_programs "$w/conv.conf" "$dir/$name"
 }
 
 start() {  # start K: both daemons of configuration K, each in its namespace
@@ -149,16 +149,21 @@ start() {  # start K: both daemons of configuration K, each in its namespace
 
 # The programs a configuration names exist, as on the director it was
 # written for, and fail (keepalived disables a script it cannot find at
-# start, where vigil runs it and counts the failure: docs/migration.md).
-stub_programs() {  # stub_programs CONV
-  local p u
+# start, where vigil runs it and counts the failure: docs/migration.md),
+# except those its header lists as passing ("! equiv-pass: PROGRAM...":
+# a track script that must pass for an instance to be master, so that
+# its adverts are compared).
+stub_programs() {  # stub_programs CONV ORIGINAL
+  local p u pass
+  pass=" $(sed -n 's/^[!#] equiv-pass: //p' "$2" | tr '\n' ' ') "
   # ... and so do the users scripts run as.
   for u in $(grep -oP '\bscript_user = "\K[^"]+' "$1"); do
     id "$u" > /dev/null 2>&1 || useradd -r -M -s /usr/sbin/nologin "$u"
   done
   for p in $(grep -oP '\b(command|notify_up|notify_down|on_quorum_up|on_quorum_down|master|backup|fault|stop|all) = "\K/[^" ]+' "$1" | sort -u); do
     [ -e "$p" ] && continue
-    mkdir -p "${p%/*}" && printf '#!/bin/sh\nexit 1\n' > "$p" && chmod 755 "$p"
+    case "$pass" in *" $p "*) u=0 ;; *) u=1 ;; esac
+    mkdir -p "${p%/*}" && printf '#!/bin/sh\nexit %s\n' "$u" > "$p" && chmod 755 "$p"
   done
 }
 
