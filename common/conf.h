@@ -162,6 +162,12 @@ struct vs_conf {
 	unsigned n_rs;
 };
 
+/* The IPVS services of a virtual server: one per group member, else one. */
+static inline unsigned vs_n_services(const struct vs_conf *v)
+{
+	return v->n_members ? v->n_members : 1;
+}
+
 enum vrrp_initial_state { VRRP_INIT_BACKUP, VRRP_INIT_MASTER };
 enum vrrp_auth { VRRP_AUTH_NONE, VRRP_AUTH_PASS, VRRP_AUTH_AH };
 

@@ -269,13 +269,13 @@ void cfx_vs_group_dups(struct cfx *x, const config_setting_t *list)
 	const struct conf *c = x->c;
 	size_t n = 0, k = 0;
 	for (unsigned i = 0; i < c->n_vs; i++)
-		n += c->vs[i].n_members > 1 ? c->vs[i].n_members : 1;
+		n += vs_n_services(&c->vs[i]);
 	struct svc_ref *r = calloc(n ? n : 1, sizeof(*r));
 	if (!r)
 		cfx_oom(x);
 	for (unsigned i = 0; i < c->n_vs; i++) {
 		const struct vs_conf *v = &c->vs[i];
-		for (unsigned m = 0; m < (v->n_members ? v->n_members : 1); m++) {
+		for (unsigned m = 0; m < vs_n_services(v); m++) {
 			const struct vs_member *p = v->n_members ? &v->members[m] : NULL;
 			struct svc_ref e = { .vs = i, .m = m };
 			e.k.fwmark = p ? p->fwmark : v->fwmark;

@@ -54,6 +54,14 @@ void lvs_mark_vs_dirty(struct vigild *d, unsigned vi)
 	p->list[p->n++] = vi;
 }
 
+/* Nothing marked any more. */
+static void unmark(struct lvs_part *p)
+{
+	for (unsigned i = 0; i < p->n; i++)
+		p->marked[p->list[i]] = 0;
+	p->n = 0;
+}
+
 void lvs_part_reset(struct lvs *l)
 {
 	struct lvs_part *p = &l->part;
@@ -62,11 +70,9 @@ void lvs_part_reset(struct lvs *l)
 		free(p->marked);
 		p->marked = n_vs ? xcalloc(n_vs, 1) : NULL;
 		p->n_vs = n_vs;
-	} else {
-		for (unsigned i = 0; i < p->n; i++)
-			p->marked[p->list[i]] = 0;
+		p->n = 0;
 	}
-	p->n = 0;
+	unmark(p);
 	p->all = false;
 	p->conf = l->d->conf;
 	p->generation = l->d->generation;
@@ -134,10 +140,8 @@ bool lvs_part_reconcile(struct lvs *l)
 	double t0 = mono_ms();
 	qsort(p->list, p->n, sizeof(*p->list), uint_cmp);   /* operations in config order */
 	unsigned n_svcs = 0;
-	for (unsigned i = 0; i < p->n; i++) {
-		const struct vs_conf *v = &l->d->conf->vs[p->list[i]];
-		n_svcs += v->n_members ? v->n_members : 1;
-	}
+	for (unsigned i = 0; i < p->n; i++)
+		n_svcs += vs_n_services(&l->d->conf->vs[p->list[i]]);
 	struct ipvs_table want, have;
 	ipvs_table_init(&want);
 	ipvs_table_init(&have);
@@ -146,7 +150,7 @@ bool lvs_part_reconcile(struct lvs *l)
 	struct ipvs_oplist ops;
 	ipvs_oplist_init(&ops);
 	bool done = false;
-	if (!part_build(l, &want, &have, at) || want.n_svcs != n_svcs)
+	if (!part_build(l, &want, &have, at))
 		goto out;
 	if (ipvs_reconcile(&want, &have, NULL, &ops) < 0) {
 		log_err("ipvs: out of memory computing the changes");
@@ -162,9 +166,7 @@ bool lvs_part_reconcile(struct lvs *l)
 	p->passes++;
 	log_debug("ipvs: a pass over %u virtual servers (%u services) in %.1f ms", p->n, n_svcs,
 		  mono_ms() - t0);
-	for (unsigned i = 0; i < p->n; i++)
-		p->marked[p->list[i]] = 0;
-	p->n = 0;
+	unmark(p);
 	done = true;
 out:
 	ipvs_oplist_free(&ops);

@@ -153,7 +153,7 @@ int ipvs_table_append_vs(const struct conf *c, unsigned i, struct ipvs_table *ou
 			 struct errbuf *eb)
 {
 	const struct vs_conf *v = &c->vs[i];
-	unsigned n = v->n_members ? v->n_members : 1;
+	unsigned n = vs_n_services(v);
 	if (ipvs_table_reserve(out, out->n_svcs + n) < 0)
 		return errbuf_set(eb, ENOMEM, "out of memory");
 	for (unsigned m = 0; m < n; m++) {
@@ -168,7 +168,7 @@ int ipvs_table_from_conf(const struct conf *c, struct ipvs_table *out, struct er
 {
 	unsigned n = out->n_svcs;
 	for (unsigned i = 0; i < c->n_vs; i++)
-		n += c->vs[i].n_members ? c->vs[i].n_members : 1;
+		n += vs_n_services(&c->vs[i]);
 	if (ipvs_table_reserve(out, n) < 0)
 		return errbuf_set(eb, ENOMEM, "out of memory");
 	for (unsigned i = 0; i < c->n_vs; i++) {
